@@ -1,0 +1,65 @@
+# Belonging: the commands a new machine and CI use. `make run` and `make test` are all you need.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+export FLASK_APP := wsgi
+
+.PHONY: run serve install install-test migrate seed test test-fast browser-deps bench lint fmt vendor clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+install: $(STAMP)
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install-test: $(TEST_STAMP)
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed
+
+## run: set up everything on a fresh machine, load the demo data and serve on http://127.0.0.1:5000
+run: seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## browser-deps: Debian's Chromium for the browser tests (Playwright cannot download one here)
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Chromium from Debian packages..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-liberation2 >/dev/null; \
+	fi
+
+## test: install what the tests need and run the whole suite (browser tests included)
+test: install-test browser-deps
+	$(VENV)/bin/pytest
+
+bench: install-test
+	$(VENV)/bin/pytest -m bench -s tests/bench
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## vendor: refresh the vendored GOV.UK Frontend and htmx (versions pinned in the script)
+vendor:
+	bash scripts/vendor-assets.sh
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,34 @@
+"""Admin page: read and filter the audit log. With htmx the results update as filters change."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from app.audit import bp
+from app.audit.forms import AuditFilterForm
+from app.audit.services import AuditFilter, action_names, object_types, search
+from app.auth.access import allow
+from app.auth.models import Role
+from app.pages import render_page_or_partial
+
+
+@bp.get("/admin/audit")
+@allow(Role.ADMIN)
+def audit_log():
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", "Any action")] + [(a, a) for a in action_names()]
+    form.object_type.choices = [("", "Anything")] + [(o, o) for o in object_types()]
+    filters = AuditFilter()
+    if form.validate():
+        filters = AuditFilter(
+            actor=(form.actor.data or "").strip(),
+            action=form.action.data or "",
+            object_type=form.object_type.data or "",
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
+    page = request.args.get("page", 1, type=int)
+    events = search(filters, page=max(page, 1))
+    return render_page_or_partial(
+        "audit/log.html", "audit/_partials/results.html", form=form, events=events
+    )

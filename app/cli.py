@@ -1,0 +1,49 @@
+"""Flask CLI commands: `flask users create-admin` and `flask demo seed`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.auth.models import Role
+from app.auth.services import AccountInvalid, create_user
+
+users_cli = AppGroup("users", help="Manage staff accounts.")
+demo_cli = AppGroup("demo", help="Fictional demo data.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email address.")
+@click.option("--name", prompt=True, help="The admin's full name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 12 characters.")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an admin account (the first one, or another)."""
+    try:
+        create_user(email, name, Role.ADMIN, password, must_change=False)
+    except AccountInvalid as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Admin account created for {email.strip().lower()}.")
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create (or refresh) the fictional Northbridge demo; prints the demo sign-in details."""
+    if current_app.config.get("HSTS"):
+        raise click.ClickException("Refusing to load demo data into a production configuration.")
+    from app.demo import DEMO_ACCOUNTS, seed_demo
+
+    seed_demo()
+    url = current_app.config["PUBLIC_BASE_URL"]
+    click.echo("")
+    click.echo("Belonging demo: Northbridge City Council (fictional demo data)")
+    click.echo(f"Open {url}/sign-in and sign in as any of these demo staff:")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.role.label:<22} {account.email:<34} password: {account.password}")
+    click.echo("")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

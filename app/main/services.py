@@ -1,0 +1,50 @@
+"""What the staff start page offers, and the health check's database probe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.auth.access import role_may_use
+from app.auth.models import Role
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    endpoint: str
+    title: str
+    description: str
+
+
+# Each area adds its start pages here. A role sees only the links its access rules allow,
+# so the start page can never offer a page that would answer 403.
+STAFF_LINKS: list[StaffLink] = [
+    StaffLink("auth.users", "Staff accounts", "Create accounts, change roles, reset passwords"),
+    StaffLink("audit.audit_log", "Audit log", "Who did what, and when"),
+    StaffLink("authority.settings", "Settings", "Authority name, branding, help numbers, "
+              "privacy notice and other public pages"),
+    StaffLink("auth.change_password", "Change your password", "Choose a new password"),
+]
+
+
+def staff_links(role: Role) -> list[dict[str, str]]:
+    links = []
+    for link in STAFF_LINKS:
+        if role_may_use(role, link.endpoint):
+            links.append({"url": url_for(link.endpoint), "title": link.title,
+                          "description": link.description})
+    return links
+
+
+def database_ok() -> bool:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("Health check: database unreachable")
+        db.session.rollback()
+        return False
+    return True

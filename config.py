@@ -1,0 +1,111 @@
+"""Configuration for Belonging, read from environment variables (12-factor).
+
+Nothing else in the code base reads ``os.environ``: every setting is a class attribute here, so
+a reader can see all of them in one place. ``ProductionConfig`` refuses to start without a
+SECRET_KEY; ``DevelopmentConfig`` (the default for ``make run``) uses an embedded SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'belonging.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Twilio and the public survey links need the URL the outside world uses to reach us.
+    PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Number of reverse proxies in front of the app (ProxyFix); 0 when served directly.
+    PROXY_COUNT: int = _int("PROXY_COUNT", 0)
+
+    SMS_BACKEND: str = os.environ.get("SMS_BACKEND", "console")
+    TWILIO_ACCOUNT_SID: str | None = os.environ.get("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN: str | None = os.environ.get("TWILIO_AUTH_TOKEN")
+    TWILIO_MESSAGING_SERVICE_SID: str | None = os.environ.get("TWILIO_MESSAGING_SERVICE_SID")
+    TWILIO_FROM_NUMBER: str | None = os.environ.get("TWILIO_FROM_NUMBER")
+    MAIL_BACKEND: str = os.environ.get("MAIL_BACKEND", "console")
+    SMTP_HOST: str = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT: int = _int("SMTP_PORT", 25)
+    MAIL_FROM: str = os.environ.get("MAIL_FROM", "belonging@localhost")
+
+    # Sessions: signed cookie, HttpOnly, SameSite=Lax; Secure where served over HTTPS.
+    SESSION_COOKIE_NAME = "belonging_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool = _bool("SESSION_COOKIE_SECURE", False)
+    # Idle timeout for staff: the permanent session is refreshed on every request.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
+    SESSION_REFRESH_EACH_REQUEST = True
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT: int | None = 60 * 60 * 8
+    MAX_CONTENT_LENGTH: int = _int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+
+    RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED: bool = _bool("RATELIMIT_ENABLED", True)
+    SIGN_IN_RATE_LIMIT: str = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    # Lock an account after this many failed sign-ins in a row, for this many minutes.
+    LOCKOUT_THRESHOLD: int = _int("LOCKOUT_THRESHOLD", 5)
+    LOCKOUT_MINUTES: int = _int("LOCKOUT_MINUTES", 15)
+
+    HSTS: bool = False
+    LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, console SMS and email backends."""
+
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"  # noqa: S105 - development only
+
+
+class ProductionConfig(Config):
+    """Behind HTTPS: secure cookies and HSTS; SECRET_KEY must come from the environment."""
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    HSTS = True
+
+
+class TestConfig(Config):
+    """pytest: a throwaway database chosen by TEST_DATABASE_URL (SQLite in a temp dir if unset)."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    PUBLIC_BASE_URL = "http://localhost"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the config class named by BELONGING_ENV (development unless told otherwise)."""
+    return CONFIGS[os.environ.get("BELONGING_ENV", "development")]
