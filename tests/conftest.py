@@ -1,0 +1,196 @@
+"""Test fixtures: a real database per test, the Flask test client, signed-in staff, a browser.
+
+The database is the real thing, built by the real migrations:
+- SQLite (default): the migrations run once into a template file, and each test gets a fresh
+  copy of it, so tests are isolated and fast.
+- PostgreSQL: set TEST_DATABASE_URL; the migrations run once and every table is truncated
+  before each test.
+
+No fixture keeps an application context pushed while a test runs: Flask would otherwise share
+``g`` (and so the signed-in user) between the test client's requests. Tests that touch the
+database directly do it inside ``with app.app_context():``.
+
+Browser tests (marked ``browser``) drive Debian's Chromium through Playwright against a live
+server on 127.0.0.1 with CSRF protection on, backed by its own SQLite file with the demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.auth.models import Role
+from app.extensions import db as _db
+from config import TestConfig
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_config(uri: str, **overrides) -> type[TestConfig]:
+    return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri, **overrides})
+
+
+def build_app(uri: str, **overrides) -> Flask:
+    return create_app(make_config(uri, **overrides))
+
+
+def _migrate(uri: str) -> None:
+    app = build_app(uri)
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """Run the real migrations once; return the URI (PostgreSQL) or template file (SQLite)."""
+    if TEST_DATABASE_URL:
+        engine = sa.create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+def _truncate_all(uri: str) -> None:
+    engine = sa.create_engine(uri)
+    tables = [t.name for t in _db.metadata.sorted_tables]
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_uri(database_template: str, tmp_path: Path) -> str:
+    """A clean, migrated database for one test."""
+    if TEST_DATABASE_URL:
+        _truncate_all(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    copy = tmp_path / "test.db"
+    shutil.copyfile(database_template, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app(database_uri: str) -> Iterator[Flask]:
+    app = build_app(database_uri)
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(database_uri: str) -> Iterator[Flask]:
+    """The app with CSRF protection on, as in production."""
+    app = build_app(database_uri, WTF_CSRF_ENABLED=True)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def make_staff(app: Flask, role: Role, email: str | None = None, **fields) -> int:
+    """Create a staff account (no forced password change) and return its id."""
+    from app.auth.services import create_user
+
+    with app.app_context():
+        user = create_user(email or f"{role.value}@example.test", f"Test {role.label}", role,
+                           PASSWORD, must_change=False)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        _db.session.commit()
+        return user.id
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
+    return client.post("/sign-in", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def logged_in_as(app: Flask, client: FlaskClient):
+    """logged_in_as(Role.ADMIN) -> the test client, signed in as a new member of staff."""
+
+    def _login(role: Role) -> FlaskClient:
+        email = f"{role.value}@example.test"
+        make_staff(app, role, email)
+        response = sign_in(client, email)
+        assert response.status_code == 302, "sign-in failed in the fixture"
+        return client
+
+    return _login
+
+
+# --- Browser tests -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The real app on a real port, CSRF on, with the demo data; yields its base URL."""
+    path = tmp_path_factory.mktemp("live") / "live.db"
+    uri = f"sqlite:///{path}"
+    _migrate(uri)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    app = build_app(uri, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL=base_url)
+    with app.app_context():
+        from app.demo import seed_demo
+
+        seed_demo()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download its own browser on these machines."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium") or "/usr/bin/chromium",
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A cheap phone: 360 by 640 CSS pixels."""
+    return {**browser_context_args, "viewport": {"width": 360, "height": 640}}
