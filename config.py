@@ -78,7 +78,7 @@ class Config:
 class DevelopmentConfig(Config):
     """`make run`: embedded SQLite, console SMS and email backends."""
 
-    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"  # noqa: S105 - development only
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
 
 
 class ProductionConfig(Config):

@@ -16,8 +16,13 @@ demo_cli = AppGroup("demo", help="Fictional demo data.")
 @users_cli.command("create-admin")
 @click.option("--email", prompt=True, help="The admin's email address.")
 @click.option("--name", prompt=True, help="The admin's full name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 12 characters.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters.",
+)
 def create_admin(email: str, name: str, password: str) -> None:
     """Create an admin account (the first one, or another)."""
     try:

@@ -29,13 +29,17 @@ class DemoAccount:
 # Demo passwords are printed on purpose: this data is fictional and refused in production.
 DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount(Role.ADMIN, "Alex Admin", "admin@northbridge.example", "demo-admin-pass"),
-    DemoAccount(Role.PARTICIPATION_WORKER, "Priya Patel", "worker@northbridge.example",
-                "demo-worker-pass"),
+    DemoAccount(
+        Role.PARTICIPATION_WORKER, "Priya Patel", "worker@northbridge.example", "demo-worker-pass"
+    ),
     DemoAccount(Role.DATA_ENTRY, "Dan Evans", "entry@northbridge.example", "demo-entry-pass"),
-    DemoAccount(Role.SAFEGUARDING_LEAD, "Sam Okafor", "safeguarding@northbridge.example",
-                "demo-safeguard-pass"),
-    DemoAccount(Role.BOARD_MEMBER, "Cllr Jo Brown", "board@northbridge.example",
-                "demo-board-pass"),
+    DemoAccount(
+        Role.SAFEGUARDING_LEAD,
+        "Sam Okafor",
+        "safeguarding@northbridge.example",
+        "demo-safeguard-pass",
+    ),
+    DemoAccount(Role.BOARD_MEMBER, "Cllr Jo Brown", "board@northbridge.example", "demo-board-pass"),
 ]
 
 
@@ -69,8 +73,14 @@ def seed_staff() -> None:
     for account in DEMO_ACCOUNTS:
         if find_by_email(account.email):
             continue
-        db.session.add(StaffUser(email=account.email, name=account.name, role=account.role.value,
-                                 password_hash=generate_password_hash(account.password)))
+        db.session.add(
+            StaffUser(
+                email=account.email,
+                name=account.name,
+                role=account.role.value,
+                password_hash=generate_password_hash(account.password),
+            )
+        )
 
 
 def seed_demo() -> None:

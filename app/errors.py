@@ -9,21 +9,33 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from app.extensions import db
 
 MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("Sorry, there is a problem with what was sent",
-          "Go back, check what you entered and try again."),
+    400: (
+        "Sorry, there is a problem with what was sent",
+        "Go back, check what you entered and try again.",
+    ),
     401: ("You need to sign in", "Sign in to use this page."),
-    403: ("You cannot see this page",
-          "Your account does not allow this. Ask your admin if you think it should."),
-    404: ("Page not found",
-          "If you typed the web address, check it is correct. If you pasted it, check you "
-          "copied the whole address."),
-    405: ("Sorry, that did not work",
-          "This page cannot be used that way. Go back and use the buttons on the page."),
-    413: ("What you sent is too big",
-          "Go back and send something smaller. Files must be smaller than 5 MB."),
+    403: (
+        "You cannot see this page",
+        "Your account does not allow this. Ask your admin if you think it should.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted it, check you "
+        "copied the whole address.",
+    ),
+    405: (
+        "Sorry, that did not work",
+        "This page cannot be used that way. Go back and use the buttons on the page.",
+    ),
+    413: (
+        "What you sent is too big",
+        "Go back and send something smaller. Files must be smaller than 5 MB.",
+    ),
     429: ("Too many attempts", "Wait a minute, then try again."),
-    500: ("Sorry, there is a problem with the service",
-          "Try again later. Nothing you sent has been half-saved."),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you sent has been half-saved.",
+    ),
 }
 
 

@@ -7,7 +7,7 @@ staff are marked no-store so personal data does not linger in shared browsers' c
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 CSP = "; ".join(
@@ -27,6 +27,13 @@ CSP = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_oversized_bodies() -> None:
+        """Refuse a too-large body up front, whether or not the view would read it."""
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and request.content_length is not None and request.content_length > limit:
+            abort(413)
+
     @app.after_request
     def set_headers(response: Response) -> Response:
         headers = response.headers

@@ -27,8 +27,9 @@ def navigation() -> list[dict]:
     items = []
     for endpoint, text in NAVIGATION:
         if role_may_use(current_user.role_enum, endpoint):
-            items.append({"href": url_for(endpoint), "text": text,
-                          "active": request.endpoint == endpoint})
+            items.append(
+                {"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
+            )
     return items
 
 

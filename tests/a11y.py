@@ -11,7 +11,7 @@ def assert_accessible(page) -> None:
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     detail = "\n".join(
-        f"{v['impact']}: {v['id']} – {v['help']} ({len(v['nodes'])} nodes: "
+        f"{v['impact']}: {v['id']} - {v['help']} ({len(v['nodes'])} nodes: "
         f"{[n['target'] for n in v['nodes'][:3]]})"
         for v in bad
     )

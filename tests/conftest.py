@@ -122,8 +122,13 @@ def make_staff(app: Flask, role: Role, email: str | None = None, **fields) -> in
     from app.auth.services import create_user
 
     with app.app_context():
-        user = create_user(email or f"{role.value}@example.test", f"Test {role.label}", role,
-                           PASSWORD, must_change=False)
+        user = create_user(
+            email or f"{role.value}@example.org",
+            f"Test {role.label}",
+            role,
+            PASSWORD,
+            must_change=False,
+        )
         for name, value in fields.items():
             setattr(user, name, value)
         _db.session.commit()
@@ -139,7 +144,7 @@ def logged_in_as(app: Flask, client: FlaskClient):
     """logged_in_as(Role.ADMIN) -> the test client, signed in as a new member of staff."""
 
     def _login(role: Role) -> FlaskClient:
-        email = f"{role.value}@example.test"
+        email = f"{role.value}@example.org"
         make_staff(app, role, email)
         response = sign_in(client, email)
         assert response.status_code == 302, "sign-in failed in the fixture"
@@ -184,8 +189,14 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": shutil.which("chromium") or "/usr/bin/chromium",
         "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
         ],
     }
 

@@ -20,9 +20,7 @@ class AuditEvent(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
-    actor_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("staff_user.id"), index=True
-    )
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("staff_user.id"), index=True)
     # Who it was at the time (an email, "system" or "anonymous"): survives renames and deletions.
     actor_label: so.Mapped[str] = so.mapped_column(sa.String(254))
     action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)

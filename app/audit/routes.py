@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import request
 
 from app.audit import bp
 from app.audit.forms import AuditFilterForm

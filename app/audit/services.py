@@ -34,7 +34,9 @@ def record(
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
-    label = actor_label or (actor.email if actor else "anonymous" if has_request_context() else "system")
+    label = actor_label or (
+        actor.email if actor else "anonymous" if has_request_context() else "system"
+    )
     event = AuditEvent(
         actor_id=actor.id if actor else None,
         actor_label=label[:254],
@@ -75,7 +77,9 @@ def search(filters: AuditFilter, page: int = 1, per_page: int = 50):
 
 
 def action_names() -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    return list(
+        db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
 
 
 def object_types() -> list[str]:

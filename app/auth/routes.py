@@ -51,7 +51,9 @@ def sign_in():
         try:
             user = authenticate(form.email.data, form.password.data)
         except AccountLocked:
-            error = "This account is locked after too many wrong passwords. Try again in 15 minutes."
+            error = (
+                "This account is locked after too many wrong passwords. Try again in 15 minutes."
+            )
         except SignInFailed:
             error = "Enter a correct email address and password"
         else:
@@ -99,8 +101,9 @@ def new_user():
     if form.validate_on_submit():
         temporary = generate_temporary_password()
         try:
-            user = create_user(form.email.data, form.name.data, Role(form.role.data), temporary,
-                               actor=current_user)
+            user = create_user(
+                form.email.data, form.name.data, Role(form.role.data), temporary, actor=current_user
+            )
         except AccountInvalid as exc:
             form.email.errors.append(str(exc))
         else:
@@ -119,8 +122,13 @@ def edit_user(user_id: int):
     form = EditUserForm(obj=user, enabled=user.is_enabled)
     if form.validate_on_submit():
         try:
-            update_user(user, name=form.name.data, role=Role(form.role.data),
-                        enabled=form.enabled.data, actor=current_user)
+            update_user(
+                user,
+                name=form.name.data,
+                role=Role(form.role.data),
+                enabled=form.enabled.data,
+                actor=current_user,
+            )
         except AccountInvalid as exc:
             form.enabled.errors.append(str(exc))
         else:

@@ -49,8 +49,12 @@ def authenticate(email: str, password: str) -> StaffUser:
     now = utcnow()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        record("sign_in.failure", object_type="StaffUser", detail="unknown email",
-               actor_label=normalise_email(email)[:254] or "anonymous")
+        record(
+            "sign_in.failure",
+            object_type="StaffUser",
+            detail="unknown email",
+            actor_label=normalise_email(email)[:254] or "anonymous",
+        )
         db.session.commit()
         raise SignInFailed
     if user.locked_until and user.locked_until > now:
@@ -93,15 +97,26 @@ def check_password_strength(password: str) -> None:
         raise AccountInvalid("Password is too easy to guess: use a mix of words or characters")
 
 
-def create_user(email: str, name: str, role: Role, password: str, *, must_change: bool = True,
-                actor: StaffUser | None = None) -> StaffUser:
+def create_user(
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    *,
+    must_change: bool = True,
+    actor: StaffUser | None = None,
+) -> StaffUser:
     email = normalise_email(email)
     if find_by_email(email):
         raise AccountInvalid("An account with this email address already exists")
     check_password_strength(password)
-    user = StaffUser(email=email, name=name.strip(), role=role.value,
-                     password_hash=generate_password_hash(password),
-                     must_change_password=must_change)
+    user = StaffUser(
+        email=email,
+        name=name.strip(),
+        role=role.value,
+        password_hash=generate_password_hash(password),
+        must_change_password=must_change,
+    )
     db.session.add(user)
     db.session.flush()
     record("user.create", user, detail=f"role={role.value}", actor=actor)

@@ -64,8 +64,12 @@ def settings():
     current = get_settings()
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
-        change = SettingsChange(**{name: _clean(getattr(form, name).data)
-                                   for name in SettingsChange.__dataclass_fields__})
+        change = SettingsChange(
+            **{
+                name: _clean(getattr(form, name).data)
+                for name in SettingsChange.__dataclass_fields__
+            }
+        )
         try:
             update_settings(change)
         except SettingsInvalid as exc:
@@ -73,8 +77,9 @@ def settings():
         else:
             flash("Settings saved.")
             return redirect(url_for("authority.settings"))
-    return render_template("authority/settings.html", form=form, settings=current,
-                           logo_form=LogoForm(), pages=PAGES)
+    return render_template(
+        "authority/settings.html", form=form, settings=current, logo_form=LogoForm(), pages=PAGES
+    )
 
 
 def _clean(value):
@@ -97,12 +102,18 @@ def upload_logo():
             flash("Logo saved.")
             return redirect(url_for("authority.settings"))
     current = get_settings()
-    return render_template("authority/settings.html", form=SettingsForm(obj=current),
-                           settings=current, logo_form=form, pages=PAGES), 400
+    return render_template(
+        "authority/settings.html",
+        form=SettingsForm(obj=current),
+        settings=current,
+        logo_form=form,
+        pages=PAGES,
+    ), 400
 
 
-@bp.route("/admin/settings/pages/<any(privacy, accessibility, cookies):page>",
-          methods=["GET", "POST"])
+@bp.route(
+    "/admin/settings/pages/<any(privacy, accessibility, cookies):page>", methods=["GET", "POST"]
+)
 @allow(Role.ADMIN)
 def edit_page(page: str):
     form = PageTextForm(text=page_text(get_settings(), page))

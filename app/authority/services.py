@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import time
+from pathlib import Path
 
 from flask import g
 from markupsafe import Markup, escape
@@ -19,6 +20,7 @@ from app.audit.services import record
 from app.authority.models import AuthoritySettings
 from app.extensions import db
 
+DEFAULT_PAGES_DIR = Path(__file__).parent / "default_pages"
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 LOGO_TYPES = {"image/png", "image/svg+xml", "image/jpeg"}
 MAX_LOGO_BYTES = 200 * 1024
@@ -57,7 +59,8 @@ def fill_default_pages(settings: AuthoritySettings) -> None:
     """Give empty public pages a sensible starting text that names the authority."""
     for page, column in _PAGE_COLUMNS.items():
         if not getattr(settings, column):
-            setattr(settings, column, DEFAULT_PAGES[page].format(authority=settings.name))
+            text = (DEFAULT_PAGES_DIR / f"{page}.txt").read_text(encoding="utf-8")
+            setattr(settings, column, text.strip().format(authority=settings.name))
 
 
 def page_text(settings: AuthoritySettings, page: str) -> str:
@@ -83,7 +86,9 @@ class SettingsChange:
 def update_settings(change: SettingsChange) -> AuthoritySettings:
     """Save new settings after checking the brand colour is readable behind white text."""
     if not HEX_COLOUR.match(change.brand_colour):
-        raise SettingsInvalid("Enter the brand colour as a # followed by 6 characters, like #1d70b8")
+        raise SettingsInvalid(
+            "Enter the brand colour as a # followed by 6 characters, like #1d70b8"
+        )
     if contrast_with_white(change.brand_colour) < 4.5:
         raise SettingsInvalid(
             "Choose a darker brand colour: white text on it must have a contrast ratio of at "
@@ -158,59 +163,4 @@ def render_page_text(text: str) -> Markup:
         if lines:
             body = escape(" ".join(lines))
             html.append(f'<p class="govuk-body">{body}</p>')
-    return Markup("\n".join(html))
-
-
-DEFAULT_PAGES: dict[str, str] = {
-    "privacy": """This notice explains what information {authority} keeps in Belonging, why, and for how long.
-
-## Who we are
-{authority} is the data controller. Belonging is the tool our leaving care service uses to hear from care leavers, run the care leavers' forum and tell young people what changed.
-
-## What we keep
-- Your answers to the survey. We do not ask for your name. Your answers are kept apart from any contact details, so nobody can tell which answers are yours.
-- Your contact details, only if you choose to give them to join the forum or to hear what changed. These are kept apart from your answers.
-- The names, phone numbers and emails of care leavers we invite, so we can send invitations and reminders.
-- Staff accounts and a record of what staff do in the system.
-
-## Why we keep it
-We are your corporate parent. The law asks us to listen to care leavers and improve our services. We use survey answers to plan changes and to report to the corporate parenting board.
-
-## How long we keep it
-Survey answers are kept for 6 years so we can compare one year with the next. Contact details are deleted when you ask, or when you are no longer a care leaver we support.
-
-## Your rights
-You can ask to see, correct or delete the personal information we hold about you. You can complain to the Information Commissioner's Office (ico.org.uk, 0303 123 1113).
-
-## Contact us
-Speak to your Personal Adviser, or contact the leaving care team.""",
-    "accessibility": """This statement applies to Belonging, run by {authority}.
-
-We want as many people as possible to be able to use this service. You should be able to:
-- change colours, contrast levels and fonts using your browser or device settings
-- zoom in up to 400% without the text spilling off the screen
-- get through the whole survey using just a keyboard
-- use the survey without JavaScript
-- use the service with a screen reader
-
-## How accessible this service is
-We test every page against the Web Content Accessibility Guidelines (WCAG) 2.2 level AA, using automated checks in a real browser and by hand.
-
-## What to do if you cannot use this service
-If you need the survey on paper, in large print, in another language or read to you, ask your Personal Adviser or the leaving care team. You can also answer by text message.
-
-## Reporting problems
-If you find a problem with this service, tell the leaving care team. If you are not happy with our reply, contact the Equality Advisory and Support Service (EASS).
-
-## Compliance status
-This service is fully compliant with WCAG 2.2 level AA as far as we know.""",
-    "cookies": """Belonging puts small files (known as cookies) on your device.
-
-We only use cookies that are essential to make the service work. We do not use cookies to track you or for analytics, so we do not ask you to accept cookies.
-
-## Essential cookies
-- belonging_session: keeps you signed in if you are staff, keeps your place in the survey and protects forms from attack. It is deleted when you close your browser or after 30 minutes without use.
-
-## Your answers
-Your survey answers are not kept in cookies.""",
-}
+    return Markup("\n".join(html))  # noqa: S704 - every piece of text above is escaped

@@ -25,8 +25,11 @@ class StaffLink:
 STAFF_LINKS: list[StaffLink] = [
     StaffLink("auth.users", "Staff accounts", "Create accounts, change roles, reset passwords"),
     StaffLink("audit.audit_log", "Audit log", "Who did what, and when"),
-    StaffLink("authority.settings", "Settings", "Authority name, branding, help numbers, "
-              "privacy notice and other public pages"),
+    StaffLink(
+        "authority.settings",
+        "Settings",
+        "Authority name, branding, help numbers, privacy notice and other public pages",
+    ),
     StaffLink("auth.change_password", "Change your password", "Choose a new password"),
 ]
 
@@ -35,8 +38,13 @@ def staff_links(role: Role) -> list[dict[str, str]]:
     links = []
     for link in STAFF_LINKS:
         if role_may_use(role, link.endpoint):
-            links.append({"url": url_for(link.endpoint), "title": link.title,
-                          "description": link.description})
+            links.append(
+                {
+                    "url": url_for(link.endpoint),
+                    "title": link.title,
+                    "description": link.description,
+                }
+            )
     return links
 
 

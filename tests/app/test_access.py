@@ -1,0 +1,108 @@
+"""The role walk-through: every route declares who may use it, and no role reaches more.
+
+The walk builds a URL for every rule in the app (whatever later issues add), requests it as
+nobody and as each role, and checks the answer against the route's own declaration. The table
+below pins the declarations of sensitive pages, so loosening one fails here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.auth.access import PUBLIC, allowed_roles
+from app.auth.models import Role
+from tests.conftest import make_staff, sign_in
+
+ADMIN_ONLY = {Role.ADMIN}
+
+# Pages whose audience is a policy decision: changing one must be deliberate.
+EXPECTED: dict[str, set[Role] | str] = {
+    "auth.users": ADMIN_ONLY,
+    "auth.new_user": ADMIN_ONLY,
+    "auth.edit_user": ADMIN_ONLY,
+    "auth.reset_user_password": ADMIN_ONLY,
+    "audit.audit_log": ADMIN_ONLY,
+    "authority.settings": ADMIN_ONLY,
+    "authority.upload_logo": ADMIN_ONLY,
+    "authority.edit_page": ADMIN_ONLY,
+    "main.staff_home": set(Role),
+    "main.healthz": PUBLIC,
+    "authority.public_page": PUBLIC,
+    "auth.sign_in": PUBLIC,
+}
+
+SAMPLE_VALUES = {
+    "int": "1",
+    "path": "x",
+    "string": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+
+PLACEHOLDER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[a-z_]+)>")
+
+
+def _sample_url(rule) -> str:
+    """A URL for the rule, with a plausible value for each variable part."""
+
+    def value(match: re.Match) -> str:
+        if match["converter"] == "any":
+            return match["args"].split(",")[0].strip()
+        return SAMPLE_VALUES.get(match["converter"] or "string", "x")
+
+    return PLACEHOLDER.sub(value, rule.rule)
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def _method(rule) -> str:
+    return "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+
+
+def test_every_route_declares_who_may_use_it(app):
+    with app.test_request_context():
+        undeclared = [r.endpoint for r in _rules(app) if allowed_roles(r.endpoint) is None]
+    assert undeclared == []
+
+
+def test_sensitive_routes_keep_their_declared_audience(app):
+    with app.test_request_context():
+        for endpoint, expected in EXPECTED.items():
+            declared = allowed_roles(endpoint)
+            assert declared == (expected if expected == PUBLIC else frozenset(expected)), endpoint
+
+
+def test_nobody_signed_in_reaches_only_public_routes(app, client):
+    with app.test_request_context():
+        for rule in _rules(app):
+            response = client.open(_sample_url(rule), method=_method(rule))
+            if allowed_roles(rule.endpoint) == PUBLIC:
+                assert response.status_code not in (401, 403), rule.rule
+            elif _method(rule) == "GET":
+                assert response.status_code == 302, rule.rule
+                assert "/sign-in" in response.headers["Location"], rule.rule
+            else:
+                assert response.status_code == 401, rule.rule
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_each_role_reaches_exactly_what_its_routes_allow(app, role):
+    make_staff(app, role, f"{role.value}@example.org")
+    client = app.test_client()
+    assert sign_in(client, f"{role.value}@example.org").status_code == 302
+    with app.test_request_context():
+        for rule in _rules(app):
+            if rule.endpoint == "auth.sign_out":
+                continue  # walked last, it would end the session
+            declared = allowed_roles(rule.endpoint)
+            response = client.open(_sample_url(rule), method=_method(rule))
+            if declared == PUBLIC or role in declared:
+                assert response.status_code != 403, f"{role} refused {rule.rule}"
+                assert response.status_code < 500, f"{role} broke {rule.rule}"
+            else:
+                assert response.status_code == 403, f"{role} reached {rule.rule}"
+                assert "You cannot see this page" in response.text

@@ -1,0 +1,68 @@
+"""The flask commands a council's IT team uses."""
+
+import sqlalchemy as sa
+
+from app.auth.models import StaffUser
+from app.demo import DEMO_ACCOUNTS
+from app.extensions import db
+
+
+def test_create_admin(app, runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "Head@Example.org",
+            "--name",
+            "Head of Service",
+            "--password",
+            "long enough pass",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(StaffUser).where(StaffUser.email == "head@example.org"))
+        assert user.role == "admin" and not user.must_change_password
+
+
+def test_create_admin_refuses_a_weak_password(runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "a@example.org",
+            "--name",
+            "A",
+            "--password",
+            "short",
+        ]
+    )
+    assert result.exit_code != 0
+    assert "12 characters" in result.output
+
+
+def test_demo_seed_is_idempotent_and_prints_every_sign_in(app, runner):
+    first = runner.invoke(args=["demo", "seed"])
+    second = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0 and second.exit_code == 0
+    for account in DEMO_ACCOUNTS:
+        assert account.email in second.output and account.password in second.output
+    assert "fictional" in second.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StaffUser)) == len(
+            DEMO_ACCOUNTS
+        )
+
+
+def test_demo_passwords_work(app, runner, client):
+    runner.invoke(args=["demo", "seed"])
+    for account in DEMO_ACCOUNTS:
+        c = app.test_client()
+        assert (
+            c.post(
+                "/sign-in", data={"email": account.email, "password": account.password}
+            ).status_code
+            == 302
+        )
