@@ -94,13 +94,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app import models  # noqa: F401 - registers every table with the metadata
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
     from app.auth.access import enforce_access
     from app.authority import bp as authority_bp
     from app.main import bp as main_bp
+    from surveys.web import bp as survey_web_bp
 
-    for blueprint in (main_bp, auth_bp, audit_bp, authority_bp):
+    for blueprint in (main_bp, auth_bp, audit_bp, authority_bp, survey_web_bp):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access)
 

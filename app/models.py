@@ -1,0 +1,21 @@
+"""Every model module, imported in one place so migrations and tests see the whole schema."""
+
+from app.audit.models import AuditEvent
+from app.auth.models import StaffUser
+from app.authority.models import AuthoritySettings
+from surveys.models import Answer, ContactRequest, Question, Questionnaire, Response, SurveyRound
+from surveys.safeguarding.models import SafeguardingFlag, ScreeningRule
+
+__all__ = [
+    "Answer",
+    "AuditEvent",
+    "AuthoritySettings",
+    "ContactRequest",
+    "Question",
+    "Questionnaire",
+    "Response",
+    "SafeguardingFlag",
+    "ScreeningRule",
+    "StaffUser",
+    "SurveyRound",
+]

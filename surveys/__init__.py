@@ -1,0 +1,1 @@
+"""Surveys: questionnaires, rounds, the survey engine and its channels (web, sms, paper)."""

@@ -1,0 +1,348 @@
+"""The survey engine: one set of rules for every channel (web, SMS, paper, import).
+
+Given a response in progress it says what to ask next, validates and stores an answer, and
+completes the response. Channels only translate between people and these functions.
+
+Rules that protect the data:
+- An answer is stored once per question (a unique constraint); answering again replaces it.
+- A date of birth becomes an age in years here and the date is dropped.
+- Every free-text answer is screened for safeguarding when saved; a match raises a flag for the
+  lead and the channel shows or texts the help-now numbers.
+- Completing twice is harmless: the second call changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from surveys.models import (
+    Answer,
+    Channel,
+    Question,
+    QuestionKind,
+    Response,
+    SurveyRound,
+    today,
+)
+
+MAX_TEXT = 2000  # characters in one free-text answer or item
+MAX_ITEMS = 10  # "best 3 things": people may send more, and we keep up to this many
+MIN_AGE, MAX_AGE = 16, 25
+YES_NO_UNSURE = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+
+
+class SurveyError(Exception):
+    """Base class: the message is safe and kind enough to show a young person."""
+
+
+class SurveyClosed(SurveyError):
+    pass
+
+
+class AnswerInvalid(SurveyError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownQuestion(SurveyError):
+    pass
+
+
+@dataclass
+class SaveResult:
+    answer: Answer
+    flagged: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+def clean_text(text: str | None, limit: int = MAX_TEXT) -> str:
+    """Strip control characters (keep new lines), normalise, trim, and enforce a length."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C" or ch == "\u200d"
+    )
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    if len(text) > limit:
+        raise AnswerInvalid(
+            f"Your answer must be {limit} characters or fewer. It is {len(text)} characters now."
+        )
+    return text
+
+
+# --- What to ask ------------------------------------------------------------------------
+
+
+def questions(response: Response) -> list[Question]:
+    return list(response.round.questionnaire.questions)
+
+
+def answers_by_question(response: Response) -> dict[int, Answer]:
+    return {a.question_id: a for a in response.answers}
+
+
+def next_question(response: Response) -> Question | None:
+    """The first question not yet answered or skipped, in questionnaire order."""
+    done = answers_by_question(response)
+    for question in questions(response):
+        if question.id not in done:
+            return question
+    return None
+
+
+def question_by_code(response: Response, code: str) -> Question:
+    for question in questions(response):
+        if question.code == code:
+            return question
+    raise UnknownQuestion("That question is not part of this survey")
+
+
+def neighbours(response: Response, question: Question) -> tuple[Question | None, Question | None]:
+    items = questions(response)
+    index = items.index(question)
+    before = items[index - 1] if index > 0 else None
+    after = items[index + 1] if index + 1 < len(items) else None
+    return before, after
+
+
+def position(response: Response, question: Question) -> tuple[int, int]:
+    """('Question 3 of 9'): the question's number in this questionnaire and how many there are."""
+    items = questions(response)
+    return items.index(question) + 1, len(items)
+
+
+# --- Starting and completing --------------------------------------------------------------
+
+
+def ensure_open(survey_round: SurveyRound, *, allow_closed: bool = False) -> None:
+    if not allow_closed and not survey_round.is_open:
+        raise SurveyClosed("This survey is closed. Thank you for wanting to take part.")
+
+
+def start_response(
+    survey_round: SurveyRound,
+    channel: Channel,
+    *,
+    assisted: bool = False,
+    resume_hash: str | None = None,
+) -> Response:
+    ensure_open(survey_round, allow_closed=channel == Channel.IMPORT)
+    response = Response(
+        round=survey_round,
+        channel=channel.value,
+        assisted=assisted,
+        started_on=today(),
+        resume_hash=resume_hash,
+    )
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def complete(response: Response) -> Response:
+    """Mark the response complete (idempotent: a replayed submit changes nothing)."""
+    if response.is_complete:
+        return response
+    db.session.execute(
+        sa.update(Response)
+        .where(Response.id == response.id, Response.status == "in_progress")
+        .values(status="complete", completed_on=today(), resume_hash=None)
+    )
+    db.session.commit()
+    db.session.refresh(response)
+    return response
+
+
+# --- Validating and storing ---------------------------------------------------------------
+
+
+def parse_date_of_birth(day: str, month: str, year: str, *, on: date | None = None) -> int:
+    """Validate the GOV.UK three-field date and return the age in years on ``on``."""
+    parts = {
+        "day": (day or "").strip(),
+        "month": (month or "").strip(),
+        "year": (year or "").strip(),
+    }
+    missing = [name for name, value in parts.items() if not value]
+    if len(missing) == 3:
+        raise AnswerInvalid("Enter your date of birth, or choose 'Skip this question'", "day")
+    if missing:
+        raise AnswerInvalid(
+            f"Your date of birth must include a {' and a '.join(missing)}", missing[0]
+        )
+    if not all(value.isdigit() for value in parts.values()):
+        raise AnswerInvalid("Your date of birth must be written in numbers, like 27 3 2007", "day")
+    d, m, y = int(parts["day"]), int(parts["month"]), int(parts["year"])
+    if len(parts["year"]) != 4:
+        raise AnswerInvalid("The year must have 4 numbers, like 2007", "year")
+    try:
+        born = date(y, m, d)
+    except ValueError:
+        raise AnswerInvalid("Your date of birth must be a real date", "day") from None
+    on = on or today()
+    if born >= on:
+        raise AnswerInvalid("Your date of birth must be in the past", "day")
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age > 120:
+        raise AnswerInvalid("Check the year of your date of birth", "year")
+    return age
+
+
+def validate(question: Question, raw: dict[str, Any]) -> dict[str, Any]:
+    """Turn a channel's raw input into the stored value for the question, or raise AnswerInvalid.
+
+    ``raw`` keys by kind: date_of_birth day/month/year (or age); single_choice choice, other;
+    multi_choice choices (list), other; short_items items (list); long_text text;
+    yes_no_unsure choice; scale score.
+    """
+    kind = question.kind_enum
+    if kind == QuestionKind.DATE_OF_BIRTH:
+        if "age" in raw:
+            return {"age": int(raw["age"])}
+        return {"age": parse_date_of_birth(raw.get("day"), raw.get("month"), raw.get("year"))}
+    if kind == QuestionKind.SINGLE_CHOICE:
+        return _choice(question, raw.get("choice"), raw.get("other"))
+    if kind == QuestionKind.MULTI_CHOICE:
+        chosen = [c for c in raw.get("choices") or [] if c]
+        if not chosen:
+            raise AnswerInvalid(
+                "Choose at least one answer, or choose 'Skip this question'", "choices"
+            )
+        values = {o["value"]: o for o in question.options}
+        if any(c not in values for c in chosen):
+            raise AnswerInvalid("Choose from the answers on the list", "choices")
+        value: dict[str, Any] = {
+            "choices": [o["value"] for o in question.options if o["value"] in chosen]
+        }
+        if any(values[c].get("other") for c in chosen):
+            value["other"] = _other_text(raw.get("other"))
+        return value
+    if kind == QuestionKind.SHORT_ITEMS:
+        items = [clean_text(i) for i in raw.get("items") or []]
+        items = [i for i in items if i]
+        if not items:
+            raise AnswerInvalid(
+                "Write at least one thing, or choose 'Skip this question'", "item-1"
+            )
+        return {"items": items[:MAX_ITEMS]}
+    if kind == QuestionKind.LONG_TEXT:
+        text = clean_text(raw.get("text"))
+        if not text:
+            raise AnswerInvalid("Write your answer, or choose 'Skip this question'", "text")
+        return {"text": text}
+    if kind == QuestionKind.YES_NO_UNSURE:
+        choice = raw.get("choice")
+        if choice not in YES_NO_UNSURE:
+            raise AnswerInvalid(
+                "Choose yes, no or not sure, or choose 'Skip this question'", "choice"
+            )
+        return {"choice": choice}
+    if kind == QuestionKind.SCALE:
+        score = str(raw.get("score") or "").strip()
+        if not score.isdigit() or not 0 <= int(score) <= 10:
+            raise AnswerInvalid(
+                "Choose a number from 0 to 10, or choose 'Skip this question'", "score"
+            )
+        return {"score": int(score)}
+    raise AnswerInvalid("This question cannot be answered here")  # pragma: no cover
+
+
+def _choice(question: Question, choice: str | None, other: str | None) -> dict[str, Any]:
+    if not choice:
+        raise AnswerInvalid("Choose an answer, or choose 'Skip this question'", "choice")
+    option = next((o for o in question.options if o["value"] == choice), None)
+    if option is None:
+        raise AnswerInvalid("Choose one of the answers on the list", "choice")
+    value: dict[str, Any] = {"choice": choice}
+    if option.get("other"):
+        value["other"] = _other_text(other)
+    return value
+
+
+def _other_text(text: str | None) -> str:
+    cleaned = clean_text(text, limit=500)
+    if not cleaned:
+        raise AnswerInvalid("Tell us a little about it, in a few words", "other")
+    return cleaned
+
+
+def free_text(value: dict[str, Any] | None) -> list[str]:
+    """Every piece of free text in a stored value (for screening, coding and reports)."""
+    if not value:
+        return []
+    texts = list(value.get("items") or [])
+    for key in ("text", "other"):
+        if value.get(key):
+            texts.append(value[key])
+    return texts
+
+
+def save_answer(
+    response: Response, question: Question, value: dict[str, Any] | None, *, skipped: bool = False
+) -> SaveResult:
+    """Store (or replace) the answer to ``question``, screen it, and commit."""
+    if question.questionnaire_id != response.round.questionnaire_id:
+        raise UnknownQuestion("That question is not part of this survey")
+    if response.is_complete and response.channel == Channel.WEB:
+        raise SurveyClosed("You have already sent your answers. Thank you.")
+    ensure_open(response.round, allow_closed=response.channel != Channel.WEB)
+    answer = db.session.scalar(
+        sa.select(Answer).where(
+            Answer.response_id == response.id, Answer.question_id == question.id
+        )
+    )
+    if answer is None:
+        answer = Answer(response=response, question=question)
+        db.session.add(answer)
+    answer.skipped = skipped
+    answer.value = None if skipped else value
+    db.session.flush()
+    result = SaveResult(answer=answer)
+    if question.kind == QuestionKind.DATE_OF_BIRTH and value and not skipped:
+        age = value["age"]
+        if not MIN_AGE <= age <= MAX_AGE:
+            result.notices.append(
+                f"You told us you are {age}. This survey is for care leavers aged 16 to 25, "
+                "but you can still carry on and we will read your answers."
+            )
+    texts = [] if skipped else free_text(value)
+    if texts:
+        from surveys.safeguarding.services import screen_answer
+
+        result.flagged = screen_answer(answer, texts)
+    db.session.commit()
+    return result
+
+
+def answer_summary(question: Question, answer: Answer | None) -> str:
+    """A plain-text rendering of an answer (check-your-answers pages, exports)."""
+    if answer is None:
+        return "Not answered yet"
+    if answer.skipped or not answer.value:
+        return "Skipped"
+    value = answer.value
+    kind = question.kind_enum
+    if kind == QuestionKind.DATE_OF_BIRTH:
+        return f"Age {value['age']}"
+    if kind == QuestionKind.SINGLE_CHOICE:
+        text = question.option_label(value["choice"])
+        return f"{text}: {value['other']}" if value.get("other") else text
+    if kind == QuestionKind.MULTI_CHOICE:
+        text = "; ".join(question.option_label(c) for c in value["choices"])
+        return f"{text}: {value['other']}" if value.get("other") else text
+    if kind == QuestionKind.SHORT_ITEMS:
+        return "\n".join(value["items"])
+    if kind == QuestionKind.LONG_TEXT:
+        return value["text"]
+    if kind == QuestionKind.YES_NO_UNSURE:
+        return YES_NO_UNSURE.get(value["choice"], value["choice"])
+    if kind == QuestionKind.SCALE:
+        return str(value["score"])
+    return ""  # pragma: no cover

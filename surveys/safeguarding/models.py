@@ -1,0 +1,70 @@
+"""Safeguarding: the admin-editable screening list and the flags raised for the lead.
+
+A flag points at the anonymous answer that raised it, never at a person. It carries the date it
+was raised, not the time, for the same reason responses do.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.auth.models import utcnow
+from app.extensions import db
+from surveys.models import Answer, SurveyRound, today
+
+
+class ScreeningRule(db.Model):
+    __tablename__ = "screening_rule"
+    __table_args__ = (sa.CheckConstraint("kind IN ('phrase','pattern')", name="kind_known"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    category: so.Mapped[str] = so.mapped_column(sa.String(40))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    text: so.Mapped[str] = so.mapped_column(sa.String(500))
+    # Patterns that cancel a match ("kill time"), one per line.
+    exclude: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FlagStatus(StrEnum):
+    NEW = "new"
+    REVIEWED = "reviewed"
+    ACTION_TAKEN = "action_taken"
+    NO_CONCERN = "no_concern"
+
+
+FLAG_STATUS_LABELS = {
+    FlagStatus.NEW: "New",
+    FlagStatus.REVIEWED: "Reviewed",
+    FlagStatus.ACTION_TAKEN: "Action taken",
+    FlagStatus.NO_CONCERN: "No concern",
+}
+
+
+class SafeguardingFlag(db.Model):
+    __tablename__ = "safeguarding_flag"
+    __table_args__ = (
+        sa.UniqueConstraint("answer_id"),
+        sa.CheckConstraint(
+            "status IN ('new','reviewed','action_taken','no_concern')", name="status_known"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("survey_round.id"), index=True)
+    answer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("answer.id", ondelete="CASCADE"))
+    rules: so.Mapped[str] = so.mapped_column(sa.String(500))  # rule keys joined by |
+    categories: so.Mapped[str] = so.mapped_column(sa.String(300))
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=FlagStatus.NEW.value)
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    raised_on: so.Mapped[date] = so.mapped_column(default=today)
+    reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("staff_user.id"))
+
+    round: so.Mapped[SurveyRound] = so.relationship()
+    answer: so.Mapped[Answer] = so.relationship()

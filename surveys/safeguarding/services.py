@@ -1,0 +1,205 @@
+"""Safeguarding rules in the database, screening answers as they are saved, and the lead's flags.
+
+The screening list starts as surveys/safeguarding/default_rules.toml and lives in the
+screening_rule table, where an admin can edit it. Compiled rules are cached per process and
+rebuilt when the table changes (its row count or newest update differs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.audit.services import record
+from app.auth.models import StaffUser, utcnow
+from app.extensions import db
+from surveys.models import Answer
+from surveys.safeguarding import screening
+from surveys.safeguarding.models import FlagStatus, SafeguardingFlag, ScreeningRule
+
+_cache: dict[str, object] = {"stamp": None, "rules": []}
+
+
+def seed_rules() -> int:
+    """Copy the shipped rules into the table, adding only keys it does not have yet."""
+    have = set(db.session.scalars(sa.select(ScreeningRule.key)))
+    added = 0
+    for rule in screening.load_rules():
+        if rule.id in have:
+            continue
+        db.session.add(
+            ScreeningRule(
+                key=rule.id,
+                category=rule.category,
+                kind=rule.kind,
+                text=rule.text,
+                exclude="\n".join(rule.exclude),
+            )
+        )
+        added += 1
+    db.session.commit()
+    return added
+
+
+def active_rules() -> list[screening.Rule]:
+    stamp = db.session.execute(
+        sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
+    ).one()
+    if stamp[0] == 0:
+        seed_rules()
+        stamp = db.session.execute(
+            sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
+        ).one()
+    if _cache["stamp"] != tuple(stamp):
+        rows = db.session.scalars(sa.select(ScreeningRule).where(ScreeningRule.enabled))
+        _cache["rules"] = [
+            screening.Rule.build(
+                id=r.key,
+                category=r.category,
+                kind=r.kind,
+                text=r.text,
+                exclude=[e for e in r.exclude.splitlines() if e.strip()],
+            )
+            for r in rows
+        ]
+        _cache["stamp"] = tuple(stamp)
+    return _cache["rules"]  # type: ignore[return-value]
+
+
+def screen_answer(answer: Answer, texts: list[str]) -> bool:
+    """Screen an answer's free text; raise (or refresh) a flag for the lead if it matches.
+
+    Runs inside the caller's transaction, so the flag is saved with the answer or not at all.
+    """
+    rules = active_rules()
+    matches = []
+    for text in texts:
+        matches.extend(screening.screen(text, rules).matches)
+    if not matches:
+        return False
+    keys = sorted({m.rule_id for m in matches})
+    categories = sorted({m.category for m in matches})
+    flag = db.session.scalar(
+        sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
+    )
+    if flag is None:
+        flag = SafeguardingFlag(round_id=answer.response.round_id, answer=answer)
+        db.session.add(flag)
+        _notify_lead(answer.response.round.name, categories)
+    flag.rules = "|".join(keys)[:500]
+    flag.categories = "|".join(categories)[:300]
+    return True
+
+
+def _notify_lead(round_name: str, categories: list[str]) -> None:
+    """Tell the safeguarding lead a flag is waiting. The email holds no answer text."""
+    from app.authority.services import get_settings
+    from app.mail import send_email
+
+    settings = get_settings()
+    if not settings.safeguarding_lead_email:
+        current_app.logger.warning("Safeguarding flag raised but no lead email is set")
+        return
+    send_email(
+        to=settings.safeguarding_lead_email,
+        subject=f"Safeguarding flag: {round_name}",
+        body=(
+            f"A survey answer in '{round_name}' may show a young person at risk "
+            f"({', '.join(c.replace('_', ' ') for c in categories)}).\n\n"
+            f"Sign in to Belonging to review it: "
+            f"{current_app.config['PUBLIC_BASE_URL']}/safeguarding\n\n"
+            "The answer is anonymous. The young person was shown where to get help now."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    new: int
+    open: int
+
+
+def flags(status: str | None = None) -> list[SafeguardingFlag]:
+    query = sa.select(SafeguardingFlag).order_by(
+        SafeguardingFlag.raised_on.desc(), SafeguardingFlag.id.desc()
+    )
+    if status:
+        query = query.where(SafeguardingFlag.status == status)
+    return list(db.session.scalars(query))
+
+
+def counts() -> FlagCounts:
+    new = (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(SafeguardingFlag.status == FlagStatus.NEW)
+        )
+        or 0
+    )
+    open_ = (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                SafeguardingFlag.status.in_([FlagStatus.NEW, FlagStatus.REVIEWED])
+            )
+        )
+        or 0
+    )
+    return FlagCounts(new=new, open=open_)
+
+
+def view_flag(flag: SafeguardingFlag, viewer: StaffUser) -> SafeguardingFlag:
+    record("safeguarding.view", flag, actor=viewer)
+    db.session.commit()
+    return flag
+
+
+def update_flag(flag: SafeguardingFlag, status: FlagStatus, note: str, lead: StaffUser) -> None:
+    flag.status = status.value
+    if note.strip():
+        stamp = utcnow().strftime("%Y-%m-%d %H:%M")
+        flag.note = (
+            flag.note + "\n\n" if flag.note else ""
+        ) + f"{stamp} {lead.name}: {note.strip()}"
+    flag.reviewed_by_id = lead.id
+    record("safeguarding.update", flag, actor=lead, detail=status.value)
+    db.session.commit()
+
+
+class RuleInvalid(ValueError):
+    """A screening rule cannot be saved as entered."""
+
+
+def rules_for_admin() -> list[ScreeningRule]:
+    if not db.session.scalar(sa.select(sa.func.count(ScreeningRule.id))):
+        seed_rules()
+    return list(
+        db.session.scalars(
+            sa.select(ScreeningRule).order_by(ScreeningRule.category, ScreeningRule.key)
+        )
+    )
+
+
+def save_rule(
+    rule: ScreeningRule | None,
+    *,
+    key: str,
+    category: str,
+    kind: str,
+    text: str,
+    exclude: str,
+    enabled: bool,
+) -> ScreeningRule:
+    clash = db.session.scalar(sa.select(ScreeningRule).where(ScreeningRule.key == key))
+    if clash is not None and clash is not rule:
+        raise RuleInvalid("A rule with this short name already exists")
+    if rule is None:
+        rule = ScreeningRule(key=key)
+        db.session.add(rule)
+    rule.key, rule.category, rule.kind, rule.text = key, category, kind, text.strip()
+    rule.exclude, rule.enabled = exclude.strip(), enabled
+    rule.updated_at = utcnow()
+    db.session.flush()
+    record("safeguarding.rule_save", rule, detail=f"{key} enabled={enabled}")
+    db.session.commit()
+    return rule

@@ -1,0 +1,219 @@
+"""Questionnaires and survey rounds: loading the built-in questionnaire, running rounds.
+
+The built-in questionnaire ships as a TOML file in surveys/questionnaires/ and is loaded into the
+database as version 1 of its key. A version is locked the first time a round uses it; edits then
+go into a new draft version copied from it (see ``copy_to_draft``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.audit.services import record
+from app.extensions import db
+from surveys.models import Question, Questionnaire, RoundStatus, SurveyRound
+
+QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
+BUILT_IN = "new-belongings-2015"
+SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class RoundInvalid(ValueError):
+    """A round cannot be saved or changed as asked; the message says why."""
+
+
+def load_questionnaire_file(name: str = BUILT_IN) -> Questionnaire:
+    """Load a shipped questionnaire into the database (once; returns the existing one after)."""
+    data = tomllib.loads((QUESTIONNAIRES_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    existing = db.session.scalar(
+        sa.select(Questionnaire).where(
+            Questionnaire.key == data["key"], Questionnaire.version == data["version"]
+        )
+    )
+    if existing:
+        return existing
+    questionnaire = Questionnaire(
+        key=data["key"],
+        version=data["version"],
+        title=data["title"],
+        introduction=data.get("introduction", ""),
+        closing=data.get("closing", ""),
+        acknowledgement=data.get("acknowledgement", ""),
+        status="draft",
+    )
+    for index, q in enumerate(data["questions"], start=1):
+        questionnaire.questions.append(
+            Question(
+                position=index,
+                code=q["code"],
+                section=q.get("section", ""),
+                kind=q["kind"],
+                web_text=q["web_text"],
+                hint=q.get("hint", ""),
+                sms_text=q.get("sms_text", ""),
+                paper_text=q.get("paper_text", ""),
+                options=q.get("options", []),
+                max_items=q.get("max_items", 3),
+                scale_min_label=q.get("scale_min_label", ""),
+                scale_max_label=q.get("scale_max_label", ""),
+            )
+        )
+    db.session.add(questionnaire)
+    db.session.commit()
+    return questionnaire
+
+
+def questionnaires() -> list[Questionnaire]:
+    return list(
+        db.session.scalars(
+            sa.select(Questionnaire).order_by(Questionnaire.key, Questionnaire.version.desc())
+        )
+    )
+
+
+def copy_to_draft(source: Questionnaire) -> Questionnaire:
+    """A new draft version of ``source`` that staff can edit; the source stays as it was."""
+    latest = db.session.scalar(
+        sa.select(sa.func.max(Questionnaire.version)).where(Questionnaire.key == source.key)
+    )
+    draft = Questionnaire(
+        key=source.key,
+        version=(latest or 0) + 1,
+        title=source.title,
+        introduction=source.introduction,
+        closing=source.closing,
+        acknowledgement=source.acknowledgement,
+        status="draft",
+        based_on_id=source.id,
+    )
+    for q in source.questions:
+        draft.questions.append(
+            Question(
+                position=q.position,
+                code=q.code,
+                section=q.section,
+                kind=q.kind,
+                web_text=q.web_text,
+                hint=q.hint,
+                sms_text=q.sms_text,
+                paper_text=q.paper_text,
+                options=[dict(o) for o in q.options or []],
+                max_items=q.max_items,
+                scale_min_label=q.scale_min_label,
+                scale_max_label=q.scale_max_label,
+            )
+        )
+    db.session.add(draft)
+    db.session.flush()
+    record("questionnaire.copy", draft, detail=f"from version {source.version}")
+    db.session.commit()
+    return draft
+
+
+# --- Rounds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundDetails:
+    name: str
+    questionnaire_id: int
+    opens_on: date
+    closes_on: date
+    target_rate: int = 30
+    cohort_size: int | None = None
+    channels: tuple[str, ...] = ("web",)
+
+
+def new_slug() -> str:
+    """A short, unguessable-enough public link part, easy to type from a poster: /s/k7mq2x."""
+    while True:
+        slug = "".join(secrets.choice(SLUG_ALPHABET) for _ in range(6))
+        if not db.session.scalar(sa.select(SurveyRound.id).where(SurveyRound.slug == slug)):
+            return slug
+
+
+def _check(details: RoundDetails) -> None:
+    if details.closes_on < details.opens_on:
+        raise RoundInvalid("The closing date must be the same as or after the opening date")
+    if not 1 <= details.target_rate <= 100:
+        raise RoundInvalid("The target response rate must be between 1 and 100")
+    if details.cohort_size is not None and details.cohort_size < 0:
+        raise RoundInvalid("The number of care leavers must be 0 or more")
+    if not details.channels:
+        raise RoundInvalid("Choose at least one way for people to answer")
+
+
+def create_round(details: RoundDetails, *, slug: str | None = None) -> SurveyRound:
+    _check(details)
+    survey_round = SurveyRound(
+        name=details.name.strip(),
+        slug=slug or new_slug(),
+        questionnaire_id=details.questionnaire_id,
+        opens_on=details.opens_on,
+        closes_on=details.closes_on,
+        target_rate=details.target_rate,
+        cohort_size=details.cohort_size,
+        channels=list(details.channels),
+    )
+    db.session.add(survey_round)
+    db.session.flush()
+    record("round.create", survey_round, detail=survey_round.name)
+    db.session.commit()
+    return survey_round
+
+
+def update_round(survey_round: SurveyRound, details: RoundDetails) -> SurveyRound:
+    _check(details)
+    if (
+        survey_round.status != RoundStatus.DRAFT
+        and details.questionnaire_id != survey_round.questionnaire_id
+    ):
+        raise RoundInvalid("You cannot change the questionnaire once the round has opened")
+    survey_round.name = details.name.strip()
+    survey_round.questionnaire_id = details.questionnaire_id
+    survey_round.opens_on, survey_round.closes_on = details.opens_on, details.closes_on
+    survey_round.target_rate, survey_round.cohort_size = details.target_rate, details.cohort_size
+    survey_round.channels = list(details.channels)
+    record("round.update", survey_round)
+    db.session.commit()
+    return survey_round
+
+
+def open_round(survey_round: SurveyRound) -> SurveyRound:
+    """Open for answers. The questionnaire version it uses is locked from now on."""
+    if survey_round.status == RoundStatus.OPEN:
+        return survey_round
+    survey_round.status = RoundStatus.OPEN.value
+    survey_round.questionnaire.status = "locked"
+    record("round.open", survey_round)
+    db.session.commit()
+    return survey_round
+
+
+def close_round(survey_round: SurveyRound) -> SurveyRound:
+    if survey_round.status == RoundStatus.CLOSED:
+        return survey_round
+    survey_round.status = RoundStatus.CLOSED.value
+    # Resume codes expire when the round closes.
+    from surveys.models import Response
+
+    db.session.execute(
+        sa.update(Response).where(Response.round_id == survey_round.id).values(resume_hash=None)
+    )
+    record("round.close", survey_round)
+    db.session.commit()
+    return survey_round
+
+
+def round_by_slug(slug: str) -> SurveyRound | None:
+    return db.session.scalar(sa.select(SurveyRound).where(SurveyRound.slug == slug.lower()))
+
+
+def rounds() -> list[SurveyRound]:
+    return list(db.session.scalars(sa.select(SurveyRound).order_by(SurveyRound.opens_on.desc())))

@@ -1,0 +1,243 @@
+"""The public survey pages. Routes translate between the browser and the survey engine."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+
+from app.auth.access import public
+from surveys import engine
+from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
+from surveys.models import QuestionKind, SurveyRound
+from surveys.services import round_by_slug
+from surveys.web import bp
+from surveys.web import services as web
+from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer
+
+
+def _round(slug: str) -> SurveyRound:
+    survey_round = round_by_slug(slug)
+    if survey_round is None or survey_round.status == "draft":
+        abort(404)
+    return survey_round
+
+
+def _closed(survey_round: SurveyRound):
+    return render_template("surveys/web/closed.html", survey_round=survey_round), 410
+
+
+@bp.get("/s/<slug>")
+@public
+def start(slug: str):
+    survey_round = _round(slug)
+    if not survey_round.is_open:
+        return _closed(survey_round)
+    return render_template(
+        "surveys/web/start.html",
+        survey_round=survey_round,
+        in_progress=web.current_response(survey_round) is not None,
+        questionnaire=survey_round.questionnaire,
+    )
+
+
+@bp.post("/s/<slug>/start")
+@public
+def begin(slug: str):
+    survey_round = _round(slug)
+    try:
+        response = web.begin(survey_round)
+    except SurveyClosed:
+        return _closed(survey_round)
+    question = engine.next_question(response)
+    if question is None:
+        return redirect(url_for("survey.check", slug=slug))
+    return redirect(url_for("survey.question", slug=slug, code=question.code))
+
+
+def _response_or_start(survey_round: SurveyRound):
+    response = web.current_response(survey_round)
+    if response is None:
+        return None, redirect(url_for("survey.start", slug=survey_round.slug))
+    return response, None
+
+
+@bp.route("/s/<slug>/q/<code>", methods=["GET", "POST"])
+@public
+def question(slug: str, code: str):
+    survey_round = _round(slug)
+    if not survey_round.is_open:
+        return _closed(survey_round)
+    response, away = _response_or_start(survey_round)
+    if away:
+        return away
+    try:
+        current = engine.question_by_code(response, code)
+    except UnknownQuestion:
+        abort(404)
+    changing = request.args.get("change") == "1"
+    error, form_values, status = None, request.form, 200
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "skip":
+                result = engine.save_answer(response, current, None, skipped=True)
+            else:
+                value = engine.validate(current, raw_answer(current, request.form))
+                result = engine.save_answer(response, current, value)
+        except AnswerInvalid as exc:
+            error, status = exc, 400
+        except SurveyClosed:
+            return _closed(survey_round)
+        else:
+            following = _after(response, current, changing)
+            if result.flagged:
+                return redirect(url_for("survey.help_now", slug=slug, next=following))
+            if result.notices:
+                return render_template(
+                    "surveys/web/notice.html",
+                    survey_round=survey_round,
+                    notices=result.notices,
+                    next_url=following,
+                )
+            return redirect(following)
+    return render_template(
+        "surveys/web/question.html",
+        survey_round=survey_round,
+        response=response,
+        question=current,
+        answer=engine.answers_by_question(response).get(current.id),
+        number=engine.position(response, current),
+        back_url=_back(response, current, changing),
+        error=error,
+        form_values=form_values if error else None,
+        changing=changing,
+        kinds=QuestionKind,
+    ), status
+
+
+def _after(response, current, changing: bool) -> str:
+    slug = response.round.slug
+    if changing:
+        return url_for("survey.check", slug=slug)
+    _, following = engine.neighbours(response, current)
+    upcoming = engine.next_question(response)
+    target = following if following is not None else upcoming
+    if target is None:
+        return url_for("survey.check", slug=slug)
+    return url_for("survey.question", slug=slug, code=target.code)
+
+
+def _back(response, current, changing: bool) -> str:
+    slug = response.round.slug
+    if changing:
+        return url_for("survey.check", slug=slug)
+    before, _ = engine.neighbours(response, current)
+    if before is None:
+        return url_for("survey.start", slug=slug)
+    return url_for("survey.question", slug=slug, code=before.code)
+
+
+@bp.route("/s/<slug>/check", methods=["GET", "POST"])
+@public
+def check(slug: str):
+    survey_round = _round(slug)
+    if request.method == "POST" and web.has_sent(survey_round):
+        return redirect(url_for("survey.thanks", slug=slug))  # a replayed submit
+    if not survey_round.is_open:
+        return _closed(survey_round)
+    response, away = _response_or_start(survey_round)
+    if away:
+        return away
+    if request.method == "POST":
+        engine.complete(response)
+        web.mark_sent(survey_round)
+        return redirect(url_for("survey.thanks", slug=slug))
+    answers = engine.answers_by_question(response)
+    rows = [(q, engine.answer_summary(q, answers.get(q.id))) for q in engine.questions(response)]
+    return render_template("surveys/web/check.html", survey_round=survey_round, rows=rows)
+
+
+@bp.get("/s/<slug>/thanks")
+@public
+def thanks(slug: str):
+    survey_round = _round(slug)
+    if not web.has_sent(survey_round):
+        return redirect(url_for("survey.start", slug=slug))
+    return render_template(
+        "surveys/web/thanks.html",
+        survey_round=survey_round,
+        forum_form=ContactRequestForm(kind="forum", prefix="forum"),
+        updates_form=ContactRequestForm(kind="updates", prefix="updates"),
+    )
+
+
+@bp.post("/s/<slug>/keep-in-touch/<any(forum, updates):kind>")
+@public
+def keep_in_touch(slug: str, kind: str):
+    survey_round = _round(slug)
+    form = ContactRequestForm(prefix=kind)
+    if form.validate_on_submit():
+        web.save_contact_request(
+            survey_round, kind, form.name.data, form.phone.data, form.email.data, form.consent.data
+        )
+        return render_template(
+            "surveys/web/kept_in_touch.html", survey_round=survey_round, kind=kind
+        )
+    forms = {
+        "forum_form": ContactRequestForm(kind="forum", prefix="forum"),
+        "updates_form": ContactRequestForm(kind="updates", prefix="updates"),
+    }
+    forms[f"{kind}_form"] = form
+    return render_template("surveys/web/thanks.html", survey_round=survey_round, **forms), 400
+
+
+@bp.get("/s/<slug>/help")
+@public
+def help_now(slug: str):
+    survey_round = _round(slug)
+    next_url = request.args.get("next", "")
+    if not next_url.startswith(f"/s/{survey_round.slug}/"):
+        next_url = url_for("survey.start", slug=slug)
+    return render_template("surveys/web/help.html", survey_round=survey_round, next_url=next_url)
+
+
+@bp.get("/s/<slug>/save")
+@public
+def save_for_later(slug: str):
+    survey_round = _round(slug)
+    code = web.resume_code(survey_round)
+    if code is None or web.current_response(survey_round) is None:
+        return redirect(url_for("survey.start", slug=slug))
+    return render_template("surveys/web/saved.html", survey_round=survey_round, code=code)
+
+
+@bp.route("/s/<slug>/resume", methods=["GET", "POST"])
+@public
+def resume(slug: str):
+    survey_round = _round(slug)
+    if not survey_round.is_open:
+        return _closed(survey_round)
+    form = ResumeForm()
+    status = 200
+    if form.validate_on_submit():
+        response = web.resume(survey_round, form.code.data)
+        if response is not None:
+            return redirect(url_for("survey.begin_again", slug=slug))
+        form.code.errors.append(
+            "We could not find that code. Check it and try again. Codes "
+            "stop working when you send your answers or the survey closes."
+        )
+        status = 400
+    return render_template("surveys/web/resume.html", survey_round=survey_round, form=form), status
+
+
+@bp.get("/s/<slug>/continue")
+@public
+def begin_again(slug: str):
+    """Where a resumed browser lands: the first question not yet answered."""
+    survey_round = _round(slug)
+    response, away = _response_or_start(survey_round)
+    if away:
+        return away
+    question = engine.next_question(response)
+    if question is None:
+        return redirect(url_for("survey.check", slug=slug))
+    return redirect(url_for("survey.question", slug=slug, code=question.code))

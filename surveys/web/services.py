@@ -1,0 +1,124 @@
+"""Web channel rules: which response a browser is answering, and save-and-resume codes.
+
+A browser holds its place in the signed session cookie as a resume code, never a response id.
+The database keeps only an HMAC of the code, and only while the response is in progress: once the
+answers are sent, or the round closes, the code leads nowhere. No account is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app, session
+
+from app.extensions import db
+from surveys.engine import start_response
+from surveys.models import Channel, Response, SurveyRound
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
+SESSION_KEY = "surveys"
+
+
+def new_resume_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:12]}"
+
+
+def code_hash(code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def _place(slug: str) -> dict:
+    return session.get(SESSION_KEY, {}).get(slug, {})
+
+
+def _set_place(slug: str, place: dict | None) -> None:
+    places = dict(session.get(SESSION_KEY, {}))
+    if place is None:
+        places.pop(slug, None)
+    else:
+        places[slug] = place
+    session[SESSION_KEY] = places
+
+
+def current_response(survey_round: SurveyRound) -> Response | None:
+    """The in-progress response this browser is answering in this round, if any."""
+    code = _place(survey_round.slug).get("code")
+    if not code:
+        return None
+    return find_by_code(survey_round, code)
+
+
+def find_by_code(survey_round: SurveyRound, code: str) -> Response | None:
+    return db.session.scalar(
+        sa.select(Response).where(
+            Response.round_id == survey_round.id,
+            Response.resume_hash == code_hash(code),
+            Response.status == "in_progress",
+        )
+    )
+
+
+def begin(survey_round: SurveyRound) -> Response:
+    """Start answering, or carry on with this browser's response (a double-click starts one)."""
+    existing = current_response(survey_round)
+    if existing:
+        return existing
+    code = new_resume_code()
+    response = start_response(survey_round, Channel.WEB, resume_hash=code_hash(code))
+    _set_place(survey_round.slug, {"code": code})
+    return response
+
+
+def resume(survey_round: SurveyRound, code: str) -> Response | None:
+    response = find_by_code(survey_round, code)
+    if response:
+        _set_place(survey_round.slug, {"code": normalise_code(code)})
+    return response
+
+
+def resume_code(survey_round: SurveyRound) -> str | None:
+    return _place(survey_round.slug).get("code")
+
+
+def mark_sent(survey_round: SurveyRound) -> None:
+    """Forget the resume code; remember only that this browser has sent its answers."""
+    _set_place(survey_round.slug, {"sent": True})
+
+
+def has_sent(survey_round: SurveyRound) -> bool:
+    return bool(_place(survey_round.slug).get("sent"))
+
+
+def remember_help_shown(survey_round: SurveyRound) -> None:
+    place = dict(_place(survey_round.slug))
+    place["help"] = True
+    _set_place(survey_round.slug, place)
+
+
+def save_contact_request(
+    survey_round: SurveyRound, kind: str, name: str, phone: str, email: str, consent: bool
+) -> None:
+    """Store contact details apart from the answers: no link to any response, no timestamp."""
+    from surveys.models import ContactRequest
+
+    db.session.add(
+        ContactRequest(
+            round_id=survey_round.id,
+            kind=kind,
+            name=name.strip(),
+            phone=(phone or "").strip(),
+            email=(email or "").strip(),
+            consent=consent,
+        )
+    )
+    db.session.commit()
