@@ -46,6 +46,11 @@ browser-deps:
 test: install-test browser-deps
 	$(VENV)/bin/pytest
 
+## test-postgres: the same suite against a throwaway PostgreSQL server (started, then deleted)
+.PHONY: test-postgres
+test-postgres: install-test browser-deps
+	bash scripts/pg-test-server.sh run $(VENV)/bin/pytest
+
 bench: install-test
 	$(VENV)/bin/pytest -m bench -s tests/bench
 
