@@ -15,6 +15,7 @@ from app.authority.services import get_settings
 # The service navigation, in order. Each item shows only for roles its page allows.
 NAVIGATION: list[tuple[str, str]] = [
     ("main.staff_home", "Home"),
+    ("rounds.rounds_list", "Surveys"),
     ("auth.users", "Staff"),
     ("audit.audit_log", "Audit log"),
     ("authority.settings", "Settings"),

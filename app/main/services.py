@@ -23,6 +23,11 @@ class StaffLink:
 # Each area adds its start pages here. A role sees only the links its access rules allow,
 # so the start page can never offer a page that would answer 403.
 STAFF_LINKS: list[StaffLink] = [
+    StaffLink(
+        "rounds.rounds_list",
+        "Survey rounds",
+        "Set up and open a round, follow responses, print the poster, download the answers",
+    ),
     StaffLink("auth.users", "Staff accounts", "Create accounts, change roles, reset passwords"),
     StaffLink("audit.audit_log", "Audit log", "Who did what, and when"),
     StaffLink(
