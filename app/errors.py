@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -58,6 +59,13 @@ def init_app(app: Flask) -> None:
             "Your form timed out or was sent twice",
             "For your security, please go back, reload the page and try again.",
         )
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        """Input the database cannot hold (e.g. a NUL in a URL): the sender's problem."""
+        app.logger.info("Refused data on %s: %s", request.path, type(error.orig).__name__)
+        db.session.rollback()
+        return render_error(400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -212,6 +212,8 @@ def close_round(survey_round: SurveyRound) -> SurveyRound:
 
 
 def round_by_slug(slug: str) -> SurveyRound | None:
+    if not slug.isalnum() or len(slug) > 40:
+        return None
     return db.session.scalar(sa.select(SurveyRound).where(SurveyRound.slug == slug.lower()))
 
 

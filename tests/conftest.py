@@ -163,22 +163,29 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The real app on a real port, CSRF on, with the demo data; yields its base URL."""
+def live_app(tmp_path_factory) -> Iterator[Flask]:
+    """The app behind the live server: CSRF on, its own SQLite file, the demo data loaded."""
     path = tmp_path_factory.mktemp("live") / "live.db"
     uri = f"sqlite:///{path}"
     _migrate(uri)
     port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    app = build_app(uri, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL=base_url)
+    app = build_app(uri, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    app.config["LIVE_PORT"] = port
     with app.app_context():
         from app.demo import seed_demo
 
         seed_demo()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    yield app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The real app on a real port (threaded, like gunicorn's threads); yields its base URL."""
+    port = live_app.config["LIVE_PORT"]
+    server = make_server("127.0.0.1", port, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield base_url
+    yield f"http://127.0.0.1:{port}"
     server.shutdown()
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from app.forms import BaseForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
@@ -14,11 +13,12 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringF
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from app.auth.models import ROLE_LABELS
+from app.forms import BaseForm
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BaseForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -32,7 +32,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
@@ -55,7 +55,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(BaseForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -79,7 +79,7 @@ class NewUserForm(FlaskForm):
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(BaseForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -95,7 +95,7 @@ class EditUserForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: a button with a CSRF token, for actions like 'reset password'."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())

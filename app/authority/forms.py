@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -16,13 +15,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from app.forms import BaseForm
+
 
 def _valid_timezone(_form, field) -> None:
     if field.data not in available_timezones():
         raise ValidationError("Enter a time zone like Europe/London")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     name = StringField(
         "Authority name",
         widget=GovTextInput(),
@@ -99,7 +100,7 @@ class SettingsForm(FlaskForm):
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
-class LogoForm(FlaskForm):
+class LogoForm(BaseForm):
     logo = FileField(
         "Logo",
         widget=GovFileInput(),
@@ -112,7 +113,7 @@ class LogoForm(FlaskForm):
     submit = SubmitField("Save logo", widget=GovSubmitInput())
 
 
-class PageTextForm(FlaskForm):
+class PageTextForm(BaseForm):
     text = TextAreaField(
         "Page text",
         widget=GovTextArea(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -16,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app.forms import BaseForm
 from surveys.safeguarding.models import FLAG_STATUS_LABELS
 
 CATEGORIES = [
@@ -33,7 +33,7 @@ CATEGORIES = [
 ]
 
 
-class FlagUpdateForm(FlaskForm):
+class FlagUpdateForm(BaseForm):
     status = RadioField(
         "What happens now?",
         widget=GovRadioInput(),
@@ -58,7 +58,7 @@ def _valid_pattern(form, field) -> None:
             raise ValidationError(f"This pattern cannot be used: {exc}") from None
 
 
-class ScreeningRuleForm(FlaskForm):
+class ScreeningRuleForm(BaseForm):
     key = StringField(
         "Short name",
         widget=GovTextInput(),

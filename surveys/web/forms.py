@@ -6,7 +6,6 @@ classes; CSRF still applies to every POST (CSRFProtect checks the token app-wide
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSubmitInput,
@@ -16,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from app.forms import BaseForm
 from surveys.models import Question, QuestionKind
 
 
@@ -37,7 +37,7 @@ def raw_answer(question: Question, form: MultiDict) -> dict:
     return {}
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(BaseForm):
     code = StringField(
         "Your code",
         widget=GovTextInput(),
@@ -47,7 +47,7 @@ class ResumeForm(FlaskForm):
     submit = SubmitField("Carry on", widget=GovSubmitInput())
 
 
-class ContactRequestForm(FlaskForm):
+class ContactRequestForm(BaseForm):
     kind = HiddenField()
     name = StringField(
         "Your name",
@@ -80,7 +80,15 @@ class ContactRequestForm(FlaskForm):
     submit = SubmitField("Send my details", widget=GovSubmitInput())
 
     def validate_phone(self, field) -> None:
-        if not field.data and not self.email.data:
-            raise ValidationError("Enter a mobile number or an email address so we can reach you")
         if field.data and sum(ch.isdigit() for ch in field.data) < 10:
             raise ValidationError("Enter a phone number, like 07700 900 123")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
+            self.phone.errors = [
+                *self.phone.errors,
+                "Enter a mobile number or an email address so we can reach you",
+            ]
+            return False
+        return valid

@@ -1,0 +1,25 @@
+"""The base class for every form: Flask-WTF with CSRF, plus input hygiene for all text fields.
+
+Text is stripped of NUL and other control characters (keeping new lines and tabs) before any
+validator sees it: PostgreSQL refuses NUL in text, and no person means to type a control code.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_wtf import FlaskForm
+
+
+def strip_control_characters(value):
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = options.pop("filters", ())
+            options["filters"] = (strip_control_characters, *filters)
+            return unbound_field.bind(form=form, **options)
