@@ -100,10 +100,19 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.access import enforce_access
     from app.authority import bp as authority_bp
     from app.main import bp as main_bp
+    from surveys.editor import bp as questionnaires_bp
     from surveys.rounds import bp as rounds_bp
     from surveys.web import bp as survey_web_bp
 
-    for blueprint in (main_bp, auth_bp, audit_bp, authority_bp, survey_web_bp, rounds_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        audit_bp,
+        authority_bp,
+        survey_web_bp,
+        rounds_bp,
+        questionnaires_bp,
+    ):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access)
 

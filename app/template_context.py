@@ -16,6 +16,7 @@ from app.authority.services import get_settings
 NAVIGATION: list[tuple[str, str]] = [
     ("main.staff_home", "Home"),
     ("rounds.rounds_list", "Surveys"),
+    ("questionnaires.versions", "Questionnaires"),
     ("auth.users", "Staff"),
     ("audit.audit_log", "Audit log"),
     ("authority.settings", "Settings"),

@@ -28,6 +28,11 @@ STAFF_LINKS: list[StaffLink] = [
         "Survey rounds",
         "Set up and open a round, follow responses, print the poster, download the answers",
     ),
+    StaffLink(
+        "questionnaires.versions",
+        "Questionnaires",
+        "Copy a questionnaire to a new draft and change its wording, answers and questions",
+    ),
     StaffLink("auth.users", "Staff accounts", "Create accounts, change roles, reset passwords"),
     StaffLink("audit.audit_log", "Audit log", "Who did what, and when"),
     StaffLink(
