@@ -43,12 +43,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     _configure_templates(app)
     _init_extensions(app)
-    _register_blueprints(app)
 
     from app import errors, security
 
+    security.init_app(app)  # first, so oversized bodies are refused before anything else runs
+    _register_blueprints(app)
     errors.init_app(app)
-    security.init_app(app)
 
     from app.cli import init_app as init_cli
 
@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from surveys.editor import bp as questionnaires_bp
     from surveys.rounds import bp as rounds_bp
+    from surveys.safeguarding.routes import bp as safeguarding_bp
     from surveys.web import bp as survey_web_bp
 
     for blueprint in (
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         survey_web_bp,
         rounds_bp,
         questionnaires_bp,
+        safeguarding_bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access)

@@ -50,5 +50,8 @@ def seed() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from surveys.safeguarding.cli import safeguarding_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(safeguarding_cli)

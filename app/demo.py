@@ -86,8 +86,10 @@ def seed_staff() -> None:
 def seed_demo() -> None:
     """Create whatever part of the demo is missing, then commit once."""
     from surveys.rounds.demo import seed_survey_demo
+    from surveys.safeguarding.demo import seed_safeguarding_demo
 
     seed_authority()
     seed_staff()
     db.session.commit()
     seed_survey_demo()
+    seed_safeguarding_demo()

@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("main.staff_home", "Home"),
     ("rounds.rounds_list", "Surveys"),
     ("questionnaires.versions", "Questionnaires"),
+    ("safeguarding.flags", "Safeguarding"),
     ("auth.users", "Staff"),
     ("audit.audit_log", "Audit log"),
     ("authority.settings", "Settings"),

@@ -33,6 +33,16 @@ STAFF_LINKS: list[StaffLink] = [
         "Questionnaires",
         "Copy a questionnaire to a new draft and change its wording, answers and questions",
     ),
+    StaffLink(
+        "safeguarding.flags",
+        "Safeguarding flags",
+        "Survey answers that may show a young person at risk, for you to review",
+    ),
+    StaffLink(
+        "safeguarding.rules",
+        "Safeguarding screening list",
+        "The words and patterns every free-text answer is checked against",
+    ),
     StaffLink("auth.users", "Staff accounts", "Create accounts, change roles, reset passwords"),
     StaffLink("audit.audit_log", "Audit log", "Who did what, and when"),
     StaffLink(

@@ -38,7 +38,7 @@ def upgrade():
     sa.Column('key', sa.String(length=80), nullable=False),
     sa.Column('category', sa.String(length=40), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
     sa.Column('exclude', sa.Text(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

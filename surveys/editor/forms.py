@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
@@ -12,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from app.forms import BaseForm
 from surveys.editor.services import KIND_LABELS, SMS_MAX, QuestionWording
 from surveys.engine import MAX_ITEMS
 
@@ -35,7 +35,7 @@ def _whole_number(_form, field) -> None:
         raise ValidationError(f"Enter a whole number from 1 to {MAX_ITEMS}, like 3")
 
 
-class QuestionnaireDetailsForm(FlaskForm):
+class QuestionnaireDetailsForm(BaseForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -56,7 +56,7 @@ class QuestionnaireDetailsForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class QuestionKindForm(FlaskForm):
+class QuestionKindForm(BaseForm):
     """Step 1 of adding a question: what kind of answer it asks for (sent with GET)."""
 
     class Meta:
@@ -76,7 +76,7 @@ class QuestionKindForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(BaseForm):
     """A question's wording. The page shows only the fields its kind uses."""
 
     section = StringField(
@@ -164,5 +164,5 @@ class NewQuestionForm(QuestionForm):
     submit = SubmitField("Add question", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A button with a CSRF token: copy, move, remove."""

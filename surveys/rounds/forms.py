@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -29,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.forms import BaseForm
 from surveys.models import CHANNEL_LABELS
 from surveys.rounds.services import ROUND_CHANNELS, STATUS_LABELS
 
@@ -87,7 +87,7 @@ class WholeNumberField(IntegerField):
             raise StopValidation()  # one message is enough
 
 
-class RoundForm(FlaskForm):
+class RoundForm(BaseForm):
     name = StringField(
         "Name of the round",
         widget=GovTextInput(),
@@ -142,13 +142,13 @@ class RoundForm(FlaskForm):
             raise ValidationError("The closing date must be the same as or after the opening date")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button with a CSRF token: open or close a round."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class ResponseFilterForm(FlaskForm):
+class ResponseFilterForm(BaseForm):
     """The responses table filter: a GET form, so a filtered view can be bookmarked."""
 
     class Meta:

@@ -19,10 +19,18 @@ safeguarding_cli = AppGroup("safeguarding", help="Safeguarding screening.")
 
 @safeguarding_cli.command("screen", with_appcontext=False)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the screened CSV here (default: standard output).")
-@click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A screening list in TOML (default: the shipped list).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the screened CSV here (default: standard output).",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A screening list in TOML (default: the shipped list).",
+)
 def screen_csv(file: Path, output: Path | None, rules_path: Path | None) -> None:
     """Screen the `answer` column of FILE.csv; add `flagged` (yes/no) and `rules` columns."""
     try:
@@ -38,8 +46,12 @@ def screen_csv(file: Path, output: Path | None, rules_path: Path | None) -> None
         dest = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         total = flagged = 0
         try:
-            writer = csv.DictWriter(dest, fieldnames=out_fields, extrasaction="ignore",
-                                    lineterminator="\n" if output is None else "\r\n")
+            writer = csv.DictWriter(
+                dest,
+                fieldnames=out_fields,
+                extrasaction="ignore",
+                lineterminator="\n" if output is None else "\r\n",
+            )
             writer.writeheader()
             for row in reader:
                 result = screen(row.get("answer") or "", rules)

@@ -16,20 +16,26 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.forms import BaseForm
+from surveys.safeguarding import screening
 from surveys.safeguarding.models import FLAG_STATUS_LABELS
 
+CATEGORY_LABELS = {
+    "self_harm_suicide": "Self-harm and suicide",
+    "abuse": "Abuse",
+    "sexual_abuse": "Sexual abuse",
+    "sexual_exploitation": "Sexual exploitation",
+    "criminal_exploitation": "Criminal exploitation",
+    "trafficking": "Trafficking",
+    "domestic_abuse": "Domestic abuse",
+    "violence": "Violence",
+    "unsafe": "Being unsafe",
+    "homeless_tonight": "Nowhere to sleep tonight",
+    "housing_insecure": "Housing at risk",
+    "neglect": "Neglect",
+    "substance_crisis": "Drugs or alcohol crisis",
+}
 CATEGORIES = [
-    ("self_harm_suicide", "Self-harm and suicide"),
-    ("abuse", "Abuse"),
-    ("domestic_abuse", "Domestic abuse"),
-    ("sexual_exploitation", "Sexual exploitation"),
-    ("criminal_exploitation", "Criminal exploitation"),
-    ("violence", "Violence"),
-    ("homeless_tonight", "Nowhere to sleep tonight"),
-    ("unsafe", "Being unsafe"),
-    ("neglect", "Neglect"),
-    ("substance_crisis", "Drugs or alcohol crisis"),
-    ("other", "Other"),
+    (c, CATEGORY_LABELS.get(c, c.replace("_", " ").capitalize())) for c in screening.CATEGORIES
 ]
 
 
@@ -50,12 +56,19 @@ class FlagUpdateForm(BaseForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-def _valid_pattern(form, field) -> None:
-    if form.kind.data == "pattern":
-        try:
-            re.compile(field.data)
-        except re.error as exc:
-            raise ValidationError(f"This pattern cannot be used: {exc}") from None
+def _valid_rule(form, field) -> None:
+    """Compile the rule exactly as screening will, so a saved rule always works."""
+    try:
+        screening.Rule.build(
+            id=form.key.data or "new-rule",
+            category=form.category.data,
+            kind=form.kind.data or "phrase",
+            text=field.data or "",
+            exclude=[e for e in (form.exclude.data or "").splitlines() if e.strip()],
+        )
+    except screening.RuleError as exc:
+        message = str(exc).split(": ", 1)[-1]
+        raise ValidationError(f"This rule cannot be used: {message}") from None
 
 
 class ScreeningRuleForm(BaseForm):
@@ -73,28 +86,20 @@ class ScreeningRuleForm(BaseForm):
         default="phrase",
         validators=[InputRequired("Choose a kind")],
     )
-    text = StringField(
+    text = TextAreaField(
         "Words or pattern to look for",
-        widget=GovTextInput(),
-        validators=[InputRequired("Enter the words to look for"), Length(max=500), _valid_pattern],
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the words to look for"), Length(max=5000), _valid_rule],
     )
     exclude = TextAreaField(
         "Ignore when the answer also says",
         widget=GovTextArea(),
         description="One pattern a line, for example: kill time",
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Length(max=5000)],
     )
     enabled = BooleanField("Use this rule", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save rule", widget=GovSubmitInput())
 
     def validate_key(self, field) -> None:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", field.data or ""):
-            raise ValidationError("Use lower case letters, numbers and dashes only")
-
-    def validate_exclude(self, field) -> None:
-        for line in (field.data or "").splitlines():
-            if line.strip():
-                try:
-                    re.compile(line.strip())
-                except re.error as exc:
-                    raise ValidationError(f"'{line.strip()}' cannot be used: {exc}") from None
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", field.data or ""):
+            raise ValidationError("Use lower case letters and numbers, with single dashes between")

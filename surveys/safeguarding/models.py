@@ -25,7 +25,7 @@ class ScreeningRule(db.Model):
     key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
     category: so.Mapped[str] = so.mapped_column(sa.String(40))
     kind: so.Mapped[str] = so.mapped_column(sa.String(10))
-    text: so.Mapped[str] = so.mapped_column(sa.String(500))
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
     # Patterns that cancel a match ("kill time"), one per line.
     exclude: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     enabled: so.Mapped[bool] = so.mapped_column(default=True)

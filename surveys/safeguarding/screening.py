@@ -116,29 +116,60 @@ class RuleError(ValueError):
 
 # --------------------------------------------------------------------------- normalisation
 
-_CHAR_MAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
-    "\u0060": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"',
-    "\u00bb": '"',
-    "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ", "\u2015": " ",
-    "\u2212": " ", "-": " ", "_": " ", "/": " ", "\\": " ", "~": " ", "+": " ", "=": " ",
-    "#": " ", "^": " ", "<": " ", ">": " ", "|": " ", "*": " ",
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "\u0060": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": " ",
+        "\u2011": " ",
+        "\u2012": " ",
+        "\u2013": " ",
+        "\u2014": " ",
+        "\u2015": " ",
+        "\u2212": " ",
+        "-": " ",
+        "_": " ",
+        "/": " ",
+        "\\": " ",
+        "~": " ",
+        "+": " ",
+        "=": " ",
+        "#": " ",
+        "^": " ",
+        "<": " ",
+        ">": " ",
+        "|": " ",
+        "*": " ",
+    }
+)
 # Unicode categories: dropped in place (joiners, variation selectors, combining marks such as
 # "zalgo" text) or turned into a space (emoji and other symbols, controls, unassigned).
 _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 _SPACE_CATEGORIES = frozenset({"So", "Sk", "Sc", "Sm", "Cc", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"})
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
-_LEET = {"0": "o", "1": "i", "!": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s",
-         "7": "t"}
+_LEET = {"0": "o", "1": "i", "!": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t"}
 _LEET_RE = re.compile(r"(?<=[a-z])[0134@$5!7](?=[a-z])")
 _APOS_CONTRACTION = re.compile(
-    r"(?<![a-z0-9])(i|you|he|she|we|they|it|that|who|there)'(ll|d)(?![a-z0-9])")
+    r"(?<![a-z0-9])(i|you|he|she|we|they|it|that|who|there)'(ll|d)(?![a-z0-9])"
+)
 _APOS_IS = re.compile(
     r"(?<![a-z0-9])(he|she|it|that|there|what|who|where|here|everyone|someone|somebody"
-    r"|nobody|everything|nothing)'s(?![a-z0-9])")
+    r"|nobody|everything|nothing)'s(?![a-z0-9])"
+)
 _APOS_SUFFIX = re.compile(r"(?<=[a-z])'(m|re|ve)(?![a-z0-9])")
 _OD = re.compile(r"(?<![a-z0-9])(?:od'?d|od'?ed|o\.d\.?'?d)(?![a-z0-9])")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
@@ -148,62 +179,209 @@ _TWO_AS_TO = re.compile(r"(?<=[a-z] )2(?= [a-z])")
 _FOUR_AS_FOR = re.compile(r"(?<=[a-z] )4(?= [a-z])")
 _TWO_WORDS = re.compile(
     r"(?<![a-z0-9])(?:(no) (where|body)|(any|some|every) (where|one|body)|(my|me|ma|mi) (self)"
-    r"|(self) (harm\w*)|(sofa|couch) (surf\w*))(?![a-z0-9])")
+    r"|(self) (harm\w*)|(sofa|couch) (surf\w*))(?![a-z0-9])"
+)
 
 TEXT_SPEAK: dict[str, str] = {
     # pronouns and "to be"
-    "u": "you", "yu": "you", "ya": "you", "ur": "your", "r": "are", "im": "i am",
-    "ive": "i have", "youre": "you are", "theyre": "they are", "hes": "he is", "shes": "she is",
-    "its": "it is", "thats": "that is", "whats": "what is", "theres": "there is",
-    "weve": "we have", "theyve": "they have", "hed": "he would", "theyd": "they would",
-    "theyll": "they will", "itll": "it will", "youll": "you will", "youd": "you would",
-    "itd": "it would", "thatll": "that will",
+    "u": "you",
+    "yu": "you",
+    "ya": "you",
+    "ur": "your",
+    "r": "are",
+    "im": "i am",
+    "ive": "i have",
+    "youre": "you are",
+    "theyre": "they are",
+    "hes": "he is",
+    "shes": "she is",
+    "its": "it is",
+    "thats": "that is",
+    "whats": "what is",
+    "theres": "there is",
+    "weve": "we have",
+    "theyve": "they have",
+    "hed": "he would",
+    "theyd": "they would",
+    "theyll": "they will",
+    "itll": "it will",
+    "youll": "you will",
+    "youd": "you would",
+    "itd": "it would",
+    "thatll": "that will",
     # negation
-    "dont": "do not", "dnt": "do not", "doesnt": "does not", "dosent": "does not",
-    "doesent": "does not", "didnt": "did not", "didint": "did not", "cant": "can not",
-    "carnt": "can not", "cannot": "can not", "couldnt": "could not", "wont": "will not",
-    "wouldnt": "would not", "shouldnt": "should not", "isnt": "is not", "aint": "is not",
-    "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",
-    "havnt": "have not", "hasnt": "has not", "hadnt": "had not", "mustnt": "must not",
-    "neva": "never", "nvr": "never", "noone": "no one", "no1": "no one", "nobdy": "nobody",
-    "nuffin": "nothing", "nuthin": "nothing", "nothin": "nothing", "nowere": "nowhere",
-    "dunno": "do not know", "idk": "i do not know", "idc": "i do not care",
+    "dont": "do not",
+    "dnt": "do not",
+    "doesnt": "does not",
+    "dosent": "does not",
+    "doesent": "does not",
+    "didnt": "did not",
+    "didint": "did not",
+    "cant": "can not",
+    "carnt": "can not",
+    "cannot": "can not",
+    "couldnt": "could not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "shouldnt": "should not",
+    "isnt": "is not",
+    "aint": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "havent": "have not",
+    "havnt": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "mustnt": "must not",
+    "neva": "never",
+    "nvr": "never",
+    "noone": "no one",
+    "no1": "no one",
+    "nobdy": "nobody",
+    "nuffin": "nothing",
+    "nuthin": "nothing",
+    "nothin": "nothing",
+    "nowere": "nowhere",
+    "dunno": "do not know",
+    "idk": "i do not know",
+    "idc": "i do not care",
     # people and places
-    "sum1": "someone", "some1": "someone", "sumone": "someone", "any1": "anyone",
-    "ne1": "anyone", "every1": "everyone", "evry1": "everyone", "anywere": "anywhere",
-    "sumwhere": "somewhere", "somewere": "somewhere", "ppl": "people", "pepl": "people",
-    "bf": "boyfriend", "gf": "girlfriend", "m8": "mate", "m8s": "mates",
-    "myslef": "myself", "meself": "myself", "mysef": "myself", "myselfe": "myself",
-    "mself": "myself", "selfharm": "self harm", "selfharming": "self harming",
-    "selfharmed": "self harmed", "selfharms": "self harms", "homless": "homeless",
-    "homeles": "homeless", "homelss": "homeless", "sofasurfing": "sofa surfing",
-    "sofasurf": "sofa surf", "couchsurfing": "couch surfing", "oded": "overdosed",
+    "sum1": "someone",
+    "some1": "someone",
+    "sumone": "someone",
+    "any1": "anyone",
+    "ne1": "anyone",
+    "every1": "everyone",
+    "evry1": "everyone",
+    "anywere": "anywhere",
+    "sumwhere": "somewhere",
+    "somewere": "somewhere",
+    "ppl": "people",
+    "pepl": "people",
+    "bf": "boyfriend",
+    "gf": "girlfriend",
+    "m8": "mate",
+    "m8s": "mates",
+    "myslef": "myself",
+    "meself": "myself",
+    "mysef": "myself",
+    "myselfe": "myself",
+    "mself": "myself",
+    "selfharm": "self harm",
+    "selfharming": "self harming",
+    "selfharmed": "self harmed",
+    "selfharms": "self harms",
+    "homless": "homeless",
+    "homeles": "homeless",
+    "homelss": "homeless",
+    "sofasurfing": "sofa surfing",
+    "sofasurf": "sofa surf",
+    "couchsurfing": "couch surfing",
+    "oded": "overdosed",
     # verbs and time
-    "wanna": "want to", "wana": "want to", "wna": "want to", "gonna": "going to",
-    "gona": "going to", "gunna": "going to", "gna": "going to", "gotta": "got to",
-    "tryna": "trying to", "hafta": "have to", "kinda": "kind of", "cuz": "because",
-    "coz": "because", "cos": "because", "bc": "because", "bcoz": "because", "bcos": "because",
-    "becuz": "because", "rn": "right now", "atm": "at the moment", "tonite": "tonight",
-    "2nite": "tonight", "2night": "tonight", "tonyt": "tonight", "tnight": "tonight",
-    "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow", "tmrw": "tomorrow",
-    "tmr": "tomorrow", "tomoz": "tomorrow", "b4": "before", "pls": "please", "plz": "please",
-    "wiv": "with", "wid": "with", "wat": "what", "wot": "what", "wen": "when", "hav": "have",
-    "av": "have", "nd": "and", "n": "and", "dat": "that", "dis": "this", "ded": "dead",
-    "kno": "know", "knw": "know", "thru": "through", "tho": "though", "scard": "scared",
-    "scaired": "scared", "skared": "scared", "afriad": "afraid", "thretened": "threatened",
-    "threatend": "threatened", "thretend": "threatened", "beated": "beaten",
+    "wanna": "want to",
+    "wana": "want to",
+    "wna": "want to",
+    "gonna": "going to",
+    "gona": "going to",
+    "gunna": "going to",
+    "gna": "going to",
+    "gotta": "got to",
+    "tryna": "trying to",
+    "hafta": "have to",
+    "kinda": "kind of",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "bc": "because",
+    "bcoz": "because",
+    "bcos": "because",
+    "becuz": "because",
+    "rn": "right now",
+    "atm": "at the moment",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "2night": "tonight",
+    "tonyt": "tonight",
+    "tnight": "tonight",
+    "2day": "today",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tomoz": "tomorrow",
+    "b4": "before",
+    "pls": "please",
+    "plz": "please",
+    "wiv": "with",
+    "wid": "with",
+    "wat": "what",
+    "wot": "what",
+    "wen": "when",
+    "hav": "have",
+    "av": "have",
+    "nd": "and",
+    "n": "and",
+    "dat": "that",
+    "dis": "this",
+    "ded": "dead",
+    "kno": "know",
+    "knw": "know",
+    "thru": "through",
+    "tho": "though",
+    "scard": "scared",
+    "scaired": "scared",
+    "skared": "scared",
+    "afriad": "afraid",
+    "thretened": "threatened",
+    "threatend": "threatened",
+    "thretend": "threatened",
+    "beated": "beaten",
     # dropped g
-    "cuttin": "cutting", "killin": "killing", "sleepin": "sleeping", "livin": "living",
-    "hurtin": "hurting", "harmin": "harming", "sellin": "selling", "dealin": "dealing",
-    "groomin": "grooming", "touchin": "touching", "beatin": "beating", "kickin": "kicking",
-    "hittin": "hitting", "hitin": "hitting", "punchin": "punching", "slappin": "slapping",
-    "usin": "using", "doin": "doing", "goin": "going", "tryin": "trying", "feelin": "feeling",
-    "drinkin": "drinking", "takin": "taking", "smokin": "smoking", "threatenin": "threatening",
-    "followin": "following", "stalkin": "stalking", "surfin": "surfing",
-    "strugglin": "struggling", "starvin": "starving", "burnin": "burning", "chokin": "choking",
-    "abusin": "abusing", "runnin": "running", "gettin": "getting", "thinkin": "thinking",
-    "wantin": "wanting", "stayin": "staying", "cryin": "crying", "dyin": "dying",
-    "carryin": "carrying", "holdin": "holding", "kippin": "kipping",
+    "cuttin": "cutting",
+    "killin": "killing",
+    "sleepin": "sleeping",
+    "livin": "living",
+    "hurtin": "hurting",
+    "harmin": "harming",
+    "sellin": "selling",
+    "dealin": "dealing",
+    "groomin": "grooming",
+    "touchin": "touching",
+    "beatin": "beating",
+    "kickin": "kicking",
+    "hittin": "hitting",
+    "hitin": "hitting",
+    "punchin": "punching",
+    "slappin": "slapping",
+    "usin": "using",
+    "doin": "doing",
+    "goin": "going",
+    "tryin": "trying",
+    "feelin": "feeling",
+    "drinkin": "drinking",
+    "takin": "taking",
+    "smokin": "smoking",
+    "threatenin": "threatening",
+    "followin": "following",
+    "stalkin": "stalking",
+    "surfin": "surfing",
+    "strugglin": "struggling",
+    "starvin": "starving",
+    "burnin": "burning",
+    "chokin": "choking",
+    "abusin": "abusing",
+    "runnin": "running",
+    "gettin": "getting",
+    "thinkin": "thinking",
+    "wantin": "wanting",
+    "stayin": "staying",
+    "cryin": "crying",
+    "dyin": "dying",
+    "carryin": "carrying",
+    "holdin": "holding",
+    "kippin": "kipping",
 }
 
 
@@ -304,9 +482,17 @@ class Rule:
     needles: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def build(cls, *, id: str, category: str, kind: str, text: str,
-              exclude: Iterable[str] = (), macros: dict[str, str] | None = None,
-              **options: object) -> Rule:
+    def build(
+        cls,
+        *,
+        id: str,
+        category: str,
+        kind: str,
+        text: str,
+        exclude: Iterable[str] = (),
+        macros: dict[str, str] | None = None,
+        **options: object,
+    ) -> Rule:
         """Validate and compile a rule.
 
         Options not given (severity, negatable, past_cancels, topic, examples, note) are taken
@@ -335,20 +521,31 @@ class Rule:
             body = re.escape(normalise(text)).replace(r"\ ", " ")
         else:
             if "'" in text or "\u2019" in text:
-                raise RuleError(f"rule {id}: patterns are matched without apostrophes "
-                                "(write 'do not', 'i am', 'mums')")
+                raise RuleError(
+                    f"rule {id}: patterns are matched without apostrophes "
+                    "(write 'do not', 'i am', 'mums')"
+                )
             body = expand_macros(text, macros)
         excludes = tuple(e for e in (x.strip() for x in exclude) if e)
         try:
             regex = re.compile(_WORD_BOUNDARY.format(body))
             exclude_regexes = tuple(
-                re.compile(_WORD_BOUNDARY.format(expand_macros(e, macros))) for e in excludes)
+                re.compile(_WORD_BOUNDARY.format(expand_macros(e, macros))) for e in excludes
+            )
         except re.error as exc:
             raise RuleError(f"rule {id}: invalid regex: {exc}") from exc
-        return cls(id=id, category=category, kind=kind, text=text, exclude=excludes,
-                   regex=regex, exclude_regexes=exclude_regexes,
-                   needles=required_literals(regex.pattern),
-                   examples=tuple(opts.pop("examples", ())), **opts)  # type: ignore[arg-type]
+        return cls(
+            id=id,
+            category=category,
+            kind=kind,
+            text=text,
+            exclude=excludes,
+            regex=regex,
+            exclude_regexes=exclude_regexes,
+            needles=required_literals(regex.pattern),
+            examples=tuple(opts.pop("examples", ())),
+            **opts,
+        )  # type: ignore[arg-type]
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -411,9 +608,17 @@ def _rules_from_data(data: dict) -> list[Rule]:
         text = raw.pop("text", "")
         if isinstance(text, list):  # a list of alternatives, for readability
             text = "|".join(f"(?:{t})" for t in text) if raw.get("kind") == "pattern" else ""
-        rules.append(Rule.build(id=rid, category=raw.pop("category", ""),
-                                kind=raw.pop("kind", ""), text=text,
-                                exclude=raw.pop("exclude", ()), macros=macros, **raw))
+        rules.append(
+            Rule.build(
+                id=rid,
+                category=raw.pop("category", ""),
+                kind=raw.pop("kind", ""),
+                text=text,
+                exclude=raw.pop("exclude", ()),
+                macros=macros,
+                **raw,
+            )
+        )
     return rules
 
 
@@ -464,58 +669,266 @@ class ScreenResult:
 
 _CLAUSE_BREAK = re.compile(
     r"[.!?;:,()\[\]{}]|(?<![a-z0-9])(?:but|however|although|though|because|while|whilst"
-    r"|whereas|except)(?![a-z0-9])")
+    r"|whereas|except)(?![a-z0-9])"
+)
 _NEG_CUES = frozenset({"not", "never", "no", "nobody", "none", "nothing", "neither", "nor"})
-_NEG_FILLERS = frozenset({
-    "be", "been", "being", "am", "is", "are", "was", "were", "ever", "really", "actually",
-    "even", "feel", "felt", "feeling", "feels", "get", "got", "gets", "getting", "have", "has",
-    "had", "so", "very", "too", "currently", "particularly", "necessarily", "personally",
-    "think", "i", "at", "all", "any", "longer", "a", "an", "the", "going", "to", "once",
-    "properly", "always", "in", "danger", "of", "thought", "thinking", "about", "considered",
-    "considering", "tried", "attempted", "done", "did",
-})
+_NEG_FILLERS = frozenset(
+    {
+        "be",
+        "been",
+        "being",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "ever",
+        "really",
+        "actually",
+        "even",
+        "feel",
+        "felt",
+        "feeling",
+        "feels",
+        "get",
+        "got",
+        "gets",
+        "getting",
+        "have",
+        "has",
+        "had",
+        "so",
+        "very",
+        "too",
+        "currently",
+        "particularly",
+        "necessarily",
+        "personally",
+        "think",
+        "i",
+        "at",
+        "all",
+        "any",
+        "longer",
+        "a",
+        "an",
+        "the",
+        "going",
+        "to",
+        "once",
+        "properly",
+        "always",
+        "in",
+        "danger",
+        "of",
+        "thought",
+        "thinking",
+        "about",
+        "considered",
+        "considering",
+        "tried",
+        "attempted",
+        "done",
+        "did",
+    }
+)
 _PAST_CUES = frozenset({"was", "were", "used", "had", "previously", "formerly"})
-_PAST_FILLERS = frozenset({"be", "been", "being", "a", "an", "the", "once", "really",
-                           "basically", "technically", "briefly", "also", "actually", "to",
-                           "kind", "of", "sort", "literally", "properly", "made", "left",
-                           "then", "i", "we", "got"})
+_PAST_FILLERS = frozenset(
+    {
+        "be",
+        "been",
+        "being",
+        "a",
+        "an",
+        "the",
+        "once",
+        "really",
+        "basically",
+        "technically",
+        "briefly",
+        "also",
+        "actually",
+        "to",
+        "kind",
+        "of",
+        "sort",
+        "literally",
+        "properly",
+        "made",
+        "left",
+        "then",
+        "i",
+        "we",
+        "got",
+    }
+)
 _PERFECT = frozenset({"have", "has", "ve", "i"})
 _STILL_NOW = re.compile(
     r"^(?:\w+ ){0,3}?(?:now|still|tonight|today|currently|again|right now|at the moment|"
     r"last night|this (?:week|month)|for (?:the (?:last|past) )?(?:\d+|a few|few|two|three|"
-    r"several|some)? ?(?:days|weeks|months))\b")
+    r"several|some)? ?(?:days|weeks|months))\b"
+)
 _PAST_AFTER = re.compile(
     r"^(?:\w+ ){0,4}?(?:(?:last|that) (?:year|summer|winter|spring|autumn|month|time)|"
     r"(?:\d+|a few|few|two|three|some|many) (?:years|months) ago|years ago|ages ago|"
     r"a while ago|in the past|before|previously|back then|as a (?:kid|child|teenager)|"
     r"when i (?:was|left|first|turned)|at (?:1[0-9]|[0-9]|sixteen|seventeen|eighteen)|"
-    r"in 20[0-9][0-9])\b")
-_CONTEXT_NOUNS = frozenset({
-    "awareness", "training", "course", "courses", "workshop", "workshops", "session",
-    "sessions", "lesson", "lessons", "assembly", "leaflet", "leaflets", "poster", "posters",
-    "campaign", "prevention", "charity", "charities", "documentary", "module", "seminar",
-    "lecture", "presentation", "research", "project", "policy", "volunteer", "volunteering",
-    "volunteered", "team", "officer", "officers", "department", "unit", "video", "programme",
-    "learnt", "learned", "learning", "learn", "taught", "teaching", "studied", "studying",
-    "qualification", "certificate", "conference", "fundraiser", "fundraising",
-})
+    r"in 20[0-9][0-9])\b"
+)
+_CONTEXT_NOUNS = frozenset(
+    {
+        "awareness",
+        "training",
+        "course",
+        "courses",
+        "workshop",
+        "workshops",
+        "session",
+        "sessions",
+        "lesson",
+        "lessons",
+        "assembly",
+        "leaflet",
+        "leaflets",
+        "poster",
+        "posters",
+        "campaign",
+        "prevention",
+        "charity",
+        "charities",
+        "documentary",
+        "module",
+        "seminar",
+        "lecture",
+        "presentation",
+        "research",
+        "project",
+        "policy",
+        "volunteer",
+        "volunteering",
+        "volunteered",
+        "team",
+        "officer",
+        "officers",
+        "department",
+        "unit",
+        "video",
+        "programme",
+        "learnt",
+        "learned",
+        "learning",
+        "learn",
+        "taught",
+        "teaching",
+        "studied",
+        "studying",
+        "qualification",
+        "certificate",
+        "conference",
+        "fundraiser",
+        "fundraising",
+    }
+)
 _CONTEXT_AFTER_DET = frozenset({"talk", "talks", "class", "film", "play"})
-_TOPIC_SKIP = frozenset({
-    "and", "or", "the", "a", "an", "of", "on", "about", "around", "into", "regarding", "re",
-    "for", "in", "some", "what", "how", "to", "spot", "recognise", "recognize", "signs",
-    "risks", "dangers", "danger", "keep", "safe", "self", "harm", "suicide", "mental",
-    "health", "drugs", "drug", "alcohol", "substance", "misuse", "abuse", "sexual",
-    "exploitation", "county", "lines", "knife", "crime", "gang", "gangs", "grooming",
-    "homelessness", "homeless", "domestic", "violence", "safety", "online", "cse", "cce",
-    "first", "aid", "child", "criminal", "modern", "slavery", "trafficking", "rape", "consent",
-    "healthy", "relationships", "hate", "did", "do", "had", "went", "go", "got", "attended",
-    "with", "at", "all", "be", "is", "was", "were", "overdose", "overdoses", "this", "that",
-    "really", "good", "useful", "interesting", "great",
-})
+_TOPIC_SKIP = frozenset(
+    {
+        "and",
+        "or",
+        "the",
+        "a",
+        "an",
+        "of",
+        "on",
+        "about",
+        "around",
+        "into",
+        "regarding",
+        "re",
+        "for",
+        "in",
+        "some",
+        "what",
+        "how",
+        "to",
+        "spot",
+        "recognise",
+        "recognize",
+        "signs",
+        "risks",
+        "dangers",
+        "danger",
+        "keep",
+        "safe",
+        "self",
+        "harm",
+        "suicide",
+        "mental",
+        "health",
+        "drugs",
+        "drug",
+        "alcohol",
+        "substance",
+        "misuse",
+        "abuse",
+        "sexual",
+        "exploitation",
+        "county",
+        "lines",
+        "knife",
+        "crime",
+        "gang",
+        "gangs",
+        "grooming",
+        "homelessness",
+        "homeless",
+        "domestic",
+        "violence",
+        "safety",
+        "online",
+        "cse",
+        "cce",
+        "first",
+        "aid",
+        "child",
+        "criminal",
+        "modern",
+        "slavery",
+        "trafficking",
+        "rape",
+        "consent",
+        "healthy",
+        "relationships",
+        "hate",
+        "did",
+        "do",
+        "had",
+        "went",
+        "go",
+        "got",
+        "attended",
+        "with",
+        "at",
+        "all",
+        "be",
+        "is",
+        "was",
+        "were",
+        "overdose",
+        "overdoses",
+        "this",
+        "that",
+        "really",
+        "good",
+        "useful",
+        "interesting",
+        "great",
+    }
+)
 
 
-def _clause(text: str, breaks: list[tuple[int, int]], starts: list[int], s: int,
-            e: int) -> tuple[str, str]:
+def _clause(
+    text: str, breaks: list[tuple[int, int]], starts: list[int], s: int, e: int
+) -> tuple[str, str]:
     """The words before the match and after it, within its clause."""
     i = bisect_right(starts, s) - 1
     lo = 0
@@ -536,7 +949,7 @@ def _negated(before: list[str]) -> bool:
             return True
         if tok in ("or", "nor"):
             # "I have never self harmed or felt suicidal": the cue covers both.
-            return any(t in _NEG_CUES for t in before[max(0, k - 5):k])
+            return any(t in _NEG_CUES for t in before[max(0, k - 5) : k])
         if tok not in _NEG_FILLERS or skipped >= 3:
             return False
     return False
@@ -550,8 +963,9 @@ def _in_past(before: list[str], after: str) -> bool:
     for skipped, k in enumerate(range(len(before) - 1, -1, -1)):
         tok = before[k]
         if tok in _PAST_CUES:
-            return not (tok == "had" and k > 0 and before[k - 1] in _PERFECT
-                        and before[k - 1] != "i")
+            return not (
+                tok == "had" and k > 0 and before[k - 1] in _PERFECT and before[k - 1] != "i"
+            )
         if tok not in _PAST_FILLERS or skipped >= 3:
             return False
     return False
@@ -610,8 +1024,11 @@ def screen(text: str | None, rules: Sequence[Rule] | None = None) -> ScreenResul
             after_tokens = _TOKEN.findall(after_text)[:10]
             after = " ".join(after_tokens)
             matched = m.group()
-            if (rule.negatable and not _contains_negation(_TOKEN.findall(matched))
-                    and _negated(before)):
+            if (
+                rule.negatable
+                and not _contains_negation(_TOKEN.findall(matched))
+                and _negated(before)
+            ):
                 continue
             if rule.past_cancels and _in_past(before, after):
                 continue
@@ -628,9 +1045,12 @@ class _Spans:
     """Where a rule's exclude patterns match in one text, for quick overlap tests."""
 
     def __init__(self, text: str, regexes: Iterable[re.Pattern[str]]) -> None:
-        spans = sorted(m.span() for rx in regexes
-                       if (needles := _needles(rx)) is None or any(n in text for n in needles)
-                       for m in rx.finditer(text))
+        spans = sorted(
+            m.span()
+            for rx in regexes
+            if (needles := _needles(rx)) is None or any(n in text for n in needles)
+            for m in rx.finditer(text)
+        )
         self.starts = [a for a, _ in spans]
         self.max_end: list[int] = []
         top = -1

@@ -52,19 +52,26 @@ def active_rules() -> list[screening.Rule]:
         stamp = db.session.execute(
             sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
         ).one()
-    if _cache["stamp"] != tuple(stamp):
+    stamp = (str(db.engine.url), *stamp)
+    if _cache["stamp"] != stamp:
         rows = db.session.scalars(sa.select(ScreeningRule).where(ScreeningRule.enabled))
-        _cache["rules"] = [
-            screening.Rule.build(
-                id=r.key,
-                category=r.category,
-                kind=r.kind,
-                text=r.text,
-                exclude=[e for e in r.exclude.splitlines() if e.strip()],
-            )
-            for r in rows
-        ]
-        _cache["stamp"] = tuple(stamp)
+        compiled = []
+        for row in rows:
+            try:
+                compiled.append(
+                    screening.Rule.build(
+                        id=row.key,
+                        category=row.category,
+                        kind=row.kind,
+                        text=row.text,
+                        exclude=[e for e in row.exclude.splitlines() if e.strip()],
+                    )
+                )
+            except screening.RuleError:
+                # A rule edited outside the form: skip it rather than stop all screening.
+                current_app.logger.error("Safeguarding rule %s cannot be compiled", row.key)
+        _cache["rules"] = compiled
+        _cache["stamp"] = stamp
     return _cache["rules"]  # type: ignore[return-value]
 
 
@@ -84,12 +91,19 @@ def screen_answer(answer: Answer, texts: list[str]) -> bool:
     flag = db.session.scalar(
         sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
     )
-    if flag is None:
-        flag = SafeguardingFlag(round_id=answer.response.round_id, answer=answer)
-        db.session.add(flag)
-        _notify_lead(answer.response.round.name, categories)
-    flag.rules = "|".join(keys)[:500]
-    flag.categories = "|".join(categories)[:300]
+    rules_text, categories_text = "|".join(keys)[:500], "|".join(categories)[:300]
+    if flag is not None:
+        flag.rules, flag.categories = rules_text, categories_text
+        return True
+    db.session.add(
+        SafeguardingFlag(
+            round_id=answer.response.round_id,
+            answer=answer,
+            rules=rules_text,
+            categories=categories_text,
+        )
+    )
+    _notify_lead(answer.response.round.name, categories)
     return True
 
 

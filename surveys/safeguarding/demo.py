@@ -1,0 +1,47 @@
+"""Demo safeguarding data: the screening list, and two fictional flags for the lead to review."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from surveys.models import Answer, Question, Response, SurveyRound
+from surveys.safeguarding.models import SafeguardingFlag
+from surveys.safeguarding.services import screen_answer, seed_rules
+
+# Invented answers, written to show the lead what a flag looks like.
+DEMO_DISCLOSURES = [
+    "My flatmate kicked me out and I've got nowhere to sleep tonight.",
+    "Some days I just want to end it all. I don't tell my PA.",
+]
+
+
+def seed_safeguarding_demo(slug: str = "nb2026") -> None:
+    seed_rules()
+    survey_round = db.session.scalar(sa.select(SurveyRound).where(SurveyRound.slug == slug))
+    if survey_round is None or db.session.scalar(sa.select(sa.func.count(SafeguardingFlag.id))):
+        return
+    question = db.session.scalar(
+        sa.select(Question).where(
+            Question.questionnaire_id == survey_round.questionnaire_id, Question.code == "Q12"
+        )
+    )
+    responses = db.session.scalars(
+        sa.select(Response)
+        .where(Response.round_id == survey_round.id, Response.status == "complete")
+        .order_by(Response.id)
+        .limit(2)
+    )
+    for response, text in zip(responses, DEMO_DISCLOSURES, strict=False):
+        answer = db.session.scalar(
+            sa.select(Answer).where(
+                Answer.response_id == response.id, Answer.question_id == question.id
+            )
+        )
+        if answer is None:
+            answer = Answer(response=response, question=question)
+            db.session.add(answer)
+        answer.skipped, answer.value = False, {"text": text}
+        db.session.flush()
+        screen_answer(answer, [text])
+    db.session.commit()
