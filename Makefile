@@ -25,7 +25,7 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 install-test: $(TEST_STAMP)
 
 migrate: install
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 seed: migrate
 	$(FLASK) demo seed

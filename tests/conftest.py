@@ -50,7 +50,7 @@ def build_app(uri: str, **overrides) -> Flask:
 def _migrate(uri: str) -> None:
     app = build_app(uri)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         _db.engine.dispose()
 
 
