@@ -46,6 +46,11 @@ def seed() -> None:
     click.echo(f"Open {url}/sign-in and sign in as any of these demo staff:")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.label:<22} {account.email:<34} password: {account.password}")
+    from surveys.services import rounds
+
+    for survey_round in rounds():
+        if survey_round.is_open:
+            click.echo(f"Answer the open survey as a care leaver would: {url}/s/{survey_round.slug}")
     click.echo("")
 
 
