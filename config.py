@@ -44,6 +44,19 @@ class Config:
     TWILIO_AUTH_TOKEN: str | None = os.environ.get("TWILIO_AUTH_TOKEN")
     TWILIO_MESSAGING_SERVICE_SID: str | None = os.environ.get("TWILIO_MESSAGING_SERVICE_SID")
     TWILIO_FROM_NUMBER: str | None = os.environ.get("TWILIO_FROM_NUMBER")
+    # Optional: seconds Twilio may keep trying to deliver a text (14400 = 4 hours).
+    TWILIO_VALIDITY_PERIOD: int | None = _int("TWILIO_VALIDITY_PERIOD", 0) or None
+    # SMS channel (surveys/sms). The HMAC key turns phone numbers into conversation keys; when
+    # unset it is derived from SECRET_KEY (see surveys/sms/services.phone_hash).
+    SMS_HMAC_KEY: str | None = os.environ.get("SMS_HMAC_KEY")
+    SMS_KEYWORD: str = os.environ.get("SMS_KEYWORD", "BELONG")
+    SMS_CONVERSATION_IDLE_DAYS: int = _int("SMS_CONVERSATION_IDLE_DAYS", 7)
+    SMS_INBOUND_REPLY_DAYS: int = _int("SMS_INBOUND_REPLY_DAYS", 2)
+    SMS_PRICE_PER_SEGMENT_PENCE: float = float(os.environ.get("SMS_PRICE_PER_SEGMENT_PENCE", "4"))
+    SMS_RATE_PER_SECOND: float = float(os.environ.get("SMS_RATE_PER_SECOND", "10"))
+    SMS_MAX_ATTEMPTS: int = _int("SMS_MAX_ATTEMPTS", 5)
+    SMS_MAX_REQUEST_BYTES: int = _int("SMS_MAX_REQUEST_BYTES", 64 * 1024)
+    SMS_SIMULATOR_ENABLED: bool = _bool("SMS_SIMULATOR_ENABLED", True)
     MAIL_BACKEND: str = os.environ.get("MAIL_BACKEND", "console")
     SMTP_HOST: str = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT: int = _int("SMTP_PORT", 25)
@@ -86,6 +99,8 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     HSTS = True
+    # The phone simulator creates real (if pretend) responses: off unless asked for.
+    SMS_SIMULATOR_ENABLED = _bool("SMS_SIMULATOR_ENABLED", False)
 
 
 class TestConfig(Config):

@@ -5,17 +5,31 @@ from app.auth.models import StaffUser
 from app.authority.models import AuthoritySettings
 from surveys.models import Answer, ContactRequest, Question, Questionnaire, Response, SurveyRound
 from surveys.safeguarding.models import SafeguardingFlag, ScreeningRule
+from surveys.sms.models import (
+    InboundMessage,
+    OptOut,
+    OutboundMessage,
+    SmsConversation,
+    SmsRateLimit,
+    UnreachableNumber,
+)
 
 __all__ = [
     "Answer",
     "AuditEvent",
     "AuthoritySettings",
     "ContactRequest",
+    "InboundMessage",
+    "OptOut",
+    "OutboundMessage",
     "Question",
     "Questionnaire",
     "Response",
     "SafeguardingFlag",
     "ScreeningRule",
+    "SmsConversation",
+    "SmsRateLimit",
     "StaffUser",
     "SurveyRound",
+    "UnreachableNumber",
 ]

@@ -1,0 +1,1 @@
+"""The SMS channel: a survey conversation over text messages (Twilio), and the outbound queue."""
