@@ -1,0 +1,237 @@
+"""Benchmark harness: serve a WSGI app with gunicorn on loopback, then load it for a fixed time.
+
+Reusable by any benchmark::
+
+    with serve("tests.bench.apps:bare_app()") as server:
+        result = load(server, Request("GET", "/hello"))
+        print(result.summary())
+
+``serve`` starts gunicorn as a subprocess on 127.0.0.1 and a free port (same workers and threads
+for every app, so figures compare), waits until it answers, and always stops it. ``load`` runs a
+bounded load generator: threads with keep-alive ``http.client`` connections, a warm-up, then a
+fixed measuring window; it stops by itself and counts only the expected statuses (200 unless
+told), reporting everything else as errors. The request may be fixed or built per request by a
+callable (a webhook benchmark that needs a fresh body or signature each time passes one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+WORKERS = 2
+THREADS = 4
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    app: str
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+
+
+@dataclass
+class LoadResult:
+    label: str
+    ok: int  # responses with an expected status, inside the measuring window
+    seconds: float
+    errors: Counter = field(default_factory=Counter)  # status code or exception name -> count
+
+    @property
+    def rps(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    def summary(self) -> str:
+        errors = f", errors {dict(self.errors)}" if self.errors else ""
+        return f"{self.label}: {self.rps:.0f} req/s ({self.ok} in {self.seconds:.1f} s{errors})"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(
+    app: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    workers: int = WORKERS,
+    threads: int = THREADS,
+    ready_path: str = "/",
+    timeout: float = 30.0,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """Run ``gunicorn "<app>"`` (e.g. ``"tests.bench.apps:bare_app()"``) until the block ends.
+
+    Ready means any HTTP answer to ``ready_path`` (a 404 is fine: the app is loaded). ``env`` adds
+    to this process's environment. gunicorn's output goes to a temporary log, shown on failure.
+    """
+    port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    command = [
+        str(GUNICORN),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        "--log-level",
+        "warning",
+        "--graceful-timeout",
+        "5",
+        *extra_args,
+        app,
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: we can stop master and workers together
+    )
+    server = Server("127.0.0.1", port, app)
+    try:
+        _wait_ready(server, process, ready_path, timeout, Path(log.name))
+        yield server
+    finally:
+        _stop(process)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
+
+
+def _wait_ready(
+    server: Server, process: subprocess.Popen, path: str, timeout: float, log: Path
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = log.read_text()[-3000:]
+            raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{output}")
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=2)
+        try:
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            conn.close()
+    raise RuntimeError(f"gunicorn not ready after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+def load(
+    server: Server,
+    request: Request | Callable[[], Request],
+    *,
+    label: str | None = None,
+    duration: float = 5.0,
+    warmup: float = 1.0,
+    concurrency: int = 16,
+    ok_statuses: tuple[int, ...] = (200,),
+) -> LoadResult:
+    """Send requests from ``concurrency`` keep-alive connections for ``warmup + duration`` s.
+
+    Only responses finishing inside the measuring window count, so requests/s is ok / duration.
+    """
+    build = request if callable(request) else (lambda: request)
+    start = time.perf_counter()
+    window_start = start + warmup
+    window_end = window_start + duration
+    lock = threading.Lock()
+    totals = {"ok": 0}
+    errors: Counter = Counter()
+
+    def worker() -> None:
+        ok, errs = 0, Counter()
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        while (now := time.perf_counter()) < window_end:
+            req = build()
+            try:
+                conn.request(req.method, req.path, body=req.body, headers=dict(req.headers))
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                status = type(exc).__name__
+            now = time.perf_counter()
+            if window_start <= now < window_end:
+                if status in ok_statuses:
+                    ok += 1
+                else:
+                    errs[status] += 1
+        conn.close()
+        with lock:
+            totals["ok"] += ok
+            errors.update(errs)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=warmup + duration + 30)
+    if label is None:
+        label = f"{request.method} {request.path}" if isinstance(request, Request) else "load"
+    return LoadResult(
+        label,
+        totals["ok"],
+        duration,
+        errors,
+    )
