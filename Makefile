@@ -62,9 +62,10 @@ fmt: install-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## vendor: refresh the vendored GOV.UK Frontend and htmx (versions pinned in the script)
+## vendor: refresh the vendored GOV.UK Frontend, htmx and the paper forms' font (versions pinned in the scripts)
 vendor:
 	bash scripts/vendor-assets.sh
+	bash scripts/vendor-fonts.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -101,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.authority import bp as authority_bp
     from app.main import bp as main_bp
     from surveys.editor import bp as questionnaires_bp
+    from surveys.imports import bp as imports_bp
+    from surveys.paper import bp as paper_bp
     from surveys.rounds import bp as rounds_bp
     from surveys.safeguarding.routes import bp as safeguarding_bp
     from surveys.web import bp as survey_web_bp
@@ -114,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
         rounds_bp,
         questionnaires_bp,
         safeguarding_bp,
+        paper_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access)

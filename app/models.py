@@ -3,7 +3,9 @@
 from app.audit.models import AuditEvent
 from app.auth.models import StaffUser
 from app.authority.models import AuthoritySettings
+from surveys.imports.models import ImportMapping, ImportUpload
 from surveys.models import Answer, ContactRequest, Question, Questionnaire, Response, SurveyRound
+from surveys.paper.models import KeyedEntry, PaperForm, PaperSettings
 from surveys.safeguarding.models import SafeguardingFlag, ScreeningRule
 from surveys.sms.models import (
     InboundMessage,
@@ -19,6 +21,11 @@ __all__ = [
     "AuditEvent",
     "AuthoritySettings",
     "ContactRequest",
+    "ImportMapping",
+    "ImportUpload",
+    "KeyedEntry",
+    "PaperForm",
+    "PaperSettings",
     "InboundMessage",
     "OptOut",
     "OutboundMessage",

@@ -16,6 +16,7 @@ from app.authority.services import get_settings
 NAVIGATION: list[tuple[str, str]] = [
     ("main.staff_home", "Home"),
     ("rounds.rounds_list", "Surveys"),
+    ("paper.index", "Paper and data entry"),
     ("questionnaires.versions", "Questionnaires"),
     ("safeguarding.flags", "Safeguarding"),
     ("auth.users", "Staff"),

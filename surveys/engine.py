@@ -132,8 +132,11 @@ def start_response(
     *,
     assisted: bool = False,
     resume_hash: str | None = None,
+    allow_closed: bool = False,
 ) -> Response:
-    ensure_open(survey_round, allow_closed=channel == Channel.IMPORT)
+    """A new response. Imports, and keyed forms before the round's data entry deadline
+    (``allow_closed``), may arrive after the round closes; web and SMS answers may not."""
+    ensure_open(survey_round, allow_closed=allow_closed or channel == Channel.IMPORT)
     response = Response(
         round=survey_round,
         channel=channel.value,

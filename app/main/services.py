@@ -29,6 +29,12 @@ STAFF_LINKS: list[StaffLink] = [
         "Set up and open a round, follow responses, print the poster, download the answers",
     ),
     StaffLink(
+        "paper.index",
+        "Paper and data entry",
+        "Key in paper forms and interviews, settle double-entry differences, print numbered "
+        "forms, import answers collected elsewhere",
+    ),
+    StaffLink(
         "questionnaires.versions",
         "Questionnaires",
         "Copy a questionnaire to a new draft and change its wording, answers and questions",

@@ -149,6 +149,9 @@ class RoundFigures:
     by_channel: list[ChannelFigures]
     by_day: list[DayFigures]
     stopping_points: list[StoppingPoint]
+    # Keyed paper forms waiting for double-entry verification: not responses yet, so not
+    # counted in any figure above (see surveys/paper/services.py).
+    awaiting_verification: int = 0
 
     @property
     def started(self) -> int:
@@ -178,6 +181,8 @@ def _responses_frame(survey_round: SurveyRound) -> pd.DataFrame:
 
 
 def round_figures(survey_round: SurveyRound) -> RoundFigures:
+    from surveys.paper.services import awaiting_verification
+
     frame = _responses_frame(survey_round)
     complete = int((frame["status"] == "complete").sum())
     in_progress = len(frame) - complete
@@ -196,6 +201,7 @@ def round_figures(survey_round: SurveyRound) -> RoundFigures:
         by_channel=_by_channel(frame, survey_round),
         by_day=_by_day(frame),
         stopping_points=_stopping_points(survey_round),
+        awaiting_verification=awaiting_verification(survey_round),
     )
 
 

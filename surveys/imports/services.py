@@ -1,0 +1,504 @@
+"""Importing responses collected elsewhere: read a CSV or XLSX file, map its columns to
+questions and its answers to options, check every row, then add the rows to a round as
+responses with channel "import".
+
+Decisions a newcomer might otherwise undo:
+- The column names Belonging's own export uses (Q1, Q2, Q2_other, Q4_1 ...; see
+  surveys/rounds/services.py) are the targets a column maps to, so an export re-imports with
+  no mapping at all, and exported labels ("Female", "Not sure", "Skipped") map back to options.
+  The apostrophe that ``spreadsheet_safe`` puts before a formula-like cell is taken off again.
+- Every value goes through ``surveys.engine.validate``; rows are then stored in one transaction
+  (not one commit per answer as the web channel does), so 10,000 rows take seconds. Free text
+  is screened with the same safeguarding rules; a match raises a flag as it would on the web.
+- A file is all-or-nothing unless the user chooses "import valid rows only". Row numbers in
+  messages are the file's own (the header is row 1), so people can find the row in Excel.
+- Mappings are remembered per questionnaire and header signature (ImportMapping).
+- Responses keep dates only: started_on/completed_on from the file if it has them, else today.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from app.audit.services import record
+from app.extensions import db
+from surveys import engine
+from surveys.engine import YES_NO_UNSURE, AnswerInvalid
+from surveys.imports.models import ImportMapping, ImportUpload
+from surveys.models import Answer, Channel, Question, QuestionKind, Response, SurveyRound, today
+from surveys.rounds.services import FORMULA_STARTS, SKIPPED
+
+MAX_ROWS = 50_000
+MAX_DISTINCT = 40  # different answers in one choice column we offer to map by hand
+SKIP_VALUE = "__skip__"  # a file value mapped to "the person skipped this question"
+DATE_COLUMNS = {"started_on": "Date started", "completed_on": "Date finished"}
+MAX_ERRORS_SHOWN = 200
+
+
+class ImportInvalid(Exception):
+    """The file cannot be imported as it is; the message says what to change."""
+
+
+# --- Reading the file ------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    # Undo spreadsheet_safe: "'=1+1" was exported from the text "=1+1".
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        text = text[1:]
+    return text
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of text from a CSV or XLSX file, or ImportInvalid saying why not."""
+    name = (filename or "").lower()
+    if not data:
+        raise ImportInvalid("The file is empty. Choose the file with the answers in it")
+    if name.endswith(".csv"):
+        rows = _read_csv(data)
+    elif name.endswith(".xlsx"):
+        rows = _read_xlsx(data)
+    else:
+        raise ImportInvalid("The file must be a CSV or an Excel workbook (.csv or .xlsx)")
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows or not any(rows[0]):
+        raise ImportInvalid("The first row must hold the column names, like Q1, Q2, Q3")
+    headers = [h.strip() for h in rows[0]]
+    seen: set[str] = set()
+    for index, header in enumerate(headers, start=1):
+        if not header:
+            if any(len(r) >= index and r[index - 1] for r in rows[1:]):
+                raise ImportInvalid(f"Column {index} has answers but no name in row 1")
+            continue
+        if header.lower() in seen:
+            raise ImportInvalid(f"Two columns are called '{header}'. Give each column its own name")
+        seen.add(header.lower())
+    body = rows[1:]
+    if not body:
+        raise ImportInvalid("The file has column names but no answers under them")
+    if len(body) > MAX_ROWS:
+        raise ImportInvalid(
+            f"The file has {len(body):,} rows. Import at most {MAX_ROWS:,} rows at a time: "
+            "split the file and upload each part"
+        )
+    width = len(headers)
+    body = [(r + [""] * width)[:width] for r in body]
+    return headers, body
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    if "\x00" in text:
+        raise ImportInvalid(
+            "This does not look like a CSV file. Save it as CSV (UTF-8) and try again"
+        )
+    try:
+        return [[_text(c) for c in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise ImportInvalid(f"The CSV file cannot be read: {exc}") from None
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken or mislabelled file
+        raise ImportInvalid(
+            "This file cannot be opened as an Excel workbook. Save it as .xlsx and try again"
+        ) from None
+    names = book.sheetnames
+    if "Responses" in names:
+        sheet = book["Responses"]
+    elif len(names) == 1:
+        sheet = book[names[0]]
+    else:
+        listed = ", ".join(f"'{n}'" for n in names[:6])
+        raise ImportInvalid(
+            f"The workbook has {len(names)} sheets ({listed}). Name the sheet with the answers "
+            "'Responses', or delete the other sheets"
+        )
+    merged = list(sheet.merged_cells.ranges)
+    if merged:
+        where = ", ".join(str(r) for r in merged[:5])
+        raise ImportInvalid(
+            f"Some cells are merged ({where}). Unmerge them and put a value in every row, "
+            "then upload the file again"
+        )
+    if sheet.max_row > MAX_ROWS + 1:
+        raise ImportInvalid(
+            f"The sheet has {sheet.max_row - 1:,} rows. Import at most {MAX_ROWS:,} rows at a "
+            "time: split the file and upload each part"
+        )
+    return [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def signature(headers: list[str]) -> str:
+    normal = "\x1f".join(h.strip().lower() for h in headers)
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+# --- Mapping columns and values ------------------------------------------------------------------
+
+
+def targets(survey_round: SurveyRound) -> list[tuple[str, str]]:
+    """What a column can hold: ("Q2", "Q2 What stage ..."), ("Q2_other", ...), dates."""
+    found = [("", "Do not import this column")]
+    found += [(key, label) for key, label in DATE_COLUMNS.items()]
+    for q in survey_round.questionnaire.questions:
+        wording = q.web_text[:70]
+        if q.kind_enum == QuestionKind.SHORT_ITEMS:
+            found += [
+                (f"{q.code}_{n}", f"{q.code} item {n}: {wording}")
+                for n in range(1, max(q.max_items, 3) + 1)
+            ]
+            continue
+        found.append((q.code, f"{q.code}: {wording}"))
+        if any(o.get("other") for o in q.options or []):
+            found.append((f"{q.code}_other", f"{q.code} 'other' words"))
+    return found
+
+
+def auto_columns(survey_round: SurveyRound, headers: list[str]) -> dict[str, str]:
+    known = {key.lower(): key for key, _ in targets(survey_round) if key}
+    return {h: known.get(h.strip().lower(), "") for h in headers}
+
+
+def start_upload(survey_round: SurveyRound, filename: str, data: bytes) -> ImportUpload:
+    headers, rows = read_table(filename, data)
+    sig = signature(headers)
+    remembered = db.session.scalar(
+        sa.select(ImportMapping).where(
+            ImportMapping.questionnaire_id == survey_round.questionnaire_id,
+            ImportMapping.signature == sig,
+        )
+    )
+    columns = auto_columns(survey_round, headers)
+    values: dict[str, dict[str, str]] = {}
+    if remembered:
+        columns |= {h: t for h, t in remembered.columns.items() if h in columns}
+        values = remembered.values
+    upload = ImportUpload(
+        round_id=survey_round.id,
+        filename=(filename or "upload")[-200:],
+        signature=sig,
+        headers=headers,
+        rows=rows,
+        columns=columns,
+        values=values,
+    )
+    db.session.add(upload)
+    record("responses.upload", survey_round, detail=f"{upload.filename}: {len(rows)} rows")
+    db.session.commit()
+    return upload
+
+
+def _questions(survey_round: SurveyRound) -> dict[str, Question]:
+    return {q.code: q for q in survey_round.questionnaire.questions}
+
+
+def _choice_question(survey_round: SurveyRound, target: str) -> Question | None:
+    q = _questions(survey_round).get(target)
+    if q and q.kind_enum in (
+        QuestionKind.SINGLE_CHOICE,
+        QuestionKind.MULTI_CHOICE,
+        QuestionKind.YES_NO_UNSURE,
+    ):
+        return q
+    return None
+
+
+def choice_keys(question: Question) -> dict[str, str]:
+    """Text a file may hold for each option (its value, its label, case-insensitive)."""
+    if question.kind_enum == QuestionKind.YES_NO_UNSURE:
+        keys = {k: k for k in YES_NO_UNSURE} | {v.lower(): k for k, v in YES_NO_UNSURE.items()}
+        return keys | {"y": "yes", "n": "no", "not_sure": "not_sure", "unsure": "not_sure"}
+    keys = {}
+    for o in question.options or []:
+        keys[o["label"].strip().lower()] = o["value"]
+        keys[str(o["value"]).lower()] = o["value"]
+    return keys
+
+
+def _pieces(question: Question, text: str) -> list[str]:
+    if question.kind_enum == QuestionKind.MULTI_CHOICE:
+        return [p.strip() for p in text.split(";") if p.strip()]
+    return [text.strip()]
+
+
+def unknown_values(upload: ImportUpload, survey_round: SurveyRound) -> dict[str, list[str]]:
+    """For each choice column, the file's answers that match no option by value or label."""
+    found: dict[str, list[str]] = {}
+    for index, header in enumerate(upload.headers):
+        question = _choice_question(survey_round, upload.columns.get(header, ""))
+        if question is None:
+            continue
+        keys = choice_keys(question)
+        distinct: set[str] = set()
+        for row in upload.rows:
+            cell = row[index]
+            if cell and cell != SKIPPED:
+                distinct.update(p for p in _pieces(question, cell) if p.lower() not in keys)
+        if distinct:
+            found[header] = sorted(distinct)[:MAX_DISTINCT]
+    return found
+
+
+def save_mapping(
+    upload: ImportUpload,
+    survey_round: SurveyRound,
+    columns: dict[str, str],
+    values: dict[str, dict[str, str]],
+) -> None:
+    allowed = {key for key, _ in targets(survey_round)}
+    chosen = [t for t in columns.values() if t]
+    for header, target in columns.items():
+        if target not in allowed:
+            raise ImportInvalid(f"Choose what the column '{header}' holds from the list")
+        if target and chosen.count(target) > 1:
+            raise ImportInvalid(f"Two columns are mapped to {target}. Map each question once")
+    if not any(t in _questions(survey_round) or "_" in t for t in chosen if t):
+        raise ImportInvalid("Map at least one column to a question")
+    upload.columns = {h: columns.get(h, "") for h in upload.headers}
+    upload.values = {h: {k: v for k, v in vs.items() if v} for h, vs in values.items()}
+    mapping = db.session.scalar(
+        sa.select(ImportMapping).where(
+            ImportMapping.questionnaire_id == survey_round.questionnaire_id,
+            ImportMapping.signature == upload.signature,
+        )
+    )
+    if mapping is None:
+        mapping = ImportMapping(
+            questionnaire_id=survey_round.questionnaire_id, signature=upload.signature
+        )
+        db.session.add(mapping)
+    mapping.columns, mapping.values = dict(upload.columns), dict(upload.values)
+    db.session.commit()
+
+
+# --- Checking rows -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int  # the row number in the file (the header is row 1)
+    answers: dict[str, dict | None]
+    started_on: date
+    completed_on: date
+
+
+@dataclass
+class Preview:
+    total: int
+    valid: list[Row] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    error_rows: int = 0
+
+    @property
+    def shown_errors(self) -> list[str]:
+        return self.errors[:MAX_ERRORS_SHOWN]
+
+
+def _date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _choice(question: Question, header: str, text: str, upload: ImportUpload) -> list[str]:
+    keys = choice_keys(question)
+    mapped = upload.values.get(header, {})
+    chosen = []
+    for piece in _pieces(question, text):
+        value = keys.get(piece.lower()) or mapped.get(piece)
+        if value is None:
+            raise AnswerInvalid(
+                f"'{piece[:60]}' is not one of the answers to {question.code}. Map it to an "
+                "answer on the mapping page"
+            )
+        if value != SKIP_VALUE:
+            chosen.append(value)
+    return chosen
+
+
+def _row_answers(
+    questions: list[Question], cells: dict[str, tuple[str, str]], upload: ImportUpload, on: date
+) -> tuple[dict[str, dict | None], list[str]]:
+    """Answers by question code for one row, and messages for the cells that are wrong."""
+    answers: dict[str, dict | None] = {}
+    problems: list[str] = []
+    for q in questions:
+        code = q.code
+        own = {t: v for t, v in cells.items() if t == code or t.startswith(f"{code}_")}
+        if not own:
+            continue
+        texts = {t: v[1] for t, v in own.items()}
+        main = texts.get(code, texts.get(f"{code}_1", ""))
+        header = own.get(code, own.get(f"{code}_1", ("", "")))[0] or code
+        if main == SKIPPED:
+            answers[code] = None
+            continue
+        try:
+            answers[code] = _value(q, header, texts, upload, on)
+        except (AnswerInvalid, ValueError) as exc:
+            problems.append(f"column {header}: {exc}")
+    return answers, problems
+
+
+def _value(q: Question, header: str, texts: dict[str, str], upload: ImportUpload, on: date):
+    kind = q.kind_enum
+    code = q.code
+    if kind == QuestionKind.SHORT_ITEMS:
+        items = [texts[k] for k in sorted(texts, key=lambda t: int(t.rsplit("_", 1)[1]))]
+        return engine.validate(q, {"items": items}) if any(items) else None
+    main, other = texts.get(code, ""), texts.get(f"{code}_other", "")
+    if not main:
+        if other:
+            raise AnswerInvalid(f"there are 'other' words for {code} but no answer")
+        return None
+    if kind == QuestionKind.DATE_OF_BIRTH:
+        if main.isdigit():
+            return engine.validate(q, {"age": int(main)})
+        born = _date(main)
+        if born is None:
+            raise AnswerInvalid(f"'{main[:20]}' is not an age or a date like 2004-02-14")
+        return {
+            "age": engine.parse_date_of_birth(str(born.day), str(born.month), str(born.year), on=on)
+        }
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.YES_NO_UNSURE):
+        chosen = _choice(q, header, main, upload)
+        if not chosen:
+            return None
+        if len(chosen) > 1:
+            raise AnswerInvalid(f"{code} takes one answer")
+        return engine.validate(q, {"choice": chosen[0], "other": other})
+    if kind == QuestionKind.MULTI_CHOICE:
+        chosen = _choice(q, header, main, upload)
+        return engine.validate(q, {"choices": chosen, "other": other}) if chosen else None
+    if kind == QuestionKind.SCALE:
+        return engine.validate(q, {"score": main})
+    return engine.validate(q, {"text": main})
+
+
+def check_rows(upload: ImportUpload, survey_round: SurveyRound) -> Preview:
+    questions = list(survey_round.questionnaire.questions)
+    mapped = [(i, h, upload.columns.get(h, "")) for i, h in enumerate(upload.headers)]
+    mapped = [(i, h, t) for i, h, t in mapped if t]
+    preview = Preview(total=len(upload.rows))
+    on = today()
+    for offset, row in enumerate(upload.rows):
+        number = offset + 2
+        if not any(row):
+            continue  # a blank line in the middle of a file is not a response
+        cells = {t: (h, row[i]) for i, h, t in mapped if t not in DATE_COLUMNS}
+        started = _date(row[i]) if (i := _index(mapped, "started_on")) is not None else None
+        completed = _date(row[i]) if (i := _index(mapped, "completed_on")) is not None else None
+        completed = completed or started or on
+        started = min(started or completed, completed)
+        answers, problems = _row_answers(questions, cells, upload, completed)
+        if not problems and all(v is None for v in answers.values()):
+            problems.append("every answer is blank or skipped")
+        if problems:
+            preview.error_rows += 1
+            preview.errors.extend(f"Row {number}, {p}" for p in problems)
+            continue
+        preview.valid.append(Row(number, answers, started, completed))
+    return preview
+
+
+def _index(mapped: list[tuple[int, str, str]], target: str) -> int | None:
+    return next((i for i, _h, t in mapped if t == target), None)
+
+
+# --- Importing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    skipped_rows: int
+    flagged: int
+
+
+def import_rows(
+    upload: ImportUpload, survey_round: SurveyRound, *, valid_only: bool
+) -> ImportResult:
+    """Add the checked rows as responses (channel "import"); all or nothing unless valid_only."""
+    from surveys.safeguarding import screening
+    from surveys.safeguarding.services import active_rules, screen_answer
+
+    preview = check_rows(upload, survey_round)
+    if preview.errors and not valid_only:
+        raise ImportInvalid(
+            f"{preview.error_rows} {'row has' if preview.error_rows == 1 else 'rows have'} "
+            "problems, so nothing was imported. Fix the file, or choose to import the valid "
+            "rows only"
+        )
+    if not preview.valid:
+        raise ImportInvalid("No row can be imported. Check the mapping and the file")
+    questions = list(survey_round.questionnaire.questions)
+    rules = active_rules()
+    to_screen: list[tuple[Answer, list[str]]] = []
+    for row in preview.valid:
+        response = Response(
+            round_id=survey_round.id,
+            channel=Channel.IMPORT.value,
+            assisted=False,
+            status="complete",
+            started_on=row.started_on,
+            completed_on=row.completed_on,
+        )
+        for q in questions:
+            if q.code not in row.answers:
+                continue  # the file had no column for this question: not asked
+            value = row.answers[q.code]
+            answer = Answer(question_id=q.id, skipped=value is None, value=value)
+            response.answers.append(answer)
+            texts = engine.free_text(value)
+            if texts and any(screening.screen(t, rules).matches for t in texts):
+                to_screen.append((answer, texts))
+        db.session.add(response)
+    db.session.flush()
+    for answer, texts in to_screen:
+        screen_answer(answer, texts)
+    record(
+        "responses.import",
+        survey_round,
+        detail=(
+            f"{upload.filename}: {len(preview.valid)} imported, {preview.error_rows} rows left out"
+        ),
+    )
+    db.session.delete(upload)
+    db.session.commit()
+    return ImportResult(len(preview.valid), preview.error_rows, len(to_screen))
+
+
+def discard(upload: ImportUpload) -> None:
+    db.session.delete(upload)
+    db.session.commit()
+
+
+def get_upload(upload_id: int) -> ImportUpload | None:
+    return db.session.get(ImportUpload, upload_id)

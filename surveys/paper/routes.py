@@ -1,0 +1,205 @@
+"""Paper and data entry pages: choose a round, key forms, settle double-entry differences,
+print numbered forms, and set a round's entry deadline and double entry."""
+
+from __future__ import annotations
+
+from flask import Response as HttpResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.access import allow
+from app.auth.models import Role
+from app.authority.services import get_settings
+from app.pages import render_page_or_partial
+from surveys.models import Channel, SurveyRound
+from surveys.paper import bp, pdf
+from surveys.paper import services as paper
+from surveys.paper.forms import KeyingForm, PaperSettingsForm, PrintForm, SettleForm
+from surveys.paper.models import FormStatus, PaperForm
+from surveys.rounds.services import get_round
+
+KEYING_STAFF = (Role.DATA_ENTRY, Role.ADMIN, Role.PARTICIPATION_WORKER)
+ROUND_STAFF = (Role.ADMIN, Role.PARTICIPATION_WORKER)
+
+
+def _round(round_id: int) -> SurveyRound:
+    survey_round = get_round(round_id)
+    if survey_round is None or survey_round.status == "draft":
+        abort(404)
+    return survey_round
+
+
+@bp.get("/staff/paper")
+@allow(*KEYING_STAFF)
+def index():
+    rows = [(r, paper.keying_figures(r)) for r in paper.keying_rounds()]
+    return render_template("surveys/paper/index.html", rows=rows)
+
+
+@bp.route("/staff/paper/rounds/<int:round_id>/key", methods=["GET", "POST"])
+@allow(*KEYING_STAFF)
+def key(round_id: int):
+    survey_round = _round(round_id)
+    form = KeyingForm(request.form if request.method == "POST" else request.args)
+    errors: dict[str, str] = {}
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            result = paper.key_form(
+                survey_round,
+                form.serial.data or "",
+                Channel(form.channel.data),
+                bool(form.assisted.data),
+                request.form.to_dict(),
+                user_id=current_user.id,
+            )
+        except paper.KeyingInvalid as exc:
+            errors = exc.errors
+        except paper.KeyingError as exc:
+            error = str(exc)
+        else:
+            flash(result.message)
+            if result.flagged:
+                lead = get_settings()
+                flash(
+                    "This form may show a young person at risk. Give the paper form to the "
+                    f"safeguarding lead today ({lead.safeguarding_lead_name} "
+                    f"{lead.safeguarding_lead_phone})."
+                )
+            keep = {"channel": form.channel.data}
+            if form.assisted.data:
+                keep["assisted"] = "y"
+            return redirect(url_for("paper.key", round_id=round_id, **keep))
+    elif request.method == "POST":
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+    return render_template(
+        "surveys/paper/key.html",
+        survey_round=survey_round,
+        form=form,
+        errors=errors,
+        error=error,
+        values=request.form if request.method == "POST" else {},
+        questions=list(survey_round.questionnaire.questions),
+        figures=paper.keying_figures(survey_round),
+        paper=paper,
+    ), (200 if request.method == "GET" or not (errors or error) else 400)
+
+
+@bp.get("/staff/paper/rounds/<int:round_id>/serial")
+@allow(*KEYING_STAFF)
+def serial_check(round_id: int):
+    survey_round = _round(round_id)
+    status = paper.serial_status(survey_round, request.args.get("serial", "")[:40], current_user.id)
+    return render_page_or_partial(
+        "surveys/paper/serial.html",
+        "surveys/paper/_partials/serial_status.html",
+        survey_round=survey_round,
+        status=status,
+    )
+
+
+@bp.get("/staff/paper/rounds/<int:round_id>/settle")
+@allow(*KEYING_STAFF)
+def settle_list(round_id: int):
+    survey_round = _round(round_id)
+    return render_template(
+        "surveys/paper/settle_list.html",
+        survey_round=survey_round,
+        forms=paper.forms_to_settle(survey_round),
+        serial_text=paper.serial_text,
+    )
+
+
+@bp.route("/staff/paper/rounds/<int:round_id>/settle/<int:form_id>", methods=["GET", "POST"])
+@allow(*KEYING_STAFF)
+def settle(round_id: int, form_id: int):
+    survey_round = _round(round_id)
+    paper_form = paper.get_form(survey_round, form_id)
+    if paper_form is None or paper_form.status != FormStatus.MISMATCH:
+        abort(404)
+    form = SettleForm()
+    errors: dict[str, str] = {}
+    error = None
+    if form.validate_on_submit():
+        try:
+            paper.settle(paper_form, request.form.to_dict(), user_id=current_user.id)
+        except paper.KeyingInvalid as exc:
+            errors = exc.errors
+        except paper.KeyingError as exc:
+            error = str(exc)
+        else:
+            flash(f"Settled {paper.serial_text(survey_round, paper_form.number)}. It now counts.")
+            return redirect(url_for("paper.settle_list", round_id=round_id))
+    return _settle_page(survey_round, paper_form, form, errors, error)
+
+
+def _settle_page(survey_round: SurveyRound, paper_form: PaperForm, form, errors, error):
+    questions = list(survey_round.questionnaire.questions)
+    first, second = paper_form.entries
+    return render_template(
+        "surveys/paper/settle.html",
+        survey_round=survey_round,
+        paper_form=paper_form,
+        serial=paper.serial_text(survey_round, paper_form.number),
+        differences=paper.differences(questions, first, second),
+        form=form,
+        errors=errors,
+        error=error,
+    ), (400 if errors or error else 200)
+
+
+@bp.route("/staff/paper/rounds/<int:round_id>/print", methods=["GET", "POST"])
+@allow(*KEYING_STAFF)
+def print_forms(round_id: int):
+    survey_round = _round(round_id)
+    form = PrintForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            numbers = paper.allocate_serials(survey_round, form.count.data)
+        except paper.KeyingError as exc:
+            error = str(exc)
+        else:
+            body = pdf.forms_pdf(survey_round, numbers, large_print=bool(form.large_print.data))
+            size = "large-print-" if form.large_print.data else ""
+            name = f"{survey_round.slug}-paper-forms-{size}{numbers[0]:04d}-{numbers[-1]:04d}.pdf"
+            return HttpResponse(
+                body,
+                mimetype="application/pdf",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+    return render_template(
+        "surveys/paper/print.html",
+        survey_round=survey_round,
+        form=form,
+        error=error,
+        next_number=paper.next_free_number(survey_round),
+        serial_text=paper.serial_text,
+    )
+
+
+@bp.route("/staff/paper/rounds/<int:round_id>/settings", methods=["GET", "POST"])
+@allow(*ROUND_STAFF)
+def settings(round_id: int):
+    survey_round = _round(round_id)
+    current = paper.settings_for(survey_round)
+    form = PaperSettingsForm(
+        entry_deadline=current.entry_deadline or survey_round.closes_on,
+        double_entry=current.double_entry,
+    )
+    error = None
+    if form.validate_on_submit():
+        try:
+            paper.update_settings(
+                survey_round,
+                entry_deadline=form.entry_deadline.data,
+                double_entry=bool(form.double_entry.data),
+            )
+        except paper.KeyingError as exc:
+            error = str(exc)
+        else:
+            flash("Paper settings saved")
+            return redirect(url_for("paper.index"))
+    return render_template(
+        "surveys/paper/settings.html", survey_round=survey_round, form=form, error=error
+    )
