@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from surveys.paper import bp as paper_bp
     from surveys.rounds import bp as rounds_bp
     from surveys.safeguarding.routes import bp as safeguarding_bp
+    from surveys.themes import bp as themes_bp
     from surveys.web import bp as survey_web_bp
 
     for blueprint in (
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         rounds_bp,
         questionnaires_bp,
         safeguarding_bp,
+        themes_bp,
         paper_bp,
         imports_bp,
     ):

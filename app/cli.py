@@ -60,3 +60,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(safeguarding_cli)
+
+    from surveys.themes.cli import themes_cli
+
+    app.cli.add_command(themes_cli)

@@ -40,6 +40,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         "demo-safeguard-pass",
     ),
     DemoAccount(Role.BOARD_MEMBER, "Cllr Jo Brown", "board@northbridge.example", "demo-board-pass"),
+    DemoAccount(Role.PEER_RESEARCHER, "Riley Peer", "peer@northbridge.example", "demo-peer-pass"),
 ]
 
 
@@ -93,3 +94,7 @@ def seed_demo() -> None:
     db.session.commit()
     seed_survey_demo()
     seed_safeguarding_demo()
+
+    from surveys.themes.demo import seed_themes_demo
+
+    seed_themes_demo()

@@ -15,11 +15,14 @@ from surveys.sms.models import (
     SmsRateLimit,
     UnreachableNumber,
 )
+from surveys.themes.models import Codebook, Coding, Quote, Theme
 
 __all__ = [
     "Answer",
     "AuditEvent",
     "AuthoritySettings",
+    "Codebook",
+    "Coding",
     "ContactRequest",
     "ImportMapping",
     "ImportUpload",
@@ -31,6 +34,7 @@ __all__ = [
     "OutboundMessage",
     "Question",
     "Questionnaire",
+    "Quote",
     "Response",
     "SafeguardingFlag",
     "ScreeningRule",
@@ -38,5 +42,6 @@ __all__ = [
     "SmsRateLimit",
     "StaffUser",
     "SurveyRound",
+    "Theme",
     "UnreachableNumber",
 ]

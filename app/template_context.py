@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("paper.index", "Paper and data entry"),
     ("questionnaires.versions", "Questionnaires"),
     ("safeguarding.flags", "Safeguarding"),
+    ("themes.index", "Themes"),
     ("auth.users", "Staff"),
     ("audit.audit_log", "Audit log"),
     ("authority.settings", "Settings"),

@@ -25,6 +25,7 @@ class Role(StrEnum):
     DATA_ENTRY = "data_entry"
     SAFEGUARDING_LEAD = "safeguarding_lead"
     BOARD_MEMBER = "board_member"
+    PEER_RESEARCHER = "peer_researcher"
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.DATA_ENTRY: "Data entry",
     Role.SAFEGUARDING_LEAD: "Safeguarding lead",
     Role.BOARD_MEMBER: "Board member",
+    Role.PEER_RESEARCHER: "Peer researcher",
 }
 
 
@@ -45,7 +47,7 @@ class StaffUser(UserMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint(
             "role IN ('admin','participation_worker','data_entry','safeguarding_lead',"
-            "'board_member')",
+            "'board_member','peer_researcher')",
             name="role_known",
         ),
     )

@@ -40,6 +40,11 @@ STAFF_LINKS: list[StaffLink] = [
         "Copy a questionnaire to a new draft and change its wording, answers and questions",
     ),
     StaffLink(
+        "themes.index",
+        "Themes",
+        "Code what care leavers wrote into themes, check agreement, approve quotes, see results",
+    ),
+    StaffLink(
         "safeguarding.flags",
         "Safeguarding flags",
         "Survey answers that may show a young person at risk, for you to review",

@@ -16,6 +16,7 @@ from app.auth.models import Role
 from tests.conftest import make_staff, sign_in
 
 ADMIN_ONLY = {Role.ADMIN}
+WORKERS = {Role.ADMIN, Role.PARTICIPATION_WORKER}
 
 # Pages whose audience is a policy decision: changing one must be deliberate.
 EXPECTED: dict[str, set[Role] | str] = {
@@ -33,6 +34,24 @@ EXPECTED: dict[str, set[Role] | str] = {
     "safeguarding.flag": {Role.SAFEGUARDING_LEAD},
     "safeguarding.rules": ADMIN_ONLY,
     "safeguarding.edit_rule": ADMIN_ONLY,
+    # Themes: peer researchers reach only the coding queue and the codebook (read-only);
+    # the board reads results; only a participation worker approves quotes.
+    "themes.index": {*WORKERS, Role.PEER_RESEARCHER, Role.BOARD_MEMBER},
+    "themes.codebook": {*WORKERS, Role.PEER_RESEARCHER},
+    "themes.code_next": {*WORKERS, Role.PEER_RESEARCHER},
+    "themes.code_unit": {*WORKERS, Role.PEER_RESEARCHER},
+    "themes.start_codebook": WORKERS,
+    "themes.new_theme": WORKERS,
+    "themes.edit_theme": WORKERS,
+    "themes.delete_theme": WORKERS,
+    "themes.double_coding": WORKERS,
+    "themes.agreement": WORKERS,
+    "themes.quotes": WORKERS,
+    "themes.quote": {Role.PARTICIPATION_WORKER},
+    "themes.withdraw_quote": {Role.PARTICIPATION_WORKER},
+    "themes.results_page": {*WORKERS, Role.BOARD_MEMBER},
+    "themes.chart": {*WORKERS, Role.BOARD_MEMBER},
+    "themes.export": WORKERS,
     "main.healthz": PUBLIC,
     "authority.public_page": PUBLIC,
     "auth.sign_in": PUBLIC,
