@@ -8,18 +8,9 @@ header that joins them back: 153 (GSM-7) or 67 (UCS-2).
 
 from __future__ import annotations
 
-import math
+from surveys.sms.encoding import GSM_7, GSM_BASIC, GSM_EXTENSION, UCS_2, segments
 
-GSM_7 = "GSM-7"
-UCS_2 = "UCS-2"
-
-# The GSM 03.38 basic character set (one septet each) ...
-GSM_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-# ... and its extension table, sent as an escape plus the character (two septets each).
-GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+__all__ = ["GSM_7", "GSM_BASIC", "GSM_EXTENSION", "UCS_2", "non_gsm_characters", "sms_segments"]
 
 
 def non_gsm_characters(text: str) -> list[str]:
@@ -33,11 +24,4 @@ def non_gsm_characters(text: str) -> list[str]:
 
 def sms_segments(text: str) -> tuple[str, int]:
     """(encoding, number of texts) for ``text``: ("GSM-7", 1) for a short plain message."""
-    if not text:
-        return GSM_7, 0
-    if non_gsm_characters(text):
-        # UCS-2 counts UTF-16 code units: most emoji take two.
-        units = len(text.encode("utf-16-le")) // 2
-        return UCS_2, 1 if units <= 70 else math.ceil(units / 67)
-    septets = sum(2 if ch in GSM_EXTENSION else 1 for ch in text)
-    return GSM_7, 1 if septets <= 160 else math.ceil(septets / 153)
+    return segments(text)  # one implementation: surveys.sms.encoding
