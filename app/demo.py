@@ -86,6 +86,7 @@ def seed_staff() -> None:
 
 def seed_demo() -> None:
     """Create whatever part of the demo is missing, then commit once."""
+    from surveys.paper.demo import seed_paper_demo
     from surveys.rounds.demo import seed_survey_demo
     from surveys.safeguarding.demo import seed_safeguarding_demo
 
@@ -94,6 +95,7 @@ def seed_demo() -> None:
     db.session.commit()
     seed_survey_demo()
     seed_safeguarding_demo()
+    seed_paper_demo()
 
     from surveys.themes.demo import seed_themes_demo
 

@@ -4,7 +4,15 @@ print numbered forms, and set a round's entry deadline and double entry."""
 from __future__ import annotations
 
 from flask import Response as HttpResponse
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from app.auth.access import allow
@@ -20,6 +28,7 @@ from surveys.rounds.services import get_round
 
 KEYING_STAFF = (Role.DATA_ENTRY, Role.ADMIN, Role.PARTICIPATION_WORKER)
 ROUND_STAFF = (Role.ADMIN, Role.PARTICIPATION_WORKER)
+SAVED = "paper.saved"
 
 
 def _round(round_id: int) -> SurveyRound:
@@ -58,14 +67,16 @@ def key(round_id: int):
         except paper.KeyingError as exc:
             error = str(exc)
         else:
-            flash(result.message)
+            saved = [result.message]
             if result.flagged:
                 lead = get_settings()
-                flash(
+                saved.append(
                     "This form may show a young person at risk. Give the paper form to the "
                     f"safeguarding lead today ({lead.safeguarding_lead_name} "
                     f"{lead.safeguarding_lead_phone})."
                 )
+            # Not flash(): the shared flash banner takes focus, and the serial must keep it.
+            session[SAVED] = saved
             keep = {"channel": form.channel.data}
             if form.assisted.data:
                 keep["assisted"] = "y"
@@ -82,6 +93,7 @@ def key(round_id: int):
         questions=list(survey_round.questionnaire.questions),
         figures=paper.keying_figures(survey_round),
         paper=paper,
+        saved=session.pop(SAVED, []) if request.method == "GET" else [],
     ), (200 if request.method == "GET" or not (errors or error) else 400)
 
 

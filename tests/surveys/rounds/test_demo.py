@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.auth.models import Role
 from app.extensions import db
 from surveys.models import Response, SurveyRound
+from surveys.paper.demo import FORMS as KEYED_FORMS
 from surveys.rounds.demo import demo_texts, seed_survey_demo
 
 
@@ -34,7 +35,7 @@ def test_the_demo_seed_makes_two_rounds_of_responses_and_is_idempotent(app):
         assert _counts() == first
 
         current = first["nb2026"]
-        assert sum(current.values()) == 120
+        assert sum(current.values()) == 120 + len(KEYED_FORMS)  # + the verified keyed forms
         assert 8 <= current["in_progress"] <= 16
         assert first["nb2025"] == {"complete": 80}
         rounds = {r.slug: r for r in db.session.scalars(sa.select(SurveyRound))}
@@ -47,7 +48,14 @@ def test_the_demo_seed_makes_two_rounds_of_responses_and_is_idempotent(app):
         responses = list(
             db.session.scalars(sa.select(Response).where(Response.round_id == rounds["nb2026"].id))
         )
-        assert {r.channel for r in responses} == {"web", "sms", "paper", "phone"}
+        assert {r.channel for r in responses} == {
+            "web",
+            "sms",
+            "paper",
+            "phone",
+            "face_to_face",
+            "group",
+        }
         values = {(a.question.code): [] for r in responses for a in r.answers}
         for r in responses:
             for a in r.answers:
