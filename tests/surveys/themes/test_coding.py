@@ -1,0 +1,269 @@
+"""The coding queue over HTTP: code, skip, go back, conflicts, deleted answers, merges, roles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import Role, StaffUser
+from app.extensions import db
+from surveys.models import Answer, SurveyRound
+from surveys.safeguarding.models import SafeguardingFlag
+from surveys.themes import services
+from surveys.themes.models import Coding, Theme
+from tests.conftest import make_staff, sign_in
+from tests.surveys.themes.helpers import answer_ids, round_with_answers, theme_id
+
+TEXTS = [
+    "Not enough money for food at the end of the month",
+    "My PA always texts back",
+    "Feeling lonely at night",
+]
+
+
+def _version(html: str) -> str:
+    return re.search(r'name="version"[^>]*value="(\d+)"', html).group(1)
+
+
+def test_worker_codes_answers_in_turn_with_suggestions(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS)
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    first = client.get(f"/staff/themes/{round_id}/code")
+    assert first.status_code == 302
+    page = client.get(first.headers["Location"])
+    assert "Not enough money for food" in page.text
+    assert "Money and budgeting" in page.text and "keyword: money" in page.text
+    ids = answer_ids(app, round_id)
+    money, practical = theme_id(app, round_id, "money"), theme_id(app, round_id, "practical")
+    saved = client.post(
+        f"/staff/themes/{round_id}/code/{ids[0]}/0",
+        data={
+            "themes": [money, practical],
+            "sentiment": "negative",
+            "notable": "y",
+            "version": "0",
+        },
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"/code/{ids[1]}/0")
+    with app.app_context():
+        coding = services.coding_for(ids[0], 0)
+        assert {t.key for t in coding.themes} == {"money", "practical"}
+        assert coding.sentiment == "negative" and coding.notable
+    # htmx: the next answer comes back as a fragment with the new URL pushed.
+    htmx = client.post(
+        f"/staff/themes/{round_id}/code/{ids[1]}/0",
+        data={"themes": [theme_id(app, round_id, "support")], "version": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert htmx.status_code == 200
+    assert "Feeling lonely at night" in htmx.text and "<html" not in htmx.text
+    assert htmx.headers["HX-Push-Url"].endswith(f"/code/{ids[2]}/0")
+    # Skip and back are links that work without JavaScript.
+    third = client.get(f"/staff/themes/{round_id}/code/{ids[2]}/0")
+    assert f"/code/{ids[1]}/0" in third.text  # previous answer
+    assert f"after={ids[2]}-0" in third.text  # skip
+    progress = client.get(f"/staff/themes/{round_id}/code/{ids[2]}/0").text
+    assert re.search(r"Q12.*?>2<.*?>1<", progress, re.S)  # coded 2, to do 1
+
+
+def test_no_theme_chosen_says_what_to_do(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS[:1])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    response = client.post(f"/staff/themes/{round_id}/code/{ids[0]}/0", data={"version": "0"})
+    assert response.status_code == 200
+    assert "Choose at least one theme, or skip this answer" in response.text
+
+
+def test_a_stale_save_tells_the_coder_what_the_other_coder_chose(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS[:1])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    url = f"/staff/themes/{round_id}/code/{ids[0]}/0"
+    page = client.get(url)
+    assert _version(page.text) == "0"
+    money, loneliness = theme_id(app, round_id, "money"), theme_id(app, round_id, "loneliness")
+    # Someone else saves first, from their own page.
+    with app.app_context():
+        other = db.session.scalar(sa.select(Theme).where(Theme.id == money))
+        survey_round = db.session.get(SurveyRound, round_id)
+        coder = db.session.get(StaffUser, make_staff(app, Role.PEER_RESEARCHER, "p@example.org"))
+        services.save_coding(
+            survey_round,
+            services.codebook_for(survey_round),
+            answer_id=ids[0],
+            part=0,
+            pass_no=1,
+            theme_ids=[other.id],
+            sentiment=None,
+            notable=False,
+            seen_version=0,
+            coder=coder,
+        )
+    stale = client.post(url, data={"themes": [loneliness], "version": "0"})
+    assert stale.status_code == 409
+    assert "Someone else coded this answer while you were working" in stale.text
+    assert (
+        "Money and budgeting" in re.search(r'id="their-coding".*?</ul>', stale.text, re.S).group()
+    )
+    with app.app_context():
+        assert [t.key for t in services.coding_for(ids[0], 0).themes] == ["money"]
+    # Saving again, knowingly, replaces theirs.
+    again = client.post(url, data={"themes": [loneliness], "version": _version(stale.text)})
+    assert again.status_code == 302
+    with app.app_context():
+        coding = services.coding_for(ids[0], 0)
+        assert [t.key for t in coding.themes] == ["loneliness"] and coding.version == 2
+
+
+def test_the_database_refuses_a_write_based_on_an_old_version(app):
+    round_id = round_with_answers(app, TEXTS[:1])
+    ids = answer_ids(app, round_id)
+    with app.app_context():
+        db.session.add(Coding(round_id=round_id, answer_id=ids[0], part=0, pass_no=1))
+        db.session.commit()
+        # A concurrent writer bumps the version behind this session's back.
+        db.session.execute(sa.text("UPDATE coding SET version = version + 1"))
+        db.session.commit()
+    with app.app_context():
+        coding = services.coding_for(ids[0], 0)
+        db.session.execute(sa.text("UPDATE coding SET version = version + 1"))
+        coding.notable = True
+        with pytest.raises(StaleDataError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_coding_an_answer_deleted_meanwhile_says_so(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS[:2])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    with app.app_context():
+        db.session.delete(db.session.get(Answer, ids[0]))
+        db.session.commit()
+    response = client.post(
+        f"/staff/themes/{round_id}/code/{ids[0]}/0",
+        data={"themes": [theme_id(app, round_id, "money")], "version": "0"},
+    )
+    assert response.status_code == 404  # the page is gone: nothing is saved
+    with app.app_context():
+        assert services.coding_for(ids[0], 0) is None
+
+
+def test_a_theme_in_use_is_merged_not_deleted(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS[:2])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    money, practical = theme_id(app, round_id, "money"), theme_id(app, round_id, "practical")
+    for answer_id in ids:
+        client.post(
+            f"/staff/themes/{round_id}/code/{answer_id}/0",
+            data={"themes": [money, practical], "version": "0"},
+        )
+    url = f"/staff/themes/{round_id}/codebook/{money}/delete"
+    assert "used in 2 coded answers" in client.get(url).text
+    refused = client.post(url, data={"merge_into": "0"})
+    assert "Choose a theme to merge it into" in refused.text
+    merged = client.post(url, data={"merge_into": str(practical)})
+    assert merged.status_code == 302
+    with app.app_context():
+        assert db.session.get(Theme, money) is None
+        for answer_id in ids:
+            assert [t.key for t in services.coding_for(answer_id, 0).themes] == ["practical"]
+
+
+def test_long_emoji_and_other_language_answers_are_shown_plainly(app, logged_in_as):
+    texts = ["x" * 1990, "😀😀😀", "Necesito más ayuda con el dinero"]
+    round_id = round_with_answers(app, texts)
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    for answer_id in answer_ids(app, round_id):
+        page = client.get(f"/staff/themes/{round_id}/code/{answer_id}/0")
+        assert page.status_code == 200
+    assert "No suggestions for this answer" in page.text or "Suggested themes" in page.text
+    emoji = client.get(f"/staff/themes/{round_id}/code/{answer_ids(app, round_id)[1]}/0")
+    assert "😀😀😀" in emoji.text and "No suggestions for this answer" in emoji.text
+
+
+def test_peer_researchers_see_only_the_text_and_never_flagged_answers(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS)
+    ids = answer_ids(app, round_id)
+    with app.app_context():
+        db.session.add(
+            SafeguardingFlag(round_id=round_id, answer_id=ids[1], rules="x", categories="x")
+        )
+        db.session.commit()
+    client = logged_in_as(Role.PEER_RESEARCHER)
+    assert client.get(f"/staff/themes/{round_id}/code/{ids[1]}/0").status_code == 404
+    page = client.get(f"/staff/themes/{round_id}/code/{ids[0]}/0")
+    assert page.status_code == 200
+    assert "/staff/rounds" not in page.text and "Safeguarding" not in page.text
+    assert client.get(f"/staff/themes/{round_id}/codebook").status_code == 200
+    assert "/delete" not in client.get(f"/staff/themes/{round_id}/codebook").text
+    assert client.get(f"/staff/themes/{round_id}/results").status_code == 403
+    assert client.get(f"/staff/rounds/{round_id}/responses").status_code == 403
+    queue_total = re.search(r"answer \d+ of (\d+)", page.text).group(1)
+    assert queue_total == "2"
+
+
+def test_second_coding_is_blind_and_kappa_is_reported(app, logged_in_as):
+    round_id = round_with_answers(app, [f"money worries number {i}" for i in range(30)])
+    ids = answer_ids(app, round_id)
+    money = theme_id(app, round_id, "money")
+    worker = logged_in_as(Role.PARTICIPATION_WORKER)
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        services.set_double_coding(services.codebook_for(survey_round), 50)
+    for answer_id in ids:
+        worker.post(
+            f"/staff/themes/{round_id}/code/{answer_id}/0", data={"themes": [money], "version": "0"}
+        )
+    # The same worker is never the second coder of their own answers.
+    assert (
+        "No answers left to code a second time"
+        in worker.get(f"/staff/themes/{round_id}/code?pass=2").text
+    )
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        codebook = services.codebook_for(survey_round)
+        sample = [a for a in ids if services.in_sample(codebook, a, 0)]
+    assert 5 < len(sample) < 25
+    second = app.test_client()
+    make_staff(app, Role.PEER_RESEARCHER, "peer2@example.org")
+    sign_in(second, "peer2@example.org")
+    first_page = second.get(f"/staff/themes/{round_id}/code?pass=2")
+    blind = second.get(first_page.headers["Location"])
+    assert "Second coding (blind)" in blind.text
+    assert "Already coded" not in blind.text and "coded answers" not in blind.text
+    loneliness = theme_id(app, round_id, "loneliness")
+    for n, answer_id in enumerate(sample):
+        chosen = [money] if n else [loneliness]
+        second.post(
+            f"/staff/themes/{round_id}/code/{answer_id}/0?pass=2",
+            data={"themes": chosen, "version": "0"},
+        )
+    report = worker.get(f"/staff/themes/{round_id}/agreement").text
+    assert "Disagreements to settle together" in report
+    assert "Feeling" not in report
+    assert re.search(r'id="overall-kappa".*?<strong>(-?[0-9.]+)</strong>', report, re.S)
+
+
+def test_exports_are_spreadsheet_safe_and_audited(app, logged_in_as):
+    round_id = round_with_answers(app, ['=HYPERLINK("http://evil.example")'])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    client.post(
+        f"/staff/themes/{round_id}/code/{ids[0]}/0",
+        data={"themes": [theme_id(app, round_id, "other")], "version": "0"},
+    )
+    csv_text = client.get(f"/staff/themes/{round_id}/export.csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and "Other or not clear" in csv_text
+    assert client.get(f"/staff/themes/{round_id}/export.xlsx").status_code == 200
+    with app.app_context():
+        from app.audit.models import AuditEvent
+
+        actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+        assert "themes.export" in actions
