@@ -18,23 +18,20 @@ Decisions a newcomer might otherwise undo:
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import load_workbook
 
+from app import spreadsheets
 from app.audit.services import record
 from app.extensions import db
+from app.spreadsheets import TableInvalid, signature
 from surveys import engine
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
 from surveys.imports.models import ImportMapping, ImportUpload
 from surveys.models import Answer, Channel, Question, QuestionKind, Response, SurveyRound, today
-from surveys.rounds.services import FORMULA_STARTS, SKIPPED
+from surveys.rounds.services import SKIPPED
 
 MAX_ROWS = 50_000
 MAX_DISTINCT = 40  # different answers in one choice column we offer to map by hand
@@ -50,111 +47,12 @@ class ImportInvalid(Exception):
 # --- Reading the file ------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    # Undo spreadsheet_safe: "'=1+1" was exported from the text "=1+1".
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
-        text = text[1:]
-    return text
-
-
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of text from a CSV or XLSX file, or ImportInvalid saying why not."""
-    name = (filename or "").lower()
-    if not data:
-        raise ImportInvalid("The file is empty. Choose the file with the answers in it")
-    if name.endswith(".csv"):
-        rows = _read_csv(data)
-    elif name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
-    else:
-        raise ImportInvalid("The file must be a CSV or an Excel workbook (.csv or .xlsx)")
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows or not any(rows[0]):
-        raise ImportInvalid("The first row must hold the column names, like Q1, Q2, Q3")
-    headers = [h.strip() for h in rows[0]]
-    seen: set[str] = set()
-    for index, header in enumerate(headers, start=1):
-        if not header:
-            if any(len(r) >= index and r[index - 1] for r in rows[1:]):
-                raise ImportInvalid(f"Column {index} has answers but no name in row 1")
-            continue
-        if header.lower() in seen:
-            raise ImportInvalid(f"Two columns are called '{header}'. Give each column its own name")
-        seen.add(header.lower())
-    body = rows[1:]
-    if not body:
-        raise ImportInvalid("The file has column names but no answers under them")
-    if len(body) > MAX_ROWS:
-        raise ImportInvalid(
-            f"The file has {len(body):,} rows. Import at most {MAX_ROWS:,} rows at a time: "
-            "split the file and upload each part"
-        )
-    width = len(headers)
-    body = [(r + [""] * width)[:width] for r in body]
-    return headers, body
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    if "\x00" in text:
-        raise ImportInvalid(
-            "This does not look like a CSV file. Save it as CSV (UTF-8) and try again"
-        )
-    try:
-        return [[_text(c) for c in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error as exc:
-        raise ImportInvalid(f"The CSV file cannot be read: {exc}") from None
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken or mislabelled file
-        raise ImportInvalid(
-            "This file cannot be opened as an Excel workbook. Save it as .xlsx and try again"
-        ) from None
-    names = book.sheetnames
-    if "Responses" in names:
-        sheet = book["Responses"]
-    elif len(names) == 1:
-        sheet = book[names[0]]
-    else:
-        listed = ", ".join(f"'{n}'" for n in names[:6])
-        raise ImportInvalid(
-            f"The workbook has {len(names)} sheets ({listed}). Name the sheet with the answers "
-            "'Responses', or delete the other sheets"
-        )
-    merged = list(sheet.merged_cells.ranges)
-    if merged:
-        where = ", ".join(str(r) for r in merged[:5])
-        raise ImportInvalid(
-            f"Some cells are merged ({where}). Unmerge them and put a value in every row, "
-            "then upload the file again"
-        )
-    if sheet.max_row > MAX_ROWS + 1:
-        raise ImportInvalid(
-            f"The sheet has {sheet.max_row - 1:,} rows. Import at most {MAX_ROWS:,} rows at a "
-            "time: split the file and upload each part"
-        )
-    return [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-
-
-def signature(headers: list[str]) -> str:
-    normal = "\x1f".join(h.strip().lower() for h in headers)
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+        return spreadsheets.read_table(filename, data, max_rows=MAX_ROWS)
+    except TableInvalid as exc:
+        raise ImportInvalid(str(exc)) from None
 
 
 # --- Mapping columns and values ------------------------------------------------------------------

@@ -33,6 +33,7 @@ from openpyxl.styles import Font
 
 from app.audit.services import record
 from app.extensions import db
+from app.spreadsheets import FORMULA_STARTS
 from surveys.engine import YES_NO_UNSURE, answer_summary
 from surveys.models import (
     CHANNEL_LABELS,
@@ -57,7 +58,6 @@ PER_PAGE = 25
 ROUND_CHANNELS = [c for c in Channel if c != Channel.IMPORT]
 STATUS_LABELS = {"complete": "Complete", "in_progress": "In progress"}
 SKIPPED = "Skipped"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Finding rounds and responses ---------------------------------------------------------
@@ -87,8 +87,13 @@ def public_link(survey_round: SurveyRound) -> str:
 
 def qr_code_svg(survey_round: SurveyRound) -> str:
     """The round's public link as a QR code, an SVG that prints sharply at any size."""
+    return qr_svg(public_link(survey_round))
+
+
+def qr_svg(link: str) -> str:
+    """Any link as a QR code SVG (the round's poster, a personal invitation letter)."""
     image = qrcode.make(
-        public_link(survey_round),
+        link,
         image_factory=qrcode.image.svg.SvgPathImage,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
     )
