@@ -359,6 +359,7 @@ def _after_save(survey_round, book, unit, pass_no: int, question: str):
             question,
             existing=None,
             notice="Saved. Here is the next answer.",
+            queued=(items, done),
         )
         response.headers["HX-Push-Url"] = target
         return response
@@ -371,12 +372,22 @@ def _after_save(survey_round, book, unit, pass_no: int, question: str):
 
 
 def _render_unit(
-    survey_round, book, unit, form, pass_no, question, *, existing, conflict=None, notice=None
+    survey_round,
+    book,
+    unit,
+    form,
+    pass_no,
+    question,
+    *,
+    existing,
+    conflict=None,
+    notice=None,
+    queued=None,
 ):
-    items = services.queue(
-        survey_round, book, current_user, pass_no=pass_no, question_code=question
+    items, done = queued or (
+        services.queue(survey_round, book, current_user, pass_no=pass_no, question_code=question),
+        services.codings(survey_round, pass_no),
     )
-    done = services.codings(survey_round, pass_no)
     previous = services.neighbour(items, unit.ref, -1)
     suggestions = services.suggest(survey_round, book, unit.text, pass_no=pass_no)
     theme_ids = {t.id: t for t in book.themes}

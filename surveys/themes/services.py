@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import re
+import time
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -326,48 +328,41 @@ class Unit:
         return (self.answer_id, self.part)
 
 
-def _free_text_answers(survey_round: SurveyRound, *, for_peer: bool = False):
-    query = (
-        sa.select(Answer, Question, Response)
-        .join(Question, Answer.question_id == Question.id)
-        .join(Response, Answer.response_id == Response.id)
-        .where(
-            Response.round_id == survey_round.id,
-            Response.status == "complete",
-            Answer.skipped.is_(False),
-        )
-        .order_by(Question.position, Answer.id)
-    )
-    if for_peer:
-        flagged = sa.select(SafeguardingFlag.answer_id)
-        query = query.where(Answer.id.not_in(flagged))
-    return db.session.execute(query).all()
+def _free_text_questions(survey_round: SurveyRound) -> dict[int, Question]:
+    return {q.id: q for q in survey_round.questionnaire.questions if q.is_free_text}
 
 
 def units(
     survey_round: SurveyRound, *, question_code: str = "", for_peer: bool = False
 ) -> list[Unit]:
     """Every piece of free text in the round's complete responses, in questionnaire order."""
-    rows = _free_text_answers(survey_round, for_peer=for_peer)
+    questions = _free_text_questions(survey_round)
+    if question_code:
+        questions = {i: q for i, q in questions.items() if q.code == question_code}
+    if not questions:
+        return []
+    query = (
+        sa.select(Answer.id, Answer.question_id, Answer.value, Response.id, Response.channel)
+        .join(Response, Answer.response_id == Response.id)
+        .where(
+            Response.round_id == survey_round.id,
+            Response.status == "complete",
+            Answer.skipped.is_(False),
+            Answer.question_id.in_(list(questions)),
+        )
+        .order_by(Answer.id)
+    )
+    if for_peer:
+        query = query.where(Answer.id.not_in(sa.select(SafeguardingFlag.answer_id)))
     ages = _ages(survey_round)
     result = []
-    for answer, question, response in rows:
-        if question_code and question.code != question_code:
-            continue
-        if not question.is_free_text:
-            continue
-        for part, text in enumerate(free_text(answer.value)):
+    for answer_id, question_id, value, response_id, channel in db.session.execute(query):
+        question = questions[question_id]
+        for part, text in enumerate(free_text(value)):
             result.append(
-                Unit(
-                    answer.id,
-                    part,
-                    text,
-                    question,
-                    response.id,
-                    response.channel,
-                    ages.get(response.id),
-                )
+                Unit(answer_id, part, text, question, response_id, channel, ages.get(response_id))
             )
+    result.sort(key=lambda u: u.question.position)  # stable: answers stay in order
     return result
 
 
@@ -552,7 +547,8 @@ def save_coding(
 
 # --- Suggestions -----------------------------------------------------------------------------
 
-_SUGGESTER_CACHE: dict[Any, Suggester] = {}
+_SUGGESTER_CACHE: dict[Any, tuple[float, tuple, Suggester]] = {}
+RELEARN_SECONDS = 15.0
 
 
 def theme_rules(codebook: Codebook) -> list[ThemeRule]:
@@ -594,19 +590,34 @@ def training_data(
 
 
 def suggester_for(survey_round: SurveyRound, codebook: Codebook) -> Suggester:
-    """The codebook's suggester, rebuilt only when codings or keyword rules change."""
-    stamp = db.session.execute(
-        sa.select(
-            sa.func.count(Coding.id), sa.func.max(Coding.updated_at), sa.func.sum(Coding.version)
-        ).where(Coding.pass_no == 1)
-    ).one()
+    """The codebook's suggester, kept per process.
+
+    Rebuilt at once when keyword rules or examples change; new codings are learned from at most
+    ``RELEARN_SECONDS`` later, so saving one answer after another stays quick.
+    """
     rules = theme_rules(codebook)
-    cache_key = (codebook.id, tuple(stamp), hash(tuple(rules)))
-    suggester = _SUGGESTER_CACHE.get(cache_key)
-    if suggester is None:
-        suggester = Suggester(rules, training_data(survey_round))
-        _SUGGESTER_CACHE.clear()  # one codebook at a time is plenty
-        _SUGGESTER_CACHE[cache_key] = suggester
+    cache_key = (str(db.engine.url), codebook.id, survey_round.id, hash(tuple(rules)))
+    now = time.monotonic()
+    cached = _SUGGESTER_CACHE.get(cache_key)
+    # Tests share one process across many databases: there, always check for new codings.
+    window = 0 if current_app.testing else RELEARN_SECONDS
+    if cached is not None and now - cached[0] < window:
+        return cached[2]
+    stamp = tuple(
+        db.session.execute(
+            sa.select(
+                sa.func.count(Coding.id),
+                sa.func.max(Coding.updated_at),
+                sa.func.sum(Coding.version),
+            ).where(Coding.pass_no == 1)
+        ).one()
+    )
+    if cached is not None and cached[1] == stamp:
+        _SUGGESTER_CACHE[cache_key] = (now, stamp, cached[2])
+        return cached[2]
+    suggester = Suggester(rules, training_data(survey_round))
+    _SUGGESTER_CACHE.clear()  # one codebook at a time is plenty
+    _SUGGESTER_CACHE[cache_key] = (now, stamp, suggester)
     return suggester
 
 
