@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.access import enforce_access
     from app.authority import bp as authority_bp
     from app.main import bp as main_bp
+    from forum import bp as forum_bp
+    from forum import public_bp as ysyd_bp
     from surveys.editor import bp as questionnaires_bp
     from surveys.imports import bp as imports_bp
     from surveys.paper import bp as paper_bp
@@ -120,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
         themes_bp,
         paper_bp,
         imports_bp,
+        forum_bp,
+        ysyd_bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access)

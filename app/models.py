@@ -3,6 +3,17 @@
 from app.audit.models import AuditEvent
 from app.auth.models import StaffUser
 from app.authority.models import AuthoritySettings
+from forum.models import (
+    Action,
+    ActionUpdate,
+    Attendance,
+    ForumCheck,
+    ForumMeeting,
+    ForumMember,
+    Milestone,
+    UpdateNotice,
+    YouSaid,
+)
 from surveys.imports.models import ImportMapping, ImportUpload
 from surveys.models import Answer, ContactRequest, Question, Questionnaire, Response, SurveyRound
 from surveys.paper.models import KeyedEntry, PaperForm, PaperSettings
@@ -18,6 +29,15 @@ from surveys.sms.models import (
 from surveys.themes.models import Codebook, Coding, Quote, Theme
 
 __all__ = [
+    "Action",
+    "ActionUpdate",
+    "Attendance",
+    "ForumCheck",
+    "ForumMeeting",
+    "ForumMember",
+    "Milestone",
+    "UpdateNotice",
+    "YouSaid",
     "Answer",
     "AuditEvent",
     "AuthoritySettings",

@@ -20,6 +20,8 @@ NAVIGATION: list[tuple[str, str]] = [
     ("questionnaires.versions", "Questionnaires"),
     ("safeguarding.flags", "Safeguarding"),
     ("themes.index", "Themes"),
+    ("forum.index", "Forum"),
+    ("forum.tracker", "Actions"),
     ("auth.users", "Staff"),
     ("audit.audit_log", "Audit log"),
     ("authority.settings", "Settings"),

@@ -45,6 +45,16 @@ STAFF_LINKS: list[StaffLink] = [
         "Code what care leavers wrote into themes, check agreement, approve quotes, see results",
     ),
     StaffLink(
+        "forum.index",
+        "Care leavers' forum",
+        "Members, meetings, the register and vouchers; add what young people said",
+    ),
+    StaffLink(
+        "forum.tracker",
+        "You said, we did: actions",
+        "Actions with owners, dates and ratings; overdue; what changed since the last board",
+    ),
+    StaffLink(
         "safeguarding.flags",
         "Safeguarding flags",
         "Survey answers that may show a young person at risk, for you to review",

@@ -1,0 +1,28 @@
+"""The printable "you said, we did" poster and leaflet (WeasyPrint, A4, app/pdf.py).
+
+It prints the same plain values as the public page (services.public_page), so it can only show
+what the public page shows: published items, quotes approved for public use, no personal data.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from app.authority.services import get_settings
+from app.pdf import FONTS, html_to_pdf, logo_data_uri
+
+
+def poster_html(topics) -> str:
+    settings = get_settings()
+    return render_template(
+        "forum/poster_pdf.html",
+        topics=topics,
+        authority=settings,
+        logo=logo_data_uri(settings),
+        fonts=FONTS.as_uri(),
+        page_url=f"{current_app.config['PUBLIC_BASE_URL']}/you-said-we-did",
+    )
+
+
+def poster_pdf(topics) -> bytes:
+    return html_to_pdf(poster_html(topics))

@@ -1,0 +1,879 @@
+"""Rules for the forum and "you said, we did". Routes call these; tests call them directly.
+
+- Members: personal data, staff-only; every view and change is audited. ``erase_member`` blanks
+  the personal fields (as contacts are erased) and keeps the row, so registers and payment totals
+  still add up.
+- Items and actions: publishing an item with a quote that is not approved for public use is
+  refused (``PublishRefused``). Action edits carry the version the editor saw; a stale one raises
+  ``ActionConflict`` with the current values, so a second writer never overwrites the first.
+- Updates to young people ("here is what changed") go to ContactRequest(kind "updates", consent)
+  and to current forum members who consented to contact, by text through the SMS queue
+  (surveys.sms.services.queue_text: it refuses opted-out numbers and the worker applies quiet
+  hours and opt-outs again at send time) or by email (app.mail.send_email).
+- "Since the last board meeting": ``last_board_meeting_on`` is the one place that decides the
+  default date; the board's meetings (a later issue) should answer there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.audit.services import record
+from app.auth.models import StaffUser
+from app.extensions import db
+from forum.models import (
+    STATUS_LABELS,
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Attendance,
+    ForumCheck,
+    ForumMeeting,
+    ForumMember,
+    ItemSource,
+    Milestone,
+    UpdateNotice,
+    YouSaid,
+)
+from forum.rag import Rating, check_override, rag_for
+from surveys.models import ContactRequest
+from surveys.themes.models import Codebook, Quote, QuoteAudience, Theme
+
+
+class ForumError(Exception):
+    """A rule was broken; the message says how to fix it, in plain English."""
+
+
+class PublishRefused(ForumError):
+    pass
+
+
+class ActionInvalid(ForumError):
+    pass
+
+
+class ActionConflict(ForumError):
+    """Someone else saved the action since the editor loaded it."""
+
+    def __init__(self, current: Action):
+        super().__init__("Someone else changed this action while you were editing")
+        self.current = current
+
+
+def today() -> date:
+    return date.today()
+
+
+# --- Members ----------------------------------------------------------------------------------
+
+MEMBER_FIELDS = (
+    "name",
+    "preferred_name",
+    "phone",
+    "email",
+    "contact_preference",
+    "date_of_birth",
+    "roles",
+    "joined_on",
+    "left_on",
+    "consent_contact",
+    "consent_photos",
+    "consent_quotes",
+)
+
+
+def members(*, include_left: bool = True) -> list[ForumMember]:
+    query = sa.select(ForumMember).where(ForumMember.erased_on.is_(None))
+    if not include_left:
+        query = query.where(ForumMember.left_on.is_(None))
+    return list(db.session.scalars(query.order_by(ForumMember.name, ForumMember.id)))
+
+
+def get_member(member_id: int) -> ForumMember | None:
+    member = db.session.get(ForumMember, member_id)
+    return None if member is None or member.erased_on else member
+
+
+def view_member(member: ForumMember) -> ForumMember:
+    """Record that staff looked at a member's personal data."""
+    record("forum.member.view", member)
+    db.session.commit()
+    return member
+
+
+def save_member(member: ForumMember | None, values: dict, *, on: date | None = None):
+    """Create or change a member. Consent dates are set when consent is given, cleared when
+    withdrawn."""
+    on = on or today()
+    created = member is None
+    if member is None:
+        member = ForumMember()
+        db.session.add(member)
+    for name in MEMBER_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if name.startswith("consent_"):
+            if value and not getattr(member, name):
+                setattr(member, f"{name}_on", on)
+            if not value:
+                setattr(member, f"{name}_on", None)
+        setattr(member, name, value)
+    member.roles = list(member.roles or ["member"])
+    db.session.flush()
+    record("forum.member.create" if created else "forum.member.update", member)
+    db.session.commit()
+    return member
+
+
+def erase_member(member: ForumMember) -> None:
+    """Blank the personal data; keep attendance and payments (anonymous) for the totals."""
+    member.name = f"Erased member {member.id}"
+    member.preferred_name = member.phone = member.email = ""
+    member.date_of_birth = None
+    member.contact_preference = "none"
+    member.consent_contact = member.consent_photos = member.consent_quotes = False
+    member.consent_contact_on = member.consent_photos_on = member.consent_quotes_on = None
+    member.left_on = member.left_on or today()
+    member.erased_on = today()
+    record("forum.member.erase", member)
+    db.session.commit()
+
+
+def age_on(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def moving_on(within_days: int = 180, on: date | None = None) -> list[tuple[ForumMember, date]]:
+    """Current members who turn 25 within ``within_days``, with the date they do."""
+    on = on or today()
+    soon = []
+    for member in members(include_left=False):
+        if member.date_of_birth is None:
+            continue
+        born = member.date_of_birth
+        try:
+            birthday = born.replace(year=born.year + 25)
+        except ValueError:  # 29 February
+            birthday = date(born.year + 25, 3, 1)
+        if birthday <= on + timedelta(days=within_days):
+            soon.append((member, birthday))
+    return sorted(soon, key=lambda pair: pair[1])
+
+
+def forum_interest() -> list[ContactRequest]:
+    """People who asked to join the forum from a survey, not yet added or dismissed."""
+    return list(
+        db.session.scalars(
+            sa.select(ContactRequest)
+            .where(ContactRequest.kind == "forum", ContactRequest.handled.is_(False))
+            .order_by(ContactRequest.name)
+        )
+    )
+
+
+def add_member_from_interest(request: ContactRequest) -> ForumMember:
+    """Copy the details into a new member; the request is marked handled, never linked."""
+    member = ForumMember(
+        name=request.name[:120],
+        phone=request.phone,
+        email=request.email,
+        contact_preference="sms" if request.phone else "email" if request.email else "none",
+        consent_contact=request.consent,
+        consent_contact_on=today() if request.consent else None,
+        roles=["member"],
+        from_survey=True,
+    )
+    db.session.add(member)
+    request.handled = True
+    db.session.flush()
+    record("forum.member.create", member, detail="from a survey's forum-interest record")
+    db.session.commit()
+    return member
+
+
+# --- Meetings, the register and payments --------------------------------------------------------
+
+
+def meetings() -> list[ForumMeeting]:
+    return list(
+        db.session.scalars(
+            sa.select(ForumMeeting).order_by(ForumMeeting.held_on.desc(), ForumMeeting.id.desc())
+        )
+    )
+
+
+def get_meeting(meeting_id: int) -> ForumMeeting | None:
+    return db.session.get(ForumMeeting, meeting_id)
+
+
+def save_meeting(meeting: ForumMeeting | None, values: dict) -> ForumMeeting:
+    created = meeting is None
+    if meeting is None:
+        meeting = ForumMeeting()
+        db.session.add(meeting)
+    for name in ("held_on", "place", "online", "agenda", "notes"):
+        if name in values:
+            setattr(meeting, name, values[name])
+    db.session.flush()
+    record("forum.meeting.create" if created else "forum.meeting.update", meeting)
+    db.session.commit()
+    return meeting
+
+
+def register(meeting: ForumMeeting) -> list[tuple[ForumMember, Attendance | None]]:
+    """Everyone who was a member on the day (and anyone ticked in), with their attendance."""
+    ticked = {a.member_id: a for a in meeting.attendance}
+    rows = []
+    for member in members():
+        was_member = member.joined_on <= meeting.held_on and (
+            member.left_on is None or member.left_on >= meeting.held_on
+        )
+        if was_member or member.id in ticked:
+            rows.append((member, ticked.get(member.id)))
+    return rows
+
+
+def set_attendance(
+    meeting: ForumMeeting,
+    member: ForumMember,
+    *,
+    present: bool,
+    payment_pence: int = 0,
+    payment_type: str | None = None,
+) -> Attendance | None:
+    attendance = db.session.get(Attendance, (meeting.id, member.id))
+    if not present:
+        if attendance is not None:
+            db.session.delete(attendance)
+        record("forum.attendance.remove", meeting, detail=f"member {member.id}")
+        db.session.commit()
+        return None
+    if payment_pence < 0:
+        raise ForumError("Enter an amount of £0 or more")
+    if attendance is None:
+        attendance = Attendance(meeting_id=meeting.id, member_id=member.id)
+        db.session.add(attendance)
+    attendance.payment_pence = payment_pence
+    attendance.payment_type = payment_type if payment_pence else None
+    record("forum.attendance.set", meeting, detail=f"member {member.id}, {payment_pence}p")
+    db.session.commit()
+    db.session.refresh(meeting)
+    return attendance
+
+
+@dataclass
+class PaymentTotal:
+    member: ForumMember
+    meetings: int
+    pence: int
+
+
+def payment_totals(year: int) -> list[PaymentTotal]:
+    """Per member, for meetings held in ``year``: meetings attended and money given."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    rows = db.session.execute(
+        sa.select(
+            Attendance.member_id,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Attendance.payment_pence), 0),
+        )
+        .join(ForumMeeting)
+        .where(ForumMeeting.held_on.between(start, end))
+        .group_by(Attendance.member_id)
+    ).all()
+    totals = [
+        PaymentTotal(db.session.get(ForumMember, member_id), int(n), int(pence))
+        for member_id, n, pence in rows
+    ]
+    return sorted(totals, key=lambda t: t.member.name)
+
+
+def payment_years() -> list[int]:
+    held = db.session.scalars(sa.select(ForumMeeting.held_on).distinct())
+    years = sorted({d.year for d in held}, reverse=True)
+    return years or [today().year]
+
+
+# --- Themes (from surveys.themes), for items that come from the survey --------------------------
+
+
+def theme_choices() -> list[Theme]:
+    """Top-level themes of every round's codebook, newest round first."""
+    query = (
+        sa.select(Theme)
+        .join(Codebook, Codebook.id == Theme.codebook_id)
+        .where(Theme.parent_id.is_(None))
+        .order_by(Codebook.round_id.desc(), Theme.position, Theme.id)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class ThemeSummary:
+    theme: Theme
+    people: int | str  # suppressed: "fewer than 5"
+    share: str
+    base: int
+    quotes: list[Quote] = field(default_factory=list)
+
+
+def theme_summary(theme: Theme) -> ThemeSummary:
+    """The theme's count of people (suppressed) and its approved quotes, from the themes area."""
+    from surveys.themes.results import theme_results
+
+    codebook = theme.codebook
+    results = theme_results(codebook.round, codebook)
+    row = next((r for r in results.rows if r.key == theme.key), None)
+    return ThemeSummary(
+        theme,
+        row.shown if row else 0,
+        row.share_text if row else "",
+        results.base,
+        quotes_for_theme(theme),
+    )
+
+
+def quotes_for_theme(theme: Theme) -> list[Quote]:
+    """Approved quotes (any audience) coded to this theme or one of its sub-themes."""
+    ids = [theme.id] + [t.id for t in theme.codebook.themes if t.parent_id == theme.id]
+    return list(
+        db.session.scalars(sa.select(Quote).where(Quote.theme_id.in_(ids)).order_by(Quote.id))
+    )
+
+
+def quote_is_public(quote: Quote | None) -> bool:
+    return quote is not None and quote.audience == QuoteAudience.PUBLIC.value
+
+
+# --- You said ---------------------------------------------------------------------------------
+
+
+def items() -> list[YouSaid]:
+    return list(
+        db.session.scalars(sa.select(YouSaid).order_by(YouSaid.topic, YouSaid.raised_on.desc()))
+    )
+
+
+def get_item(item_id: int) -> YouSaid | None:
+    return db.session.get(YouSaid, item_id)
+
+
+def save_item(item: YouSaid | None, values: dict) -> YouSaid:
+    """Create or change an item. A theme item's topic defaults to the theme's name."""
+    created = item is None
+    if item is None:
+        item = YouSaid(raised_on=values.get("raised_on") or today())
+        db.session.add(item)
+    source = values.get("source", item.source)
+    if source not in {s.value for s in ItemSource}:
+        raise ForumError("Choose where this came from")
+    theme = db.session.get(Theme, values["theme_id"]) if values.get("theme_id") else None
+    if source == ItemSource.THEME and theme is None:
+        raise ForumError("Choose the survey theme this came from")
+    meeting = (
+        db.session.get(ForumMeeting, values["meeting_id"]) if values.get("meeting_id") else None
+    )
+    if source == ItemSource.FORUM and meeting is None:
+        raise ForumError("Choose the forum meeting this was raised at")
+    item.source, item.theme, item.meeting = source, theme, meeting
+    item.text = values["text"].strip()
+    item.topic = (values.get("topic") or "").strip() or (theme.name if theme else "Other things")
+    quote_id = values.get("quote_id")
+    item.quote = db.session.get(Quote, quote_id) if quote_id else None
+    if item.published and item.quote is not None and not quote_is_public(item.quote):
+        raise PublishRefused(
+            "This item is public, so its quote must be approved for public use. "
+            "Choose another quote or take the item off the public page first"
+        )
+    db.session.flush()
+    record("ysyd.item.create" if created else "ysyd.item.update", item, detail=item.text[:200])
+    db.session.commit()
+    return item
+
+
+def publish_item(item: YouSaid, actor: StaffUser) -> None:
+    """Put an item on the public page. Refused with a quote not approved for public use."""
+    if item.quote is not None and not quote_is_public(item.quote):
+        raise PublishRefused(
+            "This quote is not approved for public use, so the item cannot be published. "
+            "Ask a participation worker to approve it for public use, or remove the quote"
+        )
+    if not item.text.strip():
+        raise PublishRefused("Write what young people said before publishing")
+    item.published_on = today()
+    item.published_by_id = actor.id
+    record("ysyd.item.publish", item, actor=actor)
+    db.session.commit()
+
+
+def unpublish_item(item: YouSaid, actor: StaffUser) -> None:
+    item.published_on = None
+    item.published_by_id = None
+    record("ysyd.item.unpublish", item, actor=actor)
+    db.session.commit()
+
+
+# --- We did: actions --------------------------------------------------------------------------
+
+
+def milestones() -> list[Milestone]:
+    return list(db.session.scalars(sa.select(Milestone).order_by(Milestone.position, Milestone.id)))
+
+
+def save_milestone(title: str, due_on: date | None) -> Milestone:
+    title = title.strip()
+    if db.session.scalar(sa.select(Milestone.id).where(Milestone.title == title)):
+        raise ForumError("There is already a milestone with that name")
+    position = (db.session.scalar(sa.select(sa.func.max(Milestone.position))) or 0) + 1
+    milestone = Milestone(title=title, due_on=due_on, position=position)
+    db.session.add(milestone)
+    db.session.flush()
+    record("ysyd.milestone.create", milestone, detail=title)
+    db.session.commit()
+    return milestone
+
+
+def owner_choices(current: StaffUser | None = None) -> list[StaffUser]:
+    """Staff who can own an action: enabled accounts, plus the current owner if they left."""
+    people = list(
+        db.session.scalars(
+            sa.select(StaffUser).where(StaffUser.is_enabled.is_(True)).order_by(StaffUser.name)
+        )
+    )
+    if current is not None and current not in people:
+        people.append(current)
+    return people
+
+
+def due_date_warning(due_on: date | None, on: date | None = None) -> str | None:
+    """A warning (not an error) for a due date already past when it is set."""
+    on = on or today()
+    if due_on is not None and due_on < on:
+        return f"The due date {due_on:%-d %B %Y} is in the past. Check it is right"
+    return None
+
+
+def get_action(action_id: int) -> Action | None:
+    return db.session.get(Action, action_id)
+
+
+def _check_action_values(values: dict) -> None:
+    if not (values.get("what") or "").strip():
+        raise ActionInvalid("Say what will be done")
+    status = values.get("status", ActionStatus.NOT_STARTED.value)
+    if status not in {s.value for s in ActionStatus}:
+        raise ActionInvalid("Choose a status")
+    if status == ActionStatus.WONT_DO and not (values.get("wont_do_reason") or "").strip():
+        raise ActionInvalid("Say why this will not be done: young people will see the reason")
+    owner_id = values.get("owner_id")
+    if owner_id and db.session.get(StaffUser, owner_id) is None:
+        raise ActionInvalid("Choose the owner from the list")
+
+
+def create_action(item: YouSaid, values: dict, actor: StaffUser) -> Action:
+    _check_action_values(values)
+    action = Action(item=item, what=values["what"].strip())
+    db.session.add(action)
+    _apply(action, values, actor)
+    db.session.flush()
+    record("ysyd.action.create", action, detail=action.what[:200], actor=actor)
+    db.session.commit()
+    return action
+
+
+def _apply(action: Action, values: dict, actor: StaffUser) -> None:
+    old_status = action.status
+    for name in ("what", "owner_id", "owner_team", "due_on", "milestone_id"):
+        if name in values:
+            value = values[name]
+            setattr(action, name, value.strip() if isinstance(value, str) else value)
+    if "evidence_links" in values:
+        action.evidence_links = [link for link in values["evidence_links"] if link]
+    status = values.get("status", old_status or ActionStatus.NOT_STARTED.value)
+    action.status = status
+    action.wont_do_reason = (
+        (values.get("wont_do_reason") or action.wont_do_reason or "").strip()
+        if status == ActionStatus.WONT_DO
+        else ""
+    )
+    if status == ActionStatus.DONE:
+        action.completed_on = values.get("completed_on") or action.completed_on or today()
+    else:
+        action.completed_on = None
+    if status not in ("not_started", "in_progress"):
+        action.rag_override, action.rag_override_reason = None, ""
+    if old_status and status != old_status:
+        label = STATUS_LABELS[ActionStatus(status)]
+        note = f"Status changed to {label.lower()}"
+        if status == ActionStatus.WONT_DO:
+            note += f": {action.wont_do_reason}"
+        action.updates.append(
+            ActionUpdate(text=note, status=status, by_id=actor.id, noted_on=today())
+        )
+
+
+def _save_versioned(action: Action, seen_version: int, change) -> Action:
+    """Apply ``change`` only if nobody saved the action since version ``seen_version``."""
+    if action.version != seen_version:
+        raise ActionConflict(action)
+    change()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        current = db.session.get(Action, action.id)
+        raise ActionConflict(current) from None
+    db.session.commit()
+    return action
+
+
+def update_action(action: Action, seen_version: int, values: dict, actor: StaffUser) -> Action:
+    _check_action_values({"what": action.what, "status": action.status, **values})
+
+    def change():
+        _apply(action, values, actor)
+        record("ysyd.action.update", action, detail=action.what[:200], actor=actor)
+
+    return _save_versioned(action, seen_version, change)
+
+
+def set_status(
+    action: Action, seen_version: int, status: str, actor: StaffUser, reason: str = ""
+) -> Action:
+    return update_action(action, seen_version, {"status": status, "wont_do_reason": reason}, actor)
+
+
+def override_rating(
+    action: Action, seen_version: int, colour: str | None, reason: str, actor: StaffUser
+) -> Action:
+    """Set (or, with colour None, clear) a hand rating. Refused without a reason."""
+    if colour and action.status not in ("not_started", "in_progress"):
+        raise ActionInvalid("Only an open action's rating can be changed by hand")
+    check_override(colour, reason)
+
+    def change():
+        action.rag_override = colour or None
+        action.rag_override_reason = reason.strip() if colour else ""
+        record("ysyd.action.rating", action, detail=f"{colour or 'cleared'}: {reason}"[:300])
+
+    return _save_versioned(action, seen_version, change)
+
+
+def add_progress(action: Action, text: str, actor: StaffUser, on: date | None = None):
+    """Add a dated progress note. Notes only add to the history, so they never conflict."""
+    text = text.strip()
+    if not text:
+        raise ActionInvalid("Write what has happened")
+    update = ActionUpdate(
+        action_id=action.id, text=text, status=action.status, by_id=actor.id, noted_on=on or today()
+    )
+    db.session.add(update)
+    record("ysyd.action.progress", action, detail=text[:200], actor=actor)
+    db.session.commit()
+    return update
+
+
+def record_forum_check(action: Action, member_ids: list[int], on: date | None = None) -> int:
+    """Record that these members checked the action and agree it is done."""
+    if action.status != ActionStatus.DONE:
+        raise ActionInvalid("The forum can check an action once it is marked done")
+    known = {c.member_id for c in action.checks}
+    added = 0
+    for member_id in member_ids:
+        if member_id in known or get_member(member_id) is None:
+            continue
+        db.session.add(
+            ForumCheck(action_id=action.id, member_id=member_id, checked_on=on or today())
+        )
+        added += 1
+    record("ysyd.action.forum_check", action, detail=f"{added} members")
+    db.session.commit()
+    return added
+
+
+# --- The tracker and the board's views ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackerFilter:
+    owner_id: int | None = None
+    status: str = ""
+    rating: str = ""
+    overdue: bool = False
+    theme_id: int | None = None
+    milestone_id: int | None = None
+    needs_owner: bool = False
+
+
+@dataclass
+class TrackerRow:
+    action: Action
+    rating: Rating
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.action.status_enum]
+
+
+def tracker(filters: TrackerFilter = TrackerFilter(), on: date | None = None) -> list[TrackerRow]:
+    on = on or today()
+    query = sa.select(Action).join(YouSaid)
+    if filters.owner_id:
+        query = query.where(Action.owner_id == filters.owner_id)
+    if filters.status:
+        query = query.where(Action.status == filters.status)
+    if filters.theme_id:
+        query = query.where(YouSaid.theme_id == filters.theme_id)
+    if filters.milestone_id:
+        query = query.where(Action.milestone_id == filters.milestone_id)
+    if filters.overdue:
+        query = query.where(Action.due_on < on, Action.status.in_(("not_started", "in_progress")))
+    query = query.order_by(Action.due_on.is_(None), Action.due_on, Action.id)
+    rows = [TrackerRow(a, rag_for(a, on)) for a in db.session.scalars(query)]
+    if filters.rating:
+        rows = [r for r in rows if r.rating.colour == filters.rating]
+    if filters.needs_owner:
+        rows = [r for r in rows if r.action.owner_has_left or r.action.owner is None]
+    return rows
+
+
+def overdue(on: date | None = None) -> list[TrackerRow]:
+    return tracker(TrackerFilter(overdue=True), on)
+
+
+def last_board_meeting_on(on: date | None = None) -> date:
+    """The date "since the last board meeting" starts from.
+
+    Until the board's meetings are recorded (a later issue: app/board), three months ago. That
+    issue should return its latest BoardMeeting date before ``on`` here, and nothing else needs
+    to change.
+    """
+    on = on or today()
+    month = on.month - 3
+    year = on.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    day = min(on.day, 28)
+    return date(year, month, day)
+
+
+@dataclass
+class SinceReport:
+    since: date
+    until: date
+    new_items: list[YouSaid]
+    published: list[YouSaid]
+    new_actions: list[TrackerRow]
+    completed: list[TrackerRow]
+    wont_do: list[TrackerRow]
+    overdue: list[TrackerRow]
+    progress: list[ActionUpdate]
+    counts_by_rating: dict[str, int]
+
+
+def since_report(since: date, on: date | None = None) -> SinceReport:
+    """What changed since ``since``: the board pack reads this."""
+    on = on or today()
+    rows = tracker(TrackerFilter(), on)
+    new_items = [i for i in items() if i.raised_on >= since]
+    published = [i for i in items() if i.published_on and i.published_on >= since]
+    progress = list(
+        db.session.scalars(
+            sa.select(ActionUpdate)
+            .where(ActionUpdate.noted_on >= since)
+            .order_by(ActionUpdate.noted_on.desc(), ActionUpdate.id.desc())
+        )
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row.rating.colour] += 1
+    return SinceReport(
+        since=since,
+        until=on,
+        new_items=new_items,
+        published=published,
+        new_actions=[r for r in rows if r.action.created_on >= since],
+        completed=[
+            r
+            for r in rows
+            if r.action.status == ActionStatus.DONE
+            and r.action.completed_on
+            and r.action.completed_on >= since
+        ],
+        wont_do=[
+            r
+            for r in rows
+            if r.action.status == ActionStatus.WONT_DO
+            and any(u.noted_on >= since and u.status == "wont_do" for u in r.action.updates)
+        ],
+        overdue=[r for r in rows if r.rating.colour == "red"],
+        progress=progress,
+        counts_by_rating={k: counts.get(k, 0) for k in ("red", "amber", "green", "none")},
+    )
+
+
+# --- The public page --------------------------------------------------------------------------
+
+PUBLIC_STATUS = {
+    ActionStatus.NOT_STARTED: "We have not started yet",
+    ActionStatus.IN_PROGRESS: "We are working on it",
+    ActionStatus.DONE: "Done",
+    ActionStatus.WONT_DO: "We cannot do this",
+}
+
+
+@dataclass(frozen=True)
+class PublicPromise:
+    what: str
+    team: str
+    due: str  # "March 2027"
+    status: str
+    done_on: str
+    reason: str
+    forum_checked: bool
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    said: str
+    quote: str
+    since: str
+    promises: list[PublicPromise]
+
+
+def _month(value: date | None) -> str:
+    return f"{value:%B %Y}" if value else ""
+
+
+def public_page() -> list[tuple[str, list[PublicItem]]]:
+    """Published items by topic, as plain values: no model objects, so no personal data can
+    reach the template. Quotes only when approved for public use (checked again here)."""
+    published = db.session.scalars(
+        sa.select(YouSaid)
+        .where(YouSaid.published_on.is_not(None))
+        .order_by(YouSaid.topic, YouSaid.raised_on.desc(), YouSaid.id)
+    )
+    topics: dict[str, list[PublicItem]] = {}
+    for item in published:
+        promises = [
+            PublicPromise(
+                what=a.what,
+                team=a.owner_team,
+                due=_month(a.due_on),
+                status=PUBLIC_STATUS[a.status_enum],
+                done_on=f"{a.completed_on:%-d %B %Y}" if a.completed_on else "",
+                reason=a.wont_do_reason,
+                forum_checked=bool(a.checks),
+            )
+            for a in item.actions
+        ]
+        quote = item.quote.text if quote_is_public(item.quote) else ""
+        topics.setdefault(item.topic, []).append(
+            PublicItem(item.text, quote, _month(item.raised_on), promises)
+        )
+    return list(topics.items())
+
+
+# --- Telling young people what changed ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str  # "sms" or "email"
+    address: str
+
+
+def recipients() -> list[Recipient]:
+    """Who asked to hear what changes: survey "updates" requests with consent, and current
+    forum members who consented to contact. One message per address."""
+    from surveys.sms.services import NumberInvalid, normalise_number
+
+    found: dict[tuple[str, str], Recipient] = {}
+
+    def add(channel: str, address: str) -> None:
+        address = (address or "").strip()
+        if not address:
+            return
+        if channel == "sms":
+            try:
+                address = normalise_number(address)
+            except NumberInvalid:
+                return
+        else:
+            address = address.lower()
+        found.setdefault((channel, address), Recipient(channel, address))
+
+    requests = db.session.scalars(
+        sa.select(ContactRequest).where(
+            ContactRequest.kind == "updates", ContactRequest.consent.is_(True)
+        )
+    )
+    for request in requests:
+        if request.phone:
+            add("sms", request.phone)
+        elif request.email:
+            add("email", request.email)
+    for member in members(include_left=False):
+        if not member.consent_contact or member.contact_preference == "none":
+            continue
+        add(
+            member.contact_preference,
+            member.phone if member.contact_preference == "sms" else member.email,
+        )
+    return list(found.values())
+
+
+def update_text(body: str, channel: str = "sms") -> str:
+    link = f"{current_app.config['PUBLIC_BASE_URL']}/you-said-we-did"
+    end = "Reply STOP to stop." if channel == "sms" else "Reply to this email to stop."
+    return f"{body.strip()} See what changed: {link} {end}"
+
+
+def send_update(body: str, actor: StaffUser) -> UpdateNotice:
+    """Queue the update for everyone who asked. Texts go through the SMS queue (the worker
+    sends them outside quiet hours and skips opted-out numbers); emails are sent now."""
+    from app.mail import send_email
+    from surveys.sms.services import phone_hash, queue_text
+
+    body = (body or "").strip()
+    if not body:
+        raise ForumError("Write the update")
+    notice = UpdateNotice(body=body, sent_by_id=actor.id)
+    db.session.add(notice)
+    db.session.flush()
+    record("ysyd.update.send", notice, detail=body[:200], actor=actor)
+    db.session.commit()
+    notice_id = notice.id
+    queued = emailed = skipped = 0
+    for person in recipients():
+        if person.channel == "sms":
+            message = queue_text(
+                person.address,
+                update_text(body, "sms"),
+                idempotency_key=f"ysyd:{notice_id}:{phone_hash(person.address)[:32]}",
+            )
+            if message is None:
+                skipped += 1
+            else:
+                queued += 1
+        else:
+            send_email(
+                person.address, "You said, we did: what has changed", update_text(body, "email")
+            )
+            emailed += 1
+    notice = db.session.get(UpdateNotice, notice_id)
+    notice.texts_queued, notice.emails_sent, notice.skipped = queued, emailed, skipped
+    db.session.commit()
+    return notice
+
+
+def notices() -> list[UpdateNotice]:
+    return list(db.session.scalars(sa.select(UpdateNotice).order_by(UpdateNotice.id.desc())))
