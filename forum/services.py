@@ -372,7 +372,27 @@ def save_item(item: YouSaid | None, values: dict) -> YouSaid:
     created = item is None
     if item is None:
         item = YouSaid(raised_on=values.get("raised_on") or today())
+    try:
+        with db.session.no_autoflush:
+            _set_item_fields(item, values)
+    except ForumError:
+        db.session.rollback()
+        raise
+    if created:
         db.session.add(item)
+    if item.published and item.quote is not None and not quote_is_public(item.quote):
+        db.session.rollback()
+        raise PublishRefused(
+            "This item is public, so its quote must be approved for public use. "
+            "Choose another quote or take the item off the public page first"
+        )
+    db.session.flush()
+    record("ysyd.item.create" if created else "ysyd.item.update", item, detail=item.text[:200])
+    db.session.commit()
+    return item
+
+
+def _set_item_fields(item: YouSaid, values: dict) -> None:
     source = values.get("source", item.source)
     if source not in {s.value for s in ItemSource}:
         raise ForumError("Choose where this came from")
@@ -389,15 +409,6 @@ def save_item(item: YouSaid | None, values: dict) -> YouSaid:
     item.topic = (values.get("topic") or "").strip() or (theme.name if theme else "Other things")
     quote_id = values.get("quote_id")
     item.quote = db.session.get(Quote, quote_id) if quote_id else None
-    if item.published and item.quote is not None and not quote_is_public(item.quote):
-        raise PublishRefused(
-            "This item is public, so its quote must be approved for public use. "
-            "Choose another quote or take the item off the public page first"
-        )
-    db.session.flush()
-    record("ysyd.item.create" if created else "ysyd.item.update", item, detail=item.text[:200])
-    db.session.commit()
-    return item
 
 
 def publish_item(item: YouSaid, actor: StaffUser) -> None:
