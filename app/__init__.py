@@ -102,8 +102,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from forum import bp as forum_bp
     from forum import public_bp as ysyd_bp
+    from surveys.contacts import bp as contacts_bp
     from surveys.editor import bp as questionnaires_bp
     from surveys.imports import bp as imports_bp
+    from surveys.invitations import bp as invitations_bp
     from surveys.paper import bp as paper_bp
     from surveys.rounds import bp as rounds_bp
     from surveys.safeguarding.routes import bp as safeguarding_bp
@@ -122,6 +124,8 @@ def _register_blueprints(app: Flask) -> None:
         themes_bp,
         paper_bp,
         imports_bp,
+        contacts_bp,
+        invitations_bp,
         forum_bp,
         ysyd_bp,
     ):

@@ -61,6 +61,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(safeguarding_cli)
 
+    from surveys.invitations.cli import invitations_cli
+
+    app.cli.add_command(invitations_cli)
+
     from surveys.themes.cli import themes_cli
 
     app.cli.add_command(themes_cli)

@@ -14,7 +14,9 @@ from forum.models import (
     UpdateNotice,
     YouSaid,
 )
+from surveys.contacts.models import Contact, ContactMapping, ContactMessage, ContactUpload
 from surveys.imports.models import ImportMapping, ImportUpload
+from surveys.invitations.models import Invitation, ReminderSchedule
 from surveys.models import Answer, ContactRequest, Question, Questionnaire, Response, SurveyRound
 from surveys.paper.models import KeyedEntry, PaperForm, PaperSettings
 from surveys.safeguarding.models import SafeguardingFlag, ScreeningRule
@@ -43,6 +45,10 @@ __all__ = [
     "AuthoritySettings",
     "Codebook",
     "Coding",
+    "Contact",
+    "ContactMapping",
+    "ContactMessage",
+    "ContactUpload",
     "ContactRequest",
     "ImportMapping",
     "ImportUpload",
@@ -50,11 +56,13 @@ __all__ = [
     "PaperForm",
     "PaperSettings",
     "InboundMessage",
+    "Invitation",
     "OptOut",
     "OutboundMessage",
     "Question",
     "Questionnaire",
     "Quote",
+    "ReminderSchedule",
     "Response",
     "SafeguardingFlag",
     "ScreeningRule",

@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("main.staff_home", "Home"),
     ("rounds.rounds_list", "Surveys"),
     ("paper.index", "Paper and data entry"),
+    ("contacts.index", "Contacts"),
     ("questionnaires.versions", "Questionnaires"),
     ("safeguarding.flags", "Safeguarding"),
     ("themes.index", "Themes"),

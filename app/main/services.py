@@ -64,6 +64,11 @@ STAFF_LINKS: list[StaffLink] = [
         "Safeguarding screening list",
         "The words and patterns every free-text answer is checked against",
     ),
+    StaffLink(
+        "contacts.index",
+        "Contacts",
+        "Care leavers' contact details, imports from case-management files, and erasure",
+    ),
     StaffLink("auth.users", "Staff accounts", "Create accounts, change roles, reset passwords"),
     StaffLink("audit.audit_log", "Audit log", "Who did what, and when"),
     StaffLink(

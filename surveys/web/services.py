@@ -91,7 +91,14 @@ def resume_code(survey_round: SurveyRound) -> str | None:
 
 
 def mark_sent(survey_round: SurveyRound) -> None:
-    """Forget the resume code; remember only that this browser has sent its answers."""
+    """Forget the resume code; remember only that this browser has sent its answers.
+
+    A browser that came by a personal invitation link has its invitation marked completed
+    (a date only) and forgotten; the response is not touched (surveys/invitations/services.py).
+    """
+    from surveys.invitations.services import complete_from_session
+
+    complete_from_session(survey_round)
     _set_place(survey_round.slug, {"sent": True})
 
 
