@@ -100,3 +100,11 @@ def seed_demo() -> None:
     from surveys.themes.demo import seed_themes_demo
 
     seed_themes_demo()
+
+    from surveys.invitations.demo import seed_contacts_demo
+
+    seed_contacts_demo()
+
+    from forum.demo import seed_forum_demo
+
+    seed_forum_demo()
