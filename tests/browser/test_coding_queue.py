@@ -72,7 +72,9 @@ def test_worker_codes_30_answers_by_keyboard(browser, live_server):
         if n < TO_CODE - 1:
             expect(page.locator(".app-notice")).to_contain_text("Saved")
             # Focus moves to the next question, so the shortcuts work straight away.
-            page.wait_for_function("() => document.activeElement.id === 'unit-heading'", timeout=3000)
+            page.wait_for_function(
+                "() => document.activeElement.id === 'unit-heading'", timeout=3000
+            )
         if n in (0, 15):
             assert_accessible(page)
     assert multi >= 3 and quote == 1 and by_tab >= 5
