@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from surveys.paper import bp as paper_bp
     from surveys.rounds import bp as rounds_bp
     from surveys.safeguarding.routes import bp as safeguarding_bp
+    from surveys.sms.routes import bp as sms_bp
     from surveys.themes import bp as themes_bp
     from surveys.web import bp as survey_web_bp
 
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         themes_bp,
         paper_bp,
         imports_bp,
+        sms_bp,
         contacts_bp,
         invitations_bp,
         forum_bp,

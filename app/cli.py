@@ -61,6 +61,12 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(safeguarding_cli)
 
+    from surveys.sms.cli import sms_cli
+    from surveys.sms.worker_cli import register as register_sms_commands
+
+    register_sms_commands(sms_cli)
+    app.cli.add_command(sms_cli)
+
     from surveys.invitations.cli import invitations_cli
 
     app.cli.add_command(invitations_cli)

@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("contacts.index", "Contacts"),
     ("questionnaires.versions", "Questionnaires"),
     ("safeguarding.flags", "Safeguarding"),
+    ("sms.outbox", "Texts"),
     ("themes.index", "Themes"),
     ("forum.index", "Forum"),
     ("forum.tracker", "Actions"),

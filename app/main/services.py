@@ -69,6 +69,16 @@ STAFF_LINKS: list[StaffLink] = [
         "Contacts",
         "Care leavers' contact details, imports from case-management files, and erasure",
     ),
+    StaffLink(
+        "sms.outbox",
+        "Text messages",
+        "Texts sent and queued, what they cost, and questions too long for one text",
+    ),
+    StaffLink(
+        "sms.phone_simulator",
+        "Phone simulator",
+        "Try the text message survey from a pretend phone, for testing and training",
+    ),
     StaffLink("auth.users", "Staff accounts", "Create accounts, change roles, reset passwords"),
     StaffLink("audit.audit_log", "Audit log", "Who did what, and when"),
     StaffLink(

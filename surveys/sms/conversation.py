@@ -1,0 +1,386 @@
+"""A survey conversation by text: what we reply to each inbound message.
+
+``handle_inbound`` is the whole rule book, called by the webhook (and so by the phone simulator):
+1. Idempotency: a MessageSid we have answered gets the stored TwiML again, and nothing else
+   happens. The InboundMessage row is added to the session before any engine call, so it is
+   committed in the same transaction as the first change the message causes (the engine commits
+   as it saves); a duplicate delivered at the same moment fails on the unique MessageSid and
+   rolls back whole, then answers with the first one's reply.
+2. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT (the whole message) record an opt-out, end the
+   conversation and reply with nothing: Twilio's own opt-out handling stays on and answers them
+   (and would block ours). START or UNSTOP (or YES from an opted-out number) opts back in.
+3. No conversation: the round's keyword (its slug, e.g. NB2026) or SMS_KEYWORD ("BELONG", the
+   newest open round that takes texts) starts one; a number invited by text starts with any
+   reply; anything else gets a short "Text BELONG to start" and nothing is stored but the SID.
+4. In a conversation: one question per text in its SMS wording with how to answer, read by
+   surveys.sms.parsing.read_reply. SKIP, BACK, HELP work at every question. When a reply cannot
+   be read we ask once more, plainly; if it still cannot be read we skip the question and say
+   BACK goes back to it, so nobody is stuck in a loop. Free text is screened by the engine like
+   the web; a match puts the help numbers before the next question.
+5. The end: the response is completed, the conversation row (the only hash -> response link) is
+   deleted, and the reply thanks them with the "you said, we did" link. A conversation also ends
+   when the round closes or after SMS_CONVERSATION_IDLE_DAYS without a message.
+Wording is plain GSM-7 text (no curly quotes), so a question stays one text where it can. We say
+nothing about what texts cost, rather than something that may not be true for every network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from twilio.twiml.messaging_response import MessagingResponse
+
+from app.auth.models import utcnow
+from app.extensions import db
+from surveys import engine
+from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
+from surveys.models import Channel, Question, QuestionKind, Response, RoundStatus, SurveyRound
+from surveys.sms import services
+from surveys.sms.models import InboundMessage, SmsConversation
+from surveys.sms.parsing import Command, read_reply
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+START_WORDS = {"START", "UNSTOP"}
+HELP_WORDS = {"HELP", "INFO"}
+MAX_BODY = 1600  # Twilio's limit for one message
+BUSY_SECONDS = 30
+
+HOW_TO_ANSWER = {
+    QuestionKind.DATE_OF_BIRTH: "Reply like 27/3/2007, or SKIP.",
+    QuestionKind.SINGLE_CHOICE: "Reply with a number, or SKIP.",
+    QuestionKind.MULTI_CHOICE: "Reply with one or more numbers, or SKIP.",
+    QuestionKind.SHORT_ITEMS: "Send 1 to 3 things, or SKIP.",
+    QuestionKind.LONG_TEXT: "Reply in your own words, or SKIP.",
+    QuestionKind.YES_NO_UNSURE: "Reply YES, NO or NOT SURE, or SKIP.",
+    QuestionKind.SCALE: "Reply 0-10 or SKIP.",
+}
+
+
+class InboundBusy(Exception):
+    """The same MessageSid is being answered right now: ask Twilio to try again shortly."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    message_sid: str
+    from_number: str
+    body: str
+    num_media: int = 0
+
+
+# --- Wording -------------------------------------------------------------------------------
+
+
+def _authority():
+    from app.authority.services import get_settings
+
+    return get_settings()
+
+
+def question_message(question: Question, number: int, total: int) -> str:
+    """The SMS wording, with how to answer if it does not say, and 'n/9' if it still fits."""
+    text = (question.sms_text or question.web_text).strip()
+    if "SKIP" not in text.upper() and "REPLY" not in text.upper():
+        text = f"{text} {HOW_TO_ANSWER[question.kind_enum]}"
+    numbered = f"{number}/{total} {text}"
+    if services.segments(numbered)[1] <= services.segments(text)[1]:
+        return numbered
+    return text
+
+
+def opening_message(survey_round: SurveyRound) -> str:
+    total = len(survey_round.questionnaire.questions)
+    return (
+        f"Hi from {_authority().name}. Thank you for helping. This survey is anonymous: we do "
+        f"not ask your name. There are {total} questions. Reply SKIP to skip one, BACK to go "
+        "back, HELP for help, STOP to stop."
+    )
+
+
+def closing_message() -> str:
+    link = f"{current_app.config['PUBLIC_BASE_URL']}/you-said-we-did"
+    return f"Thank you. Your answers have been sent. See what we do with them: {link}"
+
+
+def help_message() -> str:
+    authority = _authority()
+    team = (
+        f"Call the {authority.name} leaving care team on {authority.duty_phone}. "
+        if authority.duty_phone
+        else ""
+    )
+    return (
+        f"Help: {team}Samaritans: call 116 123, free, any time. "
+        "Reply SKIP to skip a question, BACK to go back, STOP to stop."
+    )
+
+
+def help_now_message() -> str:
+    authority = _authority()
+    team = (
+        f"{authority.name} leaving care team {authority.duty_phone}. "
+        if authority.duty_phone
+        else ""
+    )
+    return (
+        "Thank you for telling us. If you need help now: "
+        f"{team}Samaritans 116 123, free, any time. Text SHOUT to 85258. "
+        "In danger now, call 999. Your answers are still anonymous."
+    )
+
+
+def start_hint() -> str:
+    return f"Text {current_app.config['SMS_KEYWORD']} to start the survey."
+
+
+CLOSED = "This survey is closed. Thank you for wanting to take part."
+NO_SURVEY = "There is no survey to answer by text at the moment. Thank you."
+MEDIA = "Sorry, we can only read text. Please reply with words."
+TOO_LONG = "Sorry, that message is too long for us to read. Please send a shorter one."
+NOT_UNDERSTOOD = "Sorry, we did not understand that."
+SKIPPED_UNREAD = "We could not read that, so we skipped it. Reply BACK to try again."
+OPTED_IN = "You can get texts from us again."
+
+
+# --- Handling a message --------------------------------------------------------------------
+
+
+def twiml(messages: list[str]) -> str:
+    reply = MessagingResponse()
+    text = "\n\n".join(m for m in messages if m)
+    if text:
+        reply.message(text)
+    return str(reply)
+
+
+def handle_inbound(inbound: Inbound, *, now: datetime | None = None, today: date | None = None):
+    """Answer one inbound text; return the TwiML reply (the same one for a retried MessageSid)."""
+    now = now or utcnow()
+    existing = _answered(inbound.message_sid, now)
+    if existing is not None:
+        return existing
+    record = InboundMessage(message_sid=inbound.message_sid, received_at=now)
+    db.session.add(record)
+    try:
+        messages, round_id = _respond(inbound, now=now, today=today)
+        text = "\n\n".join(m for m in messages if m)
+        if text:
+            services.record_reply(text, round_id)
+        record.reply_twiml = twiml(messages)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _answered(inbound.message_sid, now)
+        if existing is None:
+            raise
+        return existing
+    return record.reply_twiml
+
+
+def _answered(message_sid: str, now: datetime) -> str | None:
+    record = db.session.scalar(
+        sa.select(InboundMessage).where(InboundMessage.message_sid == message_sid)
+    )
+    if record is None:
+        return None
+    if record.reply_twiml is None:
+        if now - record.received_at < timedelta(seconds=BUSY_SECONDS):
+            raise InboundBusy(message_sid)
+        return twiml([])  # its answer was saved but the reply was lost: say nothing twice
+    return record.reply_twiml
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def _respond(inbound: Inbound, *, now: datetime, today: date | None):
+    """The texts to reply with, and the round they belong to (for the cost figures)."""
+    hashed = services.phone_hash(inbound.from_number)
+    word = _word(inbound.body)
+    conversation = db.session.scalar(
+        sa.select(SmsConversation).where(SmsConversation.phone_hash == hashed)
+    )
+    if conversation is not None and conversation.last_activity_at < now - timedelta(
+        days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
+    ):
+        _end(conversation)
+        conversation = None
+    round_id = conversation.round_id if conversation else None
+
+    if word in STOP_WORDS:
+        services.opt_out(hashed)
+        if conversation is not None:
+            _end(conversation)
+        return [], round_id
+    opted_out = services.blocked_reason(hashed) == "opted_out"
+    if word in START_WORDS or (opted_out and word == "YES"):
+        services.opt_in(hashed)
+        if conversation is not None and conversation.response_id is not None:
+            conversation.last_activity_at = now
+            return [OPTED_IN, _ask(conversation)], round_id
+        return [OPTED_IN, start_hint()], round_id
+    if opted_out:
+        return [], round_id  # Twilio blocks texts to them anyway; START opts back in
+    if inbound.num_media:
+        messages = [MEDIA]
+        if conversation is not None and conversation.response_id is not None:
+            messages.append(_ask(conversation))
+        return messages, round_id
+    if len(inbound.body) > MAX_BODY:
+        return [TOO_LONG], round_id
+
+    if conversation is None or conversation.response_id is None:
+        return _no_conversation(hashed, conversation, inbound, word, now)
+    survey_round = conversation_round(conversation)
+    if not survey_round.is_open:
+        _end(conversation)
+        return [CLOSED], survey_round.id
+    conversation.last_activity_at = now
+    return _in_conversation(conversation, inbound, today), survey_round.id
+
+
+def conversation_round(conversation: SmsConversation) -> SurveyRound:
+    return db.session.get(SurveyRound, conversation.round_id)
+
+
+def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
+    """(the round a keyword names, whether the word is a keyword at all)."""
+    if not word:
+        return None, False
+    if word == _word(current_app.config["SMS_KEYWORD"]):
+        candidates = db.session.scalars(
+            sa.select(SurveyRound)
+            .where(SurveyRound.status == RoundStatus.OPEN)
+            .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
+        )
+        for candidate in candidates:
+            if candidate.is_open and "sms" in (candidate.channels or []):
+                return candidate, True
+        return None, True
+    survey_round = db.session.scalar(
+        sa.select(SurveyRound).where(sa.func.upper(SurveyRound.slug) == word)
+    )
+    if survey_round is None or "sms" not in (survey_round.channels or []):
+        return None, False
+    return survey_round, True
+
+
+def _no_conversation(hashed, invited, inbound: Inbound, word: str, now: datetime):
+    if word in HELP_WORDS:
+        return [help_message(), start_hint()], None
+    survey_round, is_keyword = _keyword_round(word)
+    if not is_keyword and invited is not None:
+        survey_round, is_keyword = conversation_round(invited), True
+    if not is_keyword:
+        return [start_hint()], None
+    if survey_round is None:
+        return [NO_SURVEY], None
+    if not survey_round.is_open:
+        if invited is not None:
+            _end(invited)
+        return [CLOSED], survey_round.id
+    try:
+        response = engine.start_response(survey_round, Channel.SMS)
+    except SurveyClosed:
+        return [CLOSED], survey_round.id
+    first = engine.next_question(response)
+    conversation = invited or SmsConversation(phone_hash=hashed)
+    conversation.round_id = survey_round.id
+    conversation.response_id = response.id
+    conversation.question_code = first.code if first else None
+    conversation.asked_again = False
+    conversation.last_activity_at = now
+    db.session.add(conversation)
+    return [opening_message(survey_round), _ask(conversation)], survey_round.id
+
+
+def _response(conversation: SmsConversation) -> Response:
+    return db.session.get(Response, conversation.response_id)
+
+
+def _current(conversation: SmsConversation, response: Response) -> Question | None:
+    if conversation.question_code:
+        try:
+            return engine.question_by_code(response, conversation.question_code)
+        except UnknownQuestion:
+            pass
+    return engine.next_question(response)
+
+
+def _ask(conversation: SmsConversation) -> str:
+    response = _response(conversation)
+    question = _current(conversation, response)
+    if question is None:
+        return ""
+    number, total = engine.position(response, question)
+    return question_message(question, number, total)
+
+
+def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: date | None):
+    response = _response(conversation)
+    question = _current(conversation, response)
+    if question is None:
+        return _finish(conversation, response, [])
+    reading = read_reply(question, inbound.body, today=today)
+    command = reading.command
+    if command == Command.HELP:
+        return [help_message(), _ask(conversation)]
+    if command == Command.STOP:
+        services.opt_out(conversation.phone_hash)
+        _end(conversation)
+        return []
+    if command == Command.START:
+        return [_ask(conversation)]
+    if command == Command.BACK:
+        before, _ = engine.neighbours(response, question)
+        if before is not None:
+            conversation.question_code = before.code
+        conversation.asked_again = False
+        return [_ask(conversation)]
+    if command == Command.SKIP:
+        engine.save_answer(response, question, None, skipped=True)
+        return _advance(conversation, response, [])
+    value = None
+    reason = reading.reason
+    if command == Command.ANSWER:
+        try:
+            value = engine.validate(question, reading.raw or {})
+        except AnswerInvalid as exc:
+            reason = str(exc).replace("choose 'Skip this question'", "reply SKIP")
+    if value is None:
+        if conversation.asked_again:
+            engine.save_answer(response, question, None, skipped=True)
+            return _advance(conversation, response, [SKIPPED_UNREAD])
+        conversation.asked_again = True
+        return [f"{NOT_UNDERSTOOD} {reason}".strip(), _ask(conversation)]
+    result = engine.save_answer(response, question, value)
+    before = [help_now_message()] if result.flagged else []
+    return _advance(conversation, response, before)
+
+
+def _advance(conversation: SmsConversation, response: Response, before: list[str]):
+    db.session.refresh(response)
+    following = engine.next_question(response)
+    conversation.asked_again = False
+    if following is None:
+        return _finish(conversation, response, before)
+    conversation.question_code = following.code
+    return [*before, _ask(conversation)]
+
+
+def _finish(conversation: SmsConversation, response: Response, before: list[str]):
+    _end(conversation)  # flushed first, so the engine's commit removes the link with it
+    engine.complete(response)
+    return [*before, closing_message()]
+
+
+def _end(conversation: SmsConversation) -> None:
+    """End a conversation: delete the row, and with it the only hash -> response link."""
+    db.session.delete(conversation)
+    db.session.flush()
