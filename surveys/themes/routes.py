@@ -266,6 +266,16 @@ def code_unit(round_id: int, answer_id: int, part: int):
     book = _codebook(survey_round)
     pass_no, question = _pass_no(), request.args.get("question", "")[:16]
     unit = services.get_unit(survey_round, answer_id, part, for_peer=_is_peer())
+    if (
+        unit is None
+        and request.method == "POST"
+        and services.get_unit(survey_round, answer_id, part) is None
+    ):
+        # Deleted while the coder was reading it: say so, and move on.
+        flash("This answer has been deleted, so it cannot be coded. Here is the next one.")
+        return redirect(
+            url_for("themes.code_next", round_id=round_id, **({"pass": 2} if pass_no == 2 else {}))
+        )
     if unit is None:
         abort(404)
     existing = services.coding_for(answer_id, part, pass_no)

@@ -149,7 +149,10 @@ def test_coding_an_answer_deleted_meanwhile_says_so(app, logged_in_as):
         f"/staff/themes/{round_id}/code/{ids[0]}/0",
         data={"themes": [theme_id(app, round_id, "money")], "version": "0"},
     )
-    assert response.status_code == 404  # the page is gone: nothing is saved
+    assert response.status_code == 302
+    assert (
+        "has been deleted" in client.get(response.headers["Location"], follow_redirects=True).text
+    )
     with app.app_context():
         assert services.coding_for(ids[0], 0) is None
 
