@@ -108,3 +108,7 @@ def seed_demo() -> None:
     from forum.demo import seed_forum_demo
 
     seed_forum_demo()
+
+    from forum.demo import seed_forum_demo
+
+    seed_forum_demo()
