@@ -86,7 +86,10 @@ def question_message(question: Question, number: int, total: int) -> str:
     """The SMS wording, with how to answer if it does not say, and 'n/9' if it still fits."""
     text = (question.sms_text or question.web_text).strip()
     if "SKIP" not in text.upper() and "REPLY" not in text.upper():
-        text = f"{text} {HOW_TO_ANSWER[question.kind_enum]}"
+        how = HOW_TO_ANSWER[question.kind_enum]
+        if question.kind_enum == QuestionKind.SINGLE_CHOICE and question.options:
+            how = f"Reply 1-{len(question.options)} or SKIP."
+        text = f"{text} {how}"
     numbered = f"{number}/{total} {text}"
     if services.segments(numbered)[1] <= services.segments(text)[1]:
         return numbered
