@@ -48,7 +48,10 @@ def personal_link(code: str):
 @allow(*INVITATION_STAFF)
 def index(round_id: int):
     survey_round = _round(round_id)
-    result, rows = invitations.invitation_rows(survey_round, request.args.get("page", 1, type=int))
+    team = request.args.get("team", "")[:80]
+    result, rows = invitations.invitation_rows(
+        survey_round, request.args.get("page", 1, type=int), team=team
+    )
     reminder_form = ReminderForm()
     _team_choices(reminder_form)
     return render_template(
@@ -61,6 +64,8 @@ def index(round_id: int):
         letters_waiting=invitations.letters_waiting(survey_round),
         reminder_form=reminder_form,
         spaced=invitations.spaced,
+        team=team,
+        teams=teams(),
     )
 
 

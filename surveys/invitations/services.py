@@ -567,7 +567,7 @@ class InvitationRow:
     next_reminder: date | None
 
 
-def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50):
+def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50, team: str = ""):
     """Invitations by contact name (never by completion: see the module docstring)."""
     query = (
         sa.select(Invitation)
@@ -575,6 +575,8 @@ def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50
         .where(Invitation.round_id == survey_round.id)
         .order_by(Contact.name_key.is_(None), Contact.name_key, Invitation.code)
     )
+    if team:
+        query = query.where(Invitation.team == team)
     result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
     invitations = list(result.items)
     messages = list(
