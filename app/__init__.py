@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.auth.access import enforce_access
     from app.authority import bp as authority_bp
+    from app.board import bp as board_bp
     from app.main import bp as main_bp
     from forum import bp as forum_bp
     from forum import public_bp as ysyd_bp
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations_bp,
         forum_bp,
         ysyd_bp,
+        board_bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access)

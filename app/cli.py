@@ -74,3 +74,7 @@ def init_app(app: Flask) -> None:
     from surveys.themes.cli import themes_cli
 
     app.cli.add_command(themes_cli)
+
+    from app.board.cli import board_cli
+
+    app.cli.add_command(board_cli)

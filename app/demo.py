@@ -109,6 +109,10 @@ def seed_demo() -> None:
 
     seed_forum_demo()
 
+    from app.board.demo import seed_board_demo
+
+    seed_board_demo()
+
     from forum.demo import seed_forum_demo
 
     seed_forum_demo()

@@ -3,6 +3,7 @@
 from app.audit.models import AuditEvent
 from app.auth.models import StaffUser
 from app.authority.models import AuthoritySettings
+from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
 from forum.models import (
     Action,
     ActionUpdate,
@@ -43,6 +44,9 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "AuthoritySettings",
+    "BoardMeeting",
+    "BoardPack",
+    "BoardRequest",
     "Codebook",
     "Coding",
     "Contact",
@@ -62,6 +66,7 @@ __all__ = [
     "Question",
     "Questionnaire",
     "Quote",
+    "ReferenceFigure",
     "ReminderSchedule",
     "Response",
     "SafeguardingFlag",

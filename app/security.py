@@ -47,6 +47,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated:
+        # A response that says it never changes (a chart addressed by a hash of its data) keeps
+        # its own caching; everything else for signed-in staff is no-store.
+        immutable = "immutable" in headers.get("Cache-Control", "")
+        if current_user and current_user.is_authenticated and not immutable:
             headers["Cache-Control"] = "no-store"
         return response

@@ -22,6 +22,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("safeguarding.flags", "Safeguarding"),
     ("sms.outbox", "Texts"),
     ("themes.index", "Themes"),
+    ("board.dashboard", "Board"),
     ("forum.index", "Forum"),
     ("forum.tracker", "Actions"),
     ("auth.users", "Staff"),

@@ -3,6 +3,7 @@
 ``@allow(Role.ADMIN, ...)`` names the staff roles for a view; ``@public`` marks a view anyone may
 see (the survey, the public pages). ``enforce_access`` runs before every request and fails closed:
 a view that declares nothing answers 403 to everybody, so forgetting a decorator cannot leak data.
+A signed-in member of staff refused by their role is written to the audit log ("access.refused").
 The role walk-through test reads these declarations to prove no role reaches more than it should.
 """
 
@@ -67,8 +68,23 @@ def enforce_access():
     if current_user.must_change_password and request.endpoint not in _PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("auth.change_password"))
     if current_user.role_enum not in rule:
+        _record_refusal()
         abort(403)
     return None
+
+
+def _record_refusal() -> None:
+    """A signed-in member of staff tried a page their role does not allow: audit it."""
+    from app.audit.services import record
+    from app.extensions import db
+
+    record(
+        "access.refused",
+        object_type="page",
+        object_id=request.endpoint,
+        detail=f"{request.method} {request.path}"[:1000],
+    )
+    db.session.commit()
 
 
 def role_may_use(role: Role, endpoint: str) -> bool:

@@ -55,6 +55,12 @@ STAFF_LINKS: list[StaffLink] = [
         "Actions with owners, dates and ratings; overdue; what changed since the last board",
     ),
     StaffLink(
+        "board.dashboard",
+        "Board dashboard",
+        "What care leavers told us, how many answered, and what is being done, for the "
+        "corporate parenting board; board packs and board meetings",
+    ),
+    StaffLink(
         "safeguarding.flags",
         "Safeguarding flags",
         "Survey answers that may show a young person at risk, for you to review",

@@ -2,7 +2,8 @@
 
 Each chart has a title and a one-line takeaway on the page, a data table beside it and alt
 text. Colours are from the Okabe-Ito palette (safe for colour-blind readers); text stays text
-in the SVG (``svg.fonttype = "none"``) so it is crisp and searchable. A suppressed theme has no
+in the SVG (``svg.fonttype = "none"``) so it is crisp and searchable. The palette and style are
+shared with the board's charts (app/charts.py). A suppressed theme has no
 bar, only the words "fewer than 5", so its size cannot be read off the chart.
 """
 
@@ -10,20 +11,11 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from app.charts import OKABE_ITO, STYLE
 from app.statistics import fewer_than
 from surveys.themes.results import Results
-
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"]
-STYLE = {
-    "svg.fonttype": "none",
-    "font.family": ["Arial", "Liberation Sans", "DejaVu Sans", "sans-serif"],
-    "font.size": 10,
-}
 
 
 def alt_text(results: Results) -> str:

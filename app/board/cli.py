@@ -1,0 +1,28 @@
+"""`flask board pack ROUND [--band "18 to 20"]`: make a board pack now (for cron)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+board_cli = AppGroup("board", help="The corporate parenting board.")
+
+
+@board_cli.command("pack")
+@click.argument("round_slug")
+@click.option("--band", default="", help='An age band, e.g. "18 to 20" (default: all ages)')
+def pack_command(round_slug: str, band: str) -> None:
+    """Make the board pack for ROUND_SLUG (e.g. nb2026) in the foreground."""
+    from app.board import pack
+    from surveys.services import round_by_slug
+
+    survey_round = round_by_slug(round_slug)
+    if survey_round is None:
+        raise click.ClickException(f"There is no round called {round_slug}")
+    job, created = pack.request_pack(survey_round, band)
+    if not created:
+        raise click.ClickException(f"This pack is already being made (pack {job.id})")
+    done = pack.build_pack(job.id)
+    if done.status != "done":
+        raise click.ClickException(f"The pack could not be made: {done.stage}")
+    click.echo(f"Board pack {done.id} made: {done.pdf_size} bytes of PDF")

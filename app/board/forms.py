@@ -1,0 +1,97 @@
+"""Forms for the board. The dashboard's filters are a GET form (no CSRF: it changes nothing)."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.forms import BaseForm
+from surveys.rounds.forms import GovDateField, WholeNumberField
+
+
+class FilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    round = SelectField("Survey round", widget=GovSelect(), choices=[], validate_choice=False)
+    band = SelectField("Age", widget=GovSelect(), choices=[], validate_choice=False)
+    submit = SubmitField("Show", widget=GovSubmitInput())
+
+
+class PackForm(BaseForm):
+    round_id = HiddenField()
+    band = HiddenField()
+    submit = SubmitField("Prepare the board pack", widget=GovSubmitInput())
+
+
+class ConfirmForm(BaseForm):
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class MeetingForm(BaseForm):
+    held_on = GovDateField("Date of the meeting", "date of the meeting")
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        default="Corporate parenting board",
+        validators=[InputRequired("Enter a title for the meeting"), Length(max=200)],
+    )
+    pack_id = SelectField(
+        "Board pack used (the papers)", widget=GovSelect(), coerce=int, choices=[]
+    )
+    decisions = TextAreaField(
+        "Decisions",
+        widget=GovTextArea(),
+        description="What the board decided, one decision a line",
+        validators=[Length(max=10000, message="Use 10,000 characters or fewer")],
+    )
+    submit = SubmitField("Save meeting", widget=GovSubmitInput())
+
+
+class RequestForm(BaseForm):
+    text = TextAreaField(
+        "What the board asked for",
+        widget=GovTextArea(),
+        description="It becomes a \u201cyou said\u201d item from the board, to be given actions",
+        validators=[
+            InputRequired("Enter what the board asked for"),
+            Length(max=2000, message="Use 2,000 characters or fewer"),
+        ],
+    )
+    topic = StringField(
+        "Topic",
+        widget=GovTextInput(),
+        description="The heading it goes under, for example Housing or Money",
+        validators=[Length(max=120, message="Use 120 characters or fewer")],
+    )
+    submit = SubmitField("Add to \u201cyou said\u201d", widget=GovSubmitInput())
+
+
+class ReferenceForm(BaseForm):
+    measure = SelectField("Compare with", widget=GovSelect(), choices=[])
+    source = StringField(
+        "Where the figure comes from",
+        widget=GovTextInput(),
+        description="For example, National care leaver survey",
+        validators=[InputRequired("Enter where the figure comes from"), Length(max=160)],
+    )
+    percent = DecimalField(
+        "Figure (%)",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the figure as a percentage, like 42"),
+            NumberRange(0, 100, "Enter a percentage from 0 to 100"),
+        ],
+    )
+    year = WholeNumberField(
+        "Year (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(1990, 2100, "Enter a year like 2025")],
+    )
+    submit = SubmitField("Save figure", widget=GovSubmitInput())

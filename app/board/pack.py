@@ -1,0 +1,318 @@
+"""The board pack: an A4 PDF (WeasyPrint) and an XLSX data pack, made in the background.
+
+Decisions a newcomer might undo:
+- No broker. A request inserts a BoardPack row (queued) and starts a thread that builds the
+  pack, writing its progress to the row; the page polls the row. ``flask board pack ROUND``
+  builds one in the foreground for cron. Two requests at once make one job: the row's
+  ``job_key`` is unique while the job is queued or running (see models.py), so the second
+  insert fails and the second requester is shown the first job.
+- A job left "running" by a process that died would block its key for ever, so a job older
+  than STALE_AFTER is marked failed when the next request for the same key arrives.
+- The PDF and the XLSX are made from the same ``services.dashboard`` as the page, so every
+  figure has been through app.statistics; charts are the cached SVGs, embedded as data: URIs
+  (WeasyPrint may load nothing else, see app/pdf.py).
+- XLSX cells are written as strings or numbers only, through spreadsheet_safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import threading
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app, render_template
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy.exc import IntegrityError
+
+from app.audit.services import record
+from app.auth.models import StaffUser, utcnow
+from app.authority.services import get_settings
+from app.board import services
+from app.board.models import BoardPack, PackStatus
+from app.charts import svg_bytes
+from app.extensions import db
+from app.pdf import FONTS, html_to_pdf, logo_data_uri
+from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
+from surveys.rounds.services import spreadsheet_safe
+
+STALE_AFTER = timedelta(minutes=30)
+
+GLOSSARY = [
+    ("Care leaver", "A young person aged 16 to 25 who was looked after by the council."),
+    (
+        "Corporate parent",
+        "The council and its partners, who share the duty to act for care leavers as a good "
+        "parent would.",
+    ),
+    ("Response rate", "The share of care leavers we asked who answered the survey."),
+    ("Round", "One run of the survey, usually once a year."),
+    ("Theme", "A topic that came up in what care leavers wrote, such as money or housing."),
+    (
+        "Fewer than 5",
+        "A number from 1 to 4, hidden so that nobody in a small group can be singled out.",
+    ),
+    (
+        "Hidden",
+        "A number that is not small, hidden so that a 'fewer than 5' cannot be worked out "
+        "by adding up or taking away.",
+    ),
+    ("Rating (red, amber, green)", "How an action is going: overdue, at risk, or on track."),
+    ("Forum", "The care leavers' group that meets to say what needs to change."),
+    ("You said, we did", "What young people told us and what we did about it."),
+]
+
+
+def job_key(survey_round: SurveyRound, band: str, on: date) -> str:
+    return f"{survey_round.id}:{band}:{on.isoformat()}"
+
+
+def request_pack(
+    survey_round: SurveyRound,
+    band: str = "",
+    actor: StaffUser | None = None,
+    on: date | None = None,
+) -> tuple[BoardPack, bool]:
+    """(the job, whether this request created it). An unfinished same job is reused."""
+    on = on or services.today()
+    band = band if band in services.BANDS else ""
+    key = job_key(survey_round, band, on)
+    _expire_stale(key)
+    pack = BoardPack(
+        round_id=survey_round.id,
+        age_band=band,
+        prepared_on=on,
+        job_key=key,
+        requested_by_id=actor.id if actor else None,
+    )
+    db.session.add(pack)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(sa.select(BoardPack).where(BoardPack.job_key == key))
+        if existing is not None:
+            return existing, False
+        return request_pack(survey_round, band, actor, on)  # it finished meanwhile
+    record("board.pack.request", pack, detail=key, actor=actor)
+    db.session.commit()
+    return pack, True
+
+
+def _expire_stale(key: str) -> None:
+    stale = db.session.scalar(
+        sa.select(BoardPack).where(
+            BoardPack.job_key == key, BoardPack.created_at < utcnow() - STALE_AFTER
+        )
+    )
+    if stale is not None:
+        stale.status, stale.job_key, stale.stage = PackStatus.FAILED.value, None, "Timed out"
+        db.session.commit()
+
+
+def start_in_background(pack_id: int) -> threading.Thread:
+    """Build the pack in a thread with its own app context (and database session)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                build_pack(pack_id)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=work, name=f"board-pack-{pack_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _progress(pack: BoardPack, percent: int, stage: str) -> None:
+    pack.progress, pack.stage = percent, stage
+    db.session.commit()
+
+
+def build_pack(pack_id: int) -> BoardPack:
+    pack = db.session.get(BoardPack, pack_id)
+    if pack is None or pack.is_finished:
+        return pack
+    try:
+        pack.status = PackStatus.RUNNING.value
+        _progress(pack, 5, "Counting the answers")
+        board = services.dashboard(pack.survey_round, pack.age_band, on=pack.prepared_on)
+        _progress(pack, 40, "Drawing the charts")
+        html = pack_html(board)
+        _progress(pack, 60, "Making the PDF")
+        pdf = html_to_pdf(html)
+        _progress(pack, 85, "Making the spreadsheet")
+        xlsx = data_pack(board)
+        pack.pdf, pack.xlsx, pack.pdf_size = pdf, xlsx, len(pdf)
+        pack.status, pack.progress, pack.stage = PackStatus.DONE.value, 100, "Ready"
+    except Exception:
+        current_app.logger.exception("Board pack %s failed", pack_id)
+        db.session.rollback()
+        pack = db.session.get(BoardPack, pack_id)
+        pack.status, pack.stage = PackStatus.FAILED.value, "Something went wrong"
+    pack.job_key = None
+    pack.finished_at = utcnow()
+    db.session.commit()
+    return pack
+
+
+def _data_uri(key: str) -> str:
+    body = svg_bytes(key) or b""
+    return "data:image/svg+xml;base64," + base64.b64encode(body).decode("ascii")
+
+
+def pack_html(board: services.Dashboard) -> str:
+    settings = get_settings()
+    return render_template(
+        "board/pack_pdf.html",
+        board=board,
+        authority=settings,
+        logo=logo_data_uri(settings),
+        fonts=FONTS.as_uri(),
+        chart_src=_data_uri,
+        glossary=GLOSSARY,
+        method=method_note(board),
+    )
+
+
+def method_note(board: services.Dashboard) -> list[str]:
+    h = board.headline
+    asked = (
+        f"{h.eligible} care leavers were eligible for {board.survey_round.name}"
+        if h.eligible
+        else "We do not know how many care leavers were eligible"
+    )
+    if h.invited:
+        asked += f", and {h.invited} were sent a personal invitation"
+    offered = ", ".join(CHANNEL_LABELS[Channel(c)].lower() for c in board.survey_round.channels)
+    return [
+        f"{asked}. The survey was open from {board.survey_round.opens_on:%-d %B %Y} to "
+        f"{board.survey_round.closes_on:%-d %B %Y}, and could be answered {offered or 'online'}.",
+        "The response rate is the number who finished the survey divided by the number eligible"
+        + (f": {h.rate}%." if h.rate is not None else ". We cannot give one for this round."),
+        "The survey is anonymous: we do not ask for names, and answers cannot be linked to "
+        "the person who gave them.",
+        "Counts are of people. Any number from 1 to 4 is shown as \u201cfewer than 5\u201d, and "
+        "where that number could be worked out from a total, another number is shown as "
+        "\u201chidden\u201d, as UK official statistics do.",
+        "Themes come from reading and coding what care leavers wrote. The quotes were chosen "
+        "and approved by the participation team, with anything that could identify someone "
+        "taken out.",
+    ]
+
+
+# --- The XLSX data pack -----------------------------------------------------------------------
+
+
+def data_pack(board: services.Dashboard) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Summary"
+    _rows(
+        sheet,
+        [
+            [f"{board.authority}: board data pack"],
+            [f"{board.survey_round.name}, {board.band_label}, prepared {board.on:%-d %B %Y}"],
+            [],
+            *[[line] for line in board.summary],
+            [],
+            ["Numbers from 1 to 4 show as 'fewer than 5'; 'hidden' stops them being worked out."],
+        ],
+        bold_first=True,
+    )
+    used: set[str] = {"Summary"}
+    for chart in board.charts:
+        name = _sheet_name(chart.title, used)
+        sheet = book.create_sheet(name)
+        _rows(
+            sheet,
+            [[chart.title], [chart.takeaway], [], chart.table.headers, *chart.table.rows],
+            bold_first=True,
+            header_row=4,
+        )
+    sheet = book.create_sheet(_sheet_name("Comparison", used))
+    _rows(sheet, [board.comparison.headers, *board.comparison.rows], header_row=1)
+    sheet = book.create_sheet(_sheet_name("Overdue actions", used))
+    _rows(
+        sheet,
+        [
+            ["Topic", "Action", "Who", "Due", "Rating"],
+            *[
+                [a["topic"], a["what"], a["who"], a["due"], a["rating"]]
+                for a in board.actions.overdue
+            ],
+        ],
+        header_row=1,
+    )
+    sheet = book.create_sheet(_sheet_name("Quotes", used))
+    _rows(
+        sheet,
+        [["Theme", "Quote"], *[[g.theme, q] for g in board.quotes for q in g.quotes]],
+        header_row=1,
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28].strip() or "Sheet"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base[:25]} {n}", n + 1
+    used.add(name)
+    return name
+
+
+def _rows(sheet, rows, *, bold_first: bool = False, header_row: int | None = None) -> None:
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula
+    if bold_first and sheet.max_row:
+        sheet.cell(1, 1).font = Font(bold=True, size=14)
+    if header_row:
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 48
+
+
+def _cell(value):
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%-d %b %Y")
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    return spreadsheet_safe(str(value))
+
+
+# --- Finding packs ----------------------------------------------------------------------------
+
+
+def get_pack(pack_id: int) -> BoardPack | None:
+    return db.session.get(BoardPack, pack_id)
+
+
+def packs(limit: int = 30) -> list[BoardPack]:
+    return list(
+        db.session.scalars(
+            sa.select(BoardPack)
+            .order_by(BoardPack.created_at.desc(), BoardPack.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def filename(pack: BoardPack, extension: str) -> str:
+    band = f"-{pack.age_band.replace(' ', '')}" if pack.age_band else ""
+    return f"board-pack-{pack.survey_round.slug}{band}-{pack.prepared_on.isoformat()}.{extension}"
+
+
+def record_download(pack: BoardPack, kind: str) -> None:
+    record("board.pack.download", pack, detail=kind)
+    db.session.commit()

@@ -1,0 +1,266 @@
+"""The board's pages: the dashboard, chart images, board packs, meetings, reference figures.
+
+Board members only read: every page they can reach answers GET, and the only form they see is
+the dashboard's filter (a GET form). Staff (admin, participation worker) also prepare packs and
+record meetings; admins enter reference figures.
+"""
+
+from __future__ import annotations
+
+from flask import Response as HttpResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.access import allow
+from app.auth.models import Role
+from app.board import bp, pack, services
+from app.board.forms import (
+    ConfirmForm,
+    FilterForm,
+    MeetingForm,
+    PackForm,
+    ReferenceForm,
+    RequestForm,
+)
+from app.charts import svg_bytes
+from app.pages import render_page_or_partial
+
+WORKERS = (Role.ADMIN, Role.PARTICIPATION_WORKER)
+READERS = (*WORKERS, Role.BOARD_MEMBER)
+
+
+def _filters():
+    form = FilterForm(request.args)
+    all_rounds = services.rounds()
+    form.round.choices = [(str(r.id), r.name) for r in all_rounds]
+    form.band.choices = services.band_choices()
+    round_id = form.round.data if (form.round.data or "").isdigit() else None
+    survey_round = services.get_round(int(round_id) if round_id else None)
+    if survey_round is None and round_id:
+        abort(404)
+    if survey_round is not None:
+        form.round.data = str(survey_round.id)
+    band = form.band.data if form.band.data in services.BANDS else ""
+    form.band.data = band
+    return form, survey_round, band
+
+
+@bp.get("/board")
+@allow(*READERS)
+def dashboard():
+    form, survey_round, band = _filters()
+    board = services.dashboard(survey_round, band) if survey_round else None
+    pack_form = PackForm(round_id=survey_round.id if survey_round else "", band=band)
+    return render_page_or_partial(
+        "board/dashboard.html",
+        "board/_partials/dashboard.html",
+        form=form,
+        board=board,
+        pack_form=pack_form,
+        can_prepare=current_user.role_enum in WORKERS,
+    )
+
+
+@bp.get("/board/charts/<key>.svg")
+@allow(*READERS)
+def chart(key: str):
+    body = svg_bytes(key)
+    if body is None:
+        abort(404)
+    response = HttpResponse(body, mimetype="image/svg+xml")
+    # The address is a hash of the chart's data, so it never changes: cache it for a year, in
+    # this browser only. The SVG is its own document: let its style attributes apply there.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.get("/board/packs")
+@allow(*READERS)
+def packs():
+    form, survey_round, band = _filters()
+    return render_template(
+        "board/packs.html",
+        packs=pack.packs(),
+        form=form,
+        survey_round=survey_round,
+        pack_form=PackForm(round_id=survey_round.id if survey_round else "", band=band),
+        can_prepare=current_user.role_enum in WORKERS,
+    )
+
+
+@bp.post("/board/packs")
+@allow(*WORKERS)
+def request_pack():
+    form = PackForm()
+    if not form.validate_on_submit():
+        abort(400)
+    survey_round = services.get_round(int(form.round_id.data or 0) or None)
+    if survey_round is None:
+        abort(404)
+    job, created = pack.request_pack(
+        survey_round, form.band.data or "", current_user._get_current_object()
+    )
+    if created:
+        pack.start_in_background(job.id)
+    else:
+        flash("This pack is already being prepared. Here is its progress.")
+    return redirect(url_for("board.pack_status", pack_id=job.id))
+
+
+def _pack(pack_id: int):
+    found = pack.get_pack(pack_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/board/packs/<int:pack_id>")
+@allow(*READERS)
+def pack_status(pack_id: int):
+    return render_page_or_partial(
+        "board/pack_status.html", "board/_partials/pack_status.html", pack=_pack(pack_id)
+    )
+
+
+@bp.get("/board/packs/<int:pack_id>/<any(pdf, xlsx):kind>")
+@allow(*READERS)
+def pack_file(pack_id: int, kind: str):
+    found = _pack(pack_id)
+    body = found.pdf if kind == "pdf" else found.xlsx
+    if found.status != "done" or not body:
+        abort(404)
+    pack.record_download(found, kind)
+    mimetype = (
+        "application/pdf"
+        if kind == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(body, mimetype=mimetype)
+    disposition = "inline" if kind == "pdf" else "attachment"
+    response.headers["Content-Disposition"] = (
+        f'{disposition}; filename="{pack.filename(found, kind)}"'
+    )
+    return response
+
+
+# --- Board meetings ---
+
+
+@bp.get("/board/meetings")
+@allow(*READERS)
+def meetings():
+    return render_template(
+        "board/meetings.html",
+        meetings=services.meetings(),
+        can_edit=current_user.role_enum in WORKERS,
+    )
+
+
+def _meeting(meeting_id: int):
+    found = services.get_meeting(meeting_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/board/meetings/<int:meeting_id>")
+@allow(*READERS)
+def meeting(meeting_id: int):
+    return render_template(
+        "board/meeting.html",
+        meeting=_meeting(meeting_id),
+        can_edit=current_user.role_enum in WORKERS,
+    )
+
+
+def _meeting_form(existing=None) -> MeetingForm:
+    form = MeetingForm(obj=existing)
+    form.pack_id.choices = [(0, "None")] + [
+        (p.id, f"{p.survey_round.name}, prepared {p.prepared_on:%-d %B %Y}")
+        for p in services.pack_choices()
+    ]
+    if existing is not None and request.method == "GET":
+        form.pack_id.data = existing.pack_id or 0
+    return form
+
+
+@bp.route("/board/meetings/new", methods=["GET", "POST"])
+@allow(*WORKERS)
+def new_meeting():
+    form = _meeting_form()
+    if form.validate_on_submit():
+        saved = services.save_meeting(None, form.data)
+        flash("Meeting saved")
+        return redirect(url_for("board.meeting", meeting_id=saved.id))
+    return render_template("board/meeting_form.html", form=form, meeting=None)
+
+
+@bp.route("/board/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@allow(*WORKERS)
+def edit_meeting(meeting_id: int):
+    existing = _meeting(meeting_id)
+    form = _meeting_form(existing)
+    request_form = RequestForm(prefix="ask")
+    if form.validate_on_submit():
+        services.save_meeting(existing, form.data)
+        flash("Meeting saved")
+        return redirect(url_for("board.meeting", meeting_id=existing.id))
+    return render_template(
+        "board/meeting_form.html", form=form, meeting=existing, request_form=request_form
+    )
+
+
+@bp.post("/board/meetings/<int:meeting_id>/requests")
+@allow(*WORKERS)
+def add_request(meeting_id: int):
+    existing = _meeting(meeting_id)
+    form = RequestForm(prefix="ask")
+    if form.validate_on_submit():
+        services.add_request(existing, form.text.data, form.topic.data)
+        flash("Added to \u201cyou said\u201d as an item from the board")
+        return redirect(url_for("board.meeting", meeting_id=existing.id))
+    return render_template(
+        "board/meeting_form.html",
+        form=_meeting_form(existing),
+        meeting=existing,
+        request_form=form,
+    ), 400
+
+
+# --- Reference figures ---
+
+
+@bp.route("/board/reference-figures", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def reference_figures():
+    form = ReferenceForm()
+    form.measure.choices = services.measure_choices(services.get_round(None))
+    if form.validate_on_submit():
+        services.save_reference(
+            form.measure.data, form.source.data.strip(), float(form.percent.data), form.year.data
+        )
+        flash("Reference figure saved")
+        return redirect(url_for("board.reference_figures"))
+    return render_template(
+        "board/reference_figures.html",
+        form=form,
+        confirm=ConfirmForm(),
+        figures=list(services.reference_figures().values()),
+        labels=dict(form.measure.choices),
+    )
+
+
+@bp.post("/board/reference-figures/<int:figure_id>/delete")
+@allow(Role.ADMIN)
+def delete_reference(figure_id: int):
+    from app.board.models import ReferenceFigure
+    from app.extensions import db
+
+    figure = db.session.get(ReferenceFigure, figure_id)
+    if figure is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.delete_reference(figure)
+        flash("Reference figure removed")
+    return redirect(url_for("board.reference_figures"))

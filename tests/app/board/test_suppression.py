@@ -1,0 +1,90 @@
+"""Small numbers: primary and secondary suppression reach the chart, the table, the XLSX and
+the PDF, all through app.statistics."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from app.auth.models import Role
+from app.board import pack, services
+from app.charts import svg_bytes
+from app.extensions import db
+from app.statistics import HIDDEN
+from surveys.models import SurveyRound
+from tests.app.board.conftest import make_round
+
+# Online 40, text 3 (fewer than 5), paper 8 (would give the 3 away: hidden), phone 11.
+CHANNELS = {"web": 40, "sms": 3, "paper": 8, "phone": 11}
+
+
+def _dashboard(app, round_id):
+    survey_round = db.session.get(SurveyRound, round_id)
+    return services.dashboard(survey_round)
+
+
+def test_channel_table_and_chart_hide_the_small_cell_and_the_one_that_gives_it_away(app):
+    round_id = make_round(app, CHANNELS)
+    with app.test_request_context():
+        board = _dashboard(app, round_id)
+        chart = board.response_charts[0]
+        rows = {row[0]: row[1] for row in chart.table.rows}
+        assert rows["Online"] == 40 and rows["Phone interview"] == 11
+        assert rows["Text message"] == "fewer than 5"
+        assert rows["Paper"] == HIDDEN
+        svg = svg_bytes(chart.svg).decode()
+        assert "fewer than 5" in svg and HIDDEN in svg
+        assert not re.search(r">\s*8 \(", svg), "the hidden count is drawn"
+        assert "Paper: hidden" in chart.alt and "Text message: fewer than 5" in chart.alt
+
+
+def test_page_xlsx_and_pdf_show_the_same_suppressed_cells(app, logged_in_as):
+    round_id = make_round(app, CHANNELS)
+    client = logged_in_as(Role.BOARD_MEMBER)
+    page = client.get(f"/board?round={round_id}").text
+    assert re.search(r"Text message</th>\s*<td[^>]*>fewer than 5</td>", page)
+    assert re.search(r"Paper</th>\s*<td[^>]*>hidden</td>", page)
+
+    with app.test_request_context():
+        board = _dashboard(app, round_id)
+        book = load_workbook(io.BytesIO(pack.data_pack(board)))
+        sheet = book["How care leavers answered"]
+        cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+        assert cells["Text message"] == "fewer than 5"
+        assert cells["Paper"] == HIDDEN
+        assert cells["Online"] == 40
+
+        job, _ = pack.request_pack(db.session.get(SurveyRound, round_id))
+        done = pack.build_pack(job.id)
+        assert done.status == "done"
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(done.pdf)).pages)
+        assert re.search(r"Text message\s+fewer than 5\s+fewer than 5", text)
+        assert re.search(r"Paper\s+hidden", text)
+        assert not re.search(r"Paper\s+8\b", text)
+
+
+def test_age_band_filter_shows_a_column_of_the_same_suppressed_table(app):
+    # 12 people: ages 17 (3 people) and 19 (9 people). The 3 are hidden, and so is another
+    # band's count in the same line, so "all ages minus the others" cannot give it away.
+    round_id = make_round(app, {"web": 12}, ages=[17, 19, 19, 19])
+    with app.test_request_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        young = services.dashboard(survey_round, "16 to 17")
+        older = services.dashboard(survey_round, "18 to 20")
+        everyone = services.dashboard(survey_round)
+    assert young.headline.responses == "fewer than 5"
+    assert older.headline.responses == HIDDEN
+    assert everyone.headline.responses == 12
+
+
+def test_three_responses_hide_everything_and_say_so(app, logged_in_as):
+    round_id = make_round(app, {"web": 3}, answers={"Q11": {"choice": "yes"}})
+    client = logged_in_as(Role.BOARD_MEMBER)
+    page = client.get(f"/board?round={round_id}").text
+    assert "Fewer than 5 care leavers answered in this round" in page
+    assert "every figure below is hidden" in page
+    assert "<dd>fewer than 5</dd>" in page
+    assert "/board/charts/" not in page.split('id="actions"')[0], "a survey chart was drawn"
