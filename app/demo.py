@@ -112,7 +112,3 @@ def seed_demo() -> None:
     from app.board.demo import seed_board_demo
 
     seed_board_demo()
-
-    from forum.demo import seed_forum_demo
-
-    seed_forum_demo()
