@@ -587,12 +587,14 @@ def overdue():
 @bp.get("/staff/actions/since")
 @allow(*READERS)
 def since():
+    from app.board.services import last_meeting_on  # the board's meetings, if recorded
+
     raw = request.args.get("since", "")
     try:
-        start = date.fromisoformat(raw) if raw else services.last_board_meeting_on()
+        start = date.fromisoformat(raw) if raw else last_meeting_on()
     except ValueError:
-        start = services.last_board_meeting_on()
-        flash("Enter the date like 2026-09-01. Showing the last three months.")
+        start = last_meeting_on()
+        flash("Enter the date like 2026-09-01. Showing changes since the last board meeting.")
     return render_template(
         "forum/since.html",
         report=services.since_report(start),

@@ -664,9 +664,9 @@ def overdue(on: date | None = None) -> list[TrackerRow]:
 def last_board_meeting_on(on: date | None = None) -> date:
     """The date "since the last board meeting" starts from.
 
-    Until the board's meetings are recorded (a later issue: app/board), three months ago. That
-    issue should return its latest BoardMeeting date before ``on`` here, and nothing else needs
-    to change.
+    Three months ago: the fallback when no board meeting is recorded. The board's own
+    ``app.board.services.last_meeting_on`` answers with its latest BoardMeeting first and falls
+    back to this; the forum's "since" page asks the board.
     """
     on = on or today()
     month = on.month - 3
