@@ -721,7 +721,7 @@ def _theme_section(analysis, previous, column, hide: bool):
         change = rows[0].share - rows[0].previous_share
         takeaway += f" Last round it was {rows[0].previous_share:.0f}%."
         del change
-    title = f"Top themes in {analysis.survey_round.name}"
+    title = f"Themes in {analysis.survey_round.name}"  # as theme_chart_svg titles it
     data = {
         "rows": [[r.key, r.name, r.shown, r.share, r.previous_share] for r in rows],
         "round": analysis.survey_round.name,

@@ -52,6 +52,21 @@ EXPECTED: dict[str, set[Role] | str] = {
     "themes.results_page": {*WORKERS, Role.BOARD_MEMBER},
     "themes.chart": {*WORKERS, Role.BOARD_MEMBER},
     "themes.export": WORKERS,
+    # The board reads (dashboard, charts, packs, meetings); staff prepare packs and record
+    # meetings; only admins enter reference figures.
+    "board.dashboard": {*WORKERS, Role.BOARD_MEMBER},
+    "board.chart": {*WORKERS, Role.BOARD_MEMBER},
+    "board.packs": {*WORKERS, Role.BOARD_MEMBER},
+    "board.pack_status": {*WORKERS, Role.BOARD_MEMBER},
+    "board.pack_file": {*WORKERS, Role.BOARD_MEMBER},
+    "board.meetings": {*WORKERS, Role.BOARD_MEMBER},
+    "board.meeting": {*WORKERS, Role.BOARD_MEMBER},
+    "board.request_pack": WORKERS,
+    "board.new_meeting": WORKERS,
+    "board.edit_meeting": WORKERS,
+    "board.add_request": WORKERS,
+    "board.reference_figures": ADMIN_ONLY,
+    "board.delete_reference": ADMIN_ONLY,
     # Forum and "you said, we did": members' personal data and every change for workers; the
     # board reads the tracker, the overdue list and "since the last board meeting" only.
     "forum.index": WORKERS,
