@@ -10,7 +10,9 @@ history; a reprint of the same letters is allowed and logged again in the audit 
 from __future__ import annotations
 
 import base64
+import io
 
+import qrcode
 import sqlalchemy as sa
 from flask import render_template
 
@@ -23,11 +25,16 @@ from surveys.contacts.models import Contact, ContactMessage
 from surveys.invitations.models import Invitation
 from surveys.invitations.services import personal_link, spaced
 from surveys.models import SurveyRound
-from surveys.rounds.services import qr_svg
 
 
 def _qr_data_uri(link: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(link).encode()).decode()
+    """A small black-and-white PNG: WeasyPrint lays out 300 of these far faster than SVGs."""
+    image = qrcode.make(
+        link, box_size=4, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def letters_html(survey_round: SurveyRound, invitations: list[tuple[Invitation, Contact]]) -> str:
