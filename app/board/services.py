@@ -985,6 +985,10 @@ def _comparison(history: list[RoundAnalysis], column) -> Table:
     return Table("Each round side by side", headers, rows)
 
 
+def _times(n: int) -> str:
+    return {0: "no times", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _are(n: int) -> str:
     return f"{n} is" if n == 1 else f"{n} are"
 
@@ -1018,10 +1022,7 @@ def _summary(board: Dashboard, analysis: RoundAnalysis) -> list[str]:
         f"meeting on {since}."
     )
     f = board.forum
-    lines.append(
-        f"The care leavers' forum met {len(f.meetings)} time{'s' if len(f.meetings) != 1 else ''} "
-        f"since {since}."
-    )
+    lines.append(f"The care leavers' forum met {_times(len(f.meetings))} since {since}.")
     return lines
 
 
