@@ -234,3 +234,20 @@ def test_dashboard_numbers_equal_independent_counts_and_small_groups_are_hidden(
     assert "<html" not in partial.text and "figure-responded" in partial.text
     chart = client_page.get(f"/staff/rounds/{round_id}/response-rate/chart.svg")
     assert chart.mimetype == "image/svg+xml" and b"<svg" in chart.data
+
+
+def test_the_sms_channel_can_complete_an_invitation_by_phone_hash_or_find_a_code(app):
+    from surveys.sms.services import phone_hash
+
+    round_id = make_open_round(app)
+    add_contacts(app, 2)
+    invite_all(app, round_id, ("sms",))
+    with app.app_context():
+        first = db.session.scalar(sa.select(Invitation).order_by(Invitation.id).limit(1))
+        assert invitations.round_for_code(first.code.lower()).id == round_id
+        assert invitations.round_for_code("NOTACODE") is None
+        hashed = phone_hash("07700 900000")
+        assert invitations.complete_by_phone_hash(round_id, hashed)
+        db.session.refresh(first)
+        assert first.status == "completed" and first.completed_on == date.today()
+        assert not invitations.complete_by_phone_hash(round_id, hashed)  # once only
