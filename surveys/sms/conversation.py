@@ -378,6 +378,10 @@ def _advance(conversation: SmsConversation, response: Response, before: list[str
 
 
 def _finish(conversation: SmsConversation, response: Response, before: list[str]):
+    from surveys.invitations.services import complete_by_phone_hash
+
+    # An invited number that finishes stops its reminders (the invitation gets a date only).
+    complete_by_phone_hash(conversation.round_id, conversation.phone_hash)
     _end(conversation)  # flushed first, so the engine's commit removes the link with it
     engine.complete(response)
     return [*before, closing_message()]

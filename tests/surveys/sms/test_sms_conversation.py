@@ -312,3 +312,24 @@ def test_an_idle_conversation_expires_and_a_new_keyword_starts_afresh(app, phone
         db.session.commit()
         assert expire()[0] == 1
     assert phone.say(TEXTS["Q1"]) == "Text BELONG to start the survey."
+
+
+def test_an_invited_number_that_finishes_by_text_completes_its_invitation(app, client, round_id):
+    from surveys.invitations.models import Invitation
+    from tests.surveys.contacts.test_invitations import add_contacts, invite_all
+
+    add_contacts(app, 2)  # mobiles 07700 900000 and 07700 900001
+    invite_all(app, round_id, ("sms",))
+    invited = Phone(client, number="+447700900001")
+    invited.say("BELONG")
+    for code in ANSWERS:
+        reply = invited.say(TEXTS[code])
+    assert "Thank you" in reply
+    with app.app_context():
+        statuses = {
+            i.contact.mobile: (i.status, i.completed_on)
+            for i in db.session.scalars(sa.select(Invitation))
+        }
+        # Nothing links the response to the invitation; only the invitation knows (a date).
+        assert statuses["+447700900001"] == ("completed", date.today())
+        assert statuses["+447700900000"][0] == "invited"
