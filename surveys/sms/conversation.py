@@ -174,7 +174,7 @@ def handle_inbound(inbound: Inbound, *, now: datetime | None = None, today: date
         text = "\n\n".join(m for m in messages if m)
         if text:
             services.record_reply(text, round_id)
-        record.reply_twiml = twiml(messages)
+        reply = record.reply_twiml = twiml(messages)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -182,20 +182,23 @@ def handle_inbound(inbound: Inbound, *, now: datetime | None = None, today: date
         if existing is None:
             raise
         return existing
-    return record.reply_twiml
+    return reply
 
 
 def _answered(message_sid: str, now: datetime) -> str | None:
-    record = db.session.scalar(
-        sa.select(InboundMessage).where(InboundMessage.message_sid == message_sid)
-    )
+    record = db.session.execute(
+        sa.select(InboundMessage.reply_twiml, InboundMessage.received_at).where(
+            InboundMessage.message_sid == message_sid
+        )
+    ).first()
     if record is None:
         return None
-    if record.reply_twiml is None:
-        if now - record.received_at < timedelta(seconds=BUSY_SECONDS):
+    reply, received_at = record
+    if reply is None:
+        if now - received_at < timedelta(seconds=BUSY_SECONDS):
             raise InboundBusy(message_sid)
         return twiml([])  # its answer was saved but the reply was lost: say nothing twice
-    return record.reply_twiml
+    return reply
 
 
 def _word(text: str) -> str:

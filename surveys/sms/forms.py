@@ -22,12 +22,15 @@ class SimulatorForm(BaseForm):
         "Text message",
         widget=GovTextArea(),
         description="Try BELONG to start, then answer. SKIP, BACK, HELP and STOP work too.",
-        validators=[
-            InputRequired("Type a text message"),
-            Length(max=1600, message="A text message must be 1,600 characters or fewer"),
-        ],
+        # Checked in validate_message, not InputRequired: its "required" attribute would make
+        # the browser (and htmx) stop the form before our error message could be shown.
+        validators=[Length(max=1600, message="A text message must be 1,600 characters or fewer")],
     )
     submit = SubmitField("Send text", widget=GovSubmitInput())
+
+    def validate_message(self, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError("Type a text message")
 
     def validate_number(self, field) -> None:
         try:

@@ -106,27 +106,27 @@ def mark_unreachable(hashed: str, error_code: str) -> None:
 
 def blocked_reason(hashed: str) -> str | None:
     """Why a number must not be texted ('opted_out', 'unreachable'), or None."""
-    if db.session.scalar(sa.select(OptOut.id).where(OptOut.phone_hash == hashed)):
-        return "opted_out"
-    if db.session.scalar(
-        sa.select(UnreachableNumber.id).where(UnreachableNumber.phone_hash == hashed)
-    ):
-        return "unreachable"
-    return None
+    return blocked_hashes({hashed}).get(hashed)
 
 
 def blocked_hashes(hashes: set[str]) -> dict[str, str]:
     """For many numbers at once: {hash: 'opted_out' or 'unreachable'} for those not to text."""
     if not hashes:
         return {}
-    blocked = {
-        h: "unreachable"
-        for h in db.session.scalars(
-            sa.select(UnreachableNumber.phone_hash).where(UnreachableNumber.phone_hash.in_(hashes))
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(UnreachableNumber.phone_hash, sa.literal("unreachable")).where(
+                UnreachableNumber.phone_hash.in_(hashes)
+            ),
+            sa.select(OptOut.phone_hash, sa.literal("opted_out")).where(
+                OptOut.phone_hash.in_(hashes)
+            ),
         )
-    }
-    for h in db.session.scalars(sa.select(OptOut.phone_hash).where(OptOut.phone_hash.in_(hashes))):
-        blocked[h] = "opted_out"
+    )
+    blocked: dict[str, str] = {}
+    for hashed, reason in rows:
+        if blocked.get(hashed) != "opted_out":  # an opt-out is the reason to report
+            blocked[hashed] = reason
     return blocked
 
 
@@ -205,7 +205,6 @@ def record_reply(body: str, round_id: int | None) -> OutboundMessage:
         sent_at=utcnow(),
     )
     db.session.add(message)
-    db.session.flush()
     return message
 
 
