@@ -50,7 +50,9 @@ def seed() -> None:
 
     for survey_round in rounds():
         if survey_round.is_open:
-            click.echo(f"Answer the open survey as a care leaver would: {url}/s/{survey_round.slug}")
+            click.echo(
+                f"Answer the open survey as a care leaver would: {url}/s/{survey_round.slug}"
+            )
     click.echo("")
 
 

@@ -48,7 +48,8 @@ def active_description(page: Page) -> str:
     return page.evaluate(
         "() => { const e = document.activeElement;"
         " return e ? `${e.tagName} ${(e.textContent || e.name || '').replace(/\\s+/g, ' ').trim()}`"
-        " : 'none'; }")
+        " : 'none'; }"
+    )
 
 
 def tab_to(page: Page, selector: str, text: str | None = None, *, limit: int = MAX_TABS) -> None:
@@ -95,8 +96,9 @@ def read_public_pages(page: Page) -> None:
         assert_accessible(page)
 
 
-def sign_in_by_keyboard(page: Page, base_url: str, email: str, password: str, *,
-                        axe: bool = True) -> None:
+def sign_in_by_keyboard(
+    page: Page, base_url: str, email: str, password: str, *, axe: bool = True
+) -> None:
     """From the public home page to a submitted sign-in form, keyboard only.
 
     ``axe=False`` skips axe: for pages another test already checks, and in a context with
@@ -119,7 +121,8 @@ def sign_in_by_keyboard(page: Page, base_url: str, email: str, password: str, *,
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=[a.role.value for a in DEMO_ACCOUNTS])
 def test_each_role_signs_in_browses_and_signs_out_by_keyboard(
-        page: Page, live_server: str, account: DemoAccount):
+    page: Page, live_server: str, account: DemoAccount
+):
     sign_in_by_keyboard(page, live_server, account.email, account.password)
 
     expect(page).to_have_url(f"{live_server}/staff")
@@ -217,8 +220,9 @@ def test_mobile_menu_toggle_works_with_javascript(page: Page, live_server: str):
     expect(menu).to_be_hidden()
 
 
-def test_navigation_reachable_without_javascript(browser: Browser, live_server: str,
-                                                 browser_context_args: dict):
+def test_navigation_reachable_without_javascript(
+    browser: Browser, live_server: str, browser_context_args: dict
+):
     context = browser.new_context(**browser_context_args, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -229,8 +233,9 @@ def test_navigation_reachable_without_javascript(browser: Browser, live_server: 
         items = [t.strip() for t in links.all_inner_texts()]
         assert set(ADMIN_ONLY_NAV) <= set(items), items
         for text in items:
-            expect(page.locator("#navigation").get_by_role("link", name=text, exact=True)) \
-                .to_be_visible()
+            expect(
+                page.locator("#navigation").get_by_role("link", name=text, exact=True)
+            ).to_be_visible()
         for text in items:
             follow_nav_item(page, text)
             expect(page.locator(".govuk-service-navigation__item--active")).to_have_text(text)
