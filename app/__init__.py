@@ -36,6 +36,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # per-step progress is noise
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
