@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
 
 def strip_control_characters(value):
@@ -23,3 +25,9 @@ class BaseForm(FlaskForm):
             filters = options.pop("filters", ())
             options["filters"] = (strip_control_characters, *filters)
             return unbound_field.bind(form=form, **options)
+
+
+class ConfirmForm(BaseForm):
+    """Just a button and a CSRF token: open a round, reset a password, remove, copy, move."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

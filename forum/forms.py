@@ -379,7 +379,3 @@ class UpdateForm(BaseForm):
         ],
     )
     submit = SubmitField("Send the update", widget=GovSubmitInput())
-
-
-class ConfirmForm(BaseForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -16,12 +16,12 @@ from flask_login import current_user
 
 from app.auth.access import allow, public
 from app.auth.models import Role
+from app.forms import ConfirmForm
 from app.pages import render_page_or_partial
 from forum import bp, pdf, public_bp, services
 from forum.forms import (
     ActionForm,
     AttendanceForm,
-    ConfirmForm,
     ForumCheckForm,
     ItemForm,
     MeetingForm,

@@ -93,9 +93,3 @@ class EditUserForm(BaseForm):
     )
     enabled = BooleanField("This person can sign in", widget=GovCheckboxInput())
     submit = SubmitField("Save changes", widget=GovSubmitInput())
-
-
-class ConfirmForm(BaseForm):
-    """An empty form: a button with a CSRF token, for actions like 'reset password'."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.access import ALL_STAFF, allow, public
-from app.auth.forms import ChangePasswordForm, ConfirmForm, EditUserForm, NewUserForm, SignInForm
+from app.auth.forms import ChangePasswordForm, EditUserForm, NewUserForm, SignInForm
 from app.auth.models import Role, StaffUser
 from app.auth.services import (
     AccountInvalid,
@@ -24,6 +24,7 @@ from app.auth.services import (
     update_user,
 )
 from app.extensions import db, limiter
+from app.forms import ConfirmForm
 
 
 def _safe_next(target: str | None) -> str:

@@ -30,10 +30,6 @@ class PackForm(BaseForm):
     submit = SubmitField("Prepare the board pack", widget=GovSubmitInput())
 
 
-class ConfirmForm(BaseForm):
-    submit = SubmitField("Remove", widget=GovSubmitInput())
-
-
 class MeetingForm(BaseForm):
     held_on = GovDateField("Date of the meeting", "date of the meeting")
     title = StringField(

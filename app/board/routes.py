@@ -15,7 +15,6 @@ from app.auth.access import allow
 from app.auth.models import Role
 from app.board import bp, pack, services
 from app.board.forms import (
-    ConfirmForm,
     FilterForm,
     MeetingForm,
     PackForm,
@@ -23,6 +22,7 @@ from app.board.forms import (
     RequestForm,
 )
 from app.charts import svg_bytes
+from app.forms import ConfirmForm
 from app.pages import render_page_or_partial
 
 WORKERS = (Role.ADMIN, Role.PARTICIPATION_WORKER)

@@ -162,7 +162,3 @@ class NewQuestionForm(QuestionForm):
         validators=[InputRequired("Enter a code, like L1"), _at_most(16, "The code")],
     )
     submit = SubmitField("Add question", widget=GovSubmitInput())
-
-
-class ActionForm(BaseForm):
-    """A button with a CSRF token: copy, move, remove."""

@@ -11,10 +11,10 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from app.auth.access import allow
 from app.auth.models import Role
 from app.extensions import db
+from app.forms import ConfirmForm
 from surveys.editor import bp
 from surveys.editor import services as editor
 from surveys.editor.forms import (
-    ActionForm,
     NewQuestionForm,
     QuestionForm,
     QuestionKindForm,
@@ -97,7 +97,7 @@ def _saved_message(question: Question, what: str) -> str:
 
 
 def _checked_action() -> None:
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
 
 

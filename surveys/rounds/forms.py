@@ -142,12 +142,6 @@ class RoundForm(BaseForm):
             raise ValidationError("The closing date must be the same as or after the opening date")
 
 
-class ConfirmForm(BaseForm):
-    """A button with a CSRF token: open or close a round."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
 class ResponseFilterForm(BaseForm):
     """The responses table filter: a GET form, so a filtered view can be bookmarked."""
 

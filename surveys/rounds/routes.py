@@ -8,11 +8,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.auth.access import allow
 from app.auth.models import Role
+from app.forms import ConfirmForm
 from app.pages import render_page_or_partial
 from surveys.models import CHANNEL_LABELS, Channel, RoundStatus, SurveyRound
 from surveys.rounds import bp
 from surveys.rounds import services as rounds
-from surveys.rounds.forms import ConfirmForm, ResponseFilterForm, RoundForm
+from surveys.rounds.forms import ResponseFilterForm, RoundForm
 from surveys.services import RoundDetails, RoundInvalid, create_round, update_round
 from surveys.services import rounds as all_rounds
 

@@ -153,10 +153,6 @@ class QuoteForm(BaseForm):
     submit = SubmitField("Approve quote", widget=GovSubmitInput())
 
 
-class ConfirmForm(BaseForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
 class ResultsFilterForm(BaseForm):
     class Meta:
         csrf = False

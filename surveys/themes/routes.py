@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from app.auth.access import allow
 from app.auth.models import Role
+from app.forms import ConfirmForm
 from app.pages import render_page_or_partial
 from surveys.models import SurveyRound
 from surveys.rounds.services import get_round
@@ -23,7 +24,6 @@ from surveys.services import rounds as all_rounds
 from surveys.themes import bp, charts, results, services
 from surveys.themes.forms import (
     CodingForm,
-    ConfirmForm,
     DeleteThemeForm,
     DoubleCodingForm,
     QuoteForm,
