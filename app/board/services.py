@@ -802,63 +802,59 @@ def _actions(since: date, on: date) -> ActionSummary:
     )
 
 
+def _bar_block(
+    key: str,
+    title: str,
+    takeaway: str,
+    labels: list[str],
+    shown: list,
+    axis: str,
+    table: tuple[str, str],
+    colours: list[str] | None = None,
+) -> ChartBlock:
+    """A bar chart of counts with its alt text and data table (``table``: title, first column)."""
+    values = [None if is_suppressed(v) else float(v) for v in shown]
+    chart = BarChart(title, labels, values, [str(v) for v in shown], axis, colours=colours)
+    return ChartBlock(
+        key,
+        title,
+        takeaway,
+        _alt("Bar chart", title, takeaway, list(zip(labels, map(str, shown), strict=True))),
+        cached_svg("bar", chart.data(), lambda: bar_chart_svg(chart)),
+        Table(
+            table[0],
+            [table[1], axis],
+            [[label, v] for label, v in zip(labels, shown, strict=True)],
+        ),
+    )
+
+
 def _action_charts(actions: ActionSummary) -> list[ChartBlock]:
     if not actions.total:
         return []
     keys = ["red", "amber", "green", "none"]
-    labels = [RAG_NAMES[k] for k in keys]
-    counts = [actions.by_rating.get(k, 0) for k in keys]
-    title = "Actions by rating"
-    takeaway = (
-        f"{actions.by_rating.get('red', 0)} of {actions.total} actions "
-        f"{'is' if actions.by_rating.get('red', 0) == 1 else 'are'} overdue; "
-        f"{len(actions.done_since)} were done since the last board meeting."
-    )
-    chart = BarChart(
-        title,
-        labels,
-        [float(c) for c in counts],
-        [str(c) for c in counts],
+    red = actions.by_rating.get("red", 0)
+    rating = _bar_block(
+        "actions-rating",
+        "Actions by rating",
+        f"{red} of {actions.total} actions {'is' if red == 1 else 'are'} overdue; "
+        f"{len(actions.done_since)} were done since the last board meeting.",
+        [RAG_NAMES[k] for k in keys],
+        [actions.by_rating.get(k, 0) for k in keys],
         "Actions",
+        ("Actions by rating", "Rating"),
         colours=[RAG_COLOURS[k] for k in keys],
     )
-    blocks = [
-        ChartBlock(
-            "actions-rating",
-            title,
-            takeaway,
-            _alt("Bar chart", title, takeaway, list(zip(labels, map(str, counts), strict=True))),
-            cached_svg("bar", chart.data(), lambda: bar_chart_svg(chart)),
-            Table(
-                "Actions by rating",
-                ["Rating", "Actions"],
-                [[label, c] for label, c in zip(labels, counts, strict=True)],
-            ),
-        )
-    ]
-    labels = list(actions.by_status)
-    counts = list(actions.by_status.values())
-    title = "Actions by progress"
-    done = actions.by_status.get("Done", 0)
-    takeaway = f"{done} of {actions.total} actions are done."
-    chart2 = BarChart(
-        title, labels, [float(c) for c in counts], [str(c) for c in counts], "Actions"
+    progress = _bar_block(
+        "actions-status",
+        "Actions by progress",
+        f"{actions.by_status.get('Done', 0)} of {actions.total} actions are done.",
+        list(actions.by_status),
+        list(actions.by_status.values()),
+        "Actions",
+        ("Actions by progress", "Progress"),
     )
-    blocks.append(
-        ChartBlock(
-            "actions-status",
-            title,
-            takeaway,
-            _alt("Bar chart", title, takeaway, list(zip(labels, map(str, counts), strict=True))),
-            cached_svg("bar", chart2.data(), lambda: bar_chart_svg(chart2)),
-            Table(
-                "Actions by progress",
-                ["Progress", "Actions"],
-                [[label, c] for label, c in zip(labels, counts, strict=True)],
-            ),
-        )
-    )
-    return blocks
+    return [rating, progress]
 
 
 def _forum(since: date, on: date) -> ForumSummary:
@@ -895,25 +891,15 @@ def _forum_chart(forum: ForumSummary) -> ChartBlock | None:
     if not forum.meetings:
         return None
     labels = [d.strftime("%-d %b %Y") for d, _ in forum.meetings]
-    shown = [v for _, v in forum.meetings]
-    values = [None if is_suppressed(v) else float(v) for v in shown]
-    title = "Forum meetings since the last board meeting"
-    takeaway = (
-        f"The forum met {len(labels)} time{'s' if len(labels) != 1 else ''} since "
-        f"{forum.since.strftime('%-d %B %Y')}."
-    )
-    chart = BarChart(title, labels, values, [str(v) for v in shown], "Young people who came")
-    return ChartBlock(
+    return _bar_block(
         "forum",
-        title,
-        takeaway,
-        _alt("Bar chart", title, takeaway, list(zip(labels, map(str, shown), strict=True))),
-        cached_svg("bar", chart.data(), lambda: bar_chart_svg(chart)),
-        Table(
-            "Forum meetings and how many came",
-            ["Meeting", "Young people who came"],
-            [[label, v] for label, v in zip(labels, shown, strict=True)],
-        ),
+        "Forum meetings since the last board meeting",
+        f"The forum met {len(labels)} time{'s' if len(labels) != 1 else ''} since "
+        f"{forum.since.strftime('%-d %B %Y')}.",
+        labels,
+        [v for _, v in forum.meetings],
+        "Young people who came",
+        ("Forum meetings and how many came", "Meeting"),
     )
 
 
