@@ -73,10 +73,12 @@ def test_worker_codes_30_answers_by_keyboard(browser, live_server):
             # With htmx the next answer arrives with an inline notice; when the save went as a
             # plain form post (htmx not ready yet on a busy machine) the page's banner says it.
             expect(page.locator(".app-notice, .govuk-notification-banner")).to_contain_text("Saved")
-            # Focus moves to the next question, so the shortcuts work straight away.
-            page.wait_for_function(
-                "() => document.activeElement.id === 'unit-heading'", timeout=3000
-            )
+            # With htmx, focus moves to the next question so reading starts there. (After a plain
+            # post the new page loads from the top, and the shortcuts work on the whole page.)
+            if page.locator(".app-notice").count():
+                page.wait_for_function(
+                    "() => document.activeElement.id === 'unit-heading'", timeout=3000
+                )
         if n in (0, 15):
             assert_accessible(page)
     assert multi >= 3 and quote == 1 and by_tab >= 5
