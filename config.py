@@ -12,6 +12,14 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# Where the SQLite file, the job queue and caches live: beside the code in a checkout, and
+# ./instance of the working directory for an installed copy (never inside site-packages).
+INSTANCE_DIR = Path(
+    os.environ.get("INSTANCE_PATH")
+    or (
+        BASE_DIR / "instance" if (BASE_DIR / "pyproject.toml").exists() else Path.cwd() / "instance"
+    )
+)
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -29,9 +37,10 @@ def _int(name: str, default: int) -> int:
 class Config:
     """Settings shared by every environment."""
 
+    INSTANCE_PATH: str = str(INSTANCE_DIR)
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'belonging.db'}"
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'belonging.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Twilio and the public survey links need the URL the outside world uses to reach us.

@@ -1,142 +1,23 @@
-"""Belonging: the application factory.
+"""Belonging: a participation and survey platform for care leavers (New Belongings).
 
-``create_app`` builds the Flask app from a config class (see config.py), binds the extensions,
-registers one blueprint per area, the GOV.UK templates, security headers, error pages and the
-CLI commands. Every page works without JavaScript; htmx only enhances.
+``app`` is the composition root (``app.factory``: create_app, blueprints, hooks, CLI) over the
+layered packages below it; see docs/architecture.md for the layers and what may import what.
 """
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from config import Config, config_from_env
-
-ROOT = Path(__file__).resolve().parent.parent
+    from config import Config
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
-    """Build the app. Without a config class, BELONGING_ENV picks one (development by default)."""
-    config_class = config_class or config_from_env()
-    app = Flask(
-        __name__,
-        static_folder=str(ROOT / "static"),
-        template_folder=str(ROOT / "templates"),
-        instance_path=str(ROOT / "instance"),
-    )
-    app.config.from_object(config_class)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("Set the SECRET_KEY environment variable (a long random string)")
-    if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # per-step progress is noise
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
-            parents=True, exist_ok=True
-        )
+    """Build the app (see app.factory). Without a config class, BELONGING_ENV picks one."""
+    # Imported here, not at the top: the factory imports every area, and a module-level import
+    # would make importing any lower layer (app.core.clock, say) import the whole app.
+    from app.factory import create_app as build
 
-    _configure_templates(app)
-    _init_extensions(app)
-
-    from app import errors, security
-
-    security.init_app(app)  # first, so oversized bodies are refused before anything else runs
-    _register_blueprints(app)
-    errors.init_app(app)
-
-    from app.cli import init_app as init_cli
-
-    init_cli(app)
-    return app
-
-
-def _configure_templates(app: Flask) -> None:
-    app.jinja_loader = ChoiceLoader(
-        [
-            FileSystemLoader(str(ROOT / "templates")),
-            PrefixLoader(
-                {
-                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-                }
-            ),
-        ]
-    )
-    # GOV.UK macros read optional parameters that may be undefined.
-    app.jinja_env.undefined = ChainableUndefined
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-
-
-def _init_extensions(app: Flask) -> None:
-    from govuk_frontend_wtf.main import WTFormsHelpers
-
-    from app.auth.services import load_user
-    from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    csrf.init_app(app)
-    limiter.init_app(app)
-    htmx.init_app(app)
-    WTFormsHelpers(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to see this page."
-    login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user)
-
-
-def _register_blueprints(app: Flask) -> None:
-    from app import models  # noqa: F401 - registers every table with the metadata
-    from app.audit import bp as audit_bp
-    from app.auth import bp as auth_bp
-    from app.auth.access import enforce_access
-    from app.authority import bp as authority_bp
-    from app.board import bp as board_bp
-    from app.main import bp as main_bp
-    from forum import bp as forum_bp
-    from forum import public_bp as ysyd_bp
-    from surveys.contacts import bp as contacts_bp
-    from surveys.editor import bp as questionnaires_bp
-    from surveys.imports import bp as imports_bp
-    from surveys.invitations import bp as invitations_bp
-    from surveys.paper import bp as paper_bp
-    from surveys.rounds import bp as rounds_bp
-    from surveys.safeguarding.routes import bp as safeguarding_bp
-    from surveys.sms.routes import bp as sms_bp
-    from surveys.themes import bp as themes_bp
-    from surveys.web import bp as survey_web_bp
-
-    for blueprint in (
-        main_bp,
-        auth_bp,
-        audit_bp,
-        authority_bp,
-        survey_web_bp,
-        rounds_bp,
-        questionnaires_bp,
-        safeguarding_bp,
-        themes_bp,
-        paper_bp,
-        imports_bp,
-        sms_bp,
-        contacts_bp,
-        invitations_bp,
-        forum_bp,
-        ysyd_bp,
-        board_bp,
-    ):
-        app.register_blueprint(blueprint)
-    app.before_request(enforce_access)
-
-    from app.template_context import init_app as init_template_context
-
-    init_template_context(app)
+    return build(config_class)

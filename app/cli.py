@@ -6,8 +6,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.auth.models import Role
-from app.auth.services import AccountInvalid, create_user
+from app.board.cli import board_cli
+from app.demo import DEMO_ACCOUNTS, seed_demo
+from app.messaging.cli import worker as sms_worker
+from app.outreach.invitations.cli import invitations_cli
+from app.staff.auth.models import Role
+from app.staff.auth.services import AccountInvalid, create_user
+from surveys.safeguarding.cli import safeguarding_cli
+from surveys.services import rounds
+from surveys.sms.cli import sms_cli
+from surveys.themes.cli import themes_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
@@ -37,8 +45,6 @@ def seed() -> None:
     """Create (or refresh) the fictional Northbridge demo; prints the demo sign-in details."""
     if current_app.config.get("HSTS"):
         raise click.ClickException("Refusing to load demo data into a production configuration.")
-    from app.demo import DEMO_ACCOUNTS, seed_demo
-
     seed_demo()
     url = current_app.config["PUBLIC_BASE_URL"]
     click.echo("")
@@ -46,8 +52,6 @@ def seed() -> None:
     click.echo(f"Open {url}/sign-in and sign in as any of these demo staff:")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.label:<22} {account.email:<34} password: {account.password}")
-    from surveys.services import rounds
-
     for survey_round in rounds():
         if survey_round.is_open:
             click.echo(
@@ -57,26 +61,14 @@ def seed() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from surveys.safeguarding.cli import safeguarding_cli
-
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(safeguarding_cli)
-
-    from surveys.sms.cli import sms_cli
-    from surveys.sms.worker_cli import register as register_sms_commands
-
-    register_sms_commands(sms_cli)
-    app.cli.add_command(sms_cli)
-
-    from surveys.invitations.cli import invitations_cli
-
-    app.cli.add_command(invitations_cli)
-
-    from surveys.themes.cli import themes_cli
-
-    app.cli.add_command(themes_cli)
-
-    from app.board.cli import board_cli
-
-    app.cli.add_command(board_cli)
+    sms_cli.add_command(sms_worker)
+    for group in (
+        users_cli,
+        demo_cli,
+        safeguarding_cli,
+        sms_cli,
+        invitations_cli,
+        themes_cli,
+        board_cli,
+    ):
+        app.cli.add_command(group)

@@ -11,11 +11,18 @@ from dataclasses import dataclass
 
 from werkzeug.security import generate_password_hash
 
-from app.auth.models import Role
-from app.auth.services import find_by_email
-from app.authority.models import AuthoritySettings
-from app.authority.services import fill_default_pages
-from app.extensions import db
+from app.board.demo import seed_board_demo
+from app.core.extensions import db
+from app.outreach.invitations.demo import seed_contacts_demo
+from app.staff.auth.models import Role, StaffUser
+from app.staff.auth.services import find_by_email
+from app.staff.authority.models import AuthoritySettings
+from app.staff.authority.services import fill_default_pages
+from forum.demo import seed_forum_demo
+from surveys.paper.demo import seed_paper_demo
+from surveys.rounds.demo import seed_survey_demo
+from surveys.safeguarding.demo import seed_safeguarding_demo
+from surveys.themes.demo import seed_themes_demo
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,6 @@ def seed_authority() -> AuthoritySettings:
 
 
 def seed_staff() -> None:
-    from app.auth.models import StaffUser
-
     for account in DEMO_ACCOUNTS:
         if find_by_email(account.email):
             continue
@@ -86,10 +91,6 @@ def seed_staff() -> None:
 
 def seed_demo() -> None:
     """Create whatever part of the demo is missing, then commit once."""
-    from surveys.paper.demo import seed_paper_demo
-    from surveys.rounds.demo import seed_survey_demo
-    from surveys.safeguarding.demo import seed_safeguarding_demo
-
     seed_authority()
     seed_staff()
     db.session.commit()
@@ -97,18 +98,10 @@ def seed_demo() -> None:
     seed_safeguarding_demo()
     seed_paper_demo()
 
-    from surveys.themes.demo import seed_themes_demo
-
     seed_themes_demo()
-
-    from surveys.invitations.demo import seed_contacts_demo
 
     seed_contacts_demo()
 
-    from forum.demo import seed_forum_demo
-
     seed_forum_demo()
-
-    from app.board.demo import seed_board_demo
 
     seed_board_demo()

@@ -1,9 +1,12 @@
 """Every model module, imported in one place so migrations and tests see the whole schema."""
 
-from app.audit.models import AuditEvent
-from app.auth.models import StaffUser
-from app.authority.models import AuthoritySettings
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
+from app.messaging.models import OptOut, OutboundMessage, SmsRateLimit, UnreachableNumber
+from app.outreach.contacts.models import Contact, ContactMapping, ContactMessage, ContactUpload
+from app.outreach.invitations.models import Invitation, ReminderSchedule
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.models import StaffUser
+from app.staff.authority.models import AuthoritySettings
 from forum.models import (
     Action,
     ActionUpdate,
@@ -15,20 +18,11 @@ from forum.models import (
     UpdateNotice,
     YouSaid,
 )
-from surveys.contacts.models import Contact, ContactMapping, ContactMessage, ContactUpload
 from surveys.imports.models import ImportMapping, ImportUpload
-from surveys.invitations.models import Invitation, ReminderSchedule
 from surveys.models import Answer, ContactRequest, Question, Questionnaire, Response, SurveyRound
 from surveys.paper.models import KeyedEntry, PaperForm, PaperSettings
 from surveys.safeguarding.models import SafeguardingFlag, ScreeningRule
-from surveys.sms.models import (
-    InboundMessage,
-    OptOut,
-    OutboundMessage,
-    SmsConversation,
-    SmsRateLimit,
-    UnreachableNumber,
-)
+from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.themes.models import Codebook, Coding, Quote, Theme
 
 __all__ = [

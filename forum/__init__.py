@@ -4,10 +4,3 @@ people said, the actions taken on it, and the public page that tells them what c
 Two blueprints: ``forum`` (staff pages under /staff/...) and ``ysyd`` (the public page, no
 sign-in, at /you-said-we-did).
 """
-
-from flask import Blueprint
-
-bp = Blueprint("forum", __name__)
-public_bp = Blueprint("ysyd", __name__)
-
-from forum import routes  # noqa: E402,F401

@@ -11,12 +11,13 @@ overdue and something due soon. Idempotent: if any forum member exists, nothing 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.auth.models import StaffUser
-from app.extensions import db
+from app.core import clock
+from app.core.extensions import db
+from app.staff.auth.models import StaffUser
 from forum.models import (
     Action,
     ActionUpdate,
@@ -180,7 +181,7 @@ def seed_forum_demo() -> None:
     if db.session.scalar(sa.select(sa.func.count(ForumMember.id))):
         return
     rng = random.Random(2026)
-    today = date.today()
+    today = clock.today()
     worker = _staff("worker@northbridge.example")
     admin = _staff("admin@northbridge.example")
     owners = [u for u in (worker, admin) if u is not None]

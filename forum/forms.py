@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from forum.models import (
     CONTACT_PREFERENCES,
     MEMBER_ROLE_LABELS,

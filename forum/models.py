@@ -24,12 +24,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.auth.models import StaffUser, utcnow
-from app.extensions import db
-
-
-def today() -> date:
-    return date.today()
+from app.core.clock import today, utcnow
+from app.core.extensions import db
+from app.staff.auth.models import StaffUser
 
 
 class MemberRole(StrEnum):

@@ -1,4 +1,4 @@
-"""The printable "you said, we did" poster and leaflet (WeasyPrint, A4, app/pdf.py).
+"""The printable "you said, we did" poster and leaflet (WeasyPrint, A4, app/core/pdf.py).
 
 It prints the same plain values as the public page (services.public_page), so it can only show
 what the public page shows: published items, quotes approved for public use, no personal data.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from app.authority.services import get_settings
-from app.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.core.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.staff.authority.services import get_settings
 
 
 def poster_html(topics) -> str:

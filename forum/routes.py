@@ -9,16 +9,24 @@ Who sees what (pinned in tests/app/test_access.py):
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from app.auth.access import allow, public
-from app.auth.models import Role
-from app.forms import ConfirmForm
-from app.pages import render_page_or_partial
-from forum import bp, pdf, public_bp, services
+from app.core import clock
+from app.core.forms import ConfirmForm
+from app.core.pages import render_page_or_partial
+from app.staff.auth.access import allow, public
+from app.staff.auth.models import Role
+from forum import pdf, services
 from forum.forms import (
     ActionForm,
     AttendanceForm,
@@ -35,6 +43,9 @@ from forum.forms import (
 from forum.models import PAYMENT_TYPES, SOURCE_LABELS, STATUS_LABELS, Action, ActionStatus
 from forum.rag import rag_for
 from surveys.models import ContactRequest
+
+bp = Blueprint("forum", __name__)
+public_bp = Blueprint("ysyd", __name__)
 
 WORKERS = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 READERS = (*WORKERS, Role.BOARD_MEMBER)
@@ -72,7 +83,7 @@ def index():
         interest=services.forum_interest(),
         meetings=services.meetings()[:12],
         confirm=ConfirmForm(),
-        today=date.today(),
+        today=clock.today(),
         age_on=services.age_on,
     )
 
@@ -82,7 +93,7 @@ def index():
 def new_member():
     form = MemberForm()
     if request.method == "GET":
-        form.joined_on.data = date.today()
+        form.joined_on.data = clock.today()
     if form.validate_on_submit():
         member = services.save_member(None, _member_values(form))
         flash(f"{member.display_name} added to the forum")
@@ -304,7 +315,7 @@ def item(item_id: int):
 
 
 def _render_item(said, form: ItemForm, error: str | None = None):
-    today = date.today()
+    today = clock.today()
     return render_template(
         "forum/item.html",
         item=said,
@@ -419,7 +430,7 @@ def action(action_id: int):
 
 
 def _render_action(act: Action, form: ActionForm, **extra):
-    today = date.today()
+    today = clock.today()
     check = ForumCheckForm()
     check.member_ids.choices = [
         (m.id, m.display_name) for m in services.members(include_left=False)
@@ -472,7 +483,7 @@ def action_status(action_id: int):
     response = make_response(
         render_template(
             "forum/_partials/tracker_row.html",
-            row=services.TrackerRow(act, rag_for(act, date.today())),
+            row=services.TrackerRow(act, rag_for(act, clock.today())),
             can_edit=True,
             statuses=STATUS_LABELS,
             error=error,
@@ -579,25 +590,6 @@ def overdue():
     return render_template(
         "forum/overdue.html",
         rows=services.overdue(),
-        statuses=STATUS_LABELS,
-        can_edit=_can_edit(),
-    )
-
-
-@bp.get("/staff/actions/since")
-@allow(*READERS)
-def since():
-    from app.board.services import last_meeting_on  # the board's meetings, if recorded
-
-    raw = request.args.get("since", "")
-    try:
-        start = date.fromisoformat(raw) if raw else last_meeting_on()
-    except ValueError:
-        start = last_meeting_on()
-        flash("Enter the date like 2026-09-01. Showing changes since the last board meeting.")
-    return render_template(
-        "forum/since.html",
-        report=services.since_report(start),
         statuses=STATUS_LABELS,
         can_edit=_can_edit(),
     )

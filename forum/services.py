@@ -8,8 +8,8 @@
   ``ActionConflict`` with the current values, so a second writer never overwrites the first.
 - Updates to young people ("here is what changed") go to ContactRequest(kind "updates", consent)
   and to current forum members who consented to contact, by text through the SMS queue
-  (surveys.sms.services.queue_text: it refuses opted-out numbers and the worker applies quiet
-  hours and opt-outs again at send time) or by email (app.mail.send_email).
+  (app.messaging.services.queue_text: it refuses opted-out numbers and the worker applies quiet
+  hours and opt-outs again at send time) or by email (app.messaging.mail.send_email).
 - "Since the last board meeting": ``last_board_meeting_on`` is the one place that decides the
   default date; the board's meetings (a later issue) should answer there.
 """
@@ -24,9 +24,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.services import record
-from app.auth.models import StaffUser
-from app.extensions import db
+from app.core.clock import today
+from app.core.extensions import db
+from app.core.phones import NumberInvalid, normalise_number
+from app.messaging.mail import send_email
+from app.messaging.services import phone_hash, queue_text
+from app.staff.audit.services import record
+from app.staff.auth.models import StaffUser
 from forum.models import (
     STATUS_LABELS,
     Action,
@@ -44,6 +48,7 @@ from forum.models import (
 from forum.rag import Rating, check_override, rag_for
 from surveys.models import ContactRequest
 from surveys.themes.models import Codebook, Quote, QuoteAudience, Theme
+from surveys.themes.results import theme_results
 
 
 class ForumError(Exception):
@@ -64,10 +69,6 @@ class ActionConflict(ForumError):
     def __init__(self, current: Action):
         super().__init__("Someone else changed this action while you were editing")
         self.current = current
-
-
-def today() -> date:
-    return date.today()
 
 
 # --- Members ----------------------------------------------------------------------------------
@@ -328,8 +329,6 @@ class ThemeSummary:
 
 def theme_summary(theme: Theme) -> ThemeSummary:
     """The theme's count of people (suppressed) and its approved quotes, from the themes area."""
-    from surveys.themes.results import theme_results
-
     codebook = theme.codebook
     results = theme_results(codebook.round, codebook)
     row = next((r for r in results.rows if r.key == theme.key), None)
@@ -805,8 +804,6 @@ class Recipient:
 def recipients() -> list[Recipient]:
     """Who asked to hear what changes: survey "updates" requests with consent, and current
     forum members who consented to contact. One message per address."""
-    from surveys.sms.services import NumberInvalid, normalise_number
-
     found: dict[tuple[str, str], Recipient] = {}
 
     def add(channel: str, address: str) -> None:
@@ -851,9 +848,6 @@ def update_text(body: str, channel: str = "sms") -> str:
 def send_update(body: str, actor: StaffUser) -> UpdateNotice:
     """Queue the update for everyone who asked. Texts go through the SMS queue (the worker
     sends them outside quiet hours and skips opted-out numbers); emails are sent now."""
-    from app.mail import send_email
-    from surveys.sms.services import phone_hash, queue_text
-
     body = (body or "").strip()
     if not body:
         raise ForumError("Write the update")

@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import (
     Answer,
     Channel,
@@ -31,6 +31,7 @@ from surveys.models import (
     SurveyRound,
     today,
 )
+from surveys.safeguarding.services import screen_answer
 
 MAX_TEXT = 2000  # characters in one free-text answer or item
 MAX_ITEMS = 10  # "best 3 things": people may send more, and we keep up to this many
@@ -317,8 +318,6 @@ def save_answer(
             )
     texts = [] if skipped else free_text(value)
     if texts:
-        from surveys.safeguarding.services import screen_answer
-
         result.flagged = screen_answer(answer, texts)
     db.session.commit()
     return result

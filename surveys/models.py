@@ -21,11 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.extensions import db
-
-
-def today() -> date:
-    return date.today()
+from app.core.clock import today
+from app.core.extensions import db
 
 
 class QuestionKind(StrEnum):

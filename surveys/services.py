@@ -15,9 +15,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.audit.services import record
-from app.extensions import db
-from surveys.models import Question, Questionnaire, RoundStatus, SurveyRound
+from app.core.extensions import db
+from app.staff.audit.services import record
+from surveys.models import Question, Questionnaire, Response, RoundStatus, SurveyRound
 
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
 BUILT_IN = "new-belongings-2015"
@@ -201,7 +201,6 @@ def close_round(survey_round: SurveyRound) -> SurveyRound:
         return survey_round
     survey_round.status = RoundStatus.CLOSED.value
     # Resume codes expire when the round closes.
-    from surveys.models import Response
 
     db.session.execute(
         sa.update(Response).where(Response.round_id == survey_round.id).values(resume_hash=None)

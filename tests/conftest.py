@@ -31,8 +31,8 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.auth.models import Role
-from app.extensions import db as _db
+from app.core.extensions import db as _db
+from app.staff.auth.models import Role
 from config import TestConfig
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -119,7 +119,7 @@ def runner(app: Flask):
 
 def make_staff(app: Flask, role: Role, email: str | None = None, **fields) -> int:
     """Create a staff account (no forced password change) and return its id."""
-    from app.auth.services import create_user
+    from app.staff.auth.services import create_user
 
     with app.app_context():
         user = create_user(

@@ -25,7 +25,7 @@ def test_upgrade_check_and_downgrade_on_an_empty_database(tmp_path):
             assert result.exit_code == 0, f"flask {' '.join(args)}: {result.output}"
             assert result.exception is None, f"flask {' '.join(args)}: {result.exception!r}"
         with app.app_context():
-            from app.extensions import db
+            from app.core.extensions import db
 
             remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
             db.engine.dispose()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app.board import pack
+from surveys.services import round_by_slug
+
 board_cli = AppGroup("board", help="The corporate parenting board.")
 
 
@@ -13,9 +16,6 @@ board_cli = AppGroup("board", help="The corporate parenting board.")
 @click.option("--band", default="", help='An age band, e.g. "18 to 20" (default: all ages)')
 def pack_command(round_slug: str, band: str) -> None:
     """Make the board pack for ROUND_SLUG (e.g. nb2026) in the foreground."""
-    from app.board import pack
-    from surveys.services import round_by_slug
-
     survey_round = round_by_slug(round_slug)
     if survey_round is None:
         raise click.ClickException(f"There is no round called {round_slug}")

@@ -14,15 +14,16 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app.board.models import BoardMeeting, BoardRequest
-from app.extensions import db
+from app.core import clock
+from app.core.extensions import db
+from forum.models import ItemSource, YouSaid
 
 
 def seed_board_demo(on: date | None = None) -> None:
     if db.session.scalar(sa.select(BoardMeeting.id).limit(1)) is not None:
         return
-    from forum.models import ItemSource, YouSaid
 
-    on = on or date.today()
+    on = on or clock.today()
     db.session.add(
         BoardMeeting(
             held_on=on - timedelta(days=130),

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from surveys.rounds.forms import GovDateField, WholeNumberField
 
 

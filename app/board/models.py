@@ -19,8 +19,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.auth.models import StaffUser, utcnow
-from app.extensions import db
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.staff.auth.models import StaffUser
 from surveys.models import SurveyRound
 
 

@@ -9,8 +9,8 @@ Decisions a newcomer might undo:
 - A job left "running" by a process that died would block its key for ever, so a job older
   than STALE_AFTER is marked failed when the next request for the same key arrives.
 - The PDF and the XLSX are made from the same ``services.dashboard`` as the page, so every
-  figure has been through app.statistics; charts are the cached SVGs, embedded as data: URIs
-  (WeasyPrint may load nothing else, see app/pdf.py).
+  figure has been through app.core.statistics; charts are the cached SVGs, embedded as data: URIs
+  (WeasyPrint may load nothing else, see app/core/pdf.py).
 - XLSX cells are written as strings or numbers only, through spreadsheet_safe.
 """
 
@@ -27,14 +27,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.exc import IntegrityError
 
-from app.audit.services import record
-from app.auth.models import StaffUser, utcnow
-from app.authority.services import get_settings
 from app.board import services
 from app.board.models import BoardPack, PackStatus
-from app.charts import svg_bytes
-from app.extensions import db
-from app.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.core.charts import svg_bytes
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.core.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.staff.audit.services import record
+from app.staff.auth.models import StaffUser
+from app.staff.authority.services import get_settings
 from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
 from surveys.rounds.services import spreadsheet_safe
 

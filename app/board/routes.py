@@ -7,13 +7,13 @@ record meetings; admins enter reference figures.
 
 from __future__ import annotations
 
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
-from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth.access import allow
-from app.auth.models import Role
-from app.board import bp, pack, services
+from app.board import pack, services
 from app.board.forms import (
     FilterForm,
     MeetingForm,
@@ -21,9 +21,17 @@ from app.board.forms import (
     ReferenceForm,
     RequestForm,
 )
-from app.charts import svg_bytes
-from app.forms import ConfirmForm
-from app.pages import render_page_or_partial
+from app.board.models import ReferenceFigure
+from app.core.charts import svg_bytes
+from app.core.extensions import db
+from app.core.forms import ConfirmForm
+from app.core.pages import render_page_or_partial
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
+from forum import services as forum_services
+from forum.models import STATUS_LABELS
+
+bp = Blueprint("board", __name__)
 
 WORKERS = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 READERS = (*WORKERS, Role.BOARD_MEMBER)
@@ -254,9 +262,6 @@ def reference_figures():
 @bp.post("/board/reference-figures/<int:figure_id>/delete")
 @allow(Role.ADMIN)
 def delete_reference(figure_id: int):
-    from app.board.models import ReferenceFigure
-    from app.extensions import db
-
     figure = db.session.get(ReferenceFigure, figure_id)
     if figure is None:
         abort(404)
@@ -264,3 +269,21 @@ def delete_reference(figure_id: int):
         services.delete_reference(figure)
         flash("Reference figure removed")
     return redirect(url_for("board.reference_figures"))
+
+
+@bp.get("/staff/actions/since")
+@allow(*READERS)
+def since():
+    """What changed in the action tracker since the board last met (the board's meetings)."""
+    raw = request.args.get("since", "")
+    try:
+        start = date.fromisoformat(raw) if raw else services.last_meeting_on()
+    except ValueError:
+        start = services.last_meeting_on()
+        flash("Enter the date like 2026-09-01. Showing changes since the last board meeting.")
+    return render_template(
+        "forum/since.html",
+        report=forum_services.since_report(start),
+        statuses=STATUS_LABELS,
+        can_edit=current_user.role_enum in WORKERS,
+    )

@@ -4,7 +4,7 @@ Routes, the board pack (pack.py) and the XLSX data pack all read one ``Dashboard
 so the page, the PDF and the spreadsheet can never disagree.
 
 Decisions a newcomer might undo:
-- Every count of people goes through app.statistics: breakdowns are whole tables (rows by age
+- Every count of people goes through app.core.statistics: breakdowns are whole tables (rows by age
   band, with totals) suppressed by ``suppress_table``, and a page for one age band shows that
   band's column of the same table. Nothing here prints a raw count of people that has not been
   through it. Counts of actions and meetings are not counts of people and are not suppressed.
@@ -27,13 +27,12 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import url_for
 
-from app.audit.services import record
-from app.authority.services import get_settings
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
-from app.charts import OKABE_ITO, BarChart, LineChart, Series, bar_chart_svg, cached_svg
-from app.charts import line_chart_svg as draw_line
-from app.extensions import db
-from app.statistics import (
+from app.core.charts import OKABE_ITO, BarChart, LineChart, Series, bar_chart_svg, cached_svg
+from app.core.charts import line_chart_svg as draw_line
+from app.core.clock import today
+from app.core.extensions import db
+from app.core.statistics import (
     SuppressedTable,
     fewer_than,
     is_suppressed,
@@ -41,9 +40,23 @@ from app.statistics import (
     suppress,
     suppress_table,
 )
+from app.outreach.invitations.models import Invitation
+from app.staff.audit.services import record
+from app.staff.authority.services import get_settings
+from forum.models import (
+    STATUS_LABELS,
+    ActionStatus,
+    Attendance,
+    ForumMeeting,
+    ForumMember,
+    ItemSource,
+    YouSaid,
+)
+from forum.services import last_board_meeting_on, since_report, tracker
 from surveys.engine import YES_NO_UNSURE
 from surveys.models import CHANNEL_LABELS, Answer, Channel, Question, Response, SurveyRound
 from surveys.themes import services as theme_services
+from surveys.themes.charts import theme_chart_svg
 from surveys.themes.models import Coding, coding_theme
 from surveys.themes.results import AGE_BANDS, UNKNOWN, Results, ThemeRow, age_band
 
@@ -63,10 +76,6 @@ RAG_NAMES = {
 
 class BoardError(Exception):
     """A rule was broken; the message says how to fix it."""
-
-
-def today() -> date:
-    return date.today()
 
 
 # --- Rounds and filters -----------------------------------------------------------------------
@@ -213,8 +222,6 @@ def analyse(survey_round: SurveyRound) -> RoundAnalysis:
 
 
 def _invited(survey_round: SurveyRound) -> int:
-    from surveys.invitations.models import Invitation
-
     return int(
         db.session.scalar(
             sa.select(sa.func.count(Invitation.id)).where(Invitation.round_id == survey_round.id)
@@ -397,7 +404,6 @@ def last_meeting_on(on: date | None = None) -> date:
     )
     if held:
         return held
-    from forum.services import last_board_meeting_on
 
     return last_board_meeting_on(on)
 
@@ -714,7 +720,6 @@ def _theme_section(analysis, previous, column, hide: bool):
         rows,
         previous_round=previous.survey_round if old else None,
     )
-    from surveys.themes.charts import theme_chart_svg
 
     takeaway = results.takeaway
     if rows and rows[0].share is not None and rows[0].previous_share is not None:
@@ -770,9 +775,6 @@ def _quotes(survey_round: SurveyRound, per_theme: int = 3) -> list[QuoteGroup]:
 
 
 def _actions(since: date, on: date) -> ActionSummary:
-    from forum.models import STATUS_LABELS, ActionStatus
-    from forum.services import since_report, tracker
-
     report = since_report(since, on)
     rows = tracker(on=on)
     by_status = {label: 0 for label in STATUS_LABELS.values()}
@@ -858,8 +860,6 @@ def _action_charts(actions: ActionSummary) -> list[ChartBlock]:
 
 
 def _forum(since: date, on: date) -> ForumSummary:
-    from forum.models import Attendance, ForumMeeting, ForumMember
-
     held = list(
         db.session.scalars(
             sa.select(ForumMeeting)
@@ -1077,8 +1077,6 @@ def save_meeting(meeting: BoardMeeting | None, values: dict) -> BoardMeeting:
 
 def add_request(meeting: BoardMeeting, text: str, topic: str) -> BoardRequest:
     """The board asked for something: it becomes a "you said" item from the board."""
-    from forum.models import ItemSource, YouSaid
-
     text = (text or "").strip()
     if not text:
         raise BoardError("Enter what the board asked for")

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from surveys.editor.services import KIND_LABELS, SMS_MAX, QuestionWording
 from surveys.engine import MAX_ITEMS
 

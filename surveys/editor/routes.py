@@ -6,13 +6,21 @@ redirect back to the version page. A change to a locked version is refused with 
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from app.auth.access import allow
-from app.auth.models import Role
-from app.extensions import db
-from app.forms import ConfirmForm
-from surveys.editor import bp
+from app.core.extensions import db
+from app.core.forms import ConfirmForm
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
 from surveys.editor import services as editor
 from surveys.editor.forms import (
     NewQuestionForm,
@@ -24,6 +32,8 @@ from surveys.editor.services import QuestionInvalid, QuestionnaireLocked
 from surveys.editor.sms import sms_segments
 from surveys.models import Question, QuestionKind, Questionnaire
 from surveys.services import copy_to_draft, questionnaires
+
+bp = Blueprint("questionnaires", __name__)
 
 EDITORS = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 

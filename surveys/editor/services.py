@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.audit.services import record
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.services import record
 from surveys.editor.sms import UCS_2, non_gsm_characters, sms_segments
 from surveys.engine import MAX_ITEMS
 from surveys.models import Question, QuestionKind, Questionnaire, RoundStatus, SurveyRound

@@ -8,7 +8,7 @@ header that joins them back: 153 (GSM-7) or 67 (UCS-2).
 
 from __future__ import annotations
 
-from surveys.sms.encoding import GSM_7, GSM_BASIC, GSM_EXTENSION, UCS_2, segments
+from app.messaging.encoding import GSM_7, GSM_BASIC, GSM_EXTENSION, UCS_2, segments
 
 __all__ = ["GSM_7", "GSM_BASIC", "GSM_EXTENSION", "UCS_2", "non_gsm_characters", "sms_segments"]
 
@@ -24,4 +24,4 @@ def non_gsm_characters(text: str) -> list[str]:
 
 def sms_segments(text: str) -> tuple[str, int]:
     """(encoding, number of texts) for ``text``: ("GSM-7", 1) for a short plain message."""
-    return segments(text)  # one implementation: surveys.sms.encoding
+    return segments(text)  # one implementation: app.messaging.encoding

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 
 
 class UploadForm(BaseForm):

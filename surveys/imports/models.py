@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.extensions import db
-from surveys.models import today
+from app.core.clock import today
+from app.core.extensions import db
 
 
 class ImportUpload(db.Model):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from app.auth.access import allow
-from app.auth.models import Role
-from surveys.imports import bp
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
 from surveys.imports import services as imports
 from surveys.imports.forms import DiscardForm, ImportForm, MappingForm, UploadForm
 from surveys.imports.models import ImportUpload
 from surveys.models import SurveyRound
 from surveys.rounds.services import get_round
+
+bp = Blueprint("imports", __name__)
 
 IMPORT_STAFF = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 

@@ -23,15 +23,18 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from app import spreadsheets
-from app.audit.services import record
-from app.extensions import db
-from app.spreadsheets import TableInvalid, signature
+from app.core import spreadsheets
+from app.core.clock import today
+from app.core.extensions import db
+from app.core.spreadsheets import TableInvalid, signature
+from app.staff.audit.services import record
 from surveys import engine
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
 from surveys.imports.models import ImportMapping, ImportUpload
-from surveys.models import Answer, Channel, Question, QuestionKind, Response, SurveyRound, today
+from surveys.models import Answer, Channel, Question, QuestionKind, Response, SurveyRound
 from surveys.rounds.services import SKIPPED
+from surveys.safeguarding import screening
+from surveys.safeguarding.services import active_rules, screen_answer
 
 MAX_ROWS = 50_000
 MAX_DISTINCT = 40  # different answers in one choice column we offer to map by hand
@@ -344,9 +347,6 @@ def import_rows(
     upload: ImportUpload, survey_round: SurveyRound, *, valid_only: bool
 ) -> ImportResult:
     """Add the checked rows as responses (channel "import"); all or nothing unless valid_only."""
-    from surveys.safeguarding import screening
-    from surveys.safeguarding.services import active_rules, screen_answer
-
     preview = check_rows(upload, survey_round)
     if preview.errors and not valid_only:
         raise ImportInvalid(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.auth.services import find_by_email
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.services import find_by_email
 from surveys.models import Channel, SurveyRound
 from surveys.paper.models import PaperForm
 from surveys.paper.services import key_form, update_settings

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from surveys.models import CHANNEL_LABELS
 from surveys.paper.services import KEYING_CHANNELS
 from surveys.rounds.forms import GovDateField, WholeNumberField

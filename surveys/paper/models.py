@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.extensions import db
+from app.core.extensions import db
 
 
 class FormStatus(StrEnum):

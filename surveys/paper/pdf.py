@@ -2,7 +2,7 @@
 number on every page, the authority's branding and help numbers; a large-print version.
 
 Decisions:
-- Fonts and the no-network rule are shared with every PDF: see app/pdf.py.
+- Fonts and the no-network rule are shared with every PDF: see app/core/pdf.py.
 - Each choice is printed with the number the keyer types ("1", "2", ...; see
   services.option_numbers), so keying is fast and the form and the screen always agree.
 - The serial is a CSS named string set at the start of each form and printed in the top margin
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from flask import render_template
 
-from app.authority.services import get_settings
-from app.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.core.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.staff.authority.services import get_settings
 from surveys.models import SurveyRound
 from surveys.paper.services import has_other, option_numbers, serial_text
 

@@ -3,8 +3,8 @@ print numbered forms, and set a round's entry deadline and double entry."""
 
 from __future__ import annotations
 
-from flask import Response as HttpResponse
 from flask import (
+    Blueprint,
     abort,
     flash,
     redirect,
@@ -13,18 +13,21 @@ from flask import (
     session,
     url_for,
 )
+from flask import Response as HttpResponse
 from flask_login import current_user
 
-from app.auth.access import allow
-from app.auth.models import Role
-from app.authority.services import get_settings
-from app.pages import render_page_or_partial
+from app.core.pages import render_page_or_partial
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
+from app.staff.authority.services import get_settings
 from surveys.models import Channel, SurveyRound
-from surveys.paper import bp, pdf
+from surveys.paper import pdf
 from surveys.paper import services as paper
 from surveys.paper.forms import KeyingForm, PaperSettingsForm, PrintForm, SettleForm
 from surveys.paper.models import FormStatus, PaperForm
 from surveys.rounds.services import get_round
+
+bp = Blueprint("paper", __name__)
 
 KEYING_STAFF = (Role.DATA_ENTRY, Role.ADMIN, Role.PARTICIPATION_WORKER)
 ROUND_STAFF = (Role.ADMIN, Role.PARTICIPATION_WORKER)

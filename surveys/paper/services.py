@@ -29,10 +29,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.audit.models import AuditEvent
-from app.audit.services import record
-from app.auth.models import StaffUser
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
+from app.staff.audit.services import record
+from app.staff.auth.models import StaffUser
 from surveys import engine
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
 from surveys.models import (
@@ -45,6 +45,8 @@ from surveys.models import (
     today,
 )
 from surveys.paper.models import FormStatus, KeyedEntry, PaperForm, PaperSettings
+from surveys.safeguarding import screening
+from surveys.safeguarding.services import active_rules
 
 KEYING_CHANNELS = [Channel.PAPER, Channel.PHONE, Channel.FACE_TO_FACE, Channel.GROUP]
 YES_NO_KEYS = list(YES_NO_UNSURE)  # 1 yes, 2 no, 3 not sure
@@ -516,9 +518,6 @@ def _claim(paper_form: PaperForm, text: str) -> None:
 
 def _would_flag(answers: dict[str, dict | None]) -> bool:
     """Whether free text on this form matches the safeguarding list (so the keyer acts today)."""
-    from surveys.safeguarding import screening
-    from surveys.safeguarding.services import active_rules
-
     rules = active_rules()
     texts = [t for v in answers.values() for t in engine.free_text(v)]
     return any(screening.screen(t, rules).matches for t in texts)

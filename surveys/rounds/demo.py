@@ -15,7 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core import clock
+from app.core.extensions import db
 from surveys.models import Answer, Question, Questionnaire, Response, RoundStatus, SurveyRound
 from surveys.services import load_questionnaire_file
 
@@ -139,7 +140,7 @@ def demo_texts() -> list[str]:
 
 def seed_survey_demo(on: date | None = None) -> None:
     """Add the two demo rounds and their responses if they are not there yet."""
-    on = on or date.today()
+    on = on or clock.today()
     questionnaire = load_questionnaire_file()
     rng = random.Random(2026)
     if not _round_exists(CURRENT_SLUG):

@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from surveys.models import CHANNEL_LABELS
 from surveys.rounds.services import ROUND_CHANNELS, STATUS_LABELS
 

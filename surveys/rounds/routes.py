@@ -3,19 +3,20 @@ care leavers' own words, so the board sees summaries elsewhere, never these page
 
 from __future__ import annotations
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
-from flask import abort, flash, redirect, render_template, request, url_for
 
-from app.auth.access import allow
-from app.auth.models import Role
-from app.forms import ConfirmForm
-from app.pages import render_page_or_partial
+from app.core.forms import ConfirmForm
+from app.core.pages import render_page_or_partial
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
 from surveys.models import CHANNEL_LABELS, Channel, RoundStatus, SurveyRound
-from surveys.rounds import bp
 from surveys.rounds import services as rounds
 from surveys.rounds.forms import ResponseFilterForm, RoundForm
 from surveys.services import RoundDetails, RoundInvalid, create_round, update_round
 from surveys.services import rounds as all_rounds
+
+bp = Blueprint("rounds", __name__)
 
 ROUND_STAFF = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 

@@ -31,9 +31,10 @@ from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from app.audit.services import record
-from app.extensions import db
-from app.spreadsheets import FORMULA_STARTS
+from app.core import clock
+from app.core.extensions import db
+from app.core.spreadsheets import FORMULA_STARTS
+from app.staff.audit.services import record
 from surveys.engine import YES_NO_UNSURE, answer_summary
 from surveys.models import (
     CHANNEL_LABELS,
@@ -45,6 +46,7 @@ from surveys.models import (
     RoundStatus,
     SurveyRound,
 )
+from surveys.paper.services import awaiting_verification
 from surveys.services import (
     RoundInvalid,
     close_round,
@@ -186,8 +188,6 @@ def _responses_frame(survey_round: SurveyRound) -> pd.DataFrame:
 
 
 def round_figures(survey_round: SurveyRound) -> RoundFigures:
-    from surveys.paper.services import awaiting_verification
-
     frame = _responses_frame(survey_round)
     complete = int((frame["status"] == "complete").sum())
     in_progress = len(frame) - complete
@@ -507,4 +507,4 @@ def _write_rows(sheet, rows: list[list[Any]]) -> None:
 
 
 def export_filename(survey_round: SurveyRound, extension: str, on: date | None = None) -> str:
-    return f"{survey_round.slug}-responses-{(on or date.today()).isoformat()}.{extension}"
+    return f"{survey_round.slug}-responses-{(on or clock.today()).isoformat()}.{extension}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.safeguarding.models import SafeguardingFlag
 from surveys.safeguarding.services import screen_answer, seed_rules

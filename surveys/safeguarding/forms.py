@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from surveys.safeguarding import screening
 from surveys.safeguarding.models import FLAG_STATUS_LABELS
 

@@ -12,9 +12,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.auth.models import utcnow
-from app.extensions import db
-from surveys.models import Answer, SurveyRound, today
+from app.core.clock import today, utcnow
+from app.core.extensions import db
+from surveys.models import Answer, SurveyRound
 
 
 class ScreeningRule(db.Model):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth.access import allow
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
 from surveys.engine import answer_summary
 from surveys.safeguarding import services
 from surveys.safeguarding.forms import CATEGORIES, FlagUpdateForm, ScreeningRuleForm

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from app.audit.services import record
-from app.auth.models import StaffUser, utcnow
-from app.extensions import db
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.messaging.mail import send_email
+from app.staff.audit.services import record
+from app.staff.auth.models import StaffUser
+from app.staff.authority.services import get_settings
 from surveys.models import Answer
 from surveys.safeguarding import screening
 from surveys.safeguarding.models import FlagStatus, SafeguardingFlag, ScreeningRule
@@ -109,9 +112,6 @@ def screen_answer(answer: Answer, texts: list[str]) -> bool:
 
 def _notify_lead(round_name: str, categories: list[str]) -> None:
     """Tell the safeguarding lead a flag is waiting. The email holds no answer text."""
-    from app.authority.services import get_settings
-    from app.mail import send_email
-
     settings = get_settings()
     if not settings.safeguarding_lead_email:
         current_app.logger.warning("Safeguarding flag raised but no lead email is set")

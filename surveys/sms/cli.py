@@ -24,6 +24,7 @@ import click
 from flask.cli import AppGroup
 
 from surveys.sms.parsing import read_as, read_reply
+from surveys.sms.services import expire
 
 DEFAULT_QUESTIONNAIRE = (
     Path(__file__).resolve().parent.parent / "questionnaires" / "new-belongings-2015.toml"
@@ -166,3 +167,10 @@ def parse_tsv(file: Path, output: Path | None, questionnaire_path: Path | None, 
 
 
 _COMMANDS = frozenset({"SKIP", "STOP", "START", "HELP", "BACK", "ASK_AGAIN"})
+
+
+@sms_cli.command("expire")
+def expire_command() -> None:
+    """End idle conversations (deleting their link to answers) and clear old replies."""
+    ended, cleared = expire()
+    click.echo(f"Ended {ended} idle conversations; cleared {cleared} kept replies.")

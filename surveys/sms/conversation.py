@@ -35,12 +35,14 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
-from app.auth.models import utcnow
-from app.extensions import db
-from surveys import engine
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.messaging import services as messaging
+from app.messaging.encoding import segments
+from app.staff.authority.services import get_settings
+from surveys import completion, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import Channel, Question, QuestionKind, Response, RoundStatus, SurveyRound
-from surveys.sms import services
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.sms.parsing import Command, read_reply
 
@@ -77,8 +79,6 @@ class Inbound:
 
 
 def _authority():
-    from app.authority.services import get_settings
-
     return get_settings()
 
 
@@ -91,7 +91,7 @@ def question_message(question: Question, number: int, total: int) -> str:
             how = f"Reply 1-{len(question.options)} or SKIP."
         text = f"{text} {how}"
     numbered = f"{number}/{total} {text}"
-    if services.segments(numbered)[1] <= services.segments(text)[1]:
+    if segments(numbered)[1] <= segments(text)[1]:
         return numbered
     return text
 
@@ -173,7 +173,7 @@ def handle_inbound(inbound: Inbound, *, now: datetime | None = None, today: date
         messages, round_id = _respond(inbound, now=now, today=today)
         text = "\n\n".join(m for m in messages if m)
         if text:
-            services.record_reply(text, round_id)
+            messaging.record_reply(text, round_id)
         reply = record.reply_twiml = twiml(messages)
         db.session.commit()
     except IntegrityError:
@@ -207,7 +207,7 @@ def _word(text: str) -> str:
 
 def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     """The texts to reply with, and the round they belong to (for the cost figures)."""
-    hashed = services.phone_hash(inbound.from_number)
+    hashed = messaging.phone_hash(inbound.from_number)
     word = _word(inbound.body)
     conversation = db.session.scalar(
         sa.select(SmsConversation).where(SmsConversation.phone_hash == hashed)
@@ -220,13 +220,13 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     round_id = conversation.round_id if conversation else None
 
     if word in STOP_WORDS:
-        services.opt_out(hashed)
+        messaging.opt_out(hashed)
         if conversation is not None:
             _end(conversation)
         return [], round_id
-    opted_out = services.blocked_reason(hashed) == "opted_out"
+    opted_out = messaging.blocked_reason(hashed) == "opted_out"
     if word in START_WORDS or (opted_out and word == "YES"):
-        services.opt_in(hashed)
+        messaging.opt_in(hashed)
         if conversation is not None and conversation.response_id is not None:
             conversation.last_activity_at = now
             return [OPTED_IN, _ask(conversation)], round_id
@@ -338,7 +338,7 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
     if command == Command.HELP:
         return [help_message(), _ask(conversation)]
     if command == Command.STOP:
-        services.opt_out(conversation.phone_hash)
+        messaging.opt_out(conversation.phone_hash)
         _end(conversation)
         return []
     if command == Command.START:
@@ -381,10 +381,10 @@ def _advance(conversation: SmsConversation, response: Response, before: list[str
 
 
 def _finish(conversation: SmsConversation, response: Response, before: list[str]):
-    from surveys.invitations.services import complete_by_phone_hash
-
     # An invited number that finishes stops its reminders (the invitation gets a date only).
-    complete_by_phone_hash(conversation.round_id, conversation.phone_hash)
+    completion.announce(
+        completion.Finished(round_id=conversation.round_id, phone_hash=conversation.phone_hash)
+    )
     _end(conversation)  # flushed first, so the engine's commit removes the link with it
     engine.complete(response)
     return [*before, closing_message()]

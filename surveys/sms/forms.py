@@ -6,8 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovT
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.forms import BaseForm
-from surveys.sms.services import NumberInvalid, normalise_number
+from app.core.forms import BaseForm
+from app.core.phones import NumberInvalid, normalise_number
 
 
 class SimulatorForm(BaseForm):

@@ -64,6 +64,8 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import Any
 
+from app.core import clock
+
 log = logging.getLogger(__name__)
 
 # The engine's limits (surveys.engine.MAX_TEXT and its "other" limit); kept here so this module
@@ -269,7 +271,7 @@ def _read(question: Any, text: Any, *, today: date | None = None) -> Reading:
     command = _command(key, kind)
     if command is not None:
         return Reading(command)
-    today = today or date.today()
+    today = today or clock.today()
     if kind == YES_NO_UNSURE:
         return _read_yes_no(cleaned, key, question)
     sq = _squash(key)

@@ -17,14 +17,15 @@ from flask import (
     url_for,
 )
 
-from app.auth.access import allow, public
-from app.auth.models import Role
-from app.extensions import csrf
-from app.pages import render_page_or_partial
+from app.core.extensions import csrf
+from app.core.pages import render_page_or_partial
+from app.messaging import services as messaging
+from app.messaging.webhook import signed, signed_form
+from app.staff.auth.access import allow, public
+from app.staff.auth.models import Role
 from surveys.sms import services, simulator
 from surveys.sms.conversation import Inbound, InboundBusy, handle_inbound
 from surveys.sms.forms import ClearForm, SimulatorForm
-from surveys.sms.webhook import signed, signed_form
 
 bp = Blueprint("sms", __name__)
 
@@ -61,7 +62,7 @@ def inbound():
 @csrf.exempt
 def status():
     params = signed_form(required=("MessageSid", "MessageStatus"))
-    services.record_status(
+    messaging.record_status(
         ref=request.args.get("ref"),
         message_sid=params["MessageSid"],
         status=params["MessageStatus"],
@@ -114,11 +115,11 @@ def clear_simulator():
 def outbox():
     return render_template(
         "sms/outbox.html",
-        messages=services.recent_outbound(),
-        counts=services.outbox_counts(),
+        messages=messaging.recent_outbound(),
+        counts=messaging.outbox_counts(),
         costs=[services.round_cost(r) for r in services.sms_rounds()],
         price=current_app.config["SMS_PRICE_PER_SEGMENT_PENCE"],
-        masked=services.masked,
+        masked=messaging.masked,
     )
 
 

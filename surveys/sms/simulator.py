@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 from flask import current_app, session
 
-from surveys.sms.webhook import SIGNATURE_HEADER, public_url, sign
+from app.messaging.webhook import SIGNATURE_HEADER, public_url, sign
 
 SESSION_KEY = "sms_simulator"
 KEEP = 12  # texts shown

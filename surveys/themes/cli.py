@@ -15,6 +15,8 @@ import time
 import click
 from flask.cli import AppGroup
 
+from surveys.themes.services import ThemesError, suggest_file
+
 themes_cli = AppGroup("themes", help="Themes and coding of free-text answers.")
 
 
@@ -24,8 +26,6 @@ themes_cli = AppGroup("themes", help="Themes and coding of free-text answers.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 def suggest(file: str, round_slug: str, output: str | None) -> None:
     """Write each answer in FILE (column 'answer') with its top 3 suggested themes."""
-    from surveys.themes.services import ThemesError, suggest_file
-
     with open(file, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if "answer" not in (reader.fieldnames or []):

@@ -11,8 +11,8 @@ import random
 
 import sqlalchemy as sa
 
-from app.auth.models import StaffUser
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import StaffUser
 from surveys.rounds.demo import CURRENT_SLUG, LAST_YEAR_SLUG
 from surveys.services import round_by_slug
 from surveys.themes import services

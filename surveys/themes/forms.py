@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from surveys.rounds.forms import WholeNumberField
 from surveys.themes.models import AUDIENCE_LABELS, SENTIMENT_LABELS
 

@@ -25,9 +25,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.auth.models import StaffUser, utcnow
-from app.extensions import db
-from surveys.models import SurveyRound, today
+from app.core.clock import today, utcnow
+from app.core.extensions import db
+from app.staff.auth.models import StaffUser
+from surveys.models import SurveyRound
 
 
 class Sentiment(StrEnum):

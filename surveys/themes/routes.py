@@ -10,18 +10,27 @@ Who sees what (pinned in tests/app/test_access.py):
 
 from __future__ import annotations
 
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import Response as HttpResponse
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth.access import allow
-from app.auth.models import Role
-from app.forms import ConfirmForm
-from app.pages import render_page_or_partial
+from app.core.forms import ConfirmForm
+from app.core.pages import render_page_or_partial
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
 from surveys.models import SurveyRound
 from surveys.rounds.services import get_round
 from surveys.services import rounds as all_rounds
-from surveys.themes import bp, charts, results, services
+from surveys.themes import charts, results, services
 from surveys.themes.forms import (
     CodingForm,
     DeleteThemeForm,
@@ -31,6 +40,8 @@ from surveys.themes.forms import (
     ThemeForm,
 )
 from surveys.themes.models import Codebook, Sentiment
+
+bp = Blueprint("themes", __name__)
 
 WORKERS = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 CODERS = (*WORKERS, Role.PEER_RESEARCHER)

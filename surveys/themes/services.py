@@ -25,7 +25,6 @@ import time
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,16 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.services import record
-from app.auth.models import Role, StaffUser
-from app.extensions import db
+from app.core import clock
+from app.core.extensions import db
+from app.staff.audit.services import record
+from app.staff.auth.models import Role, StaffUser
 from surveys.engine import clean_text, free_text
 from surveys.models import Answer, Question, Response, SurveyRound
+from surveys.rounds.services import spreadsheet_safe
 from surveys.safeguarding.models import SafeguardingFlag
-from surveys.themes import redaction
+from surveys.themes import redaction, semantic
+from surveys.themes.agreement import theme_kappas
 from surveys.themes.models import (
     Codebook,
     Coding,
@@ -628,7 +630,6 @@ def suggest(
         # Blind: learning from the first coding would show the second coder its choices.
         return Suggester(theme_rules(codebook)).suggest(text, limit=5)
     suggestions = suggester_for(survey_round, codebook).suggest(text, limit=5)
-    from surveys.themes import semantic
 
     return semantic.add_suggestions(codebook, text, suggestions)
 
@@ -696,8 +697,6 @@ class AgreementReport:
 
 
 def agreement_report(survey_round: SurveyRound, codebook: Codebook) -> AgreementReport:
-    from surveys.themes.agreement import theme_kappas
-
     items = {u.ref: u for u in units(survey_round)}
     first, second = codings(survey_round, 1), codings(survey_round, 2)
     sample = [r for r in items if in_sample(codebook, *r)]
@@ -786,7 +785,7 @@ def approve_quote(
         quote = Quote(round_id=survey_round.id, answer_id=unit.answer_id, part=unit.part)
         db.session.add(quote)
     quote.text, quote.audience, quote.theme = text, audience, theme
-    quote.approved_by_id, quote.approved_on = approver.id, date.today()
+    quote.approved_by_id, quote.approved_on = approver.id, clock.today()
     db.session.flush()
     record("quote.approve", quote, detail=f"{audience}: {text[:200]}", actor=approver)
     db.session.commit()
@@ -822,8 +821,6 @@ EXPORT_HEADER = ["Response", "Question", "Part", "Answer", "Themes", "Sentiment"
 
 
 def export_rows(survey_round: SurveyRound) -> list[list[Any]]:
-    from surveys.rounds.services import spreadsheet_safe
-
     done = codings(survey_round, 1)
     rows = []
     for unit in units(survey_round):

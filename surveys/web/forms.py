@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from surveys.models import Question, QuestionKind
 
 

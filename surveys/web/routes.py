@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from app.auth.access import public
+from app.staff.auth.access import public
 from surveys import engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import QuestionKind, SurveyRound
 from surveys.services import round_by_slug
-from surveys.web import bp
 from surveys.web import services as web
 from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer
+
+bp = Blueprint("survey", __name__)
 
 
 def _round(slug: str) -> SurveyRound:

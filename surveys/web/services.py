@@ -14,9 +14,10 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app, session
 
-from app.extensions import db
+from app.core.extensions import db
+from surveys import completion
 from surveys.engine import start_response
-from surveys.models import Channel, Response, SurveyRound
+from surveys.models import Channel, ContactRequest, Response, SurveyRound
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 SESSION_KEY = "surveys"
@@ -94,11 +95,9 @@ def mark_sent(survey_round: SurveyRound) -> None:
     """Forget the resume code; remember only that this browser has sent its answers.
 
     A browser that came by a personal invitation link has its invitation marked completed
-    (a date only) and forgotten; the response is not touched (surveys/invitations/services.py).
+    (a date only) and forgotten; the response is not touched (surveys/completion.py).
     """
-    from surveys.invitations.services import complete_from_session
-
-    complete_from_session(survey_round)
+    completion.announce(completion.Finished(round_id=survey_round.id))
     _set_place(survey_round.slug, {"sent": True})
 
 
@@ -116,8 +115,6 @@ def save_contact_request(
     survey_round: SurveyRound, kind: str, name: str, phone: str, email: str, consent: bool
 ) -> None:
     """Store contact details apart from the answers: no link to any response, no timestamp."""
-    from surveys.models import ContactRequest
-
     db.session.add(
         ContactRequest(
             round_id=survey_round.id,

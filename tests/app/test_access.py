@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from app.auth.access import PUBLIC, allowed_roles
-from app.auth.models import Role
+from app.staff.auth.access import PUBLIC, allowed_roles
+from app.staff.auth.models import Role
 from tests.conftest import make_staff, sign_in
 
 ADMIN_ONLY = {Role.ADMIN}
@@ -93,7 +93,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "forum.send_update": WORKERS,
     "forum.tracker": {*WORKERS, Role.BOARD_MEMBER},
     "forum.overdue": {*WORKERS, Role.BOARD_MEMBER},
-    "forum.since": {*WORKERS, Role.BOARD_MEMBER},
+    "board.since": {*WORKERS, Role.BOARD_MEMBER},
     "ysyd.page": PUBLIC,
     "ysyd.poster": PUBLIC,
     # Contacts are personal data: participation workers and admins only (issue 7).
@@ -143,7 +143,7 @@ def _rules(app):
 
 
 def signed_by_twilio(app, rule) -> bool:
-    """Webhooks that answer 403 to anything Twilio did not sign (surveys/sms/webhook.py)."""
+    """Webhooks that answer 403 to anything Twilio did not sign (app/messaging/webhook.py)."""
     return getattr(app.view_functions[rule.endpoint], "twilio_signed", False)
 
 

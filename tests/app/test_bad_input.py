@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from app.auth.models import Role
+from app.staff.auth.models import Role
 from tests.app.test_access import _rules, _sample_url, signed_by_twilio
 from tests.conftest import PASSWORD, make_staff
 

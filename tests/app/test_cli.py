@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
-from app.auth.models import StaffUser
+from app.core.extensions import db
 from app.demo import DEMO_ACCOUNTS
-from app.extensions import db
+from app.staff.auth.models import StaffUser
 
 
 def test_create_admin(app, runner):

@@ -14,10 +14,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.auth.models import Role
 from app.board import pack
-from app.charts import forget_memory
-from app.extensions import db
+from app.core.charts import forget_memory
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.models import RoundStatus, SurveyRound
 from surveys.rounds.demo import _add_responses, _make_round
 from surveys.services import load_questionnaire_file

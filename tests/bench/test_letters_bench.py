@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from app.extensions import db
-from surveys.invitations import letters
-from surveys.invitations.models import Invitation
+from app.core.extensions import db
+from app.outreach.invitations import letters
+from app.outreach.invitations.models import Invitation
 from surveys.models import SurveyRound
+from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
 from tests.surveys.conftest import make_open_round
-from tests.surveys.contacts.test_invitations import add_contacts, invite_all
 
 pytestmark = pytest.mark.bench
 LETTERS = 300

@@ -15,8 +15,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.imports import services as imports
 from surveys.models import Response, SurveyRound
 from tests.surveys.conftest import make_open_round

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 import pytest
 from twilio.request_validator import RequestValidator
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.bench.apps import DATABASE_URI_VARIABLE
 from tests.bench.harness import Request, Server, load, serve
 from tests.conftest import _migrate, build_app
@@ -46,7 +46,7 @@ def bench_database(tmp_path_factory) -> str:
     app = build_app(uri)
     make_open_round(app, slug="sms26", channels=("web", "sms"))
     with app.app_context():
-        from app.authority.services import get_settings
+        from app.staff.authority.services import get_settings
 
         get_settings()
         db.session.remove()

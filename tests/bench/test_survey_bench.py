@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.bench.apps import DATABASE_URI_VARIABLE
 from tests.bench.harness import LoadResult, Request, Server, load, serve
 from tests.conftest import _migrate, build_app
@@ -50,7 +50,7 @@ def bench_database(tmp_path_factory) -> str:
     app = build_app(uri)
     make_open_round(app, slug=SLUG)
     with app.app_context():
-        from app.authority.services import get_settings
+        from app.staff.authority.services import get_settings
 
         get_settings()  # create the settings row now, not in a race between two workers
         db.session.remove()

@@ -40,7 +40,7 @@ def desk(browser):
 def _open_round_id(live_app) -> int:
     import sqlalchemy as sa
 
-    from app.extensions import db
+    from app.core.extensions import db
     from surveys.models import SurveyRound
 
     with live_app.app_context():

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import SurveyRound
 from surveys.rounds.services import round_figures
 from tests.a11y import assert_accessible

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from app.auth.models import Role, StaffUser
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role, StaffUser
 from forum import services
 from forum.models import YouSaid
 from surveys.models import SurveyRound

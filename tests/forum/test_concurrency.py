@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from forum import services
 from forum.models import Action
 from tests.conftest import make_staff, sign_in

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from forum import services
 from forum.models import YouSaid
 from surveys.themes.models import Quote

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role, StaffUser
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.models import Role, StaffUser
 from forum import services
 from forum.models import Action, Attendance, ForumMember, YouSaid
 from tests.forum.conftest import make_action, make_item

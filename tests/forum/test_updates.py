@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from app import mail
-from app.extensions import db
+from app.core.extensions import db
+from app.messaging import mail
+from app.messaging.models import OutboundMessage
+from app.messaging.services import opt_out, phone_hash
+from app.messaging.worker import Worker
 from forum import services
 from surveys.models import ContactRequest
-from surveys.sms.models import OutboundMessage
-from surveys.sms.services import opt_out, phone_hash
-from surveys.sms.worker import Worker
 from tests.forum.conftest import worker
 from tests.surveys.conftest import make_open_round
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.services import RoundDetails, create_round, load_questionnaire_file, open_round
 
 SLUG = "test26"

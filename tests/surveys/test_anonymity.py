@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 
 # Tables that hold answers, and everything reachable from them by foreign keys.
 ANSWER_TABLES = {"response", "answer"}

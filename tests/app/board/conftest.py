@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import Answer, Response, RoundStatus, SurveyRound
 from surveys.services import load_questionnaire_file
 

@@ -7,10 +7,10 @@ import re
 
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.board import pack, services
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.models import Role
 from surveys.rounds.demo import demo_texts
 from surveys.services import round_by_slug
 from surveys.themes.models import Quote

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import Role
 from app.board import pack
 from app.board.models import BoardPack
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.models import Response, SurveyRound
 from surveys.services import round_by_slug
 from tests.app.board.conftest import make_round

@@ -1,5 +1,5 @@
 """Small numbers: primary and secondary suppression reach the chart, the table, the XLSX and
-the PDF, all through app.statistics."""
+the PDF, all through app.core.statistics."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import re
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.auth.models import Role
 from app.board import pack, services
-from app.charts import svg_bytes
-from app.extensions import db
-from app.statistics import HIDDEN
+from app.core.charts import svg_bytes
+from app.core.extensions import db
+from app.core.statistics import HIDDEN
+from app.staff.auth.models import Role
 from surveys.models import SurveyRound
 from tests.app.board.conftest import make_round
 

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.imports import services as imports
 from surveys.imports.models import ImportMapping, ImportUpload
 from surveys.models import Answer, Response, SurveyRound

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.models import Role
 from surveys.models import Answer, Channel, Response, SurveyRound
 from surveys.paper import services as paper
 from surveys.paper.models import FormStatus, KeyedEntry, PaperForm

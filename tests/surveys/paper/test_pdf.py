@@ -9,7 +9,7 @@ import time
 
 from pypdf import PdfReader
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import SurveyRound
 from surveys.paper import pdf
 from surveys.paper.services import allocate_serials

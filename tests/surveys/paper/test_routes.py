@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.models import Response
 from tests.conftest import make_staff, sign_in
 from tests.surveys.paper.helpers import form

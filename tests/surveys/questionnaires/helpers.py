@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import Questionnaire
 from surveys.services import RoundDetails, create_round, load_questionnaire_file, open_round
 

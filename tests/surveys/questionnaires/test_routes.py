@@ -7,10 +7,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
-from app.auth.access import allowed_roles
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.access import allowed_roles
+from app.staff.auth.models import Role
 from surveys.editor.services import LOCKED_MESSAGE
 from surveys.models import Questionnaire
 from tests.app.test_bad_input import INPUT_NAME, NASTY

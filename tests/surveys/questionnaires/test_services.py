@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
 from surveys.editor import services as editor
 from surveys.editor.services import QuestionInvalid, QuestionnaireLocked, QuestionWording
 from surveys.models import QuestionKind, Questionnaire

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import Answer, Response, SurveyRound
 from surveys.services import RoundDetails, create_round, load_questionnaire_file, open_round
 

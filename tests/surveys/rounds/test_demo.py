@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.models import Response, SurveyRound
 from surveys.paper.demo import FORMS as KEYED_FORMS
 from surveys.rounds.demo import demo_texts, seed_survey_demo

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.models import Role
 from surveys.rounds.services import spreadsheet_safe
 from tests.surveys.rounds.helpers import TODAY, add_response, make_round
 

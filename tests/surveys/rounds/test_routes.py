@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import AuditEvent
-from app.auth.access import allowed_roles
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.access import allowed_roles
+from app.staff.auth.models import Role
 from surveys.models import Questionnaire, SurveyRound
 from surveys.rounds.services import percent
 from surveys.services import load_questionnaire_file

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app import mail
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.messaging import mail
+from app.staff.audit.models import AuditEvent
+from app.staff.auth.models import Role
 from surveys.safeguarding.models import SafeguardingFlag
 from tests.conftest import make_staff, sign_in
 from tests.surveys.conftest import SLUG
@@ -18,7 +18,7 @@ DISCLOSURE = "honestly I don't want to live anymore, nobody would notice"
 
 def _lead_settings(app):
     with app.app_context():
-        from app.authority.services import get_settings
+        from app.staff.authority.services import get_settings
 
         settings = get_settings()
         settings.duty_phone = "0300 111 2222"

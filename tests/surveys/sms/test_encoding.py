@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.messaging.encoding import GSM_7, UCS_2, gsm7_or_ucs2, segments
 from surveys.editor.sms import sms_segments
-from surveys.sms.encoding import GSM_7, UCS_2, gsm7_or_ucs2, segments
 
 
 def test_plain_text_is_gsm7():

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
+from app.messaging.services import phone_hash
 from surveys.models import Response
 from surveys.sms.models import SmsConversation
-from surveys.sms.services import expire, phone_hash
+from surveys.sms.services import expire
 from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.test_sms_conversation import TEXTS

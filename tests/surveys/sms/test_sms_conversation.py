@@ -8,10 +8,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
+from app.messaging.models import OptOut, OutboundMessage
 from surveys.models import Answer, Response, SurveyRound
 from surveys.services import close_round
-from surveys.sms.models import InboundMessage, OptOut, OutboundMessage, SmsConversation
+from surveys.sms.models import InboundMessage, SmsConversation
 from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.twilio_fakes import (
@@ -52,7 +53,7 @@ def app(database_uri):
 def round_id(app):
     round_id = make_open_round(app, channels=("web", "sms"))
     with app.app_context():
-        from app.authority.services import get_settings
+        from app.staff.authority.services import get_settings
 
         get_settings().duty_phone = "0161 496 0000"
         db.session.commit()
@@ -291,7 +292,7 @@ def test_an_invited_number_starts_with_any_reply(app, phone, round_id):
 
 
 def test_replies_are_plain_gsm_text_with_numbered_questions(app, phone, round_id):
-    from surveys.sms.encoding import segments
+    from app.messaging.encoding import segments
 
     reply = phone.say("BELONG")
     assert segments(reply)[0] == "GSM-7"
@@ -315,8 +316,8 @@ def test_an_idle_conversation_expires_and_a_new_keyword_starts_afresh(app, phone
 
 
 def test_an_invited_number_that_finishes_by_text_completes_its_invitation(app, client, round_id):
-    from surveys.invitations.models import Invitation
-    from tests.surveys.contacts.test_invitations import add_contacts, invite_all
+    from app.outreach.invitations.models import Invitation
+    from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
 
     add_contacts(app, 2)  # mobiles 07700 900000 and 07700 900001
     invite_all(app, round_id, ("sms",))

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
-from surveys.sms import quiet_hours
-from surveys.sms.backends import PermanentSendError, TemporarySendError, TwilioBackend
-from surveys.sms.models import OptOut, OutboundMessage, UnreachableNumber
-from surveys.sms.services import opt_out, phone_hash, queue_text
-from surveys.sms.worker import Worker, recover_leases
+from app.core.extensions import db
+from app.messaging import quiet_hours
+from app.messaging.backends import PermanentSendError, TemporarySendError, TwilioBackend
+from app.messaging.models import OptOut, OutboundMessage, UnreachableNumber
+from app.messaging.services import opt_out, phone_hash, queue_text
+from app.messaging.worker import Worker, recover_leases
 from tests.conftest import build_app
 from tests.surveys.sms.twilio_fakes import (
     BASE_URL,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.messaging.services import queue_text
+from app.staff.auth.models import Role
 from surveys.models import Question
 from surveys.sms.models import InboundMessage
-from surveys.sms.services import queue_text
 from tests.surveys.conftest import make_open_round
 
 

@@ -17,10 +17,10 @@ from datetime import time as clock_time
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
-from surveys.sms.backends import TwilioBackend
-from surveys.sms.models import OutboundMessage
-from surveys.sms.worker import Worker
+from app.core.extensions import db
+from app.messaging.backends import TwilioBackend
+from app.messaging.models import OutboundMessage
+from app.messaging.worker import Worker
 from tests.conftest import TEST_DATABASE_URL, build_app
 from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, FakeTwilio
 
@@ -35,7 +35,7 @@ def _max_in_any_second(times: list[float]) -> int:
 
 def _queue(app, count: int) -> None:
     with app.app_context():
-        from app.authority.services import get_settings
+        from app.staff.authority.services import get_settings
 
         settings = get_settings()
         settings.sms_quiet_start = settings.sms_quiet_end = clock_time(0, 0)  # no quiet hours

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import Role, StaffUser
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role, StaffUser
 from surveys.models import Answer, SurveyRound
 from surveys.safeguarding.models import SafeguardingFlag
 from surveys.themes import services
@@ -266,7 +266,7 @@ def test_exports_are_spreadsheet_safe_and_audited(app, logged_in_as):
     assert "'=HYPERLINK" in csv_text and "Other or not clear" in csv_text
     assert client.get(f"/staff/themes/{round_id}/export.xlsx").status_code == 200
     with app.app_context():
-        from app.audit.models import AuditEvent
+        from app.staff.audit.models import AuditEvent
 
         actions = set(db.session.scalars(sa.select(AuditEvent.action)))
         assert "themes.export" in actions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.auth.models import Role
+from app.staff.auth.models import Role
 from surveys.themes import redaction
 from tests.conftest import make_staff
 

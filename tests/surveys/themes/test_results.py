@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.auth.models import Role
-from app.extensions import db
+from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.models import SurveyRound
 from surveys.themes import charts, results, services
 from tests.surveys.themes.helpers import add_answers, answer_ids, round_with_answers, theme_id
@@ -91,7 +91,7 @@ def test_board_sees_counts_and_approved_quotes_but_no_raw_text(app, logged_in_as
     assert "07700" not in page and "Sarah" not in page
     assert board.get(f"/staff/themes/{round_id}/export.csv").status_code == 403
     with app.app_context():
-        from app.audit.models import AuditEvent
+        from app.staff.audit.models import AuditEvent
 
         assert db.session.query(AuditEvent).filter_by(action="quote.approve").count() == 1
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.themes import services
 from surveys.themes.suggestions import Suggester, stem, tokens
 

@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from surveys.models import Answer, ContactRequest, Response
 from surveys.services import close_round
 from tests.surveys.conftest import SLUG

@@ -1,0 +1,139 @@
+"""The composition root: ``create_app`` builds the Flask app from a config class (see config.py).
+
+It binds the extensions, registers one blueprint per area, the GOV.UK templates, security
+headers, error pages, the hooks that let a lower layer tell a higher one something, and the CLI
+commands. It is the one module that imports every area (app/__init__.py imports it lazily, so
+that importing a lower layer such as ``app.core.clock`` does not import them all).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import cli, models  # noqa: F401 - models registers every table with the metadata
+from app.board.routes import bp as board_bp
+from app.core import errors, files, security
+from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from app.outreach import hooks as outreach_hooks
+from app.outreach.contacts.routes import bp as contacts_bp
+from app.outreach.invitations.routes import bp as invitations_bp
+from app.staff import template_context
+from app.staff.audit.routes import bp as audit_bp
+from app.staff.auth.access import enforce_access
+from app.staff.auth.routes import bp as auth_bp
+from app.staff.auth.services import load_user
+from app.staff.authority.routes import bp as authority_bp
+from app.staff.authority.services import use_authority_zone
+from app.staff.main.routes import bp as main_bp
+from config import Config, config_from_env
+from forum.routes import bp as forum_bp
+from forum.routes import public_bp as ysyd_bp
+from surveys.editor.routes import bp as questionnaires_bp
+from surveys.imports.routes import bp as imports_bp
+from surveys.paper.routes import bp as paper_bp
+from surveys.rounds.routes import bp as rounds_bp
+from surveys.safeguarding.routes import bp as safeguarding_bp
+from surveys.sms.routes import bp as sms_bp
+from surveys.themes.routes import bp as themes_bp
+from surveys.web.routes import bp as survey_web_bp
+
+BLUEPRINTS = (
+    main_bp,
+    auth_bp,
+    audit_bp,
+    authority_bp,
+    survey_web_bp,
+    rounds_bp,
+    questionnaires_bp,
+    safeguarding_bp,
+    themes_bp,
+    paper_bp,
+    imports_bp,
+    sms_bp,
+    contacts_bp,
+    invitations_bp,
+    forum_bp,
+    ysyd_bp,
+    board_bp,
+)
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the app. Without a config class, BELONGING_ENV picks one (development by default)."""
+    config_class = config_class or config_from_env()
+    app = Flask(
+        __name__,
+        static_folder=str(files.STATIC),
+        template_folder=str(files.TEMPLATES),
+        instance_path=config_class.INSTANCE_PATH,
+    )
+    app.config.from_object(config_class)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("Set the SECRET_KEY environment variable (a long random string)")
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # per-step progress is noise
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+
+    _configure_templates(app)
+    _init_extensions(app)
+
+    security.init_app(app)  # first, so oversized bodies are refused before anything else runs
+    _register_blueprints(app)
+    errors.init_app(app)
+
+    cli.init_app(app)
+    outreach_hooks.init_app(app)
+    use_authority_zone()
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(files.TEMPLATES)),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    # GOV.UK macros read optional parameters that may be undefined.
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(files.MIGRATIONS))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    WTFormsHelpers(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.before_request(enforce_access)
+    template_context.init_app(app)

@@ -1,0 +1,27 @@
+"""`flask sms worker`: send queued texts. The composition root adds it to the `sms` group."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from app.messaging.worker import Worker
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Process one batch, then stop.")
+@click.option("--batch", default=50, show_default=True, help="Messages claimed at a time.")
+@click.option("--idle-sleep", default=1.0, show_default=True, help="Seconds to wait when idle.")
+@click.option("--until-empty", is_flag=True, help="Stop when nothing is left to send now.")
+def worker(once: bool, batch: int, idle_sleep: float, until_empty: bool) -> None:
+    """Send queued texts (rate-limited, quiet hours, retries). Run several on PostgreSQL."""
+    app = current_app._get_current_object()
+    runner = Worker(app, batch=batch)
+    try:
+        stats = runner.run(once=once, idle_sleep=idle_sleep, stop_when_empty=until_empty)
+    except KeyboardInterrupt:
+        stats = runner.stats
+    click.echo(
+        f"sent {stats.sent}, retrying {stats.retried}, failed {stats.failed}, "
+        f"cancelled {stats.cancelled}, held for quiet hours {stats.held}"
+    )

@@ -1,0 +1,1 @@
+"""Contacts: the service's care leavers, kept by staff, imported from case-management files."""

@@ -1,0 +1,205 @@
+"""Contacts pages: the list, one contact with their history, add and change, erase, import.
+
+Admins and participation workers only: this is personal data. Every view is audited in the
+service functions (contact_page, view_contact, ...), not here.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from app.core.pages import render_page_or_partial
+from app.outreach.contacts import history, importing
+from app.outreach.contacts import services as contacts
+from app.outreach.contacts.forms import (
+    ContactFilterForm,
+    ContactForm,
+    DiscardForm,
+    EraseForm,
+    ImportForm,
+    MappingForm,
+    UploadForm,
+)
+from app.outreach.contacts.models import CHANNEL_LABELS, LEGAL_STATUS_LABELS, Contact
+from app.staff.auth.access import allow
+from app.staff.auth.models import Role
+
+bp = Blueprint("contacts", __name__)
+
+CONTACT_STAFF = (Role.ADMIN, Role.PARTICIPATION_WORKER)
+
+
+def _contact(contact_id: int) -> Contact:
+    contact = contacts.get_contact(contact_id)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+@bp.get("/staff/contacts")
+@allow(*CONTACT_STAFF)
+def index():
+    form = ContactFilterForm(request.args)
+    form.team.choices = [("", "Any team")] + [(t, t) for t in contacts.teams()]
+    filters = contacts.ContactFilter()
+    if form.validate():
+        filters = contacts.ContactFilter(
+            search=form.search.data or "",
+            team=form.team.data or "",
+            age_band=form.age_band.data or "",
+            in_touch=form.in_touch.data or "",
+        )
+    page = contacts.contact_page(filters, request.args.get("page", 1, type=int))
+    return render_page_or_partial(
+        "contacts/index.html",
+        "contacts/_partials/table.html",
+        form=form,
+        contacts=page,
+        quality=contacts.data_quality(),
+        legal_labels=LEGAL_STATUS_LABELS,
+    )
+
+
+@bp.route("/staff/contacts/new", methods=["GET", "POST"])
+@allow(*CONTACT_STAFF)
+def new_contact():
+    form = ContactForm(in_touch=True)
+    return _save(form, None)
+
+
+@bp.route("/staff/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@allow(*CONTACT_STAFF)
+def edit_contact(contact_id: int):
+    contact = contacts.view_contact(_contact(contact_id))
+    form = ContactForm(obj=contact)
+    if request.method == "GET" and contact.date_of_birth:
+        form.date_of_birth.data = contact.date_of_birth.strftime("%d/%m/%Y")
+    return _save(form, contact)
+
+
+def _save(form: ContactForm, contact: Contact | None):
+    error = None
+    if form.validate_on_submit():
+        try:
+            saved = contacts.save_contact(contact, form.raw())
+        except contacts.ContactInvalid as exc:
+            error = str(exc)
+        else:
+            flash("Contact saved")
+            return redirect(url_for("contacts.contact", contact_id=saved.id))
+    return render_template("contacts/form.html", form=form, contact=contact, error=error), (
+        400 if error or form.errors else 200
+    )
+
+
+@bp.get("/staff/contacts/<int:contact_id>")
+@allow(*CONTACT_STAFF)
+def contact(contact_id: int):
+    found = contacts.view_contact(_contact(contact_id))
+    return render_template(
+        "contacts/contact.html",
+        contact=found,
+        history=history.history(found),
+        legal_labels=LEGAL_STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS,
+    )
+
+
+@bp.route("/staff/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
+@allow(*CONTACT_STAFF)
+def erase(contact_id: int):
+    found = _contact(contact_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        if form.confirm.data == "yes":
+            history.erase_contact(found)
+            flash("The contact's details and history were erased. The round counts are kept.")
+            return redirect(url_for("contacts.index"))
+        return redirect(url_for("contacts.contact", contact_id=found.id))
+    return render_template("contacts/erase.html", contact=found, form=form), (
+        400 if form.errors else 200
+    )
+
+
+# --- Import ------------------------------------------------------------------------------------
+
+
+@bp.route("/staff/contacts/import", methods=["GET", "POST"])
+@allow(*CONTACT_STAFF)
+def upload():
+    form = UploadForm()
+    error = None
+    if form.validate_on_submit():
+        sent = request.files.get("file")
+        try:
+            if sent is None or not sent.filename:
+                raise importing.ImportInvalid("Choose a CSV or Excel file to upload")
+            found = importing.start_upload(sent.filename, sent.read())
+        except importing.ImportInvalid as exc:
+            error = str(exc)
+        else:
+            return redirect(url_for("contacts.mapping", upload_id=found.id))
+    return render_template("contacts/upload.html", form=form, error=error), (400 if error else 200)
+
+
+def _upload(upload_id: int):
+    found = importing.get_upload(upload_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/staff/contacts/import/<int:upload_id>/mapping", methods=["GET", "POST"])
+@allow(*CONTACT_STAFF)
+def mapping(upload_id: int):
+    found = _upload(upload_id)
+    form = MappingForm()
+    error = None
+    if form.validate_on_submit():
+        columns = {h: request.form.get(f"col-{i}", "") for i, h in enumerate(found.headers)}
+        try:
+            importing.save_mapping(found, columns)
+        except importing.ImportInvalid as exc:
+            error = str(exc)
+        else:
+            return redirect(url_for("contacts.preview", upload_id=found.id))
+    return render_template(
+        "contacts/mapping.html",
+        upload=found,
+        form=form,
+        error=error,
+        targets=importing.TARGETS,
+        sample=found.rows[:3],
+    ), (400 if error else 200)
+
+
+@bp.route("/staff/contacts/import/<int:upload_id>/preview", methods=["GET", "POST"])
+@allow(*CONTACT_STAFF)
+def preview(upload_id: int):
+    found = _upload(upload_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        result = importing.import_rows(found)
+        flash(
+            f"Imported: {result.added} new contacts, {result.updated} updated, "
+            f"{result.unchanged} unchanged. {result.problems} rows were left out."
+        )
+        return redirect(url_for("contacts.index"))
+    return render_template(
+        "contacts/preview.html",
+        upload=found,
+        form=form,
+        discard=DiscardForm(),
+        preview=importing.check_rows(found),
+        shown=importing.MAX_PROBLEMS_SHOWN,
+    )
+
+
+@bp.post("/staff/contacts/import/<int:upload_id>/discard")
+@allow(*CONTACT_STAFF)
+def discard(upload_id: int):
+    found = _upload(upload_id)
+    if DiscardForm().validate_on_submit():
+        importing.discard(found)
+        flash("Import cancelled. Nothing was imported.")
+    return redirect(url_for("contacts.index"))

@@ -1,0 +1,1 @@
+"""Invitations, reminders, letters, the personal link and the response-rate dashboard."""

@@ -1,0 +1,30 @@
+"""`flask invitations remind`: queue the reminders that are due and send waiting emails.
+
+Run it from cron (every 15 minutes is plenty) or with ``--every 300`` as a long-running worker.
+Texts it queues are sent by `flask sms worker`, which applies quiet hours, opt-outs and
+"do not contact" at send time; emails are held during quiet hours and checked again at send time.
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from app.outreach.invitations.services import deliver_emails, send_due_reminders
+
+invitations_cli = AppGroup("invitations", help="Invitations and reminders.")
+
+
+@invitations_cli.command("remind")
+@click.option("--every", default=0, help="Repeat every this many seconds (0: run once).")
+def remind(every: int) -> None:
+    """Queue due reminders (all open rounds) and send queued invitation and reminder emails."""
+    while True:
+        queued = send_due_reminders()
+        emailed = deliver_emails()
+        click.echo(f"Reminders queued: {queued}. Emails sent: {emailed}.")
+        if not every:
+            break
+        time.sleep(every)

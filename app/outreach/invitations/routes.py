@@ -1,0 +1,175 @@
+"""Invitation pages for staff (per round) and the care leaver's personal link /i/<code>."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Response as HttpResponse
+
+from app.core.pages import render_page_or_partial
+from app.outreach.contacts.models import CHANNEL_LABELS
+from app.outreach.contacts.services import teams
+from app.outreach.invitations import dashboard, letters
+from app.outreach.invitations import services as invitations
+from app.outreach.invitations.forms import InviteForm, ReminderForm, ScheduleForm
+from app.staff.auth.access import allow, public
+from app.staff.auth.models import Role
+from surveys.models import RoundStatus, SurveyRound
+from surveys.rounds.services import get_round
+
+bp = Blueprint("invitations", __name__)
+
+INVITATION_STAFF = (Role.ADMIN, Role.PARTICIPATION_WORKER)
+
+
+def _round(round_id: int) -> SurveyRound:
+    survey_round = get_round(round_id)
+    if survey_round is None:
+        abort(404)
+    return survey_round
+
+
+def _team_choices(form) -> None:
+    form.team.choices = [("", "Any team")] + [(t, t) for t in teams()]
+
+
+@bp.get("/i/<code>")
+@public
+def personal_link(code: str):
+    """Remember the invitation in this browser's session only; then the ordinary survey."""
+    invitation = invitations.by_code(code)
+    if invitation is None:
+        return render_template("invitations/unknown_code.html"), 404
+    survey_round = get_round(invitation.round_id)
+    if survey_round.status == RoundStatus.DRAFT:
+        abort(404)
+    invitations.remember_in_session(invitation, survey_round)
+    return redirect(url_for("survey.start", slug=survey_round.slug))
+
+
+@bp.get("/staff/rounds/<int:round_id>/invitations")
+@allow(*INVITATION_STAFF)
+def index(round_id: int):
+    survey_round = _round(round_id)
+    team = request.args.get("team", "")[:80]
+    result, rows = invitations.invitation_rows(
+        survey_round, request.args.get("page", 1, type=int), team=team
+    )
+    reminder_form = ReminderForm()
+    _team_choices(reminder_form)
+    return render_template(
+        "invitations/index.html",
+        survey_round=survey_round,
+        page=result,
+        rows=rows,
+        channel_labels=CHANNEL_LABELS,
+        schedule=invitations.schedule_for(survey_round),
+        letters_waiting=invitations.letters_waiting(survey_round),
+        reminder_form=reminder_form,
+        spaced=invitations.spaced,
+        team=team,
+        teams=teams(),
+    )
+
+
+@bp.route("/staff/rounds/<int:round_id>/invitations/new", methods=["GET", "POST"])
+@allow(*INVITATION_STAFF)
+def new(round_id: int):
+    survey_round = _round(round_id)
+    form = InviteForm()
+    _team_choices(form)
+    error = None
+    if form.validate_on_submit():
+        filters = invitations.InviteFilter(
+            team=form.team.data or "",
+            age_band=form.age_band.data or "",
+            legal_status=form.legal_status.data or "",
+            in_touch=form.in_touch.data or "",
+        )
+        try:
+            result = invitations.create_invitations(survey_round, filters, form.channels.data)
+        except invitations.InvitationInvalid as exc:
+            error = str(exc)
+        else:
+            sent = ", ".join(
+                f"{n} by {CHANNEL_LABELS[c].lower()}" for c, n in result.by_channel.items()
+            )
+            flash(
+                f"{result.invited} people invited ({sent or 'none'}). "
+                f"{result.unreachable} had no details for the ways you chose."
+            )
+            return redirect(url_for("invitations.index", round_id=survey_round.id))
+    return render_template(
+        "invitations/new.html", survey_round=survey_round, form=form, error=error
+    ), (400 if error or form.errors else 200)
+
+
+@bp.post("/staff/rounds/<int:round_id>/invitations/remind")
+@allow(*INVITATION_STAFF)
+def remind(round_id: int):
+    survey_round = _round(round_id)
+    form = ReminderForm()
+    _team_choices(form)
+    if form.validate_on_submit():
+        filters = invitations.InviteFilter(
+            team=form.team.data or "", age_band=form.age_band.data or ""
+        )
+        try:
+            count = invitations.send_one_off_reminder(survey_round, filters)
+        except invitations.InvitationInvalid as exc:
+            flash(str(exc))
+        else:
+            flash(f"{count} reminders queued for people who have not answered yet")
+    return redirect(url_for("invitations.index", round_id=survey_round.id))
+
+
+@bp.route("/staff/rounds/<int:round_id>/invitations/schedule", methods=["GET", "POST"])
+@allow(*INVITATION_STAFF)
+def schedule(round_id: int):
+    survey_round = _round(round_id)
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.days.data = ", ".join(str(d) for d in invitations.schedule_for(survey_round))
+    if form.validate_on_submit():
+        invitations.set_schedule(survey_round, form.days.numbers)
+        flash("Reminder schedule saved")
+        return redirect(url_for("invitations.index", round_id=survey_round.id))
+    return render_template("invitations/schedule.html", survey_round=survey_round, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/staff/rounds/<int:round_id>/invitations/letters.pdf")
+@allow(*INVITATION_STAFF)
+def letters_pdf(round_id: int):
+    survey_round = _round(round_id)
+    pdf = letters.letters_pdf(survey_round, all_letters=request.args.get("all") == "1")
+    if pdf is None:
+        flash("There are no letters to print")
+        return redirect(url_for("invitations.index", round_id=survey_round.id))
+    return HttpResponse(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{survey_round.slug}-letters.pdf"'},
+    )
+
+
+@bp.get("/staff/rounds/<int:round_id>/response-rate")
+@allow(*INVITATION_STAFF)
+def response_rate(round_id: int):
+    survey_round = _round(round_id)
+    board = dashboard.dashboard(survey_round)
+    return render_page_or_partial(
+        "invitations/dashboard.html",
+        "invitations/_partials/dashboard.html",
+        survey_round=survey_round,
+        board=board,
+        alt=dashboard.alt_text(board),
+    )
+
+
+@bp.get("/staff/rounds/<int:round_id>/response-rate/chart.svg")
+@allow(*INVITATION_STAFF)
+def chart(round_id: int):
+    survey_round = _round(round_id)
+    svg = dashboard.chart_svg(dashboard.dashboard(survey_round))
+    return HttpResponse(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})

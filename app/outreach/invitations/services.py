@@ -1,0 +1,609 @@
+"""Invitations: who is asked, by which channels, the personal link, reminders and delivery.
+
+How an invitation is completed without linking it to the answers (ARCHITECTURE.md)
+---------------------------------------------------------------------------------
+- Each invitation has an unguessable personal code (8 characters from a 31-letter alphabet
+  without look-alikes, about 40 bits, from ``secrets``). The link is /i/<code>; letters also
+  print the code and a QR code of the link.
+- Opening /i/<code> looks the invitation up and writes only {round slug: code} into the
+  browser's signed session cookie, then sends the browser to the round's ordinary survey
+  (/s/<slug>). The response is started and stored exactly as for anyone else: nothing about the
+  invitation is written to it or to anything it can reach.
+- When that browser sends its answers, ``surveys.web.services.mark_sent`` calls
+  ``complete_from_session``: the invitation is marked completed with today's DATE (no time)
+  and the code is removed from the session. The response is never read or written here, and
+  no id passes between them.
+- By text: ``invite_by_text`` queues the invitation through the SMS channel's queue and opens
+  an invited conversation for the number, so any reply starts the survey (see
+  surveys/sms/conversation.py). When that conversation ends, the SMS channel can call
+  ``complete_by_phone_hash`` to mark the invitation completed (date only) the same way.
+Residual risk, written down so nobody "improves" it away: an invitation's ``completed_on`` is
+the same date as the response's ``completed_on``. On a day when only one invited person
+answers, someone with database access could pair the two. We keep both to a date (never a
+time), never record the order in which invitations were completed (lists are ordered by
+contact name, never by completion), and the dashboard shows counts per day, not who. A round
+with many answers a day makes the pairing guesswork; small rounds should know it.
+
+Everything sent is logged as a ContactMessage (to whom, when, template, status) in the
+contact's history. Texts go through the SMS channel's queue (``queue_text``): its worker applies
+quiet hours, opt-outs (including our "do not contact", mirrored as staff opt-outs) and
+unreachable numbers at send time. Emails wait as queued ContactMessages and are sent by
+``deliver_emails`` (the `flask invitations send` command), which checks "do not contact" and
+quiet hours at send time too. Letters are queued until they are printed as one PDF.
+
+Reminders follow the round's schedule (days after the invitation, 7, 14 and 28 by default) and
+go only to invitations not completed whose contact may still be contacted. If the worker was
+off for a while, only the latest step that is due is sent, never a burst of reminders; one key
+per invitation, step and channel (a unique constraint) makes sending twice impossible. Letters
+are not sent as automatic reminders: print them again from the round's invitations page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, session
+from sqlalchemy.exc import IntegrityError
+
+from app.core.clock import today, utcnow
+from app.core.extensions import db
+from app.messaging import quiet_hours
+from app.messaging.encoding import segments
+from app.messaging.mail import send_email
+from app.messaging.models import OutboundMessage, OutboundStatus
+from app.messaging.services import phone_hash, queue_text
+from app.messaging.services import phone_hash as hash_of
+from app.outreach.contacts.models import Contact, ContactMessage
+from app.outreach.contacts.services import ContactFilter, age_band, filtered
+from app.outreach.invitations.models import Invitation, ReminderSchedule
+from app.staff.audit.services import record
+from app.staff.authority.services import get_settings
+from surveys.models import RoundStatus, SurveyRound
+from surveys.sms.models import SmsConversation
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread
+CODE_LENGTH = 8
+SESSION_KEY = "invitation_codes"
+CHANNELS = ("sms", "email", "letter")
+DEFAULT_DAYS = [7, 14, 28]
+
+
+class InvitationInvalid(ValueError):
+    """Invitations cannot be made as asked; the message says why."""
+
+
+# --- Codes and links ---------------------------------------------------------------------------
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:CODE_LENGTH]
+
+
+def spaced(code: str) -> str:
+    """'K7QMP3XA' -> 'K7QM P3XA', easier to read out and type."""
+    return f"{code[:4]} {code[4:]}"
+
+
+def personal_link(invitation: Invitation) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/i/{invitation.code}"
+
+
+def by_code(code: str) -> Invitation | None:
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.scalar(sa.select(Invitation).where(Invitation.code == code))
+
+
+def round_for_code(word: str) -> SurveyRound | None:
+    """For the SMS channel: the round an invitation code texted in names, if it is one."""
+    invitation = by_code(word)
+    return db.session.get(SurveyRound, invitation.round_id) if invitation else None
+
+
+# --- Completing, without touching the response ------------------------------------------------
+
+
+def remember_in_session(invitation: Invitation, survey_round: SurveyRound) -> None:
+    codes = dict(session.get(SESSION_KEY, {}))
+    codes[survey_round.slug] = invitation.code
+    session[SESSION_KEY] = codes
+
+
+def complete_from_session(survey_round: SurveyRound, on: date | None = None) -> bool:
+    """This browser has sent its answers: mark its invitation completed (a date), forget it."""
+    codes = dict(session.get(SESSION_KEY, {}))
+    code = codes.pop(survey_round.slug, None)
+    if code is None:
+        return False
+    session[SESSION_KEY] = codes
+    invitation = by_code(code)
+    if invitation is None or invitation.round_id != survey_round.id:
+        return False
+    return _complete(invitation, on)
+
+
+def complete_by_phone_hash(round_id: int, phone_hash: str, on: date | None = None) -> bool:
+    """For the SMS channel, when an invited number finishes: mark that invitation completed."""
+    rows = db.session.execute(
+        sa.select(Invitation, Contact.mobile)
+        .join(Contact, Contact.id == Invitation.contact_id)
+        .where(
+            Invitation.round_id == round_id,
+            Invitation.status == "invited",
+            Contact.mobile.is_not(None),
+        )
+    ).all()
+    for invitation, mobile in rows:
+        if hash_of(mobile) == phone_hash:
+            return _complete(invitation, on)
+    return False
+
+
+def _complete(invitation: Invitation, on: date | None) -> bool:
+    if invitation.status == "completed":
+        return False
+    invitation.status = "completed"
+    invitation.completed_on = on or today()
+    _cancel_queued_reminders(invitation)
+    db.session.commit()
+    return True
+
+
+def _cancel_queued_reminders(invitation: Invitation) -> None:
+    queued = db.session.scalars(
+        sa.select(ContactMessage).where(
+            ContactMessage.invitation_id == invitation.id,
+            ContactMessage.kind == "reminder",
+            ContactMessage.status == "queued",
+        )
+    )
+    for message in queued:
+        message.status, message.detail = "cancelled", "answered before it was sent"
+        if message.outbound_message_id:
+            db.session.execute(
+                sa.update(OutboundMessage)
+                .where(
+                    OutboundMessage.id == message.outbound_message_id,
+                    OutboundMessage.status == OutboundStatus.QUEUED.value,
+                )
+                .values(status=OutboundStatus.CANCELLED.value, error_code="answered")
+            )
+
+
+# --- Wording ------------------------------------------------------------------------------------
+
+
+def _authority_name() -> str:
+    return get_settings().name
+
+
+def sms_text(invitation: Invitation, *, reminder: bool = False) -> str:
+    """The fewest segments that still offer both ways: reply by text, or answer online.
+
+    Many care leavers have no credit, so the link (which works on any wifi) is always there;
+    replying costs them a standard text, so that is offered first. Plain GSM-7 only.
+    """
+    link = personal_link(invitation)
+    who = _authority_name()
+    ask = (
+        "Reminder: please tell us about leaving care."
+        if reminder
+        else ("We want to hear about leaving care.")
+    )
+    candidates = [
+        f"{who}: {ask} Anonymous survey. Reply to this text, or answer online at {link} "
+        "(works on any wifi). Reply STOP to stop.",
+        f"{who}: {ask} Reply to this text, or answer online at {link} (works on any wifi). "
+        "STOP to stop.",
+        f"{ask} Reply to this text, or answer at {link} (any wifi). STOP to stop.",
+    ]
+    fewest = min(segments(c)[1] for c in candidates)
+    return next(c for c in candidates if segments(c)[1] == fewest)
+
+
+def email_text(invitation: Invitation, contact: Contact, *, reminder: bool = False) -> tuple:
+    who = _authority_name()
+    subject = (
+        f"Reminder: tell {who} about leaving care"
+        if reminder
+        else f"{who} wants to hear about leaving care"
+    )
+    body = (
+        f"Hello {contact.known_as},\n\n"
+        f"{'This is a reminder. ' if reminder else ''}"
+        f"We want to hear what leaving care is like for you, so we can make it better.\n\n"
+        f"The survey is anonymous: we do not ask your name, and we cannot see who gave which "
+        f"answers.\n\nAnswer online (works on any wifi):\n{personal_link(invitation)}\n\n"
+        f"Your code is {spaced(invitation.code)}.\n\n"
+        f"If you would rather not get these emails, reply and tell us.\n\n{who} leaving care team"
+    )
+    return subject, body
+
+
+# --- Choosing who to invite --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InviteFilter:
+    team: str = ""
+    age_band: str = ""
+    legal_status: str = ""
+    in_touch: str = ""
+
+    def contact_filter(self) -> ContactFilter:
+        return ContactFilter(
+            team=self.team,
+            age_band=self.age_band,
+            legal_status=self.legal_status,
+            in_touch=self.in_touch,
+            reachable_only=True,
+        )
+
+
+def usable_channels(contact: Contact, wanted: tuple[str, ...] | list[str]) -> list[str]:
+    """Of the channels wanted, the ones this contact can be reached by."""
+    reachable = {
+        "sms": bool(contact.mobile) and not contact.number_bad,
+        "email": bool(contact.email),
+        "letter": bool(contact.address and contact.postcode),
+    }
+    return [c for c in wanted if reachable.get(c)]
+
+
+def candidates(survey_round: SurveyRound, filters: InviteFilter) -> list[Contact]:
+    """Contacts the filters pick who may be contacted and are not yet invited to the round."""
+    invited = sa.select(Invitation.contact_id).where(
+        Invitation.round_id == survey_round.id, Invitation.contact_id.is_not(None)
+    )
+    query = filtered(filters.contact_filter()).where(Contact.id.not_in(invited))
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class InviteResult:
+    invited: int = 0
+    unreachable: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+
+def create_invitations(
+    survey_round: SurveyRound, filters: InviteFilter, channels: list[str]
+) -> InviteResult:
+    """Invite everyone the filters pick, by the channels each can be reached on."""
+    channels = [c for c in CHANNELS if c in channels]
+    if not channels:
+        raise InvitationInvalid("Choose at least one way to send the invitations")
+    if survey_round.status == RoundStatus.CLOSED:
+        raise InvitationInvalid("This round is closed. Invite people to an open round")
+    result = InviteResult()
+    on = today()
+    for contact in candidates(survey_round, filters):
+        usable = usable_channels(contact, channels)
+        if not usable:
+            result.unreachable += 1
+            continue
+        invitation = Invitation(
+            round_id=survey_round.id,
+            contact_id=contact.id,
+            code=new_code(),
+            channels=usable,
+            age_band=age_band(contact.date_of_birth, on),
+            team=contact.team,
+        )
+        db.session.add(invitation)
+        db.session.flush()
+        for channel in usable:
+            _send(invitation, contact, channel, "invitation")
+            result.by_channel[channel] = result.by_channel.get(channel, 0) + 1
+        result.invited += 1
+    if not result.invited and not result.unreachable:
+        raise InvitationInvalid("Nobody to invite: everyone these filters pick is invited already")
+    record(
+        "invitations.create",
+        survey_round,
+        detail=f"{result.invited} invited by {', '.join(channels)}; "
+        f"{result.unreachable} could not be reached that way",
+    )
+    db.session.commit()
+    return result
+
+
+def _send(
+    invitation: Invitation, contact: Contact, channel: str, kind: str, step: str = ""
+) -> bool:
+    """Log and hand over one message; False if it was sent before (its key exists)."""
+    key = ":".join(p for p in (kind, str(invitation.id), step, channel) if p)
+    if db.session.scalar(sa.select(ContactMessage.id).where(ContactMessage.key == key)):
+        return False
+    message = ContactMessage(
+        contact_id=contact.id,
+        invitation_id=invitation.id,
+        kind=kind if kind != "oneoff" else "reminder",
+        channel=channel,
+        template=f"{'reminder' if kind != 'invitation' else 'invitation'}-{channel}",
+        key=key,
+    )
+    if channel == "sms":
+        invite_by_text(invitation, contact, message, reminder=kind != "invitation")
+    db.session.add(message)
+    db.session.flush()
+    return True
+
+
+def invite_by_text(invitation: Invitation, contact: Contact, message: ContactMessage, *, reminder):
+    """Queue the text through the SMS channel, and open an invited conversation for the number
+    so that any reply starts the survey (surveys/sms/conversation.py, "a number invited by text
+    starts with any reply")."""
+    db.session.flush()
+    queued = queue_text(
+        contact.mobile,
+        sms_text(invitation, reminder=reminder),
+        round_id=invitation.round_id,
+        idempotency_key=message.key,
+    )  # commits: the invitation and message rows so far are saved with it
+    if queued is None:
+        message.status, message.detail = "cancelled", "the number opted out or cannot get texts"
+        return
+    message.outbound_message_id = queued.id
+    hashed = phone_hash(contact.mobile)
+    exists = db.session.scalar(
+        sa.select(SmsConversation.id).where(SmsConversation.phone_hash == hashed)
+    )
+    if exists is None:
+        db.session.add(SmsConversation(phone_hash=hashed, round_id=invitation.round_id))
+        try:
+            db.session.flush()
+        except IntegrityError:  # the person texted in at that moment: theirs wins
+            db.session.rollback()
+
+
+# --- Email delivery ----------------------------------------------------------------------------
+
+
+def deliver_emails(now: datetime | None = None, limit: int = 500) -> int:
+    """Send queued emails (not in quiet hours; never to someone now marked do not contact)."""
+    now = now or utcnow()
+    if quiet_hours.is_quiet(now, *quiet_hours.settings_window()):
+        return 0
+    queued = list(
+        db.session.scalars(
+            sa.select(ContactMessage)
+            .where(ContactMessage.channel == "email", ContactMessage.status == "queued")
+            .order_by(ContactMessage.id)
+            .limit(limit)
+        )
+    )
+    sent = 0
+    for message in queued:
+        contact = message.contact
+        invitation = db.session.get(Invitation, message.invitation_id)
+        if not contact.may_be_contacted or not contact.email:
+            message.status, message.detail = "cancelled", "do not contact, or no email now"
+        elif invitation is None or (message.kind == "reminder" and invitation.is_completed):
+            message.status, message.detail = "cancelled", "answered before it was sent"
+        else:
+            subject, body = email_text(invitation, contact, reminder=message.kind == "reminder")
+            try:
+                send_email(contact.email, subject, body)
+            except OSError as exc:
+                message.status, message.detail = "failed", str(exc)[:200]
+            else:
+                message.status, message.sent_at = "sent", now
+                sent += 1
+        db.session.commit()
+    return sent
+
+
+# --- Statuses, reached and bounced -----------------------------------------------------------
+
+
+def refresh_message_statuses(messages: list[ContactMessage]) -> None:
+    ids = [m.outbound_message_id for m in messages if m.outbound_message_id]
+    if not ids:
+        return
+    outbound = {
+        o.id: o
+        for o in db.session.scalars(sa.select(OutboundMessage).where(OutboundMessage.id.in_(ids)))
+    }
+    for message in messages:
+        text = outbound.get(message.outbound_message_id)
+        if text is None:
+            continue
+        status = {
+            "sent": "sent",
+            "delivered": "sent",
+            "failed": "failed",
+            "undelivered": "failed",
+            "cancelled": "cancelled",
+        }.get(text.status, "queued")
+        if status != message.status:
+            message.status = status
+            message.sent_at = text.sent_at
+            message.detail = (text.error_code or "")[:200]
+    db.session.commit()
+
+
+def refresh_reached(invitations: list[Invitation]) -> None:
+    """Reached: at least one message went (sent or printed). Bounced: a text failed."""
+    ids = [i.id for i in invitations]
+    if not ids:
+        return
+    messages = list(
+        db.session.scalars(sa.select(ContactMessage).where(ContactMessage.invitation_id.in_(ids)))
+    )
+    refresh_message_statuses(messages)
+    by_invitation: dict[int, list[ContactMessage]] = {}
+    for message in messages:
+        by_invitation.setdefault(message.invitation_id, []).append(message)
+    for invitation in invitations:
+        own = by_invitation.get(invitation.id)
+        if own is None:  # erased contact: keep what was settled before
+            continue
+        invitation.reached = any(m.status in ("sent", "printed") for m in own)
+        invitation.bounced = any(m.channel == "sms" and m.status == "failed" for m in own)
+    db.session.commit()
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+def schedule_for(survey_round: SurveyRound) -> list[int]:
+    found = db.session.scalar(
+        sa.select(ReminderSchedule).where(ReminderSchedule.round_id == survey_round.id)
+    )
+    return sorted(found.days) if found else list(DEFAULT_DAYS)
+
+
+def set_schedule(survey_round: SurveyRound, days: list[int]) -> None:
+    days = sorted(set(days))
+    if any(d < 1 or d > 365 for d in days):
+        raise InvitationInvalid("Reminder days must be between 1 and 365 days after the invitation")
+    found = db.session.scalar(
+        sa.select(ReminderSchedule).where(ReminderSchedule.round_id == survey_round.id)
+    )
+    if found is None:
+        found = ReminderSchedule(round_id=survey_round.id)
+        db.session.add(found)
+    found.days = days
+    record("invitations.schedule", survey_round, detail=f"days {days}")
+    db.session.commit()
+
+
+def next_reminder(invitation: Invitation, days: list[int], on: date | None = None) -> date | None:
+    """When the next scheduled reminder is due; None once completed or when none is left."""
+    on = on or today()
+    if invitation.is_completed or invitation.contact_id is None:
+        return None
+    for day in days:
+        due = invitation.invited_on + timedelta(days=day)
+        if due >= on:
+            return due
+    return None
+
+
+def _reminder_channels(invitation: Invitation) -> list[str]:
+    return [c for c in invitation.channels if c != "letter"]
+
+
+def send_due_reminders(on: date | None = None) -> int:
+    """Queue the reminders that are due in every open round; returns how many were queued."""
+    on = on or today()
+    queued = 0
+    rounds = db.session.scalars(
+        sa.select(SurveyRound).where(SurveyRound.status == RoundStatus.OPEN)
+    )
+    for survey_round in list(rounds):
+        if not survey_round.is_open:
+            continue
+        days = schedule_for(survey_round)
+        for invitation, contact in _waiting(survey_round):
+            elapsed = (on - invitation.invited_on).days
+            due = [d for d in days if d <= elapsed]
+            if not due:
+                continue
+            for channel in usable_channels(contact, _reminder_channels(invitation)):
+                queued += _send(invitation, contact, channel, "reminder", f"day{due[-1]}")
+        db.session.commit()
+    return queued
+
+
+def _waiting(survey_round: SurveyRound, filters: InviteFilter | None = None):
+    query = (
+        sa.select(Invitation, Contact)
+        .join(Contact, Contact.id == Invitation.contact_id)
+        .where(
+            Invitation.round_id == survey_round.id,
+            Invitation.status == "invited",
+            Contact.do_not_contact.is_(False),
+            Contact.opted_out.is_(False),
+        )
+        .order_by(Contact.name_key)
+    )
+    if filters and filters.team:
+        query = query.where(Invitation.team == filters.team)
+    if filters and filters.age_band:
+        query = query.where(Invitation.age_band == filters.age_band)
+    return db.session.execute(query).all()
+
+
+def send_one_off_reminder(survey_round: SurveyRound, filters: InviteFilter) -> int:
+    """Staff's extra reminder to a filtered group: one per person per day at most."""
+    if not survey_round.is_open:
+        raise InvitationInvalid("Reminders can only be sent while the round is open")
+    sent = 0
+    stamp = today().isoformat()
+    for invitation, contact in _waiting(survey_round, filters):
+        for channel in usable_channels(contact, _reminder_channels(invitation)):
+            sent += _send(invitation, contact, channel, "oneoff", stamp)
+    record("invitations.remind", survey_round, detail=f"{sent} one-off reminders queued")
+    db.session.commit()
+    return sent
+
+
+# --- Listing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    name: str
+    messages: list[ContactMessage]
+    next_reminder: date | None
+
+
+def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50, team: str = ""):
+    """Invitations by contact name (never by completion: see the module docstring)."""
+    query = (
+        sa.select(Invitation)
+        .outerjoin(Contact, Contact.id == Invitation.contact_id)
+        .where(Invitation.round_id == survey_round.id)
+        .order_by(Contact.name_key.is_(None), Contact.name_key, Invitation.code)
+    )
+    if team:
+        query = query.where(Invitation.team == team)
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    invitations = list(result.items)
+    messages = list(
+        db.session.scalars(
+            sa.select(ContactMessage)
+            .where(ContactMessage.invitation_id.in_([i.id for i in invitations]))
+            .order_by(ContactMessage.id)
+        )
+    )
+    refresh_message_statuses(messages)
+    grouped: dict[int, list[ContactMessage]] = {}
+    for message in messages:
+        grouped.setdefault(message.invitation_id, []).append(message)
+    days = schedule_for(survey_round)
+    rows = [
+        InvitationRow(
+            invitation=i,
+            name=i.contact.name if i.contact else "Erased contact",
+            messages=grouped.get(i.id, []),
+            next_reminder=next_reminder(i, days),
+        )
+        for i in invitations
+    ]
+    record("invitations.view", survey_round, detail=f"page {page}")
+    db.session.commit()
+    return result, rows
+
+
+def letters_waiting(survey_round: SurveyRound) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ContactMessage.id))
+        .join(Invitation, Invitation.id == ContactMessage.invitation_id)
+        .where(
+            Invitation.round_id == survey_round.id,
+            ContactMessage.channel == "letter",
+            ContactMessage.status == "queued",
+        )
+    )

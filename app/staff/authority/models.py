@@ -1,0 +1,36 @@
+"""The authority's settings: one row holding its name, branding, help numbers and public pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.core.clock import utcnow
+from app.core.extensions import db
+
+
+class AuthoritySettings(db.Model):
+    __tablename__ = "authority_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, default=1)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    service_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="Belonging")
+    brand_colour: so.Mapped[str] = so.mapped_column(sa.String(7), default="#1d70b8")
+    logo: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
+    logo_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    duty_phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    duty_hours: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    safeguarding_lead_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    safeguarding_lead_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    safeguarding_lead_phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    sms_quiet_start: so.Mapped[time] = so.mapped_column(default=time(21, 0))
+    sms_quiet_end: so.Mapped[time] = so.mapped_column(default=time(9, 0))
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="Europe/London")
+    privacy_notice: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    accessibility_statement: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    cookies_page: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,31 @@
+"""Home page, staff start page and /healthz."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+
+from app.staff.auth.access import ALL_STAFF, allow, public
+from app.staff.main.services import database_ok, staff_links
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    return render_template("main/index.html")
+
+
+@bp.get("/staff")
+@allow(*ALL_STAFF)
+def staff_home():
+    return render_template("main/staff_home.html", links=staff_links(current_user.role_enum))
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    if database_ok():
+        return jsonify(status="ok", database="ok")
+    return jsonify(status="error", database="unreachable"), 503
