@@ -10,6 +10,12 @@ No fixture keeps an application context pushed while a test runs: Flask would ot
 ``g`` (and so the signed-in user) between the test client's requests. Tests that touch the
 database directly do it inside ``with app.app_context():``.
 
+Time: the whole session runs on a clock that starts at ``FROZEN_AT`` (a weekday at noon in
+London, outside the SMS quiet hours) and ticks on from there, so no test depends on the hour or
+the date the suite is run (time-machine patches ``datetime.now``, ``date.today`` and
+``time.time`` in every thread; monotonic clocks, which timeouts use, are left alone). A test about
+a particular moment travels there itself.
+
 Browser tests (marked ``browser``) drive Debian's Chromium through Playwright against a live
 server on 127.0.0.1 with CSRF protection on, backed by its own SQLite file with the demo data.
 """
@@ -20,11 +26,13 @@ import os
 import shutil
 import socket
 import threading
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -36,7 +44,15 @@ from app.staff.auth.models import Role
 from config import TestConfig
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+FROZEN_AT = datetime(2026, 6, 10, 11, 0, tzinfo=UTC)  # Wednesday 10 June 2026, 12:00 in London
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_clock() -> Iterator[None]:
+    """Every test sees the same date and hour, whenever the suite runs (see the docstring)."""
+    with time_machine.travel(FROZEN_AT, tick=True):
+        yield
 
 
 def make_config(uri: str, **overrides) -> type[TestConfig]:
