@@ -54,9 +54,11 @@ test-postgres: install-test browser-deps
 bench: install-test
 	$(VENV)/bin/pytest -m bench -s tests/bench
 
+## lint: ruff (style), import-linter (the layer contracts in pyproject.toml)
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: install-test
 	$(VENV)/bin/ruff format .

@@ -26,8 +26,8 @@ import os
 import shutil
 import socket
 import threading
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest

@@ -22,7 +22,7 @@ _zone_lookup: Callable[[], str] | None = None
 
 def use_zone(lookup: Callable[[], str]) -> None:
     """Where ``today()`` reads the authority's time zone from (a setting kept in the database)."""
-    global _zone_lookup  # noqa: PLW0603 - one process-wide source, set once at start-up
+    global _zone_lookup
     _zone_lookup = lookup
 
 
