@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, MobileNumber
 from forum.models import (
     CONTACT_PREFERENCES,
     MEMBER_ROLE_LABELS,
@@ -93,7 +93,7 @@ class MemberForm(BaseForm):
     phone = StringField(
         "Mobile number (optional)",
         widget=GovTextInput(),
-        validators=[Length(max=40, message="Use 40 characters or fewer")],
+        validators=[Length(max=40, message="Use 40 characters or fewer"), MobileNumber()],
     )
     email = StringField(
         "Email address (optional)",

@@ -11,6 +11,9 @@ import unicodedata
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
+from wtforms.validators import ValidationError
+
+from app.core import phones
 
 
 def strip_control_characters(value):
@@ -31,3 +34,16 @@ class ConfirmForm(BaseForm):
     """Just a button and a CSRF token: open a round, reset a password, remove, copy, move."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class MobileNumber:
+    """A WTForms validator: an empty field passes (add InputRequired to need one); anything else
+    must be a mobile we could text (app.core.phones, the one phone rule)."""
+
+    def __call__(self, form, field) -> None:
+        if not (field.data or "").strip():
+            return
+        try:
+            phones.normalise_mobile(field.data)
+        except phones.NumberInvalid:
+            raise ValidationError(f"Enter a mobile number, like {phones.EXAMPLE}") from None

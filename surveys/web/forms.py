@@ -13,9 +13,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField, TelField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, MobileNumber
 from surveys.models import Question, QuestionKind
 
 
@@ -60,7 +60,11 @@ class ContactRequestForm(BaseForm):
     phone = TelField(
         "Mobile number (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message="Enter a phone number, like 07700 900 123")],
+        validators=[
+            Optional(),
+            Length(max=40, message="Enter a mobile number, like 07700 900123"),
+            MobileNumber(),
+        ],
     )
     email = EmailField(
         "Email address (optional)",
@@ -78,10 +82,6 @@ class ContactRequestForm(BaseForm):
         validators=[InputRequired("Tick the box to say we can keep your details")],
     )
     submit = SubmitField("Send my details", widget=GovSubmitInput())
-
-    def validate_phone(self, field) -> None:
-        if field.data and sum(ch.isdigit() for ch in field.data) < 10:
-            raise ValidationError("Enter a phone number, like 07700 900 123")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
