@@ -7,3 +7,11 @@ initAll();
 document.body.addEventListener("htmx:afterSwap", (event) => {
   initAll({ scope: event.detail.target });
 });
+
+// Mark the page once htmx has processed it, so that anyone waiting for the enhanced page (a
+// browser test, as a person waits for a page to finish loading) can tell it is ready.
+document.body.addEventListener("htmx:load", (event) => {
+  if (event.target === document.body) {
+    document.body.dataset.enhanced = "true";
+  }
+});

@@ -32,3 +32,9 @@ def press_on(page, selector: str, key: str = "Enter") -> None:
 def type_into(page, selector: str, text: str) -> None:
     tab_to(page, selector)
     page.keyboard.type(text)
+
+
+def wait_until_enhanced(page) -> None:
+    """Wait for htmx to have processed the page (static/js/app.js marks the body), as a person
+    waits for a page to finish loading before typing into it."""
+    page.wait_for_selector("body[data-enhanced]", state="attached", timeout=10_000)

@@ -17,7 +17,7 @@ from app.core.extensions import db
 from surveys.models import SurveyRound
 from surveys.rounds.services import round_figures
 from tests.a11y import assert_accessible
-from tests.browser.keyboard import focused_matches, press_on, tab_to, type_into
+from tests.browser.keyboard import focused_matches, press_on, tab_to, type_into, wait_until_enhanced
 from tests.surveys.conftest import make_open_round
 
 pytestmark = pytest.mark.browser
@@ -51,6 +51,7 @@ def _sign_in(page, base: str) -> None:
 
 def _key_one(page, n: int) -> None:
     # A new form starts with the serial focused (autofocus applies just after the page loads).
+    wait_until_enhanced(page)
     expect(page.locator("#serial")).to_be_focused(timeout=5000)
     keys = page.keyboard
     keys.type(f"{SLUG.upper()}-{n:04d}")
@@ -83,6 +84,7 @@ def test_twenty_forms_keyed_keyboard_only_count_as_paper(desk, live_app, live_se
     print(f"\n{FORMS} forms keyed keyboard-only in {took:.1f} s ({took / FORMS:.2f} s a form)")
 
     # A serial already keyed is refused, clearly, and the page is still accessible.
+    wait_until_enhanced(page)
     expect(page.locator("#serial")).to_be_focused(timeout=5000)
     page.keyboard.type(f"{SLUG.upper()}-0003")
     page.keyboard.press("Tab")  # leaving the field checks it too, even before htmx has loaded
