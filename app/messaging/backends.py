@@ -136,7 +136,7 @@ def backend_from_config(app: Flask) -> SmsBackend:
 def get_backend() -> SmsBackend:
     """The app's backend (one per app; tests may put their own in app.core.extensions)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    backend = app.core.extensions.get("sms_backend")
+    backend = app.extensions.get("sms_backend")
     if backend is None:
-        backend = app.core.extensions["sms_backend"] = backend_from_config(app)
+        backend = app.extensions["sms_backend"] = backend_from_config(app)
     return backend
