@@ -51,6 +51,14 @@ test: install-test browser-deps
 test-postgres: install-test browser-deps
 	bash scripts/pg-test-server.sh run $(VENV)/bin/pytest || [ $$? -eq 5 ]
 
+## test-at-night: the suite under a faked 23:30 London clock (Debian's faketime), to show that no
+## test depends on the hour it runs (the suite's own clock is frozen at noon: see tests/conftest.py)
+.PHONY: test-at-night
+test-at-night: install-test browser-deps
+	@command -v faketime >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get install -y -qq faketime >/dev/null; }
+	TZ=Europe/London faketime '$(or $(AT),2026-12-01 23:30:00)' $(VENV)/bin/pytest || [ $$? -eq 5 ]
+
 bench: install-test
 	$(VENV)/bin/pytest -m bench -s tests/bench
 
