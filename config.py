@@ -92,6 +92,20 @@ class Config:
     LOCKOUT_THRESHOLD: int = _int("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_MINUTES: int = _int("LOCKOUT_MINUTES", 15)
 
+    # Background jobs (app/core/jobs.py, Huey). SQLite in the instance folder by default, so
+    # `make run` needs no server; `redis://host:6379/0` when several machines run consumers.
+    HUEY_URL: str = os.environ.get("HUEY_URL", f"sqlite:///{INSTANCE_DIR / 'jobs.db'}")
+    # Run each job at once, in the process that asked for it (tests; never in production).
+    HUEY_IMMEDIATE: bool = _bool("HUEY_IMMEDIATE", False)
+    HUEY_WORKERS: int = _int("HUEY_WORKERS", 2)
+    # Seconds a consumer given SIGTERM waits for running jobs before it stops them.
+    HUEY_SHUTDOWN_SECONDS: int = _int("HUEY_SHUTDOWN_SECONDS", 60)
+    # A consumer making a board pack renews its lease at every step; a pack whose lease ran
+    # out (its consumer died on another machine) is taken over by the next consumer.
+    BOARD_PACK_LEASE_SECONDS: int = _int("BOARD_PACK_LEASE_SECONDS", 300)
+    # Test-only: while this file exists, a pack waits at "Making the PDF" (tests/app/board).
+    BOARD_PACK_HOLD_FILE: str = os.environ.get("BOARD_PACK_HOLD_FILE", "")
+
     HSTS: bool = False
     LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
     TESTING = False
@@ -121,6 +135,8 @@ class TestConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
+    # Jobs run in the test itself; tests that need a real consumer start one (tests/app/core).
+    HUEY_IMMEDIATE = True
 
 
 CONFIGS: dict[str, type[Config]] = {

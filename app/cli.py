@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask users create-admin` and `flask demo seed`."""
+"""Flask CLI commands: `flask users create-admin`, `flask demo seed` and `flask jobs worker`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.board.cli import board_cli
+from app.core import jobs
 from app.demo import DEMO_ACCOUNTS, seed_demo
 from app.messaging.cli import worker as sms_worker
 from app.outreach.invitations.cli import invitations_cli
@@ -19,6 +20,7 @@ from surveys.themes.cli import themes_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
+jobs_cli = AppGroup("jobs", help="Background jobs (board packs, emails, reminders, texts).")
 
 
 @users_cli.command("create-admin")
@@ -60,11 +62,23 @@ def seed() -> None:
     click.echo("")
 
 
+@jobs_cli.command("worker")
+@click.option("--workers", type=int, default=None, help="Jobs run at once (default HUEY_WORKERS).")
+def jobs_worker(workers: int | None) -> None:
+    """Run the job consumer: every task and the periodic jobs. Stop it with SIGTERM or Ctrl-C."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        jobs.run_consumer(app, workers)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def init_app(app: Flask) -> None:
     sms_cli.add_command(sms_worker)
     for group in (
         users_cli,
         demo_cli,
+        jobs_cli,
         safeguarding_cli,
         sms_cli,
         invitations_cli,

@@ -1,8 +1,8 @@
 """The composition root: ``create_app`` builds the Flask app from a config class (see config.py).
 
 It binds the extensions, registers one blueprint per area, the GOV.UK templates, security
-headers, error pages, the hooks that let a lower layer tell a higher one something, and the CLI
-commands. It is the one module that imports every area (app/__init__.py imports it lazily, so
+headers, error pages, the hooks that let a lower layer tell a higher one something, the CLI
+commands, and imports each area's background tasks so that the job consumer knows them all. It is the one module that imports every area (app/__init__.py imports it lazily, so
 that importing a lower layer such as ``app.core.clock`` does not import them all).
 """
 
@@ -17,10 +17,13 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, models  # noqa: F401 - models registers every table with the metadata
+from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.routes import bp as board_bp
-from app.core import errors, files, security
+from app.core import errors, files, jobs, security
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from app.messaging import tasks as messaging_tasks  # noqa: F401
 from app.outreach import hooks as outreach_hooks
+from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
 from app.outreach.contacts.routes import bp as contacts_bp
 from app.outreach.invitations.routes import bp as invitations_bp
 from app.staff import template_context
@@ -38,7 +41,9 @@ from surveys.editor.routes import bp as questionnaires_bp
 from surveys.imports.routes import bp as imports_bp
 from surveys.paper.routes import bp as paper_bp
 from surveys.rounds.routes import bp as rounds_bp
+from surveys.safeguarding import tasks as safeguarding_tasks  # noqa: F401
 from surveys.safeguarding.routes import bp as safeguarding_bp
+from surveys.sms import tasks as sms_tasks  # noqa: F401
 from surveys.sms.routes import bp as sms_bp
 from surveys.themes.routes import bp as themes_bp
 from surveys.web.routes import bp as survey_web_bp
@@ -124,6 +129,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     htmx.init_app(app)
+    jobs.init_app(app)
     WTFormsHelpers(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"

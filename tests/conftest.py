@@ -39,6 +39,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.core import jobs
 from app.core.extensions import db as _db
 from app.staff.auth.models import Role
 from config import TestConfig
@@ -121,6 +122,34 @@ def csrf_app(database_uri: str) -> Iterator[Flask]:
     yield app
     with app.app_context():
         _db.engine.dispose()
+
+
+@pytest.fixture
+def job_queue(app: Flask, tmp_path: Path):
+    """The app with a real (SQLite) job queue but no consumer; returns ``run_jobs()``, which
+    runs what is queued, and with ``retries=True`` the retries Huey scheduled for later too
+    (their delay skipped, so no test waits on the clock). Returns how many tasks ran."""
+    app.config.update(HUEY_IMMEDIATE=False, HUEY_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
+    jobs.init_app(app)
+    later = datetime(2100, 1, 1)  # Huey's own (naive UTC) timestamps
+
+    def run_jobs(*, retries: bool = False) -> int:
+        ran = 0
+        for _ in range(100):
+            task = jobs.huey.dequeue()
+            due = [task] if task is not None else []
+            if not due and retries:
+                due = jobs.huey.read_schedule(later)
+            if not due:
+                break
+            for item in due:
+                jobs.huey.execute(item, timestamp=later)
+                ran += 1
+        return ran
+
+    yield run_jobs
+    app.config.update(HUEY_IMMEDIATE=True)
+    jobs.init_app(app)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`flask board pack ROUND [--band "18 to 20"]`: make a board pack now (for cron)."""
+"""`flask board pack ROUND [--band "18 to 20"]`: make a board pack now, in the foreground."""
 
 from __future__ import annotations
 

@@ -58,6 +58,10 @@ class BoardPack(db.Model):
     )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     finished_at: so.Mapped[datetime | None]
+    # The consumer making it ("host:pid") and until when its claim holds (app/board/pack.py).
+    worker: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    lease_until: so.Mapped[datetime | None]
+    attempts: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     survey_round: so.Mapped[SurveyRound] = so.relationship()
     requested_by: so.Mapped[StaffUser | None] = so.relationship()

@@ -1,13 +1,20 @@
-"""The board pack: an A4 PDF (WeasyPrint) and an XLSX data pack, made in the background.
+"""The board pack: an A4 PDF (WeasyPrint) and an XLSX data pack, made by the job consumer.
 
 Decisions a newcomer might undo:
-- No broker. A request inserts a BoardPack row (queued) and starts a thread that builds the
-  pack, writing its progress to the row; the page polls the row. ``flask board pack ROUND``
-  builds one in the foreground for cron. Two requests at once make one job: the row's
-  ``job_key`` is unique while the job is queued or running (see models.py), so the second
-  insert fails and the second requester is shown the first job.
-- A job left "running" by a process that died would block its key for ever, so a job older
-  than STALE_AFTER is marked failed when the next request for the same key arrives.
+- A request inserts a BoardPack row (queued) and enqueues ``tasks.make_pack``; the consumer
+  builds the pack, writing its progress to the row, and the page polls the row.
+  ``flask board pack ROUND`` builds one in the foreground. Two requests at once make one job:
+  the row's ``job_key`` is unique while the job is queued or running (see models.py), so the
+  second insert fails and the second requester is shown the first job.
+- The row, not the queue, is the truth. A consumer claims a pack (status, ``worker``, a lease it
+  renews at every step) with one conditional UPDATE, so a task that runs twice makes the pack
+  once. Huey forgets a task whose consumer was killed, so a restarted consumer re-enqueues the
+  unfinished packs whose consumer is gone (same machine, that process no longer exists) and a
+  periodic task those whose lease ran out (another machine died); the pack is made again from
+  the start, since every step is computed afresh from the database.
+- A pack that fails is retried by Huey with backoff, shown as "Trying again" meanwhile, then
+  marked failed ("could not be made: try again"), never left running. A job left unfinished
+  for STALE_AFTER (or claimed MAX_ATTEMPTS times) is marked failed too.
 - The PDF and the XLSX are made from the same ``services.dashboard`` as the page, so every
   figure has been through app.core.statistics; charts are the cached SVGs, embedded as data: URIs
   (WeasyPrint may load nothing else, see app/core/pdf.py).
@@ -18,11 +25,14 @@ from __future__ import annotations
 
 import base64
 import io
-import threading
+import os
+import socket
+import time
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template
+from flask import current_app, render_template
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +50,7 @@ from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
 from surveys.rounds.services import spreadsheet_safe
 
 STALE_AFTER = timedelta(minutes=30)
+MAX_ATTEMPTS = 5
 
 GLOSSARY = [
     ("Care leaver", "A young person aged 16 to 25 who was looked after by the council."),
@@ -109,42 +120,105 @@ def _expire_stale(key: str) -> None:
         )
     )
     if stale is not None:
-        stale.status, stale.job_key, stale.stage = PackStatus.FAILED.value, None, "Timed out"
-        db.session.commit()
+        _fail(stale, "Timed out")
 
 
-def start_in_background(pack_id: int) -> threading.Thread:
-    """Build the pack in a thread with its own app context (and database session)."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+# --- Making a pack (the job) ------------------------------------------------------------------
 
-    def work() -> None:
-        with app.app_context():
-            try:
-                build_pack(pack_id)
-            finally:
-                db.session.remove()
 
-    thread = threading.Thread(target=work, name=f"board-pack-{pack_id}", daemon=True)
-    thread.start()
-    return thread
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["BOARD_PACK_LEASE_SECONDS"])
+
+
+def _worker_gone(worker: str | None) -> bool:
+    """True when ``worker`` was a process on this machine that no longer exists."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _lost(pack: BoardPack) -> bool:
+    """A running pack whose consumer died (its lease ran out, or its process is gone)."""
+    expired = pack.lease_until is None or pack.lease_until < utcnow()
+    return expired or _worker_gone(pack.worker)
+
+
+def _claim(pack_id: int) -> BoardPack | None:
+    """Make this consumer the one making the pack; None if it is finished or someone has it."""
+    pack = db.session.get(BoardPack, pack_id)
+    if pack is None or pack.is_finished:
+        return None
+    if pack.status == PackStatus.RUNNING and not _lost(pack):
+        return None
+    won = db.session.execute(
+        sa.update(BoardPack)
+        .where(
+            BoardPack.id == pack_id,
+            BoardPack.status == pack.status,
+            BoardPack.attempts == pack.attempts,  # nobody claimed it since we looked
+        )
+        .values(
+            status=PackStatus.RUNNING.value,
+            worker=_worker_name(),
+            lease_until=utcnow() + _lease(),
+            attempts=BoardPack.attempts + 1,
+            progress=0,
+            stage="Starting",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not won:
+        return None
+    db.session.refresh(pack)
+    return pack
 
 
 def _progress(pack: BoardPack, percent: int, stage: str) -> None:
     pack.progress, pack.stage = percent, stage
+    pack.lease_until = utcnow() + _lease()
     db.session.commit()
 
 
-def build_pack(pack_id: int) -> BoardPack:
-    pack = db.session.get(BoardPack, pack_id)
-    if pack is None or pack.is_finished:
-        return pack
+def _hold(pack: BoardPack) -> None:
+    """Test-only (BOARD_PACK_HOLD_FILE): wait here while the file exists, keeping the lease."""
+    hold = current_app.config["BOARD_PACK_HOLD_FILE"]
+    while hold and Path(hold).exists():
+        _progress(pack, pack.progress, pack.stage)
+        time.sleep(0.05)
+
+
+def _fail(pack: BoardPack, stage: str) -> None:
+    pack.status, pack.stage = PackStatus.FAILED.value, stage
+    pack.job_key, pack.worker, pack.lease_until = None, None, None
+    pack.finished_at = utcnow()
+    db.session.commit()
+
+
+def build_pack(pack_id: int, *, retries_left: int = 0) -> BoardPack | None:
+    """Make the pack now. With ``retries_left``, a failure puts it back in the queue and
+    raises, so that the job runner tries again; without, it marks the pack failed."""
+    pack = _claim(pack_id)
+    if pack is None:  # finished already, or another consumer is making it
+        return db.session.get(BoardPack, pack_id)
     try:
-        pack.status = PackStatus.RUNNING.value
         _progress(pack, 5, "Counting the answers")
         board = services.dashboard(pack.survey_round, pack.age_band, on=pack.prepared_on)
         _progress(pack, 40, "Drawing the charts")
         html = pack_html(board)
         _progress(pack, 60, "Making the PDF")
+        _hold(pack)
         pdf = html_to_pdf(html)
         _progress(pack, 85, "Making the spreadsheet")
         xlsx = data_pack(board)
@@ -154,11 +228,40 @@ def build_pack(pack_id: int) -> BoardPack:
         current_app.logger.exception("Board pack %s failed", pack_id)
         db.session.rollback()
         pack = db.session.get(BoardPack, pack_id)
-        pack.status, pack.stage = PackStatus.FAILED.value, "Something went wrong"
-    pack.job_key = None
+        if retries_left:
+            pack.status, pack.worker, pack.lease_until = PackStatus.QUEUED.value, None, None
+            pack.progress, pack.stage = 0, "Trying again"
+            db.session.commit()
+            raise
+        _fail(pack, "Something went wrong")
+        return pack
+    pack.job_key, pack.worker, pack.lease_until = None, None, None
     pack.finished_at = utcnow()
     db.session.commit()
     return pack
+
+
+def packs_to_resume(*, at_start: bool = False) -> list[int]:
+    """Unfinished packs nobody is making: their consumer died, or their task was lost.
+
+    At a consumer's start every queued pack counts (its task may have died with the last
+    consumer; running it twice is harmless); later only those queued for longer than a lease.
+    """
+    waiting_since = utcnow() - _lease()
+    found = []
+    for pack in db.session.scalars(sa.select(BoardPack).where(BoardPack.job_key.is_not(None))):
+        if pack.status == PackStatus.RUNNING:
+            resume = _lost(pack)
+        else:
+            resume = at_start or pack.created_at < waiting_since
+        if not resume:
+            continue
+        if pack.attempts >= MAX_ATTEMPTS:
+            _fail(pack, "Stopped too often")
+            continue
+        found.append(pack.id)
+    db.session.commit()
+    return found
 
 
 def _data_uri(key: str) -> str:

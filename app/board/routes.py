@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask import Response as HttpResponse
 from flask_login import current_user
 
-from app.board import pack, services
+from app.board import pack, services, tasks
 from app.board.forms import (
     FilterForm,
     MeetingForm,
@@ -110,7 +110,7 @@ def request_pack():
         survey_round, form.band.data or "", current_user._get_current_object()
     )
     if created:
-        pack.start_in_background(job.id)
+        tasks.make_pack(job.id)
     else:
         flash("This pack is already being prepared. Here is its progress.")
     return redirect(url_for("board.pack_status", pack_id=job.id))

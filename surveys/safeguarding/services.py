@@ -13,13 +13,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import utcnow
+from app.core import jobs
 from app.core.extensions import db
-from app.messaging.mail import send_email
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
-from app.staff.authority.services import get_settings
 from surveys.models import Answer
-from surveys.safeguarding import screening
+from surveys.safeguarding import screening, tasks
 from surveys.safeguarding.models import FlagStatus, SafeguardingFlag, ScreeningRule
 
 _cache: dict[str, object] = {"stamp": None, "rules": []}
@@ -81,7 +80,8 @@ def active_rules() -> list[screening.Rule]:
 def screen_answer(answer: Answer, texts: list[str]) -> bool:
     """Screen an answer's free text; raise (or refresh) a flag for the lead if it matches.
 
-    Runs inside the caller's transaction, so the flag is saved with the answer or not at all.
+    Runs inside the caller's transaction, so the flag is saved with the answer or not at all;
+    the lead's email is a job enqueued when that transaction commits.
     """
     rules = active_rules()
     matches = []
@@ -106,27 +106,9 @@ def screen_answer(answer: Answer, texts: list[str]) -> bool:
             categories=categories_text,
         )
     )
-    _notify_lead(answer.response.round.name, categories)
+    # Sent by the job consumer once the answer and its flag are committed (see tasks.py).
+    jobs.enqueue_after_commit(tasks.notify_lead, answer.response.round.name, categories)
     return True
-
-
-def _notify_lead(round_name: str, categories: list[str]) -> None:
-    """Tell the safeguarding lead a flag is waiting. The email holds no answer text."""
-    settings = get_settings()
-    if not settings.safeguarding_lead_email:
-        current_app.logger.warning("Safeguarding flag raised but no lead email is set")
-        return
-    send_email(
-        to=settings.safeguarding_lead_email,
-        subject=f"Safeguarding flag: {round_name}",
-        body=(
-            f"A survey answer in '{round_name}' may show a young person at risk "
-            f"({', '.join(c.replace('_', ' ') for c in categories)}).\n\n"
-            f"Sign in to Belonging to review it: "
-            f"{current_app.config['PUBLIC_BASE_URL']}/safeguarding\n\n"
-            "The answer is anonymous. The young person was shown where to get help now."
-        ),
-    )
 
 
 @dataclass(frozen=True)

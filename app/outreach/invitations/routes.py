@@ -8,7 +8,7 @@ from flask import Response as HttpResponse
 from app.core.pages import render_page_or_partial
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
-from app.outreach.invitations import dashboard, letters
+from app.outreach.invitations import dashboard, letters, tasks
 from app.outreach.invitations import services as invitations
 from app.outreach.invitations.forms import InviteForm, ReminderForm, ScheduleForm
 from app.staff.auth.access import allow, public
@@ -90,6 +90,7 @@ def new(round_id: int):
         except invitations.InvitationInvalid as exc:
             error = str(exc)
         else:
+            tasks.deliver_emails()  # the emails go from the job consumer, not this request
             sent = ", ".join(
                 f"{n} by {CHANNEL_LABELS[c].lower()}" for c, n in result.by_channel.items()
             )
@@ -118,6 +119,7 @@ def remind(round_id: int):
         except invitations.InvitationInvalid as exc:
             flash(str(exc))
         else:
+            tasks.deliver_emails()
             flash(f"{count} reminders queued for people who have not answered yet")
     return redirect(url_for("invitations.index", round_id=survey_round.id))
 

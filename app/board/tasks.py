@@ -1,0 +1,30 @@
+"""The board's background jobs: making a board pack, and picking up packs a crash left behind."""
+
+from __future__ import annotations
+
+from app.board import pack
+from app.core import jobs
+
+
+@jobs.task(retries=2, retry_delay=15, retry_backoff=2, context=True)
+def make_pack(pack_id: int, task=None) -> None:
+    """Make one board pack (safe to run twice: the pack's row says who is making it)."""
+    pack.build_pack(pack_id, retries_left=task.retries if task else 0)
+
+
+def resume_packs(*, at_start: bool = False) -> int:
+    ids = pack.packs_to_resume(at_start=at_start)
+    for pack_id in ids:
+        make_pack(pack_id)
+    return len(ids)
+
+
+@jobs.on_consumer_start
+def resume_packs_at_start() -> None:
+    resume_packs(at_start=True)
+
+
+@jobs.periodic_task(jobs.crontab(minute="*"))
+def resume_lost_packs() -> None:
+    """Every minute: packs whose consumer died on another machine (their lease ran out)."""
+    resume_packs()

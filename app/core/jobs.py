@@ -1,0 +1,163 @@
+"""Background jobs: one Huey instance, configured from config.py, whose tasks run in the app.
+
+The layers stay as they are: this module defines the runner and nothing else. Each area
+registers its own tasks in its own ``tasks.py`` (app/board/tasks.py, surveys/sms/tasks.py, ...)
+with the decorators below, and the composition root (app/factory.py) imports those modules so
+that the consumer knows every task.
+
+- Storage comes from ``HUEY_URL``: ``sqlite:///path`` (the default, a file in the instance
+  folder, so `make run` needs no server) or ``redis://host:port/db`` (several machines).
+  ``HUEY_IMMEDIATE`` runs each task at once in the process that asked (TestConfig).
+- Every task runs in a fresh Flask app context of the app that ``init_app`` bound (built once
+  per consumer process by `flask jobs worker`), so it has its own database session and commits
+  its own work. In immediate mode the app that asked is used.
+- Huey loses a task whose consumer is killed while running it (it has no acknowledgements), so a
+  task must be safe to run twice, and work that must survive a crash keeps its state in its own
+  row and is picked up again by an ``on_consumer_start`` function or a periodic task (see
+  app/board/tasks.py).
+- ``enqueue_after_commit`` holds a task until the current transaction commits (and drops it on
+  rollback): a job never runs on data that was not saved, and a slow or failing job (an email
+  to a mail server that is down) is never part of the request's transaction.
+- SIGTERM stops the consumer gracefully (it finishes running tasks, up to
+  HUEY_SHUTDOWN_SECONDS); SIGINT stops it at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.api import TaskWrapper
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from app.core.extensions import db
+
+__all__ = [
+    "crontab",
+    "enqueue_after_commit",
+    "huey",
+    "init_app",
+    "on_consumer_start",
+    "periodic_task",
+    "run_consumer",
+    "task",
+]
+
+log = logging.getLogger(__name__)
+
+# Storage is chosen by init_app from the app's config; until then nothing touches a file.
+huey = Huey("belonging", storage_class=MemoryStorage, utc=True)
+
+_bound: dict[str, Flask | None] = {"app": None}
+_consumer_start: list[Callable[[], Any]] = []
+_PENDING = "jobs.after_commit"
+
+
+def storage_for(url: str):
+    """The Huey storage a HUEY_URL names."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteStorage(huey.name, filename=str(path))
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStorage(huey.name, url=url)
+    raise ValueError(f"HUEY_URL must start with sqlite:/// or redis://, not {url.split(':')[0]}")
+
+
+def init_app(app: Flask) -> None:
+    """Point the runner at the app's queue and make the app the one tasks run in."""
+    huey._immediate = bool(app.config["HUEY_IMMEDIATE"])
+    # A fresh in-memory queue per app in immediate mode: one test's retries never reach another.
+    huey.storage = MemoryStorage(huey.name) if huey.immediate else storage_for(app.config["HUEY_URL"])
+    _bound["app"] = app
+
+
+def _task_app() -> Flask:
+    if huey.immediate and has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _bound["app"]
+    if app is None:
+        raise RuntimeError("No app for background jobs: run them with `flask jobs worker`")
+    return app
+
+
+def _in_app_context(fn: Callable) -> Callable:
+    @functools.wraps(fn)  # keeps the module and name, which Huey uses to name the task
+    def run(*args, **kwargs):
+        with _task_app().app_context():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def task(**options) -> Callable[[Callable], TaskWrapper]:
+    """``@jobs.task(retries=3, retry_delay=30, retry_backoff=2)``: a Huey task in the app."""
+
+    def decorate(fn: Callable) -> TaskWrapper:
+        return huey.task(**options)(_in_app_context(fn))
+
+    return decorate
+
+
+def periodic_task(when: Callable, **options) -> Callable[[Callable], TaskWrapper]:
+    """``@jobs.periodic_task(jobs.crontab(minute="0"))``: run by the consumer's scheduler."""
+
+    def decorate(fn: Callable) -> TaskWrapper:
+        return huey.periodic_task(when, **options)(_in_app_context(fn))
+
+    return decorate
+
+
+def on_consumer_start(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Run ``fn`` in the app once when a consumer starts (to pick up work a crash left)."""
+    _consumer_start.append(fn)
+    return fn
+
+
+def enqueue_after_commit(job: TaskWrapper, *args, **kwargs) -> None:
+    """Enqueue ``job(*args, **kwargs)`` when the current database transaction commits."""
+    db.session().info.setdefault(_PENDING, []).append((job, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_pending(session: Session) -> None:
+    for job, args, kwargs in session.info.pop(_PENDING, []):
+        try:
+            job(*args, **kwargs)
+        except Exception:  # the queue itself is down: the saved work stands, log it loudly
+            log.exception("Could not enqueue %s", job.name)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended without a commit
+        session.info.pop(_PENDING, None)
+
+
+def run_consumer(app: Flask, workers: int | None = None) -> None:
+    """Run the Huey consumer for ``app`` until SIGTERM (graceful) or SIGINT."""
+    if huey.immediate:
+        raise RuntimeError("HUEY_IMMEDIATE is on: there is no queue for a consumer to read")
+    _bound["app"] = app
+    consumer = huey.create_consumer(
+        workers=workers or app.config["HUEY_WORKERS"],
+        worker_type="thread",
+        periodic=True,
+        graceful_signal="TERM",
+        shutdown_timeout=app.config["HUEY_SHUTDOWN_SECONDS"],
+        flush_locks=True,  # a lock held by a consumer that was killed would block for ever
+    )
+    for fn in _consumer_start:
+        with app.app_context():
+            try:
+                fn()
+            except Exception:
+                log.exception("Start-up job %s failed", fn.__name__)
+    consumer.run()

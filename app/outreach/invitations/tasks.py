@@ -1,0 +1,23 @@
+"""Invitation jobs: the hourly reminders, and sending queued invitation and reminder emails.
+
+Replaces the cron line for `flask invitations remind` (the command still works). Emails queued
+by a request are sent by ``deliver_emails`` soon after, not in the request, so a slow mail
+server never holds up a page; texts go to the outbound queue, sent by app/messaging/tasks.py.
+"""
+
+from __future__ import annotations
+
+from app.core import jobs
+from app.outreach.invitations import services
+
+
+@jobs.task(retries=3, retry_delay=60, retry_backoff=2)
+def deliver_emails() -> int:
+    """Send the queued emails (quiet hours and "do not contact" are checked at send time)."""
+    return services.deliver_emails()
+
+
+@jobs.periodic_task(jobs.crontab(minute="0"))
+def send_reminders() -> tuple[int, int]:
+    """Hourly: queue the reminders that are due, then send the waiting emails."""
+    return services.send_due_reminders(), services.deliver_emails()
