@@ -2,7 +2,8 @@
 
 It binds the extensions, registers one blueprint per area, the GOV.UK templates, security
 headers, error pages, the hooks that let a lower layer tell a higher one something, the CLI
-commands, and imports each area's background tasks so that the job consumer knows them all. It is the one module that imports every area (app/__init__.py imports it lazily, so
+commands, and imports each area's background tasks so that the job consumer knows them all.
+It is the one module that imports every area (app/__init__.py imports it lazily, so
 that importing a lower layer such as ``app.core.clock`` does not import them all).
 """
 
@@ -23,8 +24,8 @@ from app.core import errors, files, jobs, security
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
 from app.outreach import hooks as outreach_hooks
-from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
 from app.outreach.contacts.routes import bp as contacts_bp
+from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
 from app.outreach.invitations.routes import bp as invitations_bp
 from app.staff import template_context
 from app.staff.audit.routes import bp as audit_bp

@@ -75,7 +75,10 @@ def init_app(app: Flask) -> None:
     """Point the runner at the app's queue and make the app the one tasks run in."""
     huey._immediate = bool(app.config["HUEY_IMMEDIATE"])
     # A fresh in-memory queue per app in immediate mode: one test's retries never reach another.
-    huey.storage = MemoryStorage(huey.name) if huey.immediate else storage_for(app.config["HUEY_URL"])
+    if huey.immediate:
+        huey.storage = MemoryStorage(huey.name)
+    else:
+        huey.storage = storage_for(app.config["HUEY_URL"])
     _bound["app"] = app
 
 

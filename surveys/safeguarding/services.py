@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from app.core.clock import utcnow
 from app.core import jobs
+from app.core.clock import utcnow
 from app.core.extensions import db
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
