@@ -31,7 +31,10 @@ seed: migrate
 	$(FLASK) demo seed
 
 ## run: set up everything on a fresh machine, load the demo data and serve on http://127.0.0.1:5000
+## with the job consumer beside it (board packs, emails, reminders, texts); both stop together.
 run: seed
+	@$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## browser-deps: Debian's Chromium for the browser tests (Playwright cannot download one here)

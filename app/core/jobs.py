@@ -126,7 +126,10 @@ def on_consumer_start(fn: Callable[[], Any]) -> Callable[[], Any]:
 
 def enqueue_after_commit(job: TaskWrapper, *args, **kwargs) -> None:
     """Enqueue ``job(*args, **kwargs)`` when the current database transaction commits."""
-    db.session().info.setdefault(_PENDING, []).append((job, args, kwargs))
+    session = db.session()
+    if not session.in_transaction():
+        session.connection()  # begin one now, so that its commit or rollback decides the job
+    session.info.setdefault(_PENDING, []).append((job, args, kwargs))
 
 
 @event.listens_for(Session, "after_commit")
@@ -136,6 +139,12 @@ def _enqueue_pending(session: Session) -> None:
             job(*args, **kwargs)
         except Exception:  # the queue itself is down: the saved work stands, log it loudly
             log.exception("Could not enqueue %s", job.name)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not session.in_transaction():  # the whole transaction, not a savepoint, was rolled back
+        session.info.pop(_PENDING, None)
 
 
 @event.listens_for(Session, "after_transaction_end")

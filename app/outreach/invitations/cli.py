@@ -1,7 +1,8 @@
 """`flask invitations remind`: queue the reminders that are due and send waiting emails.
 
-Run it from cron (every 15 minutes is plenty) or with ``--every 300`` as a long-running worker.
-Texts it queues are sent by `flask sms worker`, which applies quiet hours, opt-outs and
+The job consumer (`flask jobs worker`) does the same every hour (app/outreach/invitations/tasks.py);
+this command does it now, or with ``--every 300`` as a long-running loop. Texts it queues are
+sent by the consumer or `flask sms worker`, which applies quiet hours, opt-outs and
 "do not contact" at send time; emails are held during quiet hours and checked again at send time.
 """
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+
 import sqlalchemy as sa
 
+from app.core import jobs
 from app.core.extensions import db
 from app.messaging import mail
 from app.staff.audit.models import AuditEvent
 from app.staff.auth.models import Role
+from surveys.models import Answer
 from surveys.safeguarding.models import SafeguardingFlag
 from tests.conftest import make_staff, sign_in
 from tests.surveys.conftest import SLUG
@@ -132,3 +136,22 @@ def test_screening_command_reads_a_csv(app, runner, tmp_path):
     lines = result.stdout.strip().splitlines()
     assert lines[1].startswith("I want to kill myself,yes,")
     assert lines[2].startswith("I love my flat,no")
+
+
+def test_with_the_mail_server_down_the_answer_and_flag_are_kept(app, client, round_id):
+    """The lead's email is a job after the commit: a dead mail server loses nothing."""
+    _lead_settings(app)
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    client.post(f"{BASE}/start")
+    response = client.post(f"{BASE}/q/Q7", data={"action": "answer", "text": DISCLOSURE})
+    assert response.status_code == 302 and "/help" in response.headers["Location"]
+    assert client.get(response.headers["Location"]).status_code == 200
+    [flag] = _flags(app)
+    assert flag.status == "new"
+    with app.app_context():
+        assert db.session.get(Answer, flag.answer_id) is not None
+    [retry] = jobs.huey.scheduled()  # Huey will try the email again later
+    assert retry.name.endswith("notify_lead") and retry.retries == 7
