@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
@@ -64,6 +63,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.core import clock
+from app.core.text import casefold_compatible, clean_text, fold
 from app.messaging.keywords import classify, squash, without_sign_off
 
 log = logging.getLogger(__name__)
@@ -122,32 +122,14 @@ TOO_LONG_HINT = "That is too long for us to save. Please send a shorter answer, 
 
 
 def clean(text: Any) -> str:
-    """The reply as we would store it: NFC, no control/format characters (new lines, tabs and the
-    emoji joiner kept), CR LF as LF, runs of spaces collapsed, blank lines dropped, trimmed."""
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        text = str(text)
-    # Drop lone surrogates and other control/format/private characters first.
-    text = "".join(
-        ch for ch in text if ch in "\n\t\r" or ch == "\u200d" or unicodedata.category(ch)[0] != "C"
-    )
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [
-        re.sub(r"[ \t\u00a0\u2000-\u200a\u3000]+", " ", line).strip() for line in text.split("\n")
-    ]
-    return "\n".join(line for line in lines if line)
+    """The reply as we would store it (app.core.text.clean_text), blank lines dropped."""
+    return "\n".join(line for line in clean_text(text).split("\n") if line)
 
 
 def _key(text: str) -> str:
-    """Lower case, compatibility-normalised, apostrophes dropped, other punctuation and emoji as
-    spaces (keeping ``/`` and ``+`` for "n/a", "he/him", "18+")."""
-    s = unicodedata.normalize("NFKC", text).casefold()
-    s = re.sub(r"['\u2018\u2019\u02bc`\u00b4]", "", s)
-    s = re.sub(r"[^\w/+]+", " ", s).replace("_", " ")
-    s = re.sub(r"\s*/\s*", "/", s)
-    return re.sub(r"\s+", " ", s).strip(" /+")
+    """The matching key (app.core.text.fold), keeping ``/`` and ``+`` for "n/a", "he/him",
+    "18+"."""
+    return re.sub(r"\s*/\s*", "/", fold(text, keep="/+")).strip(" /+")
 
 
 def _split(words: str) -> list[str]:
@@ -340,7 +322,7 @@ def _month(word: str) -> int | None:
 
 
 def _read_date_of_birth(cleaned: str, today: date) -> Reading:
-    text = unicodedata.normalize("NFKC", cleaned).casefold()
+    text = casefold_compatible(cleaned)
     tokens = re.findall(r"\d+|[^\W\d_]+", text)
     if len(tokens) > 40:
         return _ask(DOB_HINT)
