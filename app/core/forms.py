@@ -13,7 +13,6 @@ from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
 from app.core import phones
-
 from app.core.text import strip_controls
 
 
