@@ -6,20 +6,18 @@ what the public page shows: published items, quotes approved for public use, no 
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app
 
-from app.core.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.core.pdf import html_to_pdf, render_pdf_html
 from app.staff.authority.services import get_settings
 
 
 def poster_html(topics) -> str:
     settings = get_settings()
-    return render_template(
+    return render_pdf_html(
         "forum/poster_pdf.html",
+        settings,
         topics=topics,
-        authority=settings,
-        logo=logo_data_uri(settings),
-        fonts=FONTS.as_uri(),
         page_url=f"{current_app.config['PUBLIC_BASE_URL']}/you-said-we-did",
     )
 

@@ -13,8 +13,6 @@ Rules that protect the data:
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.core.extensions import db
+from app.core.text import clean_text
 from surveys.models import (
     Answer,
     Channel,
@@ -64,13 +63,9 @@ class SaveResult:
     notices: list[str] = field(default_factory=list)
 
 
-def clean_text(text: str | None, limit: int = MAX_TEXT) -> str:
-    """Strip control characters (keep new lines), normalise, trim, and enforce a length."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C" or ch == "\u200d"
-    )
-    text = re.sub(r"[ \t]+", " ", text).strip()
+def clean_answer(text: str | None, limit: int = MAX_TEXT) -> str:
+    """Free text as stored (app.core.text.clean_text), within the answer's length."""
+    text = clean_text(text)
     if len(text) > limit:
         raise AnswerInvalid(
             f"Your answer must be {limit} characters or fewer. It is {len(text)} characters now."
@@ -229,7 +224,7 @@ def validate(question: Question, raw: dict[str, Any]) -> dict[str, Any]:
             value["other"] = _other_text(raw.get("other"))
         return value
     if kind == QuestionKind.SHORT_ITEMS:
-        items = [clean_text(i) for i in raw.get("items") or []]
+        items = [clean_answer(i) for i in raw.get("items") or []]
         items = [i for i in items if i]
         if not items:
             raise AnswerInvalid(
@@ -237,7 +232,7 @@ def validate(question: Question, raw: dict[str, Any]) -> dict[str, Any]:
             )
         return {"items": items[:MAX_ITEMS]}
     if kind == QuestionKind.LONG_TEXT:
-        text = clean_text(raw.get("text"))
+        text = clean_answer(raw.get("text"))
         if not text:
             raise AnswerInvalid("Write your answer, or choose 'Skip this question'", "text")
         return {"text": text}
@@ -271,7 +266,7 @@ def _choice(question: Question, choice: str | None, other: str | None) -> dict[s
 
 
 def _other_text(text: str | None) -> str:
-    cleaned = clean_text(text, limit=500)
+    cleaned = clean_answer(text, limit=500)
     if not cleaned:
         raise AnswerInvalid("Tell us a little about it, in a few words", "other")
     return cleaned

@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +42,7 @@ from app.board.models import BoardPack, PackStatus
 from app.core.charts import svg_bytes
 from app.core.clock import utcnow
 from app.core.extensions import db
-from app.core.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.core.pdf import html_to_pdf, render_pdf_html
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
 from app.staff.authority.services import get_settings
@@ -271,12 +271,10 @@ def _data_uri(key: str) -> str:
 
 def pack_html(board: services.Dashboard) -> str:
     settings = get_settings()
-    return render_template(
+    return render_pdf_html(
         "board/pack_pdf.html",
+        settings,
         board=board,
-        authority=settings,
-        logo=logo_data_uri(settings),
-        fonts=FONTS.as_uri(),
         chart_src=_data_uri,
         glossary=GLOSSARY,
         method=method_note(board),

@@ -1,12 +1,11 @@
 """The base class for every form: Flask-WTF with CSRF, plus input hygiene for all text fields.
 
-Text is stripped of NUL and other control characters (keeping new lines and tabs) before any
-validator sees it: PostgreSQL refuses NUL in text, and no person means to type a control code.
+Text is stripped of NUL and other control characters (keeping new lines and tabs; see
+app.core.text.strip_controls) before any validator sees it: PostgreSQL refuses NUL in text, and
+no person means to type a control code.
 """
 
 from __future__ import annotations
-
-import unicodedata
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
@@ -14,19 +13,14 @@ from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
 from app.core import phones
-
-
-def strip_control_characters(value):
-    if not isinstance(value, str):
-        return value
-    return "".join(ch for ch in value if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
+from app.core.text import strip_controls
 
 
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = options.pop("filters", ())
-            options["filters"] = (strip_control_characters, *filters)
+            options["filters"] = (strip_controls, *filters)
             return unbound_field.bind(form=form, **options)
 
 

@@ -1,19 +1,47 @@
-"""PDFs with WeasyPrint, shared by the paper forms and the invitation letters.
+"""Every PDF goes through here (WeasyPrint): the paper forms, letters, the poster, the board pack.
 
-Moved here from surveys/paper/pdf.py so every PDF loads fonts the same way and nothing else:
+What they share, once:
 - The font is Atkinson Hyperlegible (SIL OFL), vendored in static/vendor/fonts by
-  scripts/vendor-fonts.sh (``make vendor``), so a PDF looks the same on every machine.
+  scripts/vendor-fonts.sh (``make vendor``), so a PDF looks the same on every machine. Its
+  ``@font-face`` rules, A4 and the font stack are ``BASE_CSS``, given to WeasyPrint as a user
+  stylesheet: a template's own ``<style>`` (margins, sizes, running heads) overrides it.
 - WeasyPrint fetches nothing from the network: only our own font files and data: URIs
-  (the uploaded logo, QR codes) are allowed.
+  (the uploaded logo, QR codes, charts) are allowed.
+- ``render_pdf_html`` renders a PDF template with the authority's branding (``authority``,
+  ``logo``); the caller passes the settings, as this layer does not read them.
 """
 
 from __future__ import annotations
 
 import base64
 
-from weasyprint import HTML, URLFetcher
+from flask import render_template
+from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
 
 from app.core.files import FONTS
+
+FONT_STACK = '"Atkinson Hyperlegible", "Atkinson Hyperlegible Ext", "Liberation Sans", sans-serif'
+_FACES = (
+    ("Atkinson Hyperlegible", "latin"),
+    ("Atkinson Hyperlegible Ext", "latin-ext"),
+)
+
+
+def _font_faces() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{FONTS.as_uri()}/atkinson-hyperlegible-{subset}-{weight}-normal.woff"); }}'
+        for family, subset in _FACES
+        for weight in (400, 700)
+    )
+
+
+BASE_CSS = f"""
+{_font_faces()}
+@page {{ size: A4; }}
+html {{ font-family: {FONT_STACK}; color: #0b0c0c; }}
+"""
 
 
 class LocalOnlyFetcher(URLFetcher):
@@ -29,7 +57,10 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    fetcher = LocalOnlyFetcher()
+    fonts = FontConfiguration()
+    base = CSS(string=BASE_CSS, font_config=fonts, url_fetcher=fetcher)
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[base], font_config=fonts)
 
 
 def logo_data_uri(settings) -> str | None:
@@ -38,3 +69,8 @@ def logo_data_uri(settings) -> str | None:
         encoded = base64.b64encode(settings.logo).decode("ascii")
         return f"data:{settings.logo_mimetype};base64,{encoded}"
     return None
+
+
+def render_pdf_html(template: str, settings, **context) -> str:
+    """A PDF template's HTML, with the authority's settings and logo."""
+    return render_template(template, authority=settings, logo=logo_data_uri(settings), **context)

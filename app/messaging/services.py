@@ -57,11 +57,15 @@ def masked(number: str | None) -> str:
 # --- Opt-outs and numbers that cannot be reached -------------------------------------------
 
 
-def opt_out(hashed: str, source: str = "sms") -> None:
-    """Record an opt-out (idempotent) and cancel anything still queued for the number."""
-    if db.session.scalar(sa.select(OptOut.id).where(OptOut.phone_hash == hashed)) is None:
+def opt_out(hashed: str, source: str = "sms") -> bool:
+    """Record an opt-out (idempotent) and cancel anything still queued for the number.
+
+    True if the number had not opted out before (so a confirmation is owed)."""
+    new = db.session.scalar(sa.select(OptOut.id).where(OptOut.phone_hash == hashed)) is None
+    if new:
         db.session.add(OptOut(phone_hash=hashed, source=source))
     _cancel_queued(hashed, "opted_out")
+    return new
 
 
 def opt_in(hashed: str) -> None:

@@ -13,13 +13,13 @@ Local questions get codes "L1", "L2", ... never reused within a questionnaire's 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.core.extensions import db
+from app.core.text import clean_text
 from app.staff.audit.services import record
 from surveys.editor.sms import UCS_2, non_gsm_characters, sms_segments
 from surveys.engine import MAX_ITEMS
@@ -169,11 +169,8 @@ def _ensure_draft(questionnaire: Questionnaire) -> None:
 
 
 def tidy(text: str | None, limit: int, label: str, field: str | None = None) -> str:
-    """Drop control characters (keep new lines), normalise, trim, and check the length."""
-    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n")
-    text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C" or ch == "\u200d"
-    ).strip()
+    """Wording as stored (app.core.text.clean_text), within its length."""
+    text = clean_text(text)
     if len(text) > limit:
         raise QuestionInvalid(
             f"{label} must be {limit} characters or fewer. It is {len(text)} now.", field

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from app.core.mapping import posted_columns
 from app.staff.auth.access import allow
 from app.staff.auth.models import Role
 from surveys.imports import services as imports
@@ -54,7 +55,7 @@ def mapping(upload_id: int):
     form = MappingForm()
     error = None
     if form.validate_on_submit():
-        columns = {h: request.form.get(f"col-{i}", "") for i, h in enumerate(upload.headers)}
+        columns = posted_columns(request.form, upload.headers)
         unknown = imports.unknown_values(upload, survey_round)
         values = {
             h: {

@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from app.core import spreadsheets
+from app.core import mapping, spreadsheets
 from app.core.clock import today
 from app.core.extensions import db
 from app.core.spreadsheets import TableInvalid, signature
@@ -80,8 +80,7 @@ def targets(survey_round: SurveyRound) -> list[tuple[str, str]]:
 
 
 def auto_columns(survey_round: SurveyRound, headers: list[str]) -> dict[str, str]:
-    known = {key.lower(): key for key, _ in targets(survey_round) if key}
-    return {h: known.get(h.strip().lower(), "") for h in headers}
+    return mapping.guess_columns(headers, [key for key, _ in targets(survey_round)])
 
 
 def start_upload(survey_round: SurveyRound, filename: str, data: bytes) -> ImportUpload:
@@ -93,11 +92,10 @@ def start_upload(survey_round: SurveyRound, filename: str, data: bytes) -> Impor
             ImportMapping.signature == sig,
         )
     )
-    columns = auto_columns(survey_round, headers)
-    values: dict[str, dict[str, str]] = {}
-    if remembered:
-        columns |= {h: t for h, t in remembered.columns.items() if h in columns}
-        values = remembered.values
+    columns = mapping.with_remembered(
+        auto_columns(survey_round, headers), remembered.columns if remembered else None
+    )
+    values: dict[str, dict[str, str]] = remembered.values if remembered else {}
     upload = ImportUpload(
         round_id=survey_round.id,
         filename=(filename or "upload")[-200:],
@@ -170,29 +168,30 @@ def save_mapping(
     columns: dict[str, str],
     values: dict[str, dict[str, str]],
 ) -> None:
-    allowed = {key for key, _ in targets(survey_round)}
+    problem = mapping.column_problem(
+        columns,
+        [key for key, _ in targets(survey_round)],
+        lambda target: f"Two columns are mapped to {target}. Map each question once",
+    )
+    if problem:
+        raise ImportInvalid(problem)
     chosen = [t for t in columns.values() if t]
-    for header, target in columns.items():
-        if target not in allowed:
-            raise ImportInvalid(f"Choose what the column '{header}' holds from the list")
-        if target and chosen.count(target) > 1:
-            raise ImportInvalid(f"Two columns are mapped to {target}. Map each question once")
     if not any(t in _questions(survey_round) or "_" in t for t in chosen if t):
         raise ImportInvalid("Map at least one column to a question")
-    upload.columns = {h: columns.get(h, "") for h in upload.headers}
+    upload.columns = mapping.mapped_columns(upload.headers, columns)
     upload.values = {h: {k: v for k, v in vs.items() if v} for h, vs in values.items()}
-    mapping = db.session.scalar(
+    remembered = db.session.scalar(
         sa.select(ImportMapping).where(
             ImportMapping.questionnaire_id == survey_round.questionnaire_id,
             ImportMapping.signature == upload.signature,
         )
     )
-    if mapping is None:
-        mapping = ImportMapping(
+    if remembered is None:
+        remembered = ImportMapping(
             questionnaire_id=survey_round.questionnaire_id, signature=upload.signature
         )
-        db.session.add(mapping)
-    mapping.columns, mapping.values = dict(upload.columns), dict(upload.values)
+        db.session.add(remembered)
+    remembered.columns, remembered.values = dict(upload.columns), dict(upload.values)
     db.session.commit()
 
 

@@ -11,9 +11,7 @@ Decisions:
 
 from __future__ import annotations
 
-from flask import render_template
-
-from app.core.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.core.pdf import html_to_pdf, render_pdf_html
 from app.staff.authority.services import get_settings
 from surveys.models import SurveyRound
 from surveys.paper.services import has_other, option_numbers, serial_text
@@ -22,17 +20,13 @@ BODY_PT, LARGE_BODY_PT = 11, 16
 
 
 def forms_html(survey_round: SurveyRound, numbers: list[int], *, large_print: bool) -> str:
-    settings = get_settings()
-    logo = logo_data_uri(settings)
-    return render_template(
+    return render_pdf_html(
         "surveys/paper/form_pdf.html",
+        get_settings(),
         survey_round=survey_round,
         questionnaire=survey_round.questionnaire,
         questions=list(survey_round.questionnaire.questions),
         serials=[serial_text(survey_round, n) for n in numbers],
-        authority=settings,
-        logo=logo,
-        fonts=FONTS.as_uri(),
         body_pt=LARGE_BODY_PT if large_print else BODY_PT,
         large_print=large_print,
         option_numbers=option_numbers,

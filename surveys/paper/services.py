@@ -259,7 +259,7 @@ def _date_of_birth(question: Question, text: str) -> dict[str, Any]:
 def read_answer(question: Question, form: dict[str, str]) -> dict[str, Any] | None:
     """The engine value for one question from the keyed fields, or None when left blank."""
     kind = question.kind_enum
-    get = lambda name: engine.clean_text(form.get(name, ""))  # noqa: E731
+    get = lambda name: engine.clean_answer(form.get(name, ""))  # noqa: E731
     code = question.code
     try:
         if kind == QuestionKind.SHORT_ITEMS:

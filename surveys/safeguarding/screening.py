@@ -84,6 +84,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from app.core.text import casefold_compatible, symbols_to_spaces
+
 DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.toml")
 
 CATEGORIES: tuple[str, ...] = (
@@ -155,10 +157,6 @@ _CHAR_MAP = str.maketrans(
         "*": " ",
     }
 )
-# Unicode categories: dropped in place (joiners, variation selectors, combining marks such as
-# "zalgo" text) or turned into a space (emoji and other symbols, controls, unassigned).
-_DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
-_SPACE_CATEGORIES = frozenset({"So", "Sk", "Sc", "Sm", "Cc", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"})
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 _LEET = {"0": "o", "1": "i", "!": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t"}
@@ -385,19 +383,6 @@ TEXT_SPEAK: dict[str, str] = {
 }
 
 
-def _strip_symbols(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        cat = unicodedata.category(ch)
-        if cat in _DROP_CATEGORIES:
-            continue
-        out.append(" " if cat in _SPACE_CATEGORIES else ch)
-    return "".join(out)
-
-
 def _two_words(m: re.Match[str]) -> str:
     parts = [g for g in m.groups() if g]
     first, second = parts
@@ -412,9 +397,11 @@ def normalise(text: str) -> str:
     """The form rules are matched against (see the module docstring)."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = casefold_compatible(text)
     if not text.isascii():
-        text = _strip_symbols(text.translate(_CHAR_MAP))
+        # Combining marks ("zalgo"), joiners and variation selectors dropped; emoji, symbols,
+        # controls and unassigned characters as spaces (app.core.text.symbols_to_spaces).
+        text = symbols_to_spaces(text.translate(_CHAR_MAP))
         # NFKC after casefold can leave compatibility forms; one more pass is cheap.
         text = unicodedata.normalize("NFKC", text)
     text = _ASCII_CONTROL.sub(" ", text).translate(_CHAR_MAP)

@@ -6,9 +6,12 @@
    committed in the same transaction as the first change the message causes (the engine commits
    as it saves); a duplicate delivered at the same moment fails on the unique MessageSid and
    rolls back whole, then answers with the first one's reply.
-2. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT (the whole message) record an opt-out, end the
-   conversation and reply with nothing: Twilio's own opt-out handling stays on and answers them
-   (and would block ours). START or UNSTOP (or YES from an opted-out number) opts back in.
+2. Keywords first, in or out of a conversation (app.messaging.keywords, the one list): STOP
+   and its plain phrasings ("please stop texting me") record an opt-out, end any conversation
+   (an invited number's too, so nothing starts) and are confirmed once: Twilio's own opt-out
+   handling answers its exact keywords (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT) and would
+   block ours, so those get nothing from us; any other phrasing gets our confirmation when the
+   opt-out is new. START or UNSTOP (or YES from an opted-out number) opts back in.
 3. No conversation: the round's keyword (its slug, e.g. NB2026) or SMS_KEYWORD ("BELONG", the
    newest open round that takes texts) starts one; a number invited by text starts with any
    reply; anything else gets a short "Text BELONG to start" and nothing is stored but the SID.
@@ -39,6 +42,7 @@ from app.core.clock import utcnow
 from app.core.extensions import db
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
+from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
 from app.staff.authority.services import get_settings
 from surveys import completion, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
@@ -46,9 +50,6 @@ from surveys.models import Channel, Question, QuestionKind, Response, RoundStatu
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.sms.parsing import Command, read_reply
 
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-START_WORDS = {"START", "UNSTOP"}
-HELP_WORDS = {"HELP", "INFO"}
 MAX_BODY = 1600  # Twilio's limit for one message
 BUSY_SECONDS = 30
 
@@ -209,6 +210,7 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     """The texts to reply with, and the round they belong to (for the cost figures)."""
     hashed = messaging.phone_hash(inbound.from_number)
     word = _word(inbound.body)
+    keyword = classify(inbound.body)
     conversation = db.session.scalar(
         sa.select(SmsConversation).where(SmsConversation.phone_hash == hashed)
     )
@@ -219,13 +221,10 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
         conversation = None
     round_id = conversation.round_id if conversation else None
 
-    if word in STOP_WORDS:
-        messaging.opt_out(hashed)
-        if conversation is not None:
-            _end(conversation)
-        return [], round_id
+    if keyword == Keyword.STOP:
+        return _stop(hashed, conversation, inbound.body), round_id
     opted_out = messaging.blocked_reason(hashed) == "opted_out"
-    if word in START_WORDS or (opted_out and word == "YES"):
+    if keyword == Keyword.START or (opted_out and word == "YES"):
         messaging.opt_in(hashed)
         if conversation is not None and conversation.response_id is not None:
             conversation.last_activity_at = now
@@ -242,7 +241,7 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
         return [TOO_LONG], round_id
 
     if conversation is None or conversation.response_id is None:
-        return _no_conversation(hashed, conversation, inbound, word, now)
+        return _no_conversation(hashed, conversation, keyword, word, now)
     survey_round = conversation_round(conversation)
     if not survey_round.is_open:
         _end(conversation)
@@ -277,8 +276,16 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     return survey_round, True
 
 
-def _no_conversation(hashed, invited, inbound: Inbound, word: str, now: datetime):
-    if word in HELP_WORDS:
+def _stop(hashed: str, conversation: SmsConversation | None, body: str) -> list[str]:
+    """Opt out, end any conversation, and confirm it once (unless Twilio already has)."""
+    new = messaging.opt_out(hashed)
+    if conversation is not None:
+        _end(conversation)
+    return [STOP_CONFIRMATION] if new and not twilio_answers(body) else []
+
+
+def _no_conversation(hashed, invited, keyword: Keyword | None, word: str, now: datetime):
+    if keyword == Keyword.HELP:
         return [help_message(), start_hint()], None
     survey_round, is_keyword = _keyword_round(word)
     if not is_keyword and invited is not None:
@@ -337,10 +344,8 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
     command = reading.command
     if command == Command.HELP:
         return [help_message(), _ask(conversation)]
-    if command == Command.STOP:
-        messaging.opt_out(conversation.phone_hash)
-        _end(conversation)
-        return []
+    if command == Command.STOP:  # asked first in _respond; kept so the reader alone is enough
+        return _stop(conversation.phone_hash, conversation, inbound.body)
     if command == Command.START:
         return [_ask(conversation)]
     if command == Command.BACK:

@@ -17,10 +17,9 @@ Pure Python (no Flask, no database). ``read_reply(question, text)`` returns a ``
 Decisions (read them before changing a word list):
 
 - Commands are whole-message matches after lower-casing and dropping punctuation and emoji, so
-  "STOP!!! 🛑" is STOP but "stop moving me around" is an answer. STOP is Twilio's opt-out words
-  (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT) plus a few plain ways of saying
-  it ("please stop", "stop texting me"): we would rather stop than keep texting someone who
-  asked us not to. START is only START or UNSTOP. HELP is HELP, INFO and "who is this?".
+  "STOP!!! 🛑" is STOP but "stop moving me around" is an answer. STOP, START and HELP are
+  app.messaging.keywords.classify (the one list, also asked before and after a conversation);
+  SKIP, BACK and "help me" are read here, as they depend on the question.
 - "help me" / "I need help" on a free-text question is an ANSWER, so it is screened for
   safeguarding like any other answer; on other questions it is HELP.
 - "dunno", "idk", "not sure", "no idea", "rather not say", "n/a", "pass", "next" are SKIP, except
@@ -57,7 +56,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
@@ -65,6 +63,8 @@ from enum import StrEnum
 from typing import Any
 
 from app.core import clock
+from app.core.text import casefold_compatible, clean_text, fold
+from app.messaging.keywords import classify, squash, without_sign_off
 
 log = logging.getLogger(__name__)
 
@@ -122,45 +122,14 @@ TOO_LONG_HINT = "That is too long for us to save. Please send a shorter answer, 
 
 
 def clean(text: Any) -> str:
-    """The reply as we would store it: NFC, no control/format characters (new lines, tabs and the
-    emoji joiner kept), CR LF as LF, runs of spaces collapsed, blank lines dropped, trimmed."""
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        text = str(text)
-    # Drop lone surrogates and other control/format/private characters first.
-    text = "".join(
-        ch for ch in text if ch in "\n\t\r" or ch == "\u200d" or unicodedata.category(ch)[0] != "C"
-    )
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [
-        re.sub(r"[ \t\u00a0\u2000-\u200a\u3000]+", " ", line).strip() for line in text.split("\n")
-    ]
-    return "\n".join(line for line in lines if line)
+    """The reply as we would store it (app.core.text.clean_text), blank lines dropped."""
+    return "\n".join(line for line in clean_text(text).split("\n") if line)
 
 
 def _key(text: str) -> str:
-    """Lower case, compatibility-normalised, apostrophes dropped, other punctuation and emoji as
-    spaces (keeping ``/`` and ``+`` for "n/a", "he/him", "18+")."""
-    s = unicodedata.normalize("NFKC", text).casefold()
-    s = re.sub(r"['\u2018\u2019\u02bc`\u00b4]", "", s)
-    s = re.sub(r"[^\w/+]+", " ", s).replace("_", " ")
-    s = re.sub(r"\s*/\s*", "/", s)
-    return re.sub(r"\s+", " ", s).strip(" /+")
-
-
-SIGN_OFF = re.compile(r"(?: (?:x+|thanks|thank you|thanx|thx|ta|cheers|tbh|lol|haha|mate))+$")
-
-
-def _without_sign_off(key: str) -> str:
-    """ "boy x", "no nothing else thanks", "5 cheers": the sign-off is not part of the reply."""
-    return SIGN_OFF.sub("", key) or key
-
-
-def _squash(key: str) -> str:
-    """Repeated letters as one ("yesss", "noo", "deffo", "stopp") for matching word lists."""
-    return re.sub(r"(\D)\1+", r"\1", key)
+    """The matching key (app.core.text.fold), keeping ``/`` and ``+`` for "n/a", "he/him",
+    "18+"."""
+    return re.sub(r"\s*/\s*", "/", fold(text, keep="/+")).strip(" /+")
 
 
 def _split(words: str) -> list[str]:
@@ -168,29 +137,12 @@ def _split(words: str) -> list[str]:
 
 
 def _words(*phrases: str) -> frozenset[str]:
-    return frozenset(_squash(_key(p)) for p in phrases)
+    return frozenset(squash(_key(p)) for p in phrases)
 
 
 # --- Commands ------------------------------------------------------------------------------------
 
-STOP_WORDS = _words(
-    "stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "revoke", "optout",
-    "opt out", "stop please", "please stop", "stop it", "stop now", "stop stop",
-    "stop texting", "stop texting me", "stop messaging me", "stop messaging", "stop sending",
-    "stop sending me messages", "stop sending me texts", "unsubscribe me", "dont text me",
-    "dont text me again", "no more texts", "no more messages", "leave me alone",
-)  # fmt: skip
-STOP_PHRASE = re.compile(
-    r"(?:please |pls |plz |just |can you |can u |will you )*(?:stop|unsubscribe|cancel)"
-    r"(?: (?:it|now|please|pls|plz|texting|messaging|sending|contacting|texts|messages|"
-    r"me|us|them|these|the|all|of|this|survey|thanks|thank you|ta))*"
-)
-START_WORDS = _words("start", "unstop")
-HELP_WORDS = _words(
-    "help", "info", "information", "more info", "help please", "help pls", "helpp",
-    "who is this", "whos this", "who are you", "who r u", "what is this", "whats this",
-    "what is this about", "what is this for", "why are you texting me",
-)  # fmt: skip
+# STOP, START and HELP are app.messaging.keywords' one list (asked first, on every question).
 HELP_ME_WORDS = _words("help me", "i need help", "need help", "help me please")
 BACK_WORDS = _words(
     "back", "go back", "previous", "prev", "previous question", "last question", "undo",
@@ -234,14 +186,11 @@ AFFIRM_WORDS = _words(
 )  # fmt: skip
 
 
-def _command(key: str, kind: str) -> Command | None:
-    sq = _squash(key)
-    if sq in STOP_WORDS or STOP_PHRASE.fullmatch(sq):
-        return Command.STOP
-    if sq in START_WORDS:
-        return Command.START
-    if sq in HELP_WORDS:
-        return Command.HELP
+def _command(cleaned: str, key: str, kind: str) -> Command | None:
+    keyword = classify(cleaned)
+    if keyword is not None:
+        return Command(keyword.value)
+    sq = squash(key)
     if sq in HELP_ME_WORDS and kind not in (SHORT_ITEMS, LONG_TEXT):
         return Command.HELP
     if sq in BACK_WORDS:
@@ -265,16 +214,16 @@ def read_reply(question: Any, text: Any, *, today: date | None = None) -> Readin
 def _read(question: Any, text: Any, *, today: date | None = None) -> Reading:
     kind = str(getattr(question, "kind", "") or "")
     cleaned = clean(text)
-    key = _without_sign_off(_key(cleaned))
+    key = without_sign_off(_key(cleaned))
     if not cleaned:
         return _ask(_hint(question, kind))
-    command = _command(key, kind)
+    command = _command(cleaned, key, kind)
     if command is not None:
         return Reading(command)
     today = today or clock.today()
     if kind == YES_NO_UNSURE:
         return _read_yes_no(cleaned, key, question)
-    sq = _squash(key)
+    sq = squash(key)
     if sq in SKIP_WORDS or sq in UNSURE_WORDS:
         return Reading(Command.SKIP)
     if kind in (SHORT_ITEMS, LONG_TEXT):
@@ -324,7 +273,7 @@ def _hint(question: Any, kind: str) -> str:
 
 
 def _is_chatter(key: str) -> bool:
-    return _squash(key) in CHATTER_WORDS or len(re.sub(r"[\W\d_]", "", key)) < 2
+    return squash(key) in CHATTER_WORDS or len(re.sub(r"[\W\d_]", "", key)) < 2
 
 
 # --- Dates of birth ------------------------------------------------------------------------------
@@ -373,7 +322,7 @@ def _month(word: str) -> int | None:
 
 
 def _read_date_of_birth(cleaned: str, today: date) -> Reading:
-    text = unicodedata.normalize("NFKC", cleaned).casefold()
+    text = casefold_compatible(cleaned)
     tokens = re.findall(r"\d+|[^\W\d_]+", text)
     if len(tokens) > 40:
         return _ask(DOB_HINT)
@@ -709,9 +658,9 @@ def _score_options(options: list[dict], key: str) -> tuple[list[dict], float]:
 
 
 def _gender(options: list[dict], key: str) -> dict | None:
-    sq = _squash(key)
+    sq = squash(key)
     for option in options:
-        label = _squash(_key(str(option.get("label", ""))))
+        label = squash(_key(str(option.get("label", ""))))
         if label in ("male", "man", "boy") and sq in MALE_WORDS:
             return option
         if label in ("female", "woman", "girl") and sq in FEMALE_WORDS:
@@ -786,7 +735,7 @@ def _read_choice(question: Any, cleaned: str, key: str) -> Reading:
         return _ask(hint)
     # "other - with my nan", "neither".
     other = OTHER_LEAD.match(key)
-    if other or _squash(key) in NOT_MY_OPTION_WORDS:
+    if other or squash(key) in NOT_MY_OPTION_WORDS:
         if other_option is None:
             return Reading(Command.SKIP)
         if other:
@@ -894,7 +843,7 @@ def _phrase_table() -> tuple[dict[str, str], re.Pattern[str]]:
         ("not_sure", UNSURE_PHRASES),
     ):
         for phrase in phrases:
-            table.setdefault(_squash(_key(phrase)), choice)
+            table.setdefault(squash(_key(phrase)), choice)
     ordered = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w/])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w/])")
     return table, pattern
@@ -917,7 +866,7 @@ ASKING_WORDS = _words(
 
 
 def _read_yes_no(cleaned: str, key: str, question: Any = None) -> Reading:
-    sq = _squash(key)
+    sq = squash(key)
     if sq in YES_NO_SKIP:
         return Reading(Command.SKIP)
     if sq in ASKING_WORDS:

@@ -35,9 +35,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
 from app.core.extensions import db
+from app.core.text import clean_text
 from app.staff.audit.services import record
 from app.staff.auth.models import Role, StaffUser
-from surveys.engine import clean_text, free_text
+from surveys.engine import free_text
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.rounds.services import spreadsheet_safe
 from surveys.safeguarding.models import SafeguardingFlag
@@ -194,7 +195,7 @@ def get_theme(codebook: Codebook, theme_id: int) -> Theme | None:
 
 
 def _lines(text: str, limit: int, length: int) -> list[str]:
-    items = [clean_text(line, limit=10_000)[:length] for line in (text or "").splitlines()]
+    items = [clean_text(line)[:length] for line in (text or "").splitlines()]
     return [i for i in items if i][:limit]
 
 
@@ -208,7 +209,7 @@ def save_theme(
     examples: str,
     keywords: str,
 ) -> Theme:
-    name = clean_text(name, limit=10_000)[:120]
+    name = clean_text(name)[:120]
     if not name:
         raise ThemeInvalid("Enter a name for the theme")
     clash = db.session.scalar(
@@ -230,7 +231,7 @@ def save_theme(
     else:
         action = "theme.update"
     theme.name = name
-    theme.description = clean_text(description, limit=10_000)[:2000]
+    theme.description = clean_text(description)[:2000]
     theme.parent = parent
     theme.examples = _lines(examples, MAX_EXAMPLES, 500)
     theme.keywords = [k.lower() for k in _lines(keywords, MAX_KEYWORDS, 60)]
@@ -766,7 +767,7 @@ def approve_quote(
     """Approve a redacted quote. Refused while it still contains anything that could identify."""
     if approver.role_enum != Role.PARTICIPATION_WORKER:
         raise QuoteInvalid("Only a participation worker can approve quotes")
-    text = clean_text(text, limit=10_000)[:2000]
+    text = clean_text(text)[:2000]
     if not text:
         raise QuoteInvalid("Enter the quote as it should appear")
     left = redaction.find(text, known_names())

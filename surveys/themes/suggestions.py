@@ -17,10 +17,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from app.core.text import strip_accents
 
 WORD = re.compile(r"[a-z0-9£&/][a-z0-9'&/.-]*")
 STOPWORDS = frozenset(
@@ -175,8 +176,7 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case words, accents folded, without stemming."""
-    text = unicodedata.normalize("NFKD", text.lower()).replace("’", "'")  # noqa: RUF001
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = strip_accents(text.lower()).replace("’", "'")  # noqa: RUF001
     return [w.strip("'.-/") for w in WORD.findall(text) if w.strip("'.-/")]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.core import spreadsheets
+from app.core import mapping, spreadsheets
 from app.core.clock import today
 from app.core.extensions import db
 from app.core.spreadsheets import TableInvalid, TableWording
@@ -110,13 +110,7 @@ class ImportInvalid(Exception):
 
 
 def auto_columns(headers: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for header in headers:
-        word = " ".join(header.lower().replace("_", " ").split())
-        key = word.replace(" ", "_")
-        target = key if key in TARGET_KEYS else SYNONYMS.get(word, "")
-        found[header] = "" if target in found.values() else target
-    return found
+    return mapping.guess_columns(headers, TARGET_KEYS, SYNONYMS)
 
 
 def start_upload(filename: str, data: bytes) -> ContactUpload:
@@ -127,12 +121,12 @@ def start_upload(filename: str, data: bytes) -> ContactUpload:
     except TableInvalid as exc:
         raise ImportInvalid(str(exc)) from None
     signature = spreadsheets.signature(headers)
-    columns = auto_columns(headers)
     remembered = db.session.scalar(
         sa.select(ContactMapping).where(ContactMapping.signature == signature)
     )
-    if remembered:
-        columns |= {h: t for h, t in remembered.columns.items() if h in columns}
+    columns = mapping.with_remembered(
+        auto_columns(headers), remembered.columns if remembered else None
+    )
     upload = ContactUpload(
         filename=(filename or "upload")[-200:],
         signature=signature,
@@ -147,13 +141,14 @@ def start_upload(filename: str, data: bytes) -> ContactUpload:
 
 
 def save_mapping(upload: ContactUpload, columns: dict[str, str]) -> None:
+    problem = mapping.column_problem(
+        columns,
+        TARGET_KEYS,
+        lambda target: f"Two columns are matched to '{dict(TARGETS)[target]}'. Match each one once",
+    )
+    if problem:
+        raise ImportInvalid(problem)
     chosen = [t for t in columns.values() if t]
-    for header, target in columns.items():
-        if target not in TARGET_KEYS:
-            raise ImportInvalid(f"Choose what the column '{header}' holds from the list")
-        if target and chosen.count(target) > 1:
-            label = dict(TARGETS)[target]
-            raise ImportInvalid(f"Two columns are matched to '{label}'. Match each one once")
     if "name" not in chosen and not {"first_name", "last_name"} <= set(chosen):
         raise ImportInvalid(
             "Match a column to 'Full name', or columns to both 'First name' and 'Last name'"
@@ -162,14 +157,14 @@ def save_mapping(upload: ContactUpload, columns: dict[str, str]) -> None:
         raise ImportInvalid(
             "Match at least one way to reach people: a mobile, email or address column"
         )
-    upload.columns = {h: columns.get(h, "") for h in upload.headers}
-    mapping = db.session.scalar(
+    upload.columns = mapping.mapped_columns(upload.headers, columns)
+    remembered = db.session.scalar(
         sa.select(ContactMapping).where(ContactMapping.signature == upload.signature)
     )
-    if mapping is None:
-        mapping = ContactMapping(signature=upload.signature)
-        db.session.add(mapping)
-    mapping.columns = dict(upload.columns)
+    if remembered is None:
+        remembered = ContactMapping(signature=upload.signature)
+        db.session.add(remembered)
+    remembered.columns = dict(upload.columns)
     db.session.commit()
 
 

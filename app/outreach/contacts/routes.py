@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from app.core.mapping import posted_columns
 from app.core.pages import render_page_or_partial
 from app.outreach.contacts import history, importing
 from app.outreach.contacts import services as contacts
@@ -156,7 +157,7 @@ def mapping(upload_id: int):
     form = MappingForm()
     error = None
     if form.validate_on_submit():
-        columns = {h: request.form.get(f"col-{i}", "") for i, h in enumerate(found.headers)}
+        columns = posted_columns(request.form, found.headers)
         try:
             importing.save_mapping(found, columns)
         except importing.ImportInvalid as exc:

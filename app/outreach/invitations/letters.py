@@ -14,11 +14,10 @@ import io
 
 import qrcode
 import sqlalchemy as sa
-from flask import render_template
 
 from app.core.clock import utcnow
 from app.core.extensions import db
-from app.core.pdf import FONTS, html_to_pdf, logo_data_uri
+from app.core.pdf import html_to_pdf, render_pdf_html
 from app.outreach.contacts.models import Contact, ContactMessage
 from app.outreach.invitations.models import Invitation
 from app.outreach.invitations.services import personal_link, spaced
@@ -51,12 +50,10 @@ def letters_html(survey_round: SurveyRound, invitations: list[tuple[Invitation, 
         }
         for invitation, contact in invitations
     ]
-    return render_template(
+    return render_pdf_html(
         "invitations/letters_pdf.html",
+        settings,
         survey_round=survey_round,
-        authority=settings,
-        logo=logo_data_uri(settings),
-        fonts=FONTS.as_uri(),
         letters=letters,
         today=utcnow().date(),
     )
