@@ -166,6 +166,15 @@ def run_consumer(app: Flask, workers: int | None = None) -> None:
         shutdown_timeout=app.config["HUEY_SHUTDOWN_SECONDS"],
         flush_locks=True,  # a lock held by a consumer that was killed would block for ever
     )
+    # Say when the consumer is ready, i.e. once its signal handlers are in place (Huey sets them
+    # last in Consumer.start and logs nothing after): a SIGTERM sent before then would kill it.
+    set_signal_handlers = consumer._set_signal_handlers
+
+    def set_handlers_and_say_ready() -> None:
+        set_signal_handlers()
+        log.info("Ready for jobs: SIGTERM stops gracefully, SIGINT at once.")
+
+    consumer._set_signal_handlers = set_handlers_and_say_ready  # type: ignore[method-assign]
     for fn in _consumer_start:
         with app.app_context():
             try:

@@ -55,7 +55,7 @@ def test_sigterm_stops_an_idle_consumer_cleanly(app, job_queue, database_uri, tm
     consumer = start_consumer(database_uri, app.config["HUEY_URL"], tmp_path)
     try:
         wait_for(
-            lambda: "consumer started" in consumer.log_path.read_text().lower(),
+            lambda: "ready for jobs" in consumer.log_path.read_text().lower(),
             "the consumer to start",
             process=consumer,
         )
