@@ -3,15 +3,34 @@
 gunicorn imports these as ``tests.bench.apps:bare_app()`` and ``tests.bench.apps:belonging_app()``.
 The Belonging app reads its database URI from ``BELONGING_BENCH_DATABASE_URI``, which the
 benchmark sets for the gunicorn subprocess: only tests read the environment outside config.py.
+
+The clock: a benchmark seeds its data in the test process, on the suite's frozen clock
+(tests/conftest.py), so an open round is open on that clock's date, not on the real one. The
+gunicorn workers therefore run on the same clock: ``bench_env`` passes the test clock's current
+instant in ``BELONGING_BENCH_CLOCK`` and ``belonging_app`` travels there (time-machine, ticking)
+before it builds the app. The product's clock (app/core/clock.py) stays the only clock and knows
+nothing about it.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
+import time_machine
 from flask import Flask
 
 DATABASE_URI_VARIABLE = "BELONGING_BENCH_DATABASE_URI"
+CLOCK_VARIABLE = "BELONGING_BENCH_CLOCK"
+
+
+def bench_env(database_uri: str) -> dict[str, str]:
+    """The environment a benchmark's gunicorn needs: the bench database and the test clock."""
+    # Imported here, not at the top: gunicorn imports this module for bare_app() too, which must
+    # not load Belonging.
+    from app.core import clock
+
+    return {DATABASE_URI_VARIABLE: database_uri, CLOCK_VARIABLE: clock.utcnow().isoformat()}
 
 
 def bare_app() -> Flask:
@@ -27,9 +46,13 @@ def bare_app() -> Flask:
 
 def belonging_app(**overrides) -> Flask:
     """Belonging as production runs it (CSRF on), minus rate limiting, on the bench database."""
+    # Imported here, not at the top: see bench_env.
     from app import create_app
     from config import TestConfig
 
+    # The data was seeded on the suite's frozen clock: serve it on the same clock (see above).
+    instant = datetime.fromisoformat(os.environ[CLOCK_VARIABLE]).replace(tzinfo=UTC)
+    time_machine.travel(instant, tick=True).start()
     uri = os.environ[DATABASE_URI_VARIABLE]
     config = type(
         "BenchConfig",

@@ -25,7 +25,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from app.core.extensions import db
-from tests.bench.apps import DATABASE_URI_VARIABLE
+from tests.bench.apps import bench_env
 from tests.bench.harness import Request, Server, load, serve
 from tests.conftest import _migrate, build_app
 from tests.surveys.conftest import make_open_round
@@ -56,7 +56,7 @@ def bench_database(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def webhook_server(bench_database: str) -> Iterator[Server]:
-    env = {DATABASE_URI_VARIABLE: bench_database}
+    env = bench_env(bench_database)
     spec = f"tests.bench.apps:belonging_app(TWILIO_AUTH_TOKEN='{TOKEN}')"
     with serve(spec, env=env, ready_path="/healthz") as server:
         yield server

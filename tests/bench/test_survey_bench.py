@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pytest
 
 from app.core.extensions import db
-from tests.bench.apps import DATABASE_URI_VARIABLE
+from tests.bench.apps import bench_env
 from tests.bench.harness import LoadResult, Request, Server, load, serve
 from tests.conftest import _migrate, build_app
 from tests.surveys.conftest import make_open_round
@@ -60,7 +60,7 @@ def bench_database(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def survey_server(bench_database: str) -> Iterator[Server]:
-    env = {DATABASE_URI_VARIABLE: bench_database}
+    env = bench_env(bench_database)
     with serve("tests.bench.apps:belonging_app()", env=env, ready_path="/healthz") as server:
         yield server
 
