@@ -8,10 +8,12 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   initAll({ scope: event.detail.target });
 });
 
-// Mark the page once htmx has processed it, so that anyone waiting for the enhanced page (a
-// browser test, as a person waits for a page to finish loading) can tell it is ready.
+// Mark the page, and each fragment htmx swaps in, once htmx has processed it, so that anyone
+// waiting for the enhanced page (a browser test, as a person waits for a page to finish loading)
+// can tell it is ready. A swapped-in fragment is processed only when it settles, a moment after
+// it appears: until then its forms would submit as plain posts.
 document.body.addEventListener("htmx:load", (event) => {
-  if (event.target === document.body) {
-    document.body.dataset.enhanced = "true";
+  if (event.target.dataset) {
+    event.target.dataset.enhanced = "true";
   }
 });

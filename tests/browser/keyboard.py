@@ -34,7 +34,7 @@ def type_into(page, selector: str, text: str) -> None:
     page.keyboard.type(text)
 
 
-def wait_until_enhanced(page) -> None:
-    """Wait for htmx to have processed the page (static/js/app.js marks the body), as a person
-    waits for a page to finish loading before typing into it."""
-    page.wait_for_selector("body[data-enhanced]", state="attached", timeout=10_000)
+def wait_until_enhanced(page, selector: str = "body") -> None:
+    """Wait for htmx to have processed the page, or a fragment it swapped in (static/js/app.js
+    marks them), as a person waits for a page to finish loading before typing into it."""
+    page.wait_for_selector(f"{selector}[data-enhanced]", state="attached", timeout=10_000)

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.a11y import assert_accessible
-from tests.browser.keyboard import press_on, tab_to, type_into
+from tests.browser.keyboard import press_on, tab_to, type_into, wait_until_enhanced
 
 pytestmark = pytest.mark.browser
 TO_CODE = 30
@@ -41,8 +41,8 @@ def test_worker_codes_30_answers_by_keyboard(browser, live_server):
     press_on(page, 'a[href$="/code"]')  # the first round listed: the open 2026 round
     expect(page.locator("#unit-heading")).to_be_visible()
     # Like a person, wait for the page to finish loading before using its shortcuts: on a busy
-    # machine the scripts (the shortcuts, htmx) arrive after the text is already on screen.
-    page.wait_for_load_state("load")
+    # machine the scripts (the shortcuts, then htmx) arrive after the text is already on screen.
+    wait_until_enhanced(page)
     assert_accessible(page)
 
     seen: list[str] = []
@@ -73,8 +73,11 @@ def test_worker_codes_30_answers_by_keyboard(browser, live_server):
         answer = page.locator("#coding-unit").element_handle()
         page.keyboard.press("s")
         # htmx swaps the next answer in place of this one (however long the save takes), says
-        # it was saved, pushes the next answer's address and moves focus to its question.
+        # it was saved, pushes the next answer's address and moves focus to its question. Its
+        # form is live only once htmx has settled it: a key pressed before that would post the
+        # plain form and reload the whole page.
         page.wait_for_function("answer => !answer.isConnected", arg=answer)
+        wait_until_enhanced(page, "#coding-unit")
         expect(page.locator("#coding-unit .app-notice")).to_have_text(
             "Saved. Here is the next answer."
         )
