@@ -60,7 +60,7 @@ test-postgres: install-test browser-deps
 test-at-night: install-test browser-deps
 	@command -v faketime >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get install -y -qq faketime >/dev/null; }
-	TZ=Europe/London faketime '$(or $(AT),2026-12-01 23:30:00)' $(VENV)/bin/pytest || [ $$? -eq 5 ]
+	TZ=Europe/London faketime -f '@$(or $(AT),2026-12-01 23:30:00)' $(VENV)/bin/pytest || [ $$? -eq 5 ]
 
 bench: install-test
 	$(VENV)/bin/pytest -m bench -s tests/bench
