@@ -313,6 +313,7 @@ def method_note(board: services.Dashboard) -> list[str]:
 def data_pack(board: services.Dashboard) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Summary"
     _rows(
         sheet,

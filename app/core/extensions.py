@@ -31,7 +31,6 @@ NAMING_CONVENTION = {
 }
 
 
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
