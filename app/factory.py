@@ -84,7 +84,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         raise RuntimeError("Set the SECRET_KEY environment variable (a long random string)")
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+        # Flask's documented way to add WSGI middleware, which mypy sees as replacing a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n
+        )
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # per-step progress is noise

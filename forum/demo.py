@@ -60,7 +60,9 @@ MILESTONES = [
 
 # (theme key, what young people said, [(action, team, milestone index, status, due in days,
 #   done days ago or None, won't do reason)], publish)
-THEME_ITEMS = [
+# An action: what, team, milestone, status, due in (days), done (days ago), reason.
+ActionSeed = tuple[str, str, int, str, int, int | None, str]
+THEME_ITEMS: list[tuple[str, str, list[ActionSeed], bool]] = [
     (
         "money_bills",
         "Bills are scary when you first move out. Help us understand them before we go.",
@@ -186,7 +188,7 @@ def seed_forum_demo() -> None:
     admin = _staff("admin@northbridge.example")
     owners = [u for u in (worker, admin) if u is not None]
 
-    members = []
+    members: list[ForumMember] = []
     for name, preferred, roles, age, months, left in MEMBERS:
         born = today - timedelta(days=age * 365 + rng.randint(20, 300))
         if name.startswith("Marcus"):

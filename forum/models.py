@@ -25,7 +25,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today, utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 from app.staff.auth.models import StaffUser
 
 
@@ -82,7 +82,7 @@ STATUS_LABELS = {
 }
 
 
-class ForumMember(db.Model):
+class ForumMember(Model):
     __tablename__ = "forum_member"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -119,7 +119,7 @@ class ForumMember(db.Model):
         return self.left_on is None and self.erased_on is None
 
 
-class ForumMeeting(db.Model):
+class ForumMeeting(Model):
     __tablename__ = "forum_meeting"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -134,7 +134,7 @@ class ForumMeeting(db.Model):
     )
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """A member ticked in a meeting's register, and what they were given for coming."""
 
     __tablename__ = "forum_attendance"
@@ -159,7 +159,7 @@ class Attendance(db.Model):
     member: so.Mapped[ForumMember] = so.relationship()
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     """One of the 10 to 15 milestones of the service's New Belongings plan."""
 
     __tablename__ = "plan_milestone"
@@ -170,7 +170,7 @@ class Milestone(db.Model):
     position: so.Mapped[int] = so.mapped_column(default=0)
 
 
-class YouSaid(db.Model):
+class YouSaid(Model):
     """Something young people said, in their words, and where it came from."""
 
     __tablename__ = "you_said_item"
@@ -214,7 +214,7 @@ class YouSaid(db.Model):
         return self.published_on is not None
 
 
-class Action(db.Model):
+class Action(Model):
     """What will be done about an item, by whom and when ("we did")."""
 
     __tablename__ = "ysyd_action"
@@ -281,7 +281,7 @@ class Action(db.Model):
         return self.owner is not None and not self.owner.is_enabled
 
 
-class ActionUpdate(db.Model):
+class ActionUpdate(Model):
     """One dated entry in an action's progress history."""
 
     __tablename__ = "ysyd_action_update"
@@ -301,7 +301,7 @@ class ActionUpdate(db.Model):
     by: so.Mapped[StaffUser | None] = so.relationship()
 
 
-class ForumCheck(db.Model):
+class ForumCheck(Model):
     """The forum agrees an action is done: which member checked it, and when."""
 
     __tablename__ = "ysyd_forum_check"
@@ -318,7 +318,7 @@ class ForumCheck(db.Model):
     member: so.Mapped[ForumMember] = so.relationship()
 
 
-class UpdateNotice(db.Model):
+class UpdateNotice(Model):
     """A short "here is what changed" message sent to people who asked to hear."""
 
     __tablename__ = "ysyd_update_notice"

@@ -502,7 +502,7 @@ def action_progress(action_id: int):
     act = _or_404(services.get_action(action_id))
     form = ProgressForm()
     if form.validate_on_submit():
-        services.add_progress(act, form.text.data, _actor())
+        services.add_progress(act, form.text.data or "", _actor())
         flash("Progress update added")
     else:
         flash(next(iter(e for errors in form.errors.values() for e in errors), "Try again"))

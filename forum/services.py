@@ -292,7 +292,7 @@ def payment_totals(year: int) -> list[PaymentTotal]:
         .group_by(Attendance.member_id)
     ).all()
     totals = [
-        PaymentTotal(db.session.get(ForumMember, member_id), int(n), int(pence))
+        PaymentTotal(db.session.get_one(ForumMember, member_id), int(n), int(pence))
         for member_id, n, pence in rows
     ]
     return sorted(totals, key=lambda t: t.member.name)
@@ -540,7 +540,7 @@ def _save_versioned(action: Action, seen_version: int, change) -> Action:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        current = db.session.get(Action, action.id)
+        current = db.session.get_one(Action, action.id)  # actions are never deleted
         raise ActionConflict(current) from None
     db.session.commit()
     return action
@@ -874,7 +874,7 @@ def send_update(body: str, actor: StaffUser) -> UpdateNotice:
                 person.address, "You said, we did: what has changed", update_text(body, "email")
             )
             emailed += 1
-    notice = db.session.get(UpdateNotice, notice_id)
+    notice = db.session.get_one(UpdateNotice, notice_id)  # added above
     notice.texts_queued, notice.emails_sent, notice.skipped = queued, emailed, skipped
     db.session.commit()
     return notice

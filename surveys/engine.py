@@ -162,7 +162,9 @@ def complete(response: Response) -> Response:
 # --- Validating and storing ---------------------------------------------------------------
 
 
-def parse_date_of_birth(day: str, month: str, year: str, *, on: date | None = None) -> int:
+def parse_date_of_birth(
+    day: str | None, month: str | None, year: str | None, *, on: date | None = None
+) -> int:
     """Validate the GOV.UK three-field date and return the age in years on ``on``."""
     parts = {
         "day": (day or "").strip(),

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
 class QuestionKind(StrEnum):
@@ -56,7 +56,7 @@ CHANNEL_LABELS = {
 }
 
 
-class Questionnaire(db.Model):
+class Questionnaire(Model):
     """One version of a questionnaire. Locked once a round has used it, so results always say
     which wording people saw; changes go into a new draft version copied from it."""
 
@@ -89,7 +89,7 @@ class Questionnaire(db.Model):
         return f"{self.title} (version {self.version})"
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "question"
     __table_args__ = (
         sa.UniqueConstraint("questionnaire_id", "code"),
@@ -143,7 +143,7 @@ class RoundStatus(StrEnum):
     CLOSED = "closed"
 
 
-class SurveyRound(db.Model):
+class SurveyRound(Model):
     """A survey round: one questionnaire version asked of care leavers between two dates."""
 
     __tablename__ = "survey_round"
@@ -171,7 +171,7 @@ class SurveyRound(db.Model):
         return self.status == RoundStatus.OPEN and self.opens_on <= today() <= self.closes_on
 
 
-class Response(db.Model):
+class Response(Model):
     """One person's answers. Deliberately holds nothing that could lead back to them."""
 
     __tablename__ = "response"
@@ -203,7 +203,7 @@ class Response(db.Model):
         return self.status == "complete"
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer, stored exactly once per question and response (a database constraint).
 
     ``value`` by kind: date_of_birth {"age": 19}; single_choice {"choice": "6", "other": "..."};
@@ -227,7 +227,7 @@ class Answer(db.Model):
     question: so.Mapped[Question] = so.relationship()
 
 
-class ContactRequest(db.Model):
+class ContactRequest(Model):
     """Someone who asked to join the forum or to hear what changed. Kept apart from answers."""
 
     __tablename__ = "contact_request"

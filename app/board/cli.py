@@ -23,6 +23,7 @@ def pack_command(round_slug: str, band: str) -> None:
     if not created:
         raise click.ClickException(f"This pack is already being made (pack {job.id})")
     done = pack.build_pack(job.id)
+    assert done is not None  # made just above, in this process
     if done.status != "done":
         raise click.ClickException(f"The pack could not be made: {done.stage}")
     click.echo(f"Board pack {done.id} made: {done.pdf_size} bytes of PDF")

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 from app.staff.auth.models import StaffUser
 from surveys.models import SurveyRound
 
@@ -32,7 +32,7 @@ class PackStatus(StrEnum):
     FAILED = "failed"
 
 
-class BoardPack(db.Model):
+class BoardPack(Model):
     __tablename__ = "board_pack"
     __table_args__ = (
         sa.CheckConstraint("status IN ('queued','running','done','failed')", name="status_known"),
@@ -71,7 +71,7 @@ class BoardPack(db.Model):
         return self.status in (PackStatus.DONE, PackStatus.FAILED)
 
 
-class BoardMeeting(db.Model):
+class BoardMeeting(Model):
     __tablename__ = "board_meeting"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -89,7 +89,7 @@ class BoardMeeting(db.Model):
     )
 
 
-class BoardRequest(db.Model):
+class BoardRequest(Model):
     """Something the board asked for at a meeting; it becomes a "you said" item (source board)."""
 
     __tablename__ = "board_request"
@@ -107,7 +107,7 @@ class BoardRequest(db.Model):
     item = so.relationship("YouSaid")
 
 
-class ReferenceFigure(db.Model):
+class ReferenceFigure(Model):
     """A figure from elsewhere to compare with (e.g. a national survey's answer to a question).
 
     ``measure`` names what it compares with: "response_rate", or "Q11:yes" (a question's code and

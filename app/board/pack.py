@@ -30,12 +30,16 @@ import socket
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.exc import IntegrityError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 from app.board import services
 from app.board.models import BoardPack, PackStatus
@@ -161,22 +165,26 @@ def _claim(pack_id: int) -> BoardPack | None:
         return None
     if pack.status == PackStatus.RUNNING and not _lost(pack):
         return None
-    won = db.session.execute(
-        sa.update(BoardPack)
-        .where(
-            BoardPack.id == pack_id,
-            BoardPack.status == pack.status,
-            BoardPack.attempts == pack.attempts,  # nobody claimed it since we looked
-        )
-        .values(
-            status=PackStatus.RUNNING.value,
-            worker=_worker_name(),
-            lease_until=utcnow() + _lease(),
-            attempts=BoardPack.attempts + 1,
-            progress=0,
-            stage="Starting",
-        )
-        .execution_options(synchronize_session=False)
+    # An UPDATE gives a CursorResult, which has rowcount; Session.execute is typed as Result.
+    won = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            sa.update(BoardPack)
+            .where(
+                BoardPack.id == pack_id,
+                BoardPack.status == pack.status,
+                BoardPack.attempts == pack.attempts,  # nobody claimed it since we looked
+            )
+            .values(
+                status=PackStatus.RUNNING.value,
+                worker=_worker_name(),
+                lease_until=utcnow() + _lease(),
+                attempts=BoardPack.attempts + 1,
+                progress=0,
+                stage="Starting",
+            )
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     db.session.commit()
     if not won:
@@ -228,6 +236,8 @@ def build_pack(pack_id: int, *, retries_left: int = 0) -> BoardPack | None:
         current_app.logger.exception("Board pack %s failed", pack_id)
         db.session.rollback()
         pack = db.session.get(BoardPack, pack_id)
+        if pack is None:  # deleted (with its round) while it was being made: nothing to retry
+            return None
         if retries_left:
             pack.status, pack.worker, pack.lease_until = PackStatus.QUEUED.value, None, None
             pack.progress, pack.stage = 0, "Trying again"
@@ -313,6 +323,7 @@ def method_note(board: services.Dashboard) -> list[str]:
 def data_pack(board: services.Dashboard) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Summary"
     _rows(
         sheet,

@@ -225,7 +225,7 @@ def add_request(meeting_id: int):
     existing = _meeting(meeting_id)
     form = RequestForm(prefix="ask")
     if form.validate_on_submit():
-        services.add_request(existing, form.text.data, form.topic.data)
+        services.add_request(existing, form.text.data or "", form.topic.data or "")
         flash("Added to \u201cyou said\u201d as an item from the board")
         return redirect(url_for("board.meeting", meeting_id=existing.id))
     return render_template(

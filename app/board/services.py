@@ -20,8 +20,11 @@ Decisions a newcomer might undo:
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -57,7 +60,7 @@ from surveys.engine import YES_NO_UNSURE
 from surveys.models import CHANNEL_LABELS, Answer, Channel, Question, Response, SurveyRound
 from surveys.themes import services as theme_services
 from surveys.themes.charts import theme_chart_svg
-from surveys.themes.models import Coding, coding_theme
+from surveys.themes.models import Coding, Theme, coding_theme
 from surveys.themes.results import AGE_BANDS, UNKNOWN, Results, ThemeRow, age_band
 
 BANDS = [label for label, _, _ in AGE_BANDS] + [UNKNOWN]
@@ -96,8 +99,8 @@ def get_round(round_id: int | None) -> SurveyRound | None:
     if round_id:
         found = db.session.get(SurveyRound, round_id)
         return found if found and found.status != "draft" else None
-    found = rounds()
-    return found[0] if found else None
+    listed = rounds()
+    return listed[0] if listed else None
 
 
 def band_choices() -> list[tuple[str, str]]:
@@ -180,7 +183,8 @@ def _by_band(frame: pd.DataFrame, column: str) -> dict[str, dict[str, int]]:
         return {}
     counts = frame.groupby([column, "band"])["id"].nunique()
     table: dict[str, dict[str, int]] = {}
-    for (row, band), n in counts.items():
+    for key, n in counts.items():
+        row, band = cast("tuple[str, str]", key)  # grouped by two text columns
         table.setdefault(row, {})[band] = int(n)
     return table
 
@@ -200,7 +204,9 @@ def analyse(survey_round: SurveyRound) -> RoundAnalysis:
         picked = chosen[chosen["code"] == question.code].copy()
         picked["band"] = picked["id"].map(bands)
         counts = _by_band(picked, "choice")
-        rows = {label: counts.get(value, {}) for value, label in _options(question)}
+        rows: dict[str, Mapping[Any, int]] = {
+            label: counts.get(value, {}) for value, label in _options(question)
+        }
         answered = set(picked["id"])
         skipped = people[~people["id"].isin(answered)]
         multiple = question.kind == "multi_choice"
@@ -241,7 +247,7 @@ def _themes(survey_round: SurveyRound, bands: dict[int, str]):
         return None, None, {}
     top = [t for t in theme_services.themes_in_order(codebook) if t.parent_id is None]
     names = {t.key: t.name for t in top}
-    by_id = {t.id: t for t in codebook.themes}
+    by_id: dict[int | None, Theme] = {t.id: t for t in codebook.themes}  # looked up by parent_id
     top_key = {t.id: (by_id.get(t.parent_id) or t).key for t in codebook.themes}
     rows = db.session.execute(
         sa.select(Answer.response_id, coding_theme.c.theme_id)
@@ -665,7 +671,7 @@ def _closed_charts(analysis, previous, column) -> tuple[list[ChartBlock], list[s
                 title,
                 takeaway,
                 _alt("Bar chart", title, takeaway, list(zip(labels, value_labels, strict=True))),
-                cached_svg("bar", chart.data(), lambda chart=chart: bar_chart_svg(chart)),
+                cached_svg("bar", chart.data(), partial(bar_chart_svg, chart)),
                 Table(f"Answers to {code} ({base} people responded)", headers, rows),
             )
         )
@@ -872,7 +878,9 @@ def _forum(since: date, on: date) -> ForumSummary:
             sa.select(Attendance.meeting_id, sa.func.count())
             .where(Attendance.meeting_id.in_([m.id for m in held]))
             .group_by(Attendance.meeting_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     members = db.session.scalar(
         sa.select(sa.func.count(ForumMember.id)).where(
@@ -947,17 +955,14 @@ def _comparison(history: list[RoundAnalysis], column) -> Table:
                 table = found[1]
                 cells.append(pct_text(share(table.cell(label, column), table.column_total(column))))
             add(f"{code}:{value}", f"{code} {label}", cells)
-    if latest.themes is not None:
-        ranked = sorted(
-            latest.themes.rows,
-            key=lambda k: (
-                -(
-                    latest.themes.cell(k, column)
-                    if not is_suppressed(latest.themes.cell(k, column))
-                    else 0
-                )
-            ),
-        )[:5]
+    themes = latest.themes
+    if themes is not None:
+
+        def shown(key: Hashable) -> int:
+            value = themes.cell(key, column)
+            return 0 if is_suppressed(value) else value
+
+        ranked = sorted(themes.rows, key=lambda k: -shown(k))[:5]
         for key in ranked:
             cells = []
             for a in history:
@@ -967,7 +972,7 @@ def _comparison(history: list[RoundAnalysis], column) -> Table:
                 cells.append(
                     pct_text(share(a.themes.cell(key, column), a.coded.column_total(column)))
                 )
-            add(f"theme:{key}", f"Theme: {latest.theme_names[key]}", cells)
+            add(f"theme:{key}", f"Theme: {latest.theme_names[str(key)]}", cells)
     return Table("Each round side by side", headers, rows)
 
 

@@ -28,6 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -35,13 +36,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from flask import current_app
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 # Arial is asked for first (the page's font) but is rarely installed on servers; matplotlib
 # falls back down the list quietly rather than logging a warning for every label.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"]
 INK = "#0b0c0c"
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "belonging",  # stable ids, so the same data gives the same bytes
     "font.family": ["Arial", "Liberation Sans", "DejaVu Sans", "sans-serif"],

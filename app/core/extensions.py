@@ -1,16 +1,25 @@
-"""Flask extensions, created unbound here and bound in create_app (the init_app pattern)."""
+"""Flask extensions, created unbound here and bound in create_app (the init_app pattern).
+
+Models subclass ``Model`` from here. At run time it is ``db.Model``, the class Flask-SQLAlchemy
+builds from ``Base``; a type checker cannot follow that (``db.Model`` is an attribute set when
+``db`` is made: python/mypy#8603), so it sees a class with the same bases instead.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.model import Model as FlaskModel
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic can drop and alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -21,7 +30,21 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+
+    class Model(FlaskModel, Base):
+        """What ``db.Model`` is at run time, spelled out for the type checker."""
+
+else:
+    Model = db.Model
+
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -174,7 +174,7 @@ def run_consumer(app: Flask, workers: int | None = None) -> None:
         set_signal_handlers()
         log.info("Ready for jobs: SIGTERM stops gracefully, SIGINT at once.")
 
-    consumer._set_signal_handlers = set_handlers_and_say_ready  # type: ignore[method-assign]
+    consumer._set_signal_handlers = set_handlers_and_say_ready
     for fn in _consumer_start:
         with app.app_context():
             try:

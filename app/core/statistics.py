@@ -22,6 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 THRESHOLD = 5
 HIDDEN = "hidden"
@@ -64,7 +68,7 @@ def suppress_secondary(
     return shown
 
 
-def is_suppressed(value: object) -> bool:
+def is_suppressed(value: object) -> TypeIs[str]:
     return isinstance(value, str)
 
 
@@ -104,7 +108,8 @@ class SuppressedTable:
 
 
 def suppress_table(
-    counts: Mapping[Hashable, Mapping[Hashable, int]],
+    # Any hashable labels (a Mapping's key type is invariant: Hashable would refuse dict[str, ...])
+    counts: Mapping[Any, Mapping[Any, int]],
     columns: Sequence[Hashable],
     threshold: int = THRESHOLD,
     *,

@@ -135,6 +135,7 @@ def backend_from_config(app: Flask) -> SmsBackend:
 
 def get_backend() -> SmsBackend:
     """The app's backend (one per app; tests may put their own in app.core.extensions)."""
+    # current_app is typed as Flask, but it is a proxy: the app behind it keeps the backend.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     backend = app.extensions.get("sms_backend")
     if backend is None:

@@ -22,7 +22,8 @@ from app.messaging.worker import Worker
 @click.option("--until-empty", is_flag=True, help="Stop when nothing is left to send now.")
 def worker(once: bool, batch: int, idle_sleep: float, until_empty: bool) -> None:
     """Send queued texts (rate-limited, quiet hours, retries). Run several on PostgreSQL."""
-    app = current_app._get_current_object()
+    # current_app is typed as Flask, but it is a proxy: the worker keeps the app behind it.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     runner = Worker(app, batch=batch)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

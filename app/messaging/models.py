@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
 class OutboundStatus(StrEnum):
@@ -33,7 +33,7 @@ class OutboundStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class OptOut(db.Model):
+class OptOut(Model):
     """A number (by hash) that texted STOP, or that staff marked "do not contact"."""
 
     __tablename__ = "sms_opt_out"
@@ -45,7 +45,7 @@ class OptOut(db.Model):
     opted_out_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
-class UnreachableNumber(db.Model):
+class UnreachableNumber(Model):
     """A number (by hash) the network says cannot get texts (invalid, landline, unsubscribed)."""
 
     __tablename__ = "sms_unreachable_number"
@@ -56,7 +56,7 @@ class UnreachableNumber(db.Model):
     marked_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
-class OutboundMessage(db.Model):
+class OutboundMessage(Model):
     """A text the system sends: queued, claimed by a worker, sent once, and its delivery status."""
 
     __tablename__ = "sms_outbound_message"
@@ -97,7 +97,7 @@ class OutboundMessage(db.Model):
     status_at: so.Mapped[datetime | None]
 
 
-class SmsRateLimit(db.Model):
+class SmsRateLimit(Model):
     """The next free send slot (seconds since the epoch), shared by every worker process."""
 
     __tablename__ = "sms_rate_limit"

@@ -117,7 +117,7 @@ def _cancel_queued(hashed: str, reason: str) -> None:
         )
     )
     for message in queued:
-        if phone_hash(message.to_number) == hashed:
+        if message.to_number is not None and phone_hash(message.to_number) == hashed:
             message.status, message.error_code = OutboundStatus.CANCELLED.value, reason
 
 

@@ -37,10 +37,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 from app.core.extensions import db
 from app.messaging import quiet_hours
@@ -355,15 +359,22 @@ def recover_leases(now: datetime) -> tuple[int, int]:
         OutboundMessage.status == OutboundStatus.SENDING.value,
         OutboundMessage.lease_until < now,
     )
-    requeued = db.session.execute(
-        sa.update(OutboundMessage)
-        .where(*expired, OutboundMessage.send_started_at.is_(None))
-        .values(status=OutboundStatus.QUEUED.value, lease_until=None, claimed_by=None)
+    # An UPDATE gives a CursorResult, which has rowcount; Session.execute is typed as Result.
+    requeued = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            sa.update(OutboundMessage)
+            .where(*expired, OutboundMessage.send_started_at.is_(None))
+            .values(status=OutboundStatus.QUEUED.value, lease_until=None, claimed_by=None)
+        ),
     ).rowcount
-    interrupted = db.session.execute(
-        sa.update(OutboundMessage)
-        .where(*expired, OutboundMessage.send_started_at.is_not(None))
-        .values(status=OutboundStatus.FAILED.value, error_code="interrupted", lease_until=None)
+    interrupted = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            sa.update(OutboundMessage)
+            .where(*expired, OutboundMessage.send_started_at.is_not(None))
+            .values(status=OutboundStatus.FAILED.value, error_code="interrupted", lease_until=None)
+        ),
     ).rowcount
     db.session.commit()
     return requeued, interrupted

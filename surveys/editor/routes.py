@@ -48,7 +48,7 @@ def _question(questionnaire: Questionnaire, code: str) -> Question:
 
 def _is_htmx() -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return bool(htmx and not htmx.boosted)
 
 
 def _version_page(
@@ -158,7 +158,7 @@ def edit_details(questionnaire_id: int):
         try:
             editor.update_details(
                 questionnaire,
-                title=form.title.data,
+                title=form.title.data or "",
                 introduction=form.introduction.data or "",
                 closing=form.closing.data or "",
             )
@@ -195,7 +195,9 @@ def add_question(questionnaire_id: int):
     )
     if form.validate_on_submit():
         try:
-            question = editor.add_question(questionnaire, form.code.data, kind, form.wording())
+            question = editor.add_question(
+                questionnaire, form.code.data or "", kind, form.wording()
+            )
         except QuestionInvalid as exc:
             getattr(form, exc.field or "web_text").errors.append(str(exc))
         else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -220,7 +221,7 @@ def parse_options(text: str) -> list[dict]:
 def _apply(question: Question, wording: QuestionWording) -> list[str]:
     """Check and copy ``wording`` onto ``question``; return the names of the fields changed."""
     kind = question.kind_enum
-    values = {
+    values: dict[str, Any] = {
         "web_text": tidy(wording.web_text, 1000, "The question", "web_text"),
         "section": tidy(wording.section, 100, "The section", "section"),
         "hint": tidy(wording.hint, 1000, "The hint", "hint"),

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
-class ImportUpload(db.Model):
+class ImportUpload(Model):
     __tablename__ = "import_upload"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -35,7 +35,7 @@ class ImportUpload(db.Model):
     uploaded_on: so.Mapped[date] = so.mapped_column(default=today)
 
 
-class ImportMapping(db.Model):
+class ImportMapping(Model):
     __tablename__ = "import_mapping"
     __table_args__ = (sa.UniqueConstraint("questionnaire_id", "signature"),)
 

@@ -22,7 +22,9 @@ def _upload(upload_id: int) -> tuple[ImportUpload, SurveyRound]:
     upload = imports.get_upload(upload_id)
     if upload is None:
         abort(404)
-    return upload, get_round(upload.round_id)
+    survey_round = get_round(upload.round_id)
+    assert survey_round is not None  # round_id is a NOT NULL foreign key
+    return upload, survey_round
 
 
 @bp.route("/staff/imports/rounds/<int:round_id>", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
 class FormStatus(StrEnum):
@@ -26,7 +26,7 @@ class FormStatus(StrEnum):
     VERIFIED = "verified"  # its answers are a response and count in results
 
 
-class PaperSettings(db.Model):
+class PaperSettings(Model):
     """Per-round paper settings: how late forms may be keyed, double entry, serials printed."""
 
     __tablename__ = "paper_settings"
@@ -43,7 +43,7 @@ class PaperSettings(db.Model):
     last_printed: so.Mapped[int] = so.mapped_column(default=0)
 
 
-class PaperForm(db.Model):
+class PaperForm(Model):
     """One numbered paper form (or interview) of a round, keyed once (or twice, then settled)."""
 
     __tablename__ = "paper_form"
@@ -65,7 +65,7 @@ class PaperForm(db.Model):
     )
 
 
-class KeyedEntry(db.Model):
+class KeyedEntry(Model):
     """One keying of a form under double entry. Deleted once the form is verified."""
 
     __tablename__ = "keyed_entry"

@@ -170,6 +170,7 @@ def print_forms(round_id: int):
     form = PrintForm()
     error = None
     if form.validate_on_submit():
+        assert form.count.data is not None  # InputRequired and NumberRange passed
         try:
             numbers = paper.allocate_serials(survey_round, form.count.data)
         except paper.KeyingError as exc:

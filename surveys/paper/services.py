@@ -614,6 +614,7 @@ def settle(paper_form: PaperForm, choices: dict[str, str], *, user_id: int | Non
     if user_id is not None and user_id in keyers(paper_form):
         raise KeyingError("You keyed this form, so someone else must settle it. Ask a colleague")
     survey_round = db.session.get(SurveyRound, paper_form.round_id)
+    assert survey_round is not None  # round_id is a NOT NULL foreign key
     questions = list(survey_round.questionnaire.questions)
     first, second = paper_form.entries
     found = differences(questions, first, second)
@@ -656,7 +657,9 @@ def keying_figures(survey_round: SurveyRound) -> KeyingFigures:
             sa.select(PaperForm.status, sa.func.count())
             .where(PaperForm.round_id == survey_round.id)
             .group_by(PaperForm.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     found = settings_for(survey_round)
     return KeyingFigures(

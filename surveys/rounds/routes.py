@@ -29,8 +29,11 @@ def _round(round_id: int) -> SurveyRound:
 
 
 def _details(form: RoundForm, questionnaire_id: int) -> RoundDetails:
+    # Only called on a valid form, whose validators refuse a blank date, target or channel list.
+    assert form.opens_on.data is not None and form.closes_on.data is not None
+    assert form.target_rate.data is not None and form.channels.data is not None
     return RoundDetails(
-        name=form.name.data,
+        name=form.name.data or "",
         questionnaire_id=questionnaire_id,
         opens_on=form.opens_on.data,
         closes_on=form.closes_on.data,

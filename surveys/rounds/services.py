@@ -20,7 +20,7 @@ import io
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import qrcode
@@ -223,8 +223,8 @@ def _by_channel(frame: pd.DataFrame, survey_round: SurveyRound) -> list[ChannelF
     counts = counts.reindex(order, fill_value=0)
     return [
         ChannelFigures(
-            channel=channel,
-            label=CHANNEL_LABELS[Channel(channel)],
+            channel=str(channel),  # the index holds channel values (text)
+            label=CHANNEL_LABELS[Channel(str(channel))],
             complete=int(row["complete"]),
             in_progress=int(row["in_progress"]),
         )
@@ -239,7 +239,11 @@ def _by_day(frame: pd.DataFrame) -> list[DayFigures]:
     days = pd.concat([started.rename("started"), completed.rename("completed")], axis=1)
     days = days.fillna(0).sort_index(ascending=False)
     return [
-        DayFigures(day=day, started=int(row["started"]), completed=int(row["completed"]))
+        DayFigures(
+            day=cast(date, day),  # the index holds the days
+            started=int(row["started"]),
+            completed=int(row["completed"]),
+        )
         for day, row in days.iterrows()
     ]
 
@@ -465,6 +469,7 @@ def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter) -> bytes:
     table = export_table(survey_round, filters)
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Responses"
     _write_rows(sheet, [[c.header for c in table.columns], *table.rows])
     sheet.freeze_panes = "B2"

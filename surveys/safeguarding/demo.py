@@ -26,6 +26,8 @@ def seed_safeguarding_demo(slug: str = "nb2026") -> None:
             Question.questionnaire_id == survey_round.questionnaire_id, Question.code == "Q12"
         )
     )
+    if question is None:  # a questionnaire without the free-text question gets no demo flags
+        return
     responses = db.session.scalars(
         sa.select(Response)
         .where(Response.round_id == survey_round.id, Response.status == "complete")

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today, utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 from surveys.models import Answer, SurveyRound
 
 
-class ScreeningRule(db.Model):
+class ScreeningRule(Model):
     __tablename__ = "screening_rule"
     __table_args__ = (sa.CheckConstraint("kind IN ('phrase','pattern')", name="kind_known"),)
 
@@ -47,7 +47,7 @@ FLAG_STATUS_LABELS = {
 }
 
 
-class SafeguardingFlag(db.Model):
+class SafeguardingFlag(Model):
     __tablename__ = "safeguarding_flag"
     __table_args__ = (
         sa.UniqueConstraint("answer_id"),

@@ -77,15 +77,15 @@ def edit_rule(rule_id: int | None):
         try:
             services.save_rule(
                 rule,
-                key=form.key.data,
+                key=form.key.data or "",
                 category=form.category.data,
                 kind=form.kind.data,
-                text=form.text.data,
+                text=form.text.data or "",
                 exclude=form.exclude.data or "",
                 enabled=form.enabled.data,
             )
         except services.RuleInvalid as exc:
-            form.key.errors.append(str(exc))
+            form.key.errors = [*form.key.errors, str(exc)]
         else:
             flash("Screening rule saved.")
             return redirect(url_for("safeguarding.rules"))

@@ -82,7 +82,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from app.core.text import casefold_compatible, symbols_to_spaces
 
@@ -463,7 +463,8 @@ class Rule:
     topic: bool = False
     examples: tuple[str, ...] = ()
     note: str = ""
-    regex: re.Pattern[str] = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    # Always set by build(); the None default only lets the dataclass fields keep their order.
+    regex: re.Pattern[str] = field(default=None, compare=False, repr=False)  # type: ignore[arg-type]
     exclude_regexes: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
     # Every match contains at least one of these strings (None: no such set is known).
     needles: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
@@ -478,7 +479,7 @@ class Rule:
         text: str,
         exclude: Iterable[str] = (),
         macros: dict[str, str] | None = None,
-        **options: object,
+        **options: Any,
     ) -> Rule:
         """Validate and compile a rule.
 
@@ -498,7 +499,7 @@ class Rule:
         if unknown:
             raise RuleError(f"rule {id}: unknown option(s) {', '.join(sorted(unknown))}")
         shipped = _shipped_options().get(id, {})
-        opts = {k: options.get(k, shipped.get(k)) for k in _OPTIONS}
+        opts: dict[str, Any] = {k: options.get(k, shipped.get(k)) for k in _OPTIONS}
         opts = {k: v for k, v in opts.items() if v is not None}
         if opts.get("severity", "concern") not in SEVERITIES:
             raise RuleError(f"rule {id}: severity must be 'urgent' or 'concern'")
@@ -532,7 +533,7 @@ class Rule:
             needles=required_literals(regex.pattern),
             examples=tuple(opts.pop("examples", ())),
             **opts,
-        )  # type: ignore[arg-type]
+        )
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -566,7 +567,8 @@ def _required(seq) -> frozenset[str] | None:  # seq: a re._parser.SubPattern
             sub = _required(av[-1])
         elif op is _sre_c.BRANCH:
             parts = [_required(b) for b in av[1]]
-            sub = None if any(p is None for p in parts) else frozenset().union(*parts)
+            known = [p for p in parts if p is not None]
+            sub = None if len(known) < len(parts) else frozenset().union(*known)
         elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
             sub = _required(av[2]) if av[0] >= 1 else None
         elif op is _sre_c.ATOMIC_GROUP:

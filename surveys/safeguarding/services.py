@@ -54,8 +54,8 @@ def active_rules() -> list[screening.Rule]:
         stamp = db.session.execute(
             sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
         ).one()
-    stamp = (str(db.engine.url), *stamp)
-    if _cache["stamp"] != stamp:
+    version = (str(db.engine.url), *stamp)
+    if _cache["stamp"] != version:
         rows = db.session.scalars(sa.select(ScreeningRule).where(ScreeningRule.enabled))
         compiled = []
         for row in rows:
@@ -73,7 +73,8 @@ def active_rules() -> list[screening.Rule]:
                 # A rule edited outside the form: skip it rather than stop all screening.
                 current_app.logger.error("Safeguarding rule %s cannot be compiled", row.key)
         _cache["rules"] = compiled
-        _cache["stamp"] = stamp
+        _cache["stamp"] = version
+    # _cache holds values of two types; "rules" is always this list.
     return _cache["rules"]  # type: ignore[return-value]
 
 

@@ -251,7 +251,9 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
 
 
 def conversation_round(conversation: SmsConversation) -> SurveyRound:
-    return db.session.get(SurveyRound, conversation.round_id)
+    survey_round = db.session.get(SurveyRound, conversation.round_id)
+    assert survey_round is not None  # round_id is a NOT NULL foreign key
+    return survey_round
 
 
 def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
@@ -314,7 +316,10 @@ def _no_conversation(hashed, invited, keyword: Keyword | None, word: str, now: d
 
 
 def _response(conversation: SmsConversation) -> Response:
-    return db.session.get(Response, conversation.response_id)
+    # Asked only of a conversation with a response_id, a foreign key that keeps its response.
+    response = db.session.get(Response, conversation.response_id)
+    assert response is not None
+    return response
 
 
 def _current(conversation: SmsConversation, response: Response) -> Question | None:
@@ -371,8 +376,8 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
         conversation.asked_again = True
         return [f"{NOT_UNDERSTOOD} {reason}".strip(), _ask(conversation)]
     result = engine.save_answer(response, question, value)
-    before = [help_now_message()] if result.flagged else []
-    return _advance(conversation, response, before)
+    help_first = [help_now_message()] if result.flagged else []
+    return _advance(conversation, response, help_first)
 
 
 def _advance(conversation: SmsConversation, response: Response, before: list[str]):

@@ -21,10 +21,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
-class SmsConversation(db.Model):
+class SmsConversation(Model):
     """One phone's place in one survey, while it is in progress (or invited, not yet started)."""
 
     __tablename__ = "sms_conversation"
@@ -44,7 +44,7 @@ class SmsConversation(db.Model):
     last_activity_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
 
-class InboundMessage(db.Model):
+class InboundMessage(Model):
     """A MessageSid we have answered, and the TwiML we answered with (so a retry gets the same)."""
 
     __tablename__ = "sms_inbound_message"

@@ -125,4 +125,4 @@ def outbox():
 
 def _htmx() -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return bool(htmx and not htmx.boosted)

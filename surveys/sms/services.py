@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 from app.core.clock import utcnow
 from app.core.extensions import db
@@ -71,18 +75,28 @@ def expire(now: datetime | None = None) -> tuple[int, int]:
     replies older than SMS_INBOUND_REPLY_DAYS. Returns (conversations ended, replies cleared)."""
     now = now or utcnow()
     idle = now - timedelta(days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"])
-    ended = db.session.execute(
-        sa.delete(SmsConversation).where(SmsConversation.last_activity_at < idle)
+    # A DELETE or UPDATE gives a CursorResult, which has rowcount; Session.execute says Result.
+    ended = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            sa.delete(SmsConversation).where(SmsConversation.last_activity_at < idle)
+        ),
     ).rowcount
     closed_rounds = sa.select(SurveyRound.id).where(SurveyRound.status == RoundStatus.CLOSED)
-    ended += db.session.execute(
-        sa.delete(SmsConversation).where(SmsConversation.round_id.in_(closed_rounds))
+    ended += cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            sa.delete(SmsConversation).where(SmsConversation.round_id.in_(closed_rounds))
+        ),
     ).rowcount
     keep = now - timedelta(days=current_app.config["SMS_INBOUND_REPLY_DAYS"])
-    cleared = db.session.execute(
-        sa.update(InboundMessage)
-        .where(InboundMessage.received_at < keep, InboundMessage.reply_twiml.is_not(None))
-        .values(reply_twiml="")
+    cleared = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            sa.update(InboundMessage)
+            .where(InboundMessage.received_at < keep, InboundMessage.reply_twiml.is_not(None))
+            .values(reply_twiml="")
+        ),
     ).rowcount
     db.session.commit()
     return ended, cleared

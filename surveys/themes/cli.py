@@ -26,8 +26,8 @@ themes_cli = AppGroup("themes", help="Themes and coding of free-text answers.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 def suggest(file: str, round_slug: str, output: str | None) -> None:
     """Write each answer in FILE (column 'answer') with its top 3 suggested themes."""
-    with open(file, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+    with open(file, newline="", encoding="utf-8-sig") as source:
+        reader = csv.DictReader(source)
         if "answer" not in (reader.fieldnames or []):
             raise click.ClickException("The file needs a column called 'answer'.")
         rows = list(reader)

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today, utcnow
-from app.core.extensions import db
+from app.core.extensions import Model, db
 from app.staff.auth.models import StaffUser
 from surveys.models import SurveyRound
 
@@ -55,7 +55,7 @@ AUDIENCE_LABELS = {
 }
 
 
-class Codebook(db.Model):
+class Codebook(Model):
     """A round's themes. Copied from the last round's codebook, or from the starter codebook."""
 
     __tablename__ = "codebook"
@@ -81,7 +81,7 @@ class Codebook(db.Model):
     )
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "theme"
     __table_args__ = (
         sa.UniqueConstraint("codebook_id", "key"),
@@ -121,7 +121,7 @@ coding_theme = sa.Table(
 )
 
 
-class Coding(db.Model):
+class Coding(Model):
     """One coder's reading of one piece of free text: themes, sentiment, notable quote."""
 
     __tablename__ = "coding"
@@ -155,7 +155,7 @@ class Coding(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Quote(db.Model):
+class Quote(Model):
     """A quote approved for the board or for public use: only ever stored redacted."""
 
     __tablename__ = "approved_quote"

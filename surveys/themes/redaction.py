@@ -203,8 +203,8 @@ def find(text: str, names: Iterable[str] = (), places: Iterable[str] = ()) -> li
     found: list[Finding] = []
     for match in EMAIL.finditer(text):
         found.append(Finding(match.start(), match.end(), "email", match.group()))
-    for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID):
-        found.append(Finding(match.start, match.end, "phone", match.raw_string))
+    for number in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID):
+        found.append(Finding(number.start, number.end, "phone", number.raw_string))
     for match in PHONE_LOOSE.finditer(text):
         found.append(Finding(match.start(), match.end(), "phone", match.group()))
     for match in POSTCODE.finditer(text):

@@ -10,6 +10,8 @@ Who sees what (pinned in tests/app/test_access.py):
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -121,6 +123,7 @@ def double_coding(round_id: int):
     book = _codebook(survey_round)
     form = DoubleCodingForm()
     if form.validate_on_submit():
+        assert form.percent.data is not None  # InputRequired and NumberRange passed
         services.set_double_coding(book, form.percent.data)
         flash(f"{form.percent.data}% of answers will be coded twice")
         return redirect(url_for("themes.codebook", round_id=round_id))
@@ -176,7 +179,7 @@ def _edit_theme(round_id: int, theme_id: int | None):
             services.save_theme(
                 book,
                 theme,
-                name=form.name.data,
+                name=form.name.data or "",
                 description=form.description.data or "",
                 parent_id=form.parent_id.data or None,
                 examples=form.examples.data or "",
@@ -233,8 +236,13 @@ def delete_theme(round_id: int, theme_id: int):
 # --- The coding queue ---
 
 
+def _second_pass(pass_no: int) -> dict[str, Any]:
+    """``pass=2`` for url_for on the second pass (a Python keyword, so passed with ``**``)."""
+    return {"pass": 2} if pass_no == 2 else {}
+
+
 def _unit_url(round_id: int, unit, pass_no: int, question: str) -> str:
-    args = {"pass": pass_no} if pass_no == 2 else {}
+    args = _second_pass(pass_no)
     if question:
         args["question"] = question
     return url_for(
@@ -284,9 +292,7 @@ def code_unit(round_id: int, answer_id: int, part: int):
     ):
         # Deleted while the coder was reading it: say so, and move on.
         flash("This answer has been deleted, so it cannot be coded. Here is the next one.")
-        return redirect(
-            url_for("themes.code_next", round_id=round_id, **({"pass": 2} if pass_no == 2 else {}))
-        )
+        return redirect(url_for("themes.code_next", round_id=round_id, **_second_pass(pass_no)))
     if unit is None:
         abort(404)
     existing = services.coding_for(answer_id, part, pass_no)
@@ -313,11 +319,7 @@ def code_unit(round_id: int, answer_id: int, part: int):
             form.version.data = str(exc.current.version)
         except services.AnswerGone as exc:
             flash(str(exc))
-            return redirect(
-                url_for(
-                    "themes.code_next", round_id=round_id, **({"pass": 2} if pass_no == 2 else {})
-                )
-            )
+            return redirect(url_for("themes.code_next", round_id=round_id, **_second_pass(pass_no)))
         except services.CodingInvalid as exc:
             form.themes.errors = [*form.themes.errors, str(exc)]
         else:
@@ -364,7 +366,7 @@ def _after_save(survey_round, book, unit, pass_no: int, question: str):
             "themes.code_next",
             round_id=survey_round.id,
             question=question or None,
-            **({"pass": 2} if pass_no == 2 else {}),
+            **_second_pass(pass_no),
         )
     else:
         target = _unit_url(survey_round.id, following, pass_no, question)
@@ -437,7 +439,7 @@ def _render_unit(
             round_id=survey_round.id,
             after=f"{unit.answer_id}-{unit.part}",
             question=question or None,
-            **({"pass": 2} if pass_no == 2 else {}),
+            **_second_pass(pass_no),
         ),
         is_peer=_is_peer(),
         sentiments=list(Sentiment),
@@ -513,7 +515,7 @@ def quote(round_id: int, answer_id: int, part: int):
             services.approve_quote(
                 survey_round,
                 unit,
-                text=form.text.data,
+                text=form.text.data or "",
                 audience=form.audience.data,
                 theme=services.get_theme(book, form.theme_id.data) if form.theme_id.data else None,
                 approver=current_user._get_current_object(),

@@ -136,7 +136,7 @@ def create_codebook(survey_round: SurveyRound) -> Codebook:
     if source:
         codebook.source = f"Copied from {source.round.name}"[:120]
         codebook.double_code_percent = source.double_code_percent
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "key": t.key,
                 "name": t.name,
@@ -255,10 +255,14 @@ def _next_position(codebook: Codebook) -> int:
 
 
 def theme_use(theme: Theme) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(coding_theme)
-        .where(coding_theme.c.theme_id == theme.id)
+    # A count is never NULL, but scalar() is typed as maybe None.
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(coding_theme)
+            .where(coding_theme.c.theme_id == theme.id)
+        )
+        or 0
     )
 
 
@@ -527,6 +531,8 @@ def save_coding(
     coding = coding_for(answer_id, part, pass_no)
     current_version = coding.version if coding else 0
     if current_version != seen_version:
+        if coding is None:  # a version for a coding that does not exist: a stale or made-up form
+            raise CodingInvalid("This page was out of date. Choose the themes again")
         raise CodingConflict(coding)
     if coding is None:
         coding = Coding(round_id=survey_round.id, answer_id=answer_id, part=part, pass_no=pass_no)
@@ -854,6 +860,7 @@ def export_coded(survey_round: SurveyRound, kind: str) -> bytes:
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Coded answers"
     sheet.append(EXPORT_HEADER)
     for row in rows:

@@ -351,7 +351,9 @@ class Suggester:
             shown = ", ".join(f.replace("_", " ") for f in best)
             reasons[key].append(f"{source} ({shown})")
 
-    def _fold(self, scores, reasons):
+    def _fold(
+        self, scores: dict[str, float], reasons: dict[str, list[str]]
+    ) -> tuple[dict[str, float], dict[str, list[str]]]:
         folded: dict[str, float] = defaultdict(float)
         why: dict[str, list[str]] = defaultdict(list)
         for key, score in scores.items():

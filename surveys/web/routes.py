@@ -177,7 +177,12 @@ def keep_in_touch(slug: str, kind: str):
     form = ContactRequestForm(prefix=kind)
     if form.validate_on_submit():
         web.save_contact_request(
-            survey_round, kind, form.name.data, form.phone.data, form.email.data, form.consent.data
+            survey_round,
+            kind,
+            form.name.data or "",
+            form.phone.data or "",
+            form.email.data or "",
+            form.consent.data,
         )
         return render_template(
             "surveys/web/kept_in_touch.html", survey_round=survey_round, kind=kind
@@ -219,13 +224,14 @@ def resume(slug: str):
     form = ResumeForm()
     status = 200
     if form.validate_on_submit():
-        response = web.resume(survey_round, form.code.data)
+        response = web.resume(survey_round, form.code.data or "")
         if response is not None:
             return redirect(url_for("survey.begin_again", slug=slug))
-        form.code.errors.append(
+        form.code.errors = [
+            *form.code.errors,
             "We could not find that code. Check it and try again. Codes "
-            "stop working when you send your answers or the survey closes."
-        )
+            "stop working when you send your answers or the survey closes.",
+        ]
         status = 400
     return render_template("surveys/web/resume.html", survey_round=survey_round, form=form), status
 

@@ -218,7 +218,7 @@ def check_rows(upload: ContactUpload, on: date | None = None) -> Preview:
     by_mobile = {m: i for i, m, _n, _d in existing if m}
     by_person = {(n, d): i for i, _m, n, d in existing if d}
     seen_mobile: dict[str, int] = {}
-    seen_person: dict[tuple[str, date], int] = {}
+    seen_person: dict[tuple[str, date | None], int] = {}  # filled only with a date
     contacts: dict[int, Contact] = {}
     results = []
     for offset, row in enumerate(upload.rows):
@@ -260,7 +260,11 @@ def check_rows(upload: ContactUpload, on: date | None = None) -> Preview:
             results.append(RowResult(number, "new", values))
             continue
         contact_id = matches.pop()
+        assert contact_id is not None  # None was taken out of matches
         contact = contacts.get(contact_id) or db.session.get(Contact, contact_id)
+        if contact is None:  # deleted since the list above was read: it is someone new now
+            results.append(RowResult(number, "new", values))
+            continue
         contacts[contact_id] = contact
         action = "update" if _would_change(contact, values) else "unchanged"
         results.append(RowResult(number, action, values, contact_id=contact_id))
@@ -295,12 +299,15 @@ def import_rows(upload: ContactUpload) -> ImportResult:
     saved = preview.to_save
     try:
         for row in saved:
+            contact: Contact | None
             if row.action == "new":
                 contact = Contact(name=row.values["name"], name_key=name_key(row.values["name"]))
                 apply_values(contact, row.values, sticky=False)
                 db.session.add(contact)
             else:
                 contact = db.session.get(Contact, row.contact_id)
+                if contact is None:  # deleted since the preview: import nothing, say why
+                    raise ImportInvalid("A contact was deleted meanwhile. Check the file again")
                 apply_values(
                     contact, {k: v for k, v in row.values.items() if k != "name"}, sticky=True
                 )

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today, utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
 class LegalStatus(StrEnum):
@@ -52,7 +52,7 @@ class ContactChannel(StrEnum):
 CHANNEL_LABELS = {"sms": "Text message", "email": "Email", "letter": "Letter"}
 
 
-class Contact(db.Model):
+class Contact(Model):
     __tablename__ = "contact"
     __table_args__ = (
         sa.UniqueConstraint("name_key", "date_of_birth", name="uq_contact_name_birth"),
@@ -103,7 +103,7 @@ class Contact(db.Model):
         return not (self.do_not_contact or self.opted_out)
 
 
-class ContactMessage(db.Model):
+class ContactMessage(Model):
     """One thing sent to a contact: an invitation or a reminder, by one channel."""
 
     __tablename__ = "contact_message"
@@ -138,7 +138,7 @@ class ContactMessage(db.Model):
     contact: so.Mapped[Contact] = so.relationship(back_populates="messages")
 
 
-class ContactUpload(db.Model):
+class ContactUpload(Model):
     """A contacts file between upload, mapping and preview; deleted when imported or dropped."""
 
     __tablename__ = "contact_upload"
@@ -152,7 +152,7 @@ class ContactUpload(db.Model):
     uploaded_on: so.Mapped[date] = so.mapped_column(default=today)
 
 
-class ContactMapping(db.Model):
+class ContactMapping(Model):
     """How a file with these column names was mapped last time."""
 
     __tablename__ = "contact_mapping"

@@ -365,7 +365,7 @@ def save_contact(contact: Contact | None, raw: dict[str, Any]) -> Contact:
             "Change that contact instead"
         )
     creating = contact is None
-    if creating:
+    if contact is None:
         contact = Contact(name=values["name"], name_key=name_key(values["name"]))
         db.session.add(contact)
     apply_values(contact, values, sticky=False)

@@ -138,7 +138,7 @@ def eligible_count(survey_round: SurveyRound) -> int:
             ),
         )
     )
-    return int(may) + int(barred_or_erased)
+    return int(may or 0) + int(barred_or_erased or 0)
 
 
 def previous_round(survey_round: SurveyRound) -> SurveyRound | None:
@@ -199,7 +199,9 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
             sa.select(Response.channel, sa.func.count(Response.id))
             .where(Response.round_id == survey_round.id, Response.status == "complete")
             .group_by(Response.channel)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     by_response_channel = [
         (RESPONSE_CHANNEL_LABELS[c], suppress(response_channels.get(c.value, 0)))
@@ -238,7 +240,7 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
         reached=sum(1 for i in invitations if i.reached),
         bounced=sum(1 for i in invitations if i.bounced),
         completed_invitations=sum(1 for i in invitations if i.is_completed),
-        responded=int(responded),
+        responded=int(responded or 0),
         target_rate=survey_round.target_rate,
         target_count=target_count,
         by_invitation_channel=by_invitation_channel,

@@ -52,6 +52,7 @@ class ReminderForm(FilterFields):
 
 
 class ScheduleForm(BaseForm):
+    numbers: list[int]  # the days, once validate_days has read them
     days = StringField(
         "Remind on these days after the invitation",
         widget=GovTextInput(),
@@ -64,6 +65,6 @@ class ScheduleForm(BaseForm):
         parts = [p.strip() for p in field.data.replace(";", ",").split(",") if p.strip()]
         if not parts or not all(p.isdigit() for p in parts):
             raise ValidationError("Enter whole numbers of days, like 7, 14, 28")
-        field.numbers = [int(p) for p in parts]
-        if any(n < 1 or n > 365 for n in field.numbers):
+        self.numbers = [int(p) for p in parts]
+        if any(n < 1 or n > 365 for n in self.numbers):
             raise ValidationError("Each day must be between 1 and 365")

@@ -14,6 +14,7 @@ import io
 
 import qrcode
 import sqlalchemy as sa
+from qrcode.image.pil import PilImage
 
 from app.core.clock import utcnow
 from app.core.extensions import db
@@ -29,7 +30,11 @@ from surveys.models import SurveyRound
 def _qr_data_uri(link: str) -> str:
     """A small black-and-white PNG: WeasyPrint lays out 300 of these far faster than SVGs."""
     image = qrcode.make(
-        link, box_size=4, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M
+        link,
+        box_size=4,
+        border=2,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        image_factory=PilImage,  # the default when Pillow is installed, as it is here
     )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitation"
     __table_args__ = (
         sa.UniqueConstraint("round_id", "contact_id", name="uq_invitation_round_contact"),
@@ -52,7 +52,7 @@ class Invitation(db.Model):
         return self.status == "completed"
 
 
-class ReminderSchedule(db.Model):
+class ReminderSchedule(Model):
     """The days after the invitation on which people who have not answered are reminded."""
 
     __tablename__ = "reminder_schedule"

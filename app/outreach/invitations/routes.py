@@ -40,6 +40,7 @@ def personal_link(code: str):
     if invitation is None:
         return render_template("invitations/unknown_code.html"), 404
     survey_round = get_round(invitation.round_id)
+    assert survey_round is not None  # round_id is a NOT NULL foreign key
     if survey_round.status == RoundStatus.DRAFT:
         abort(404)
     invitations.remember_in_session(invitation, survey_round)
@@ -85,6 +86,7 @@ def new(round_id: int):
             legal_status=form.legal_status.data or "",
             in_touch=form.in_touch.data or "",
         )
+        assert form.channels.data is not None  # InputRequired passed
         try:
             result = invitations.create_invitations(survey_round, filters, form.channels.data)
         except invitations.InvitationInvalid as exc:
@@ -132,7 +134,7 @@ def schedule(round_id: int):
     if request.method == "GET":
         form.days.data = ", ".join(str(d) for d in invitations.schedule_for(survey_round))
     if form.validate_on_submit():
-        invitations.set_schedule(survey_round, form.days.numbers)
+        invitations.set_schedule(survey_round, form.numbers)
         flash("Reminder schedule saved")
         return redirect(url_for("invitations.index", round_id=survey_round.id))
     return render_template("invitations/schedule.html", survey_round=survey_round, form=form), (

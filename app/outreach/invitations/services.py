@@ -342,6 +342,7 @@ def invite_by_text(invitation: Invitation, contact: Contact, message: ContactMes
     """Queue the text through the SMS channel, and open an invited conversation for the number
     so that any reply starts the survey (surveys/sms/conversation.py, "a number invited by text
     starts with any reply")."""
+    assert contact.mobile  # usable_channels offers "sms" only to a contact with a mobile
     db.session.flush()
     queued = queue_text(
         contact.mobile,
@@ -409,7 +410,7 @@ def refresh_message_statuses(messages: list[ContactMessage]) -> None:
     ids = [m.outbound_message_id for m in messages if m.outbound_message_id]
     if not ids:
         return
-    outbound = {
+    outbound: dict[int | None, OutboundMessage] = {  # looked up by a nullable id
         o.id: o
         for o in db.session.scalars(sa.select(OutboundMessage).where(OutboundMessage.id.in_(ids)))
     }
@@ -440,7 +441,7 @@ def refresh_reached(invitations: list[Invitation]) -> None:
         db.session.scalars(sa.select(ContactMessage).where(ContactMessage.invitation_id.in_(ids)))
     )
     refresh_message_statuses(messages)
-    by_invitation: dict[int, list[ContactMessage]] = {}
+    by_invitation: dict[int | None, list[ContactMessage]] = {}  # keys: the ids asked for
     for message in messages:
         by_invitation.setdefault(message.invitation_id, []).append(message)
     for invitation in invitations:
@@ -579,7 +580,7 @@ def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50
         )
     )
     refresh_message_statuses(messages)
-    grouped: dict[int, list[ContactMessage]] = {}
+    grouped: dict[int | None, list[ContactMessage]] = {}  # keys: the ids asked for
     for message in messages:
         grouped.setdefault(message.invitation_id, []).append(message)
     days = schedule_for(survey_round)
@@ -598,12 +599,16 @@ def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50
 
 
 def letters_waiting(survey_round: SurveyRound) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(ContactMessage.id))
-        .join(Invitation, Invitation.id == ContactMessage.invitation_id)
-        .where(
-            Invitation.round_id == survey_round.id,
-            ContactMessage.channel == "letter",
-            ContactMessage.status == "queued",
+    # A count is never NULL, but scalar() is typed as maybe None.
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(ContactMessage.id))
+            .join(Invitation, Invitation.id == ContactMessage.invitation_id)
+            .where(
+                Invitation.round_id == survey_round.id,
+                ContactMessage.channel == "letter",
+                ContactMessage.status == "queued",
+            )
         )
+        or 0
     )

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

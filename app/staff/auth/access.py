@@ -29,6 +29,7 @@ def allow(*roles: Role) -> Callable[[F], F]:
     """Let signed-in staff with one of ``roles`` use the view."""
 
     def mark(view: F) -> F:
+        # A mark on the view function itself, which mypy's Callable type has no room for.
         view.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return view
 
@@ -37,6 +38,7 @@ def allow(*roles: Role) -> Callable[[F], F]:
 
 def public(view: F) -> F:
     """Let anyone, signed in or not, use the view."""
+    # A mark on the view function itself, which mypy's Callable type has no room for.
     view.allowed_roles = PUBLIC  # type: ignore[attr-defined]
     return view
 

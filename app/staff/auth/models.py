@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
 class Role(StrEnum):
@@ -39,7 +39,7 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     __tablename__ = "staff_user"
     __table_args__ = (
         sa.CheckConstraint(

@@ -136,13 +136,13 @@ def edit_user(user_id: int):
         try:
             update_user(
                 user,
-                name=form.name.data,
+                name=form.name.data or "",
                 role=Role(form.role.data),
                 enabled=form.enabled.data,
                 actor=current_user,
             )
         except AccountInvalid as exc:
-            form.enabled.errors.append(str(exc))
+            form.enabled.errors = [*form.enabled.errors, str(exc)]
         else:
             flash(f"Changes to {user.name}'s account are saved.")
             return redirect(url_for("auth.users"))

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import Model
 
 
-class AuthoritySettings(db.Model):
+class AuthoritySettings(Model):
     __tablename__ = "authority_settings"
     __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
 

@@ -38,7 +38,8 @@ def _cached(body: bytes, mimetype: str) -> Response:
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = 300
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place
+    return response
 
 
 @bp.get("/brand.css")
@@ -119,7 +120,7 @@ def upload_logo():
 def edit_page(page: str):
     form = PageTextForm(text=page_text(get_settings(), page))
     if form.validate_on_submit():
-        update_page(page, form.text.data)
+        update_page(page, form.text.data or "")
         flash(f"{PAGES[page]} saved.")
         return redirect(url_for("authority.public_page", page=page))
     return render_template("authority/edit_page.html", form=form, title=PAGES[page], page=page)
