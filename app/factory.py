@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import cli, models  # noqa: F401 - models registers every table with the metadata
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.routes import bp as board_bp
-from app.core import errors, files, jobs, security
+from app.core import errors, files, jobs, routing, security
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
 from app.outreach import hooks as outreach_hooks
@@ -100,6 +100,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _init_extensions(app)
 
     security.init_app(app)  # first, so oversized bodies are refused before anything else runs
+    routing.init_app(app)  # before the blueprints: their rules take the bounded int converter
     _register_blueprints(app)
     errors.init_app(app)
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from app.core import clock
 from app.core.forms import ConfirmForm
-from app.core.pages import render_page_or_partial
+from app.core.pages import int_arg, render_page_or_partial
 from app.staff.auth.access import allow, public
 from app.staff.auth.models import Role
 from forum import pdf, services
@@ -63,11 +63,6 @@ def _actor():
 
 def _can_edit() -> bool:
     return current_user.role_enum in WORKERS
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 # --- Forum: members ---------------------------------------------------------------------------
@@ -149,7 +144,7 @@ def add_from_interest(request_id):
 @allow(*WORKERS)
 def payments():
     years = services.payment_years()
-    year = _int_arg("year") or years[0]
+    year = int_arg("year") or years[0]
     totals = services.payment_totals(year)
     return render_template(
         "forum/payments.html",
@@ -277,10 +272,10 @@ def _item_values(form: ItemForm) -> dict:
 def new_item():
     form = ItemForm()
     if request.method == "GET":
-        if _int_arg("theme_id"):
-            form.source.data, form.theme_id.data = "theme", _int_arg("theme_id")
-        if _int_arg("meeting_id"):
-            form.source.data, form.meeting_id.data = "forum", _int_arg("meeting_id")
+        if int_arg("theme_id"):
+            form.source.data, form.theme_id.data = "theme", int_arg("theme_id")
+        if int_arg("meeting_id"):
+            form.source.data, form.meeting_id.data = "forum", int_arg("meeting_id")
     theme = services.db.session.get(services.Theme, form.theme_id.data or 0)
     _item_form(form, theme)
     if form.validate_on_submit():
@@ -555,12 +550,12 @@ def _tracker_filter() -> services.TrackerFilter:
     status = request.args.get("status", "")
     rating = request.args.get("rating", "")
     return services.TrackerFilter(
-        owner_id=_int_arg("owner"),
+        owner_id=int_arg("owner"),
         status=status if status in {s.value for s in ActionStatus} else "",
         rating=rating if rating in ("red", "amber", "green", "none") else "",
         overdue=request.args.get("overdue") == "1",
-        theme_id=_int_arg("theme"),
-        milestone_id=_int_arg("milestone"),
+        theme_id=int_arg("theme"),
+        milestone_id=int_arg("milestone"),
         needs_owner=request.args.get("needs_owner") == "1",
     )
 

@@ -67,6 +67,18 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return render_error(400)
 
+    @app.errorhandler(ValueError)
+    @app.errorhandler(OverflowError)
+    def invalid_value(error: Exception):
+        """The guard behind every form and URL: a value no rule expected (a number too large
+        for the database, an impossible date, bytes that are not text) is the sender's problem,
+        answered 400 with a page. Logged by kind and route only: the value may be personal."""
+        app.logger.warning(
+            "Refused a value on %s (%s)", request.url_rule or request.path, type(error).__name__
+        )
+        db.session.rollback()
+        return render_error(400)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:

@@ -42,6 +42,11 @@ class GovDateField(DateField):
         super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
         self.what = what
 
+    def process(self, formdata, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        if formdata is not None and not self.raw_data:
+            self.raw_data = ["", "", ""]  # a post without the field: three empty boxes again
+
     def process_formdata(self, valuelist):
         if not valuelist:
             return

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask import Response as HttpResponse
 
 from app.core.forms import ConfirmForm
-from app.core.pages import render_page_or_partial
+from app.core.pages import page_arg, render_page_or_partial
 from app.staff.auth.access import allow
 from app.staff.auth.models import Role
 from surveys.models import CHANNEL_LABELS, Channel, RoundStatus, SurveyRound
@@ -172,7 +172,7 @@ def responses(round_id: int):
     survey_round = _round(round_id)
     form = ResponseFilterForm(request.args)
     filters = _filters(form)
-    page = rounds.response_page(survey_round, filters, request.args.get("page", 1, type=int))
+    page = rounds.response_page(survey_round, filters, page_arg())
     return render_page_or_partial(
         "surveys/rounds/responses.html",
         "surveys/rounds/_partials/responses_table.html",

@@ -80,7 +80,11 @@ class ThemeForm(BaseForm):
         validators=[Length(max=2000, message="Use 2,000 characters or fewer")],
     )
     parent_id = SelectField(
-        "Part of", widget=GovSelect(), coerce=int, choices=[], validate_choice=False
+        "Part of",
+        widget=GovSelect(),
+        coerce=int,
+        choices=[],
+        validate_choice=True,  # a theme deleted meanwhile, or a made-up id, is refused
     )
     examples = TextAreaField(
         "Example answers",

@@ -6,10 +6,12 @@ service functions (contact_page, view_contact, ...), not here.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from app.core.mapping import posted_columns
-from app.core.pages import render_page_or_partial
+from app.core.pages import page_arg, render_page_or_partial
 from app.outreach.contacts import history, importing
 from app.outreach.contacts import services as contacts
 from app.outreach.contacts.forms import (
@@ -50,7 +52,7 @@ def index():
             age_band=form.age_band.data or "",
             in_touch=form.in_touch.data or "",
         )
-    page = contacts.contact_page(filters, request.args.get("page", 1, type=int))
+    page = contacts.contact_page(filters, page_arg())
     return render_page_or_partial(
         "contacts/index.html",
         "contacts/_partials/table.html",
@@ -73,8 +75,10 @@ def new_contact():
 def edit_contact(contact_id: int):
     contact = contacts.view_contact(_contact(contact_id))
     form = ContactForm(obj=contact)
-    if request.method == "GET" and contact.date_of_birth:
-        form.date_of_birth.data = contact.date_of_birth.strftime("%d/%m/%Y")
+    # The field is text: a stored date shows (and, if a post leaves the field out, stays) as
+    # the day/month/year people type.
+    if isinstance(form.date_of_birth.data, date):
+        form.date_of_birth.data = form.date_of_birth.data.strftime("%d/%m/%Y")
     return _save(form, contact)
 
 

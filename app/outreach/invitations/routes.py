@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 
-from app.core.pages import render_page_or_partial
+from app.core.pages import page_arg, render_page_or_partial
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
 from app.outreach.invitations import dashboard, letters, tasks
@@ -52,9 +52,7 @@ def personal_link(code: str):
 def index(round_id: int):
     survey_round = _round(round_id)
     team = request.args.get("team", "")[:80]
-    result, rows = invitations.invitation_rows(
-        survey_round, request.args.get("page", 1, type=int), team=team
-    )
+    result, rows = invitations.invitation_rows(survey_round, page_arg(), team=team)
     reminder_form = ReminderForm()
     _team_choices(reminder_form)
     return render_template(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from app.core.pages import render_page_or_partial
+from app.core.pages import page_arg, render_page_or_partial
 from app.staff.audit.forms import AuditFilterForm
 from app.staff.audit.services import AuditFilter, action_names, object_types, search
 from app.staff.auth.access import allow
@@ -28,7 +28,7 @@ def audit_log():
             date_from=form.date_from.data,
             date_to=form.date_to.data,
         )
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     events = search(filters, page=max(page, 1))
     return render_page_or_partial(
         "audit/log.html", "audit/_partials/results.html", form=form, events=events

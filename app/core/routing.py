@@ -1,0 +1,27 @@
+"""URL converters that refuse what the database cannot hold.
+
+Flask's ``int`` converter accepts any number of digits, so ``/admin/users/99999999999999999999``
+reached the database and broke it (SQLite cannot bind it; PostgreSQL's integer overflows). Here
+``int`` means a whole number the database's 32-bit keys can hold: anything larger is simply a
+page that does not exist (404), for every route at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+LARGEST_KEY = 2**31 - 1
+
+
+class DatabaseInteger(IntegerConverter):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_KEY)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Call before any blueprint is registered: rules pick their converter when added."""
+    app.url_map.converters["int"] = DatabaseInteger
