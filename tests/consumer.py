@@ -16,10 +16,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def real_clock_environ() -> dict[str, str]:
+    """This process's environment without a faked wall clock (``make test-at-night`` runs pytest
+    under faketime, whose library would otherwise be loaded into the subprocess too): a service
+    the tests start runs on the real clock, as a deployed one does."""
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
+
+
 def start_consumer(database_uri: str, huey_url: str, tmp_path: Path, **env: str):
     log = (tmp_path / f"consumer-{time.monotonic_ns()}.log").open("w")
     environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("HUEY_", "BOARD_PACK_"))},
+        **{
+            k: v
+            for k, v in real_clock_environ().items()
+            if not k.startswith(("HUEY_", "BOARD_PACK_"))
+        },
         "FLASK_APP": "wsgi",
         "BELONGING_ENV": "development",
         "SECRET_KEY": "consumer-test-secret",

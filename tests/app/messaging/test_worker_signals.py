@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL, _migrate
+from tests.consumer import real_clock_environ
 
 pytestmark = pytest.mark.skipif(
     TEST_DATABASE_URL is not None, reason="one run is enough: the signal handling is the same"
@@ -22,8 +22,7 @@ def test_the_worker_stops_cleanly_on_a_stop_signal(tmp_path: Path, signum: int):
     uri = f"sqlite:///{tmp_path / 'worker.db'}"
     _migrate(uri)
     env = {
-        # The worker runs on the real clock, as a deployed one does (not under the test's faketime).
-        **{k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")},
+        **real_clock_environ(),
         "BELONGING_ENV": "development",
         "DATABASE_URL": uri,
         "SECRET_KEY": "worker-signal-test",
