@@ -76,9 +76,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool = _bool("SESSION_COOKIE_SECURE", False)
-    # Idle timeout for staff: the permanent session is refreshed on every request.
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
-    SESSION_REFRESH_EACH_REQUEST = True
+    # Care leavers' survey sessions last as long as a round may be open (app/staff/auth/
+    # sessions.py); staff sessions end after this long unused, or this long after signing in.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=_int("SURVEY_SESSION_DAYS", 183))
+    STAFF_IDLE_MINUTES: int = _int("IDLE_TIMEOUT_MINUTES", 30)
+    STAFF_SESSION_HOURS: int = _int("STAFF_SESSION_HOURS", 12)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_ENABLED = True

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.core.extensions import db
 from app.staff.audit.services import record
+from app.staff.auth import sessions
 from app.staff.auth.models import Role
 
 F = TypeVar("F", bound=Callable)
@@ -65,6 +66,8 @@ def enforce_access():
     if rule is None:
         current_app.logger.error("View %s declares no access rule", request.endpoint)
         abort(403)
+    if current_user.is_authenticated and sessions.expired():
+        flash("You were signed out because you had not used the service for a while.")
     if not current_user.is_authenticated:
         if request.method == "GET":
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))

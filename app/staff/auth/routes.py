@@ -12,13 +12,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from app.core.extensions import db, limiter
 from app.core.forms import ConfirmForm
+from app.staff.auth import sessions
 from app.staff.auth.access import ALL_STAFF, allow, public
 from app.staff.auth.forms import ChangePasswordForm, EditUserForm, NewUserForm, SignInForm
 from app.staff.auth.models import Role, StaffUser
@@ -34,6 +34,7 @@ from app.staff.auth.services import (
     reset_password,
     update_user,
 )
+from app.staff.auth.services import sign_out as sign_out_everywhere
 
 bp = Blueprint("auth", __name__)
 
@@ -69,9 +70,7 @@ def sign_in():
         except SignInFailed:
             error = "Enter a correct email address and password"
         else:
-            session.clear()
-            session.permanent = True
-            login_user(user)
+            sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/sign_in.html", form=form, error=error), 200 if not error else 401
 
@@ -79,8 +78,8 @@ def sign_in():
 @bp.post("/sign-out")
 @allow(*ALL_STAFF)
 def sign_out():
-    logout_user()
-    session.clear()
+    sign_out_everywhere(current_user._get_current_object())
+    sessions.end()
     flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
 
@@ -95,6 +94,7 @@ def change_password_page():
         except AccountInvalid as exc:
             form.new_password.errors.append(str(exc))
         else:
+            sessions.renew(current_user._get_current_object())
             flash("Your password has been changed.")
             return redirect(url_for("main.staff_home"))
     return render_template("auth/change_password.html", form=form)

@@ -140,7 +140,7 @@ def update_user(user: StaffUser, *, name: str, role: Role, enabled: bool, actor:
         changes.append("enabled" if enabled else "disabled")
         user.is_enabled = enabled
         if not enabled:
-            user.session_token = secrets.token_hex(16)
+            end_every_session(user)
         else:
             user.failed_sign_ins, user.locked_until = 0, None
     record("user.update", user, detail="; ".join(changes) or "no change", actor=actor)
@@ -153,10 +153,22 @@ def reset_password(user: StaffUser, *, actor: StaffUser) -> str:
     user.password_hash = generate_password_hash(temporary)
     user.must_change_password = True
     user.failed_sign_ins, user.locked_until = 0, None
-    user.session_token = secrets.token_hex(16)
+    end_every_session(user)
     record("user.reset_password", user, actor=actor)
     db.session.commit()
     return temporary
+
+
+def end_every_session(user: StaffUser) -> None:
+    """Sign the user out everywhere: every copy of every session cookie stops working, because
+    the session token they carry no longer matches (see ``load_user``)."""
+    user.session_token = secrets.token_hex(16)
+
+
+def sign_out(user: StaffUser) -> None:
+    end_every_session(user)
+    record("sign_out", user, actor=user)
+    db.session.commit()
 
 
 def change_password(user: StaffUser, current: str, new: str) -> None:
@@ -167,6 +179,7 @@ def change_password(user: StaffUser, current: str, new: str) -> None:
     check_password_strength(new)
     user.password_hash = generate_password_hash(new)
     user.must_change_password = False
+    end_every_session(user)  # other devices sign in again; the caller re-signs this one in
     record("user.change_password", user, actor=user)
     db.session.commit()
 
