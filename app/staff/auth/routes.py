@@ -48,6 +48,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.staff_home")
 
 
+SIGN_IN_FAILED = (
+    "Enter a correct email address and password. After 5 wrong tries, sign-in stops for "
+    "15 minutes on a computer you have not used before"
+)
+
+
 def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
@@ -62,16 +68,15 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
-        except AccountLocked:
-            error = (
-                "This account is locked after too many wrong passwords. Try again in 15 minutes."
+            user = authenticate(
+                form.email.data, form.password.data, known_device_of=sessions.known_device_of()
             )
-        except SignInFailed:
-            error = "Enter a correct email address and password"
+        except (AccountLocked, SignInFailed):
+            # One message whether the account exists, the password is wrong or it is locked.
+            error = SIGN_IN_FAILED
         else:
             sessions.begin(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return sessions.remember_device(redirect(_safe_next(request.args.get("next"))), user)
     return render_template("auth/sign_in.html", form=form, error=error), 200 if not error else 401
 
 

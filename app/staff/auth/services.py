@@ -44,8 +44,12 @@ def find_by_email(email: str) -> StaffUser | None:
     return db.session.scalar(sa.select(StaffUser).where(StaffUser.email == normalise_email(email)))
 
 
-def authenticate(email: str, password: str) -> StaffUser:
-    """Check a sign-in attempt, counting failures and locking the account when needed."""
+def authenticate(email: str, password: str, *, known_device_of: int | None = None) -> StaffUser:
+    """Check a sign-in attempt, counting failures and locking the account when needed.
+
+    A lock stops guessing from anywhere except a browser this person has signed in from before
+    (``known_device_of`` is the account id its device cookie names, see sessions.py): so a
+    stranger who types wrong passwords on purpose cannot keep the real person out."""
     user = find_by_email(email)
     now = utcnow()
     if user is None:
@@ -58,7 +62,7 @@ def authenticate(email: str, password: str) -> StaffUser:
         )
         db.session.commit()
         raise SignInFailed
-    if user.locked_until and user.locked_until > now:
+    if user.locked_until and user.locked_until > now and known_device_of != user.id:
         record("sign_in.locked", user, actor_label=user.email)
         db.session.commit()
         raise AccountLocked

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import Response, current_app, request, session
 from flask_login import login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.core.clock import utcnow
 from app.staff.auth.models import StaffUser
 
 SINCE, SEEN = "staff_since", "staff_seen"
+DEVICE_COOKIE = "belonging_device"
+DEVICE_DAYS = 180
 
 
 def begin(user: StaffUser) -> None:
@@ -59,3 +62,32 @@ def expired() -> bool:
         return True
     session[SEEN] = now
     return False
+
+
+# --- Known devices: a lockout never keeps the real person out of their own browser ----------
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="belonging known device")
+
+
+def known_device_of() -> int | None:
+    """The staff account this browser has signed in as before (its signed device cookie)."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    try:
+        account = _devices().loads(value, max_age=DEVICE_DAYS * 86400) if value else None
+    except BadSignature:
+        return None
+    return account if isinstance(account, int) else None
+
+
+def remember_device(response: Response, user: StaffUser) -> Response:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _devices().dumps(user.id),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        samesite="Lax",
+    )
+    return response

@@ -69,3 +69,22 @@ def test_a_survey_session_is_alive_two_hours_after_start(app):
         answered = client.post(f"/s/{SLUG}/q/Q1", data=ANSWERS["Q1"])
     assert answered.status_code == 302
     assert "/q/Q2" in answered.headers["Location"]  # the place was kept, the answer taken
+
+
+def test_a_lockout_says_nothing_about_the_account_and_never_keeps_its_owner_out(app):
+    make_staff(app, Role.ADMIN, "admin@example.org")
+    owner, stranger = app.test_client(), app.test_client()
+    sign_in(owner, "admin@example.org")  # the owner's browser is now a known device
+    owner.post("/sign-out")
+    for _ in range(app.config["LOCKOUT_THRESHOLD"]):
+        sign_in(stranger, "admin@example.org", "someone-elses-guess")
+    locked = sign_in(stranger, "admin@example.org", PASSWORD)
+    nobody = sign_in(app.test_client(), "nobody@example.org", "any-guess-at-all")
+    assert locked.status_code == nobody.status_code == 401
+    assert _error(locked.text) == _error(nobody.text)  # same words: no account is revealed
+    assert sign_in(owner, "admin@example.org").status_code == 302  # the owner still gets in
+
+
+def _error(html: str) -> str:
+    start = html.index("govuk-error-summary")
+    return html[start : html.index("</div>", start)]
