@@ -90,6 +90,15 @@ class Config:
     RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED: bool = _bool("RATELIMIT_ENABLED", True)
     SIGN_IN_RATE_LIMIT: str = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    # The same account tried from anywhere (a spread-out guess at one person's password).
+    SIGN_IN_ACCOUNT_RATE_LIMIT: str = os.environ.get("SIGN_IN_ACCOUNT_RATE_LIMIT", "30 per hour")
+    # Personal invitation links and resume codes: guesses at a code, per client.
+    CODE_GUESS_RATE_LIMIT: str = os.environ.get(
+        "CODE_GUESS_RATE_LIMIT", "10 per minute;60 per hour"
+    )
+    # Every public survey post (answers, sending, sign-ups), per client: a shared care-home
+    # connection still has room for several young people answering at once.
+    SURVEY_POST_RATE_LIMIT: str = os.environ.get("SURVEY_POST_RATE_LIMIT", "120 per minute")
     # Lock an account after this many failed sign-ins in a row, for this many minutes.
     LOCKOUT_THRESHOLD: int = _int("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_MINUTES: int = _int("LOCKOUT_MINUTES", 15)

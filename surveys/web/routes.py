@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from app.core.extensions import configured_limit, limiter
 from app.staff.auth.access import public
 from surveys import engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
@@ -13,6 +14,7 @@ from surveys.web import services as web
 from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer
 
 bp = Blueprint("survey", __name__)
+limiter.limit(configured_limit("SURVEY_POST_RATE_LIMIT"), methods=["POST"])(bp)
 
 
 def _round(slug: str) -> SurveyRound:
@@ -216,6 +218,7 @@ def save_for_later(slug: str):
 
 
 @bp.route("/s/<slug>/resume", methods=["GET", "POST"])
+@limiter.limit(configured_limit("CODE_GUESS_RATE_LIMIT"), methods=["POST"])
 @public
 def resume(slug: str):
     survey_round = _round(slug)

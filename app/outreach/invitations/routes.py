@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 
+from app.core.extensions import configured_limit, limiter
 from app.core.pages import page_arg, render_page_or_partial
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
@@ -33,6 +34,7 @@ def _team_choices(form) -> None:
 
 
 @bp.get("/i/<code>")
+@limiter.limit(configured_limit("CODE_GUESS_RATE_LIMIT"))
 @public
 def personal_link(code: str):
     """Remember the invitation in this browser's session only; then the ordinary survey."""

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.core.extensions import db, limiter
+from app.core.extensions import configured_limit, db, limiter
 from app.core.forms import ConfirmForm
 from app.staff.auth import sessions
 from app.staff.auth.access import ALL_STAFF, allow, public
@@ -58,8 +58,16 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _account_key() -> str:
+    """Per account, wherever the attempts come from (the email as typed, folded)."""
+    return "sign-in:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(
+    configured_limit("SIGN_IN_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=_account_key
+)
 @public
 def sign_in():
     if current_user.is_authenticated:
