@@ -7,7 +7,9 @@ staff are marked no-store so personal data does not linger in shared browsers' c
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+import functools
+
+from flask import Flask, Response, abort, make_response, request
 from flask_login import current_user
 
 CSP = "; ".join(
@@ -53,3 +55,15 @@ def init_app(app: Flask) -> None:
         if current_user and current_user.is_authenticated and not immutable:
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def no_store(view):
+    """A view whose every answer holds something personal (a code, answers): never cached."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper

@@ -38,6 +38,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from app.core import phones
 from app.core.clock import utcnow
 from app.core.extensions import db
 from app.messaging import services as messaging
@@ -202,12 +203,27 @@ def _answered(message_sid: str, now: datetime) -> str | None:
     return reply
 
 
+def _can_reply_to(sender: str) -> bool:
+    """Only a mobile number that is not the service's own gets a reply."""
+    try:
+        number = phones.normalise_mobile(sender)
+    except phones.NumberInvalid:
+        return False
+    own = current_app.config.get("TWILIO_FROM_NUMBER") or ""
+    try:
+        return not own or number != phones.normalise_number(own)
+    except phones.NumberInvalid:
+        return True
+
+
 def _word(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
 def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     """The texts to reply with, and the round they belong to (for the cost figures)."""
+    if not _can_reply_to(inbound.from_number):
+        return [], None  # a short code, a sender name or our own number: never answer (loops)
     hashed = messaging.phone_hash(inbound.from_number)
     word = _word(inbound.body)
     keyword = classify(inbound.body)
@@ -232,7 +248,7 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
         return [OPTED_IN, start_hint()], round_id
     if opted_out:
         return [], round_id  # Twilio blocks texts to them anyway; START opts back in
-    if inbound.num_media:
+    if inbound.num_media and not inbound.body.strip():  # a picture with words: read the words
         messages = [MEDIA]
         if conversation is not None and conversation.response_id is not None:
             messages.append(_ask(conversation))

@@ -17,6 +17,13 @@ bp = Blueprint("survey", __name__)
 limiter.limit(configured_limit("SURVEY_POST_RATE_LIMIT"), methods=["POST"])(bp)
 
 
+@bp.after_request
+def _no_store(response):
+    """Survey pages hold a person's answers or codes: no browser or proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _round(slug: str) -> SurveyRound:
     survey_round = round_by_slug(slug)
     if survey_round is None or survey_round.status == "draft":

@@ -7,6 +7,7 @@ from flask import Response as HttpResponse
 
 from app.core.extensions import configured_limit, limiter
 from app.core.pages import page_arg, render_page_or_partial
+from app.core.security import no_store
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
 from app.outreach.invitations import dashboard, letters, tasks
@@ -36,6 +37,7 @@ def _team_choices(form) -> None:
 @bp.get("/i/<code>")
 @limiter.limit(configured_limit("CODE_GUESS_RATE_LIMIT"))
 @public
+@no_store
 def personal_link(code: str):
     """Remember the invitation in this browser's session only; then the ordinary survey."""
     invitation = invitations.by_code(code)

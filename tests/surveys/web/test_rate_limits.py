@@ -51,3 +51,12 @@ def test_one_account_guessed_from_many_places_gets_429(database_uri):
         for n in range(5)
     ]
     assert codes == [401, 401, 401, 429, 429]
+
+
+def test_survey_pages_and_personal_links_are_never_cached(app):
+    make_open_round(app)
+    client = app.test_client()
+    for url in (f"/s/{SLUG}", f"/s/{SLUG}/resume", f"/s/{SLUG}/help", "/i/NOSUCHCODE"):
+        assert client.get(url).headers.get("Cache-Control") == "no-store", url
+    started = client.post(f"/s/{SLUG}/start", follow_redirects=True)
+    assert started.headers.get("Cache-Control") == "no-store"
