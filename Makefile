@@ -65,12 +65,13 @@ test-at-night: install-test browser-deps
 bench: install-test
 	$(VENV)/bin/pytest -m bench -s tests/bench
 
-## lint: ruff (style), import-linter (the layer contracts in pyproject.toml)
+## lint: ruff (style), import-linter (the layer contracts in pyproject.toml), mypy, hadolint
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
+	$(VENV)/bin/hadolint --config deploy/hadolint.yaml deploy/Dockerfile
 
 fmt: install-test
 	$(VENV)/bin/ruff format .

@@ -118,6 +118,7 @@ class Config:
     BOARD_PACK_HOLD_FILE: str = os.environ.get("BOARD_PACK_HOLD_FILE", "")
 
     HSTS: bool = False
+    REQUIRE_SMS_HMAC_KEY: bool = False
     LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
     TESTING = False
 
@@ -135,6 +136,8 @@ class ProductionConfig(Config):
     HSTS = True
     # The phone simulator creates real (if pretend) responses: off unless asked for.
     SMS_SIMULATOR_ENABLED = _bool("SMS_SIMULATOR_ENABLED", False)
+    # Phone hashes need their own key in production (create_app refuses to start without it).
+    REQUIRE_SMS_HMAC_KEY = True
 
 
 class TestConfig(Config):

@@ -82,6 +82,15 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("Set the SECRET_KEY environment variable (a long random string)")
+    hmac_key = app.config.get("SMS_HMAC_KEY")
+    if app.config["REQUIRE_SMS_HMAC_KEY"] and (
+        not hmac_key or hmac_key == app.config["SECRET_KEY"]
+    ):
+        raise RuntimeError(
+            "Set the SMS_HMAC_KEY environment variable to its own long random string (not "
+            "SECRET_KEY): it is the key for the hashes that stand in for phone numbers, so it "
+            "must never change with, or be worked out from, another secret"
+        )
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         # Flask's documented way to add WSGI middleware, which mypy sees as replacing a method.

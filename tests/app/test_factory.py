@@ -12,6 +12,21 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+@pytest.mark.parametrize("key", [None, "", "same-as-the-secret"])
+def test_production_refuses_to_start_without_its_own_phone_hash_key(monkeypatch, key):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "same-as-the-secret")
+    monkeypatch.setattr(ProductionConfig, "SMS_HMAC_KEY", key)
+    with pytest.raises(RuntimeError, match="SMS_HMAC_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_starts_with_both_keys(monkeypatch, database_uri):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-random-secret-key")
+    monkeypatch.setattr(ProductionConfig, "SMS_HMAC_KEY", "another-long-random-key")
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_uri)
+    assert create_app(ProductionConfig).config["HSTS"] is True
+
+
 def test_healthz_answers_ok_when_the_database_is_reachable(client):
     response = client.get("/healthz")
     assert response.status_code == 200
