@@ -120,6 +120,8 @@ class Config:
     HSTS: bool = False
     REQUIRE_SMS_HMAC_KEY: bool = False
     LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
+    # "text" (readable) or "json" (one object a line, for a log collector); json in production.
+    LOG_FORMAT: str = os.environ.get("LOG_FORMAT", "text")
     TESTING = False
 
 
@@ -138,6 +140,7 @@ class ProductionConfig(Config):
     SMS_SIMULATOR_ENABLED = _bool("SMS_SIMULATOR_ENABLED", False)
     # Phone hashes need their own key in production (create_app refuses to start without it).
     REQUIRE_SMS_HMAC_KEY = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
 
 class TestConfig(Config):

@@ -9,7 +9,6 @@ that importing a lower layer such as ``app.core.clock`` does not import them all
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -20,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import cli, models  # noqa: F401 - models registers every table with the metadata
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.routes import bp as board_bp
-from app.core import errors, files, jobs, routing, security
+from app.core import errors, files, jobs, logs, routing, security
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
 from app.outreach import hooks as outreach_hooks
@@ -97,9 +96,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n
         )
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # per-step progress is noise
+    logs.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True

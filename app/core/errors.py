@@ -53,7 +53,7 @@ def render_error(code: int, title: str | None = None, message: str | None = None
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        app.logger.info("CSRF failure on %s: %s", request.path, error.description)
+        app.logger.info("CSRF failure: %s", error.description)
         return render_error(
             400,
             "Your form timed out or was sent twice",
@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DataError)
     def data_error(error: DataError):
         """Input the database cannot hold (e.g. a NUL in a URL): the sender's problem."""
-        app.logger.info("Refused data on %s: %s", request.path, type(error.orig).__name__)
+        app.logger.info("Refused data: %s", type(error.orig).__name__)
         db.session.rollback()
         return render_error(400)
 
@@ -73,9 +73,7 @@ def init_app(app: Flask) -> None:
         """The guard behind every form and URL: a value no rule expected (a number too large
         for the database, an impossible date, bytes that are not text) is the sender's problem,
         answered 400 with a page. Logged by kind and route only: the value may be personal."""
-        app.logger.warning(
-            "Refused a value on %s (%s)", request.url_rule or request.path, type(error).__name__
-        )
+        app.logger.warning("Refused a value (%s)", type(error).__name__)
         db.session.rollback()
         return render_error(400)
 
@@ -94,6 +92,6 @@ def init_app(app: Flask) -> None:
     def unhandled(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s", request.method)
         db.session.rollback()
         return render_error(InternalServerError.code)
