@@ -41,6 +41,7 @@ def add_contacts(app, n: int, *, team=lambda i: "North", start: int = 0) -> list
                     "postcode": "NB1 2AB",
                     "team": team(i),
                     "in_touch": True,
+                    "consent": True,
                 },
             )
             ids.append(contact.id)
