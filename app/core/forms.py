@@ -7,6 +7,8 @@ no person means to type a control code.
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
@@ -22,6 +24,17 @@ class BaseForm(FlaskForm):
             filters = options.pop("filters", ())
             options["filters"] = (strip_controls, *filters)
             return unbound_field.bind(form=form, **options)
+
+    @classmethod
+    def blank(cls, **data: Any) -> Self:
+        """A form for the next thing to fill in, never read from the request just posted.
+
+        Flask-WTF fills a form from ``request.form`` whenever one is built during a POST. A page
+        that saves and then shows the next item in the same response (the htmx coding queue)
+        must start that next form empty, or the previous item's ticks carry over and are saved
+        again: build it with ``blank()``.
+        """
+        return cls(formdata=None, **data)
 
 
 class ConfirmForm(BaseForm):

@@ -41,6 +41,27 @@ class TableWording:
     sheet: str = "Responses"
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """Neutralise spreadsheet formula injection in one cell (OWASP: CSV injection).
+
+    Text that starts with = + - @, a tab or a carriage return gets a leading apostrophe, so
+    Excel, LibreOffice and Google Sheets treat it as text. Numbers and empty cells pass as they
+    are. Every export uses this one function.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
+    """A CSV for Excel: UTF-8 with a byte order mark, every text cell formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([spreadsheet_safe(h) for h in headers])
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
+    return out.getvalue().encode("utf-8-sig")
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""

@@ -14,10 +14,20 @@ Decisions a newcomer might otherwise undo:
   messages are the file's own (the header is row 1), so people can find the row in Excel.
 - Mappings are remembered per questionnaire and header signature (ImportMapping).
 - Responses keep dates only: started_on/completed_on from the file if it has them, else today.
+- Idempotent by content: a row whose answers (every question, skipped and not asked alike, no
+  dates) are the same as a response already in the round is "already in the round" and not
+  added again; n identical rows match n such responses, so a file imported twice adds nothing
+  and a row from Belonging's own export is recognised whatever its channel. The cost: a new
+  response with exactly the answers of an earlier one is taken for it; the preview says how
+  many rows it recognised, so a worker can see it. Nothing extra is stored: the digest is
+  worked out from the answers each time (``content_key``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -212,6 +222,7 @@ class Preview:
     valid: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     error_rows: int = 0
+    already: list[int] = field(default_factory=list)  # row numbers already in the round
 
     @property
     def shown_errors(self) -> list[str]:
@@ -307,6 +318,7 @@ def check_rows(upload: ImportUpload, survey_round: SurveyRound) -> Preview:
     mapped = [(i, h, upload.columns.get(h, "")) for i, h in enumerate(upload.headers)]
     mapped = [(i, h, t) for i, h, t in mapped if t]
     preview = Preview(total=len(upload.rows))
+    in_round = _keys_in_round(survey_round, questions)
     on = today()
     for offset, row in enumerate(upload.rows):
         number = offset + 2
@@ -324,8 +336,37 @@ def check_rows(upload: ImportUpload, survey_round: SurveyRound) -> Preview:
             preview.error_rows += 1
             preview.errors.extend(f"Row {number}, {p}" for p in problems)
             continue
+        key = content_key(questions, answers)
+        if in_round[key] > 0:
+            in_round[key] -= 1
+            preview.already.append(number)
+            continue
         preview.valid.append(Row(number, answers, started, completed))
     return preview
+
+
+def content_key(questions: list[Question], answers: dict[str, dict | None]) -> str:
+    """What a response says, as a digest: the answer to every question, None when skipped or
+    not asked. Dates and channel are left out, so an exported row matches its response."""
+    canonical = {q.code: answers.get(q.code) for q in questions}
+    text = json.dumps(canonical, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _keys_in_round(survey_round: SurveyRound, questions: list[Question]) -> Counter[str]:
+    """How many complete responses in the round say each thing (by ``content_key``)."""
+    code_of = {q.id: q.code for q in questions}
+    rows = db.session.execute(
+        sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.skipped)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.round_id == survey_round.id, Response.status == "complete")
+    ).all()
+    by_response: dict[int, dict[str, dict | None]] = {}
+    for response_id, question_id, value, skipped in rows:
+        code = code_of.get(question_id)
+        if code is not None:
+            by_response.setdefault(response_id, {})[code] = None if skipped else value
+    return Counter(content_key(questions, answers) for answers in by_response.values())
 
 
 def _index(mapped: list[tuple[int, str, str]], target: str) -> int | None:
@@ -352,6 +393,10 @@ def import_rows(
             f"{preview.error_rows} {'row has' if preview.error_rows == 1 else 'rows have'} "
             "problems, so nothing was imported. Fix the file, or choose to import the valid "
             "rows only"
+        )
+    if not preview.valid and preview.already:
+        raise ImportInvalid(
+            "Every row in this file is already in the round, so nothing was imported"
         )
     if not preview.valid:
         raise ImportInvalid("No row can be imported. Check the mapping and the file")
@@ -384,7 +429,8 @@ def import_rows(
         "responses.import",
         survey_round,
         detail=(
-            f"{upload.filename}: {len(preview.valid)} imported, {preview.error_rows} rows left out"
+            f"{upload.filename}: {len(preview.valid)} imported, {len(preview.already)} already "
+            f"in the round, {preview.error_rows} rows left out"
         ),
     )
     db.session.delete(upload)

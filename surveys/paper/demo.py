@@ -13,7 +13,7 @@ from app.core.extensions import db
 from app.staff.auth.services import find_by_email
 from surveys.models import Channel, SurveyRound
 from surveys.paper.models import PaperForm
-from surveys.paper.services import key_form, update_settings
+from surveys.paper.services import allocate_serials, key_form, update_settings
 from surveys.rounds.demo import ADVICE, BEST, CURRENT_SLUG, WORST
 
 FIRST_KEYER, SECOND_KEYER = "entry@northbridge.example", "worker@northbridge.example"
@@ -49,6 +49,7 @@ def seed_paper_demo() -> None:
     if db.session.scalar(sa.select(PaperForm.id).where(PaperForm.round_id == survey_round.id)):
         return
     update_settings(survey_round, entry_deadline=None, double_entry=True)
+    allocate_serials(survey_round, len(FORMS) + 1)  # the forms below were printed first
     for n, (channel, assisted, *answers) in enumerate(FORMS, start=1):
         form = _form(n, *answers)
         key_form(survey_round, str(n), channel, assisted, form, user_id=first.id)

@@ -184,6 +184,8 @@ def serial_status(survey_round: SurveyRound, text: str, user_id: int | None) -> 
         return SerialStatus(False, str(exc))
     serial = serial_text(survey_round, number)
     form = find_form(survey_round, number)
+    if form is None and (never := _never_printed(survey_round, number)):
+        return SerialStatus(False, never)
     if form is None:
         return SerialStatus(True, f"Serial {serial} is ready to key")
     if form.status == FormStatus.KEYED_ONCE:
@@ -480,7 +482,7 @@ def _refused(survey_round: SurveyRound, number: int, user_id: int | None) -> str
     existing = find_form(survey_round, number)
     text = serial_text(survey_round, number)
     if existing is None:
-        return None
+        return _never_printed(survey_round, number)
     if existing.status == FormStatus.MISMATCH:
         return (
             f"Serial {text} has been keyed twice already and is waiting for someone to settle "
@@ -497,6 +499,23 @@ def _refused(survey_round: SurveyRound, number: int, user_id: int | None) -> str
             "are caught"
         )
     return None
+
+
+def _never_printed(survey_round: SurveyRound, number: int) -> str | None:
+    """A typed serial must be one that was printed: a number outside the printed range is a
+    misread digit or a form from somewhere else, and keying it would add a response nobody
+    gave. (Interviews keyed without a serial get the next free number instead.)"""
+    printed = settings_for(survey_round).last_printed
+    if number <= printed:
+        return None
+    text = serial_text(survey_round, number)
+    if printed == 0:
+        return f"Serial {text} was never printed: no paper forms have been printed for this round"
+    return (
+        f"Serial {text} was never printed: this round's forms are numbered "
+        f"{serial_text(survey_round, 1)} to {serial_text(survey_round, printed)}. "
+        "Check the number on the form"
+    )
 
 
 def _audit(action: str, paper_form: PaperForm, detail: str, user_id: int | None) -> None:

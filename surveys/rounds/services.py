@@ -33,7 +33,7 @@ from openpyxl.styles import Font
 
 from app.core import clock
 from app.core.extensions import db
-from app.core.spreadsheets import FORMULA_STARTS
+from app.core.spreadsheets import spreadsheet_safe as spreadsheet_safe  # used by exports
 from app.staff.audit.services import record
 from surveys.engine import YES_NO_UNSURE, answer_summary
 from surveys.models import (
@@ -315,18 +315,6 @@ def view_response(response: Response) -> list[tuple[Question, str]]:
 
 
 # --- Exports ------------------------------------------------------------------------------
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Neutralise spreadsheet formula injection in one cell (OWASP: CSV injection).
-
-    Text that starts with = + - @, a tab or a carriage return gets a leading apostrophe, so
-    Excel, LibreOffice and Google Sheets treat it as text. Numbers and empty cells pass as they
-    are. Both exports use this one function.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)

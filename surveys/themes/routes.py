@@ -298,7 +298,8 @@ def code_unit(round_id: int, answer_id: int, part: int):
     existing = services.coding_for(answer_id, part, pass_no)
     if pass_no == 2 and not services.in_sample(book, answer_id, part):
         abort(404)
-    form = _coding_form(book, existing if request.method == "GET" else None)
+    # On a GET the form shows what is stored; on a POST it reads what was posted.
+    form = _coding_form(book, existing) if request.method == "GET" else _posted_form(book)
     notice, conflict, status = None, None, 200
     if form.validate_on_submit():
         try:
@@ -342,15 +343,25 @@ def code_unit(round_id: int, answer_id: int, part: int):
 
 
 def _coding_form(book: Codebook, existing) -> CodingForm:
+    """The form for an answer as stored: its coding, or empty. Never read from the request, so
+    the answer shown after a save does not inherit the ticks posted for the one before."""
     if existing is not None:
-        form = CodingForm(
+        form = CodingForm.blank(
             themes=[t.id for t in existing.themes],
             sentiment=existing.sentiment or "",
             notable=existing.notable,
             version=str(existing.version),
         )
     else:
-        form = CodingForm()
+        form = CodingForm.blank()
+    return _with_themes(book, form)
+
+
+def _posted_form(book: Codebook) -> CodingForm:
+    return _with_themes(book, CodingForm())
+
+
+def _with_themes(book: Codebook, form: CodingForm) -> CodingForm:
     form.themes.choices = [(t.id, t.label) for t in services.themes_in_order(book)]
     return form
 
@@ -372,12 +383,12 @@ def _after_save(survey_round, book, unit, pass_no: int, question: str):
         target = _unit_url(survey_round.id, following, pass_no, question)
     htmx = getattr(request, "htmx", None)
     if htmx and following is not None:
-        form = _coding_form(book, None)
+        # next_to_code gives an uncoded answer: its form starts empty, whatever was just posted.
         response = _render_unit(
             survey_round,
             book,
             following,
-            form,
+            _coding_form(book, None),
             pass_no,
             question,
             existing=None,

@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from app.core.extensions import db
+from surveys.themes.models import Coding
 from tests.a11y import assert_accessible
 from tests.browser.keyboard import press_on, tab_to, type_into, wait_until_enhanced
 
@@ -101,3 +104,61 @@ def test_worker_codes_30_answers_by_keyboard(browser, live_server):
     expect(page.locator("table")).to_contain_text(seen[7])
     assert_accessible(page)
     context.close()
+
+
+def test_two_answers_in_a_row_keep_only_their_own_coding(browser, live_app, live_server):
+    """With JavaScript on, the answer htmx swaps in after "Save and next" starts with nothing
+    ticked, and is stored with only what was ticked for it (not the previous answer's themes,
+    sentiment or notable quote)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(f"{live_server}/sign-in")
+    type_into(page, "#email", "worker@northbridge.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo-worker-pass")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_contain_text("Hello")
+    press_on(page, 'a.govuk-service-navigation__link[href="/staff/themes"]')
+    expect(page.locator("h1")).to_have_text("Themes")
+    press_on(page, 'a[href$="/code"]')
+    expect(page.locator("#unit-heading")).to_be_visible()
+    wait_until_enhanced(page)
+
+    # The first answer: two themes, a sentiment and a notable quote.
+    boxes = page.locator('input[name="themes"]')
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.locator('input[name="sentiment"][value="positive"]').check()
+    page.locator('input[name="notable"]').check()
+    first = page.locator("#coding-unit").element_handle()
+    page.get_by_role("button", name="Save and next").click()
+    page.wait_for_function("answer => !answer.isConnected", arg=first)
+    wait_until_enhanced(page, "#coding-unit")
+    expect(page.locator("#coding-unit .app-notice")).to_have_text("Saved. Here is the next answer.")
+
+    # The second answer starts empty, as a person would expect.
+    expect(page.locator('input[name="themes"]:checked')).to_have_count(0)
+    expect(page.locator('input[name="sentiment"]:checked')).to_have_count(0)
+    expect(page.locator('input[name="notable"]')).not_to_be_checked()
+    match = re.search(r"/code/(\d+)/(\d+)", page.url)
+    assert match, page.url
+    second = (int(match[1]), int(match[2]))
+    third_box = page.locator('input[name="themes"]').nth(2)
+    chosen = int(third_box.get_attribute("value") or 0)
+    third_box.check()
+    answer = page.locator("#coding-unit").element_handle()
+    page.get_by_role("button", name="Save and next").click()
+    page.wait_for_function("answer => !answer.isConnected", arg=answer)
+    wait_until_enhanced(page, "#coding-unit")
+    context.close()
+
+    with live_app.app_context():
+        stored = db.session.scalars(
+            sa.select(Coding).where(
+                Coding.answer_id == second[0], Coding.part == second[1], Coding.pass_no == 1
+            )
+        ).one()
+        assert [t.id for t in stored.themes] == [chosen]
+        assert stored.sentiment is None
+        assert stored.notable is False

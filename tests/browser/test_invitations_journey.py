@@ -19,12 +19,22 @@ TEAM = "Browser Journey Team"
 def _contacts_file(tmp_path) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Client Forename", "Client Surname", "D.O.B.", "Mob", "Post code", "Team"])
+    writer.writerow(
+        ["Client Forename", "Client Surname", "D.O.B.", "Mob", "Post code", "Team", "Consent"]
+    )
     for n in range(4):
         writer.writerow(
-            [f"Journey{n}", "Tester", f"0{n + 1}/05/2005", f"07700 9009{n:02d}", "NB9 9ZZ", TEAM]
+            [
+                f"Journey{n}",
+                "Tester",
+                f"0{n + 1}/05/2005",
+                f"07700 9009{n:02d}",
+                "NB9 9ZZ",
+                TEAM,
+                "Yes",
+            ]
         )
-    writer.writerow(["", "", "01/01/2005", "07700 900950", "NB9 9ZZ", TEAM])
+    writer.writerow(["", "", "01/01/2005", "07700 900950", "NB9 9ZZ", TEAM, "Yes"])
     path = tmp_path / "case-system-export.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return str(path)

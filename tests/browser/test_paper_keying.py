@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from app.core.extensions import db
 from surveys.models import SurveyRound
+from surveys.paper import services as paper
 from surveys.rounds.services import round_figures
 from tests.a11y import assert_accessible
 from tests.browser.keyboard import focused_matches, press_on, tab_to, type_into, wait_until_enhanced
@@ -29,6 +30,8 @@ SAVE = "#keying-form button.govuk-button"
 @pytest.fixture(scope="module")
 def keying_url(live_app, live_server) -> str:
     round_id = make_open_round(live_app, slug=SLUG, name="Paper keying round")
+    with live_app.app_context():
+        paper.allocate_serials(db.session.get(SurveyRound, round_id), FORMS + 5)  # printed
     return f"{live_server}/staff/paper/rounds/{round_id}/key"
 
 

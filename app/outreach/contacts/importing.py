@@ -4,19 +4,26 @@ The file is read by the same reader as the response import (app/core/spreadsheet
 (with or without a byte-order mark) or Windows-1252, or XLSX. Decisions:
 - Formula cells are read as formulas (``formulas="text"``) and refused row by row: a cached
   value may be stale, and "=HYPERLINK(...)" in a name is not a name.
-- Each row is checked by ``services.clean_contact``, the same rules as the form. A bad row is
-  reported with its row number in the file (the header is row 1) and its reason, and the good
-  rows still go in. The good rows go in in one transaction: if anything fails, nothing is saved.
-- Duplicates: a row with the same mobile, or the same name and date of birth, as an earlier
-  row of the file is skipped and reported; one matching a contact already kept is merged into
-  it (the file's non-blank values win, except that an import never clears "do not contact",
-  "opted out" or "number known bad"). A row that matches two different contacts is refused.
-  So importing the same file twice changes nothing the second time.
+- Each row is checked by ``services.clean_contact``, the same rules as the form. A row without
+  a name is left out; a bad optional cell (a date we cannot read, a status like "Martian",
+  "no phone") is left blank with a warning and the rest of the row goes in (``clean_row``).
+  Dates like 19/6/03 and 25-Mar-01 and the status "FR" are read. Each row also says if the
+  person could not be invited (app/outreach/contacts/eligibility.py, the one rule).
+- Matching: the same name and date of birth, or the same name and mobile, or (with neither a
+  date nor a mobile) the same name and email, is the same person. A mobile alone is a weak
+  match: a row whose mobile is on a record with another name changes nothing and is shown as
+  a conflict. Every change to a record is previewed field by field; a different date of birth
+  for the same name and mobile is a conflict, shown and never applied. The file's non-blank
+  values win otherwise, except that an import never clears "do not contact", "opted out" or
+  "number known bad". So importing the same file twice adds nothing the second time.
+- Rows left out, conflicts and warnings are listed on the preview, downloadable as CSV, and
+  kept after the import as a ContactImportReport (row numbers and reasons, no row contents).
 - The column mapping is remembered by the file's header signature (ContactMapping).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,8 +34,20 @@ from app.core import mapping, spreadsheets
 from app.core.clock import today
 from app.core.extensions import db
 from app.core.spreadsheets import TableInvalid, TableWording
-from app.outreach.contacts.models import Contact, ContactMapping, ContactUpload
-from app.outreach.contacts.services import apply_values, clean_contact, name_key, sync_opt_out
+from app.outreach.contacts.eligibility import why_not_eligible
+from app.outreach.contacts.models import (
+    Contact,
+    ContactImportReport,
+    ContactMapping,
+    ContactUpload,
+)
+from app.outreach.contacts.services import (
+    STICKY,
+    apply_values,
+    clean_contact,
+    name_key,
+    sync_opt_out,
+)
 from app.staff.audit.services import record
 
 MAX_ROWS = 20_000
@@ -170,14 +189,33 @@ def save_mapping(upload: ContactUpload, columns: dict[str, str]) -> None:
 
 # --- Checking rows -----------------------------------------------------------------------------
 
+REQUIRED = ("name",)
+FIELD_LABELS = {key: label for key, label in TARGETS if key} | {
+    "address": "Address",
+    "name": "Name",
+}
+# Who a row is: a contact is the same person only when the name matches too. A mobile alone is
+# a weak match (numbers are passed on, shared and mistyped), so it never changes a record.
+IDENTITY = ("name", "date_of_birth")
+
+
+@dataclass
+class Change:
+    field: str  # the label a worker reads
+    old: str
+    new: str
+
 
 @dataclass
 class RowResult:
     number: int  # in the file: the header is row 1
-    action: str  # "new", "update", "unchanged", "duplicate", "error"
+    action: str  # "new", "update", "unchanged", "conflict", "duplicate", "error"
     values: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
     contact_id: int | None = None
+    changes: list[Change] = field(default_factory=list)  # applied on import
+    conflicts: list[Change] = field(default_factory=list)  # shown, never applied
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -189,11 +227,43 @@ class Preview:
 
     @property
     def problems(self) -> list[RowResult]:
-        return [r for r in self.rows if r.action in ("error", "duplicate")]
+        """Rows left out: refused, repeated in the file, or in conflict with a record."""
+        return [r for r in self.rows if r.action in ("error", "duplicate", "conflict")]
+
+    @property
+    def warned(self) -> list[RowResult]:
+        return [r for r in self.rows if r.warnings]
+
+    @property
+    def updates(self) -> list[RowResult]:
+        return [r for r in self.rows if r.changes or (r.conflicts and r.action != "conflict")]
 
     @property
     def to_save(self) -> list[RowResult]:
         return [r for r in self.rows if r.action in ("new", "update")]
+
+    def report(self) -> list[dict[str, str]]:
+        """One line per problem or warning, for the downloadable report."""
+        lines = []
+        for r in self.rows:
+            if r.action in ("error", "duplicate", "conflict"):
+                outcome = {"error": "Left out", "duplicate": "Left out: duplicate"}.get(
+                    r.action, "Left out: conflict"
+                )
+                lines.append({"row": str(r.number), "outcome": outcome, "reason": r.reason})
+            for c in r.conflicts if r.action != "conflict" else []:
+                lines.append(
+                    {
+                        "row": str(r.number),
+                        "outcome": "Not changed: conflict",
+                        "reason": f"{c.field}: the list has {c.old}, the file has {c.new}",
+                    }
+                )
+            for w in r.warnings:
+                lines.append(
+                    {"row": str(r.number), "outcome": "Imported with a warning", "reason": w}
+                )
+        return lines
 
 
 def _raw(upload: ContactUpload, row: list[str]) -> dict[str, str]:
@@ -210,13 +280,80 @@ def _raw(upload: ContactUpload, row: list[str]) -> dict[str, str]:
     return {k: v for k, v in raw.items() if k == "name" or str(v).strip()}
 
 
+def clean_row(raw: dict[str, Any], on: date) -> tuple[dict, list[str], list[str]]:
+    """(values, problems, warnings). A bad optional field is left out with a warning, so one
+    odd cell ("no phone", "FR", a date we cannot read) does not lose the whole person."""
+    values, problems = clean_contact(dict(raw), on=on)
+    if not problems:
+        return values, [], []
+    warnings: list[str] = []
+    kept = dict(raw)
+    for name in list(raw):
+        if name in REQUIRED:
+            continue
+        _value, wrong = clean_contact({name: raw[name]}, on=on)
+        if wrong:
+            kept.pop(name)
+            label = FIELD_LABELS.get(name, name.replace("_", " "))
+            warnings.append(f"{label} left blank: {'; '.join(wrong)}")
+    values, problems = clean_contact(kept, on=on)
+    return values, problems, warnings
+
+
+def _shown(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "blank"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value).replace("\n", ", ")
+
+
+def _compare(contact: Contact, values: dict, *, by_name_and_mobile: bool):
+    """The changes a row would make to a contact, and the conflicts it would not apply."""
+    changes, conflicts = [], []
+    for name, value in values.items():
+        if name in STICKY and not value:
+            continue  # an import never clears a safety flag
+        if name == "name" and name_key(value) == contact.name_key:
+            continue
+        old = getattr(contact, name)
+        if old == value:
+            continue
+        change = Change(FIELD_LABELS.get(name, name), _shown(name, old), _shown(name, value))
+        # A different date of birth for "the same" name and mobile is a different person or a
+        # typo: a worker decides, the file does not.
+        if name == "date_of_birth" and old is not None and by_name_and_mobile:
+            conflicts.append(change)
+        else:
+            changes.append(change)
+    return changes, conflicts
+
+
+ELIGIBILITY_FIELDS = ("date_of_birth", "consent", "do_not_contact", "opted_out")
+
+
+def _eligibility_warning(values: dict, contact: Contact | None, on: date) -> list[str]:
+    """Say on the row if the person, once imported, could not be invited (the one rule)."""
+    merged = {f: getattr(contact, f) for f in ELIGIBILITY_FIELDS} if contact else {}
+    merged |= {k: v for k, v in values.items() if k in ELIGIBILITY_FIELDS and v is not None}
+    why = why_not_eligible(Contact(**merged), on)  # a probe, never added to the session
+    return [f"Will not be invited: {why}"] if why else []
+
+
 def check_rows(upload: ContactUpload, on: date | None = None) -> Preview:
     on = on or today()
     existing = db.session.execute(
-        sa.select(Contact.id, Contact.mobile, Contact.name_key, Contact.date_of_birth)
+        sa.select(
+            Contact.id, Contact.mobile, Contact.name_key, Contact.date_of_birth, Contact.email
+        )
     ).all()
-    by_mobile = {m: i for i, m, _n, _d in existing if m}
-    by_person = {(n, d): i for i, _m, n, d in existing if d}
+    by_mobile = {m: (i, n) for i, m, n, _d, _e in existing if m}
+    by_person = {(n, d): i for i, _m, n, d, _e in existing if d}
+    # With neither a date of birth nor a mobile, the name and email say who it is, so a row
+    # whose date could not be read is still recognised when the same file comes again.
+    by_email = {(n, e): i for i, _m, n, _d, e in existing if e}
     seen_mobile: dict[str, int] = {}
     seen_person: dict[tuple[str, date | None], int] = {}  # filled only with a date
     contacts: dict[int, Contact] = {}
@@ -225,12 +362,13 @@ def check_rows(upload: ContactUpload, on: date | None = None) -> Preview:
         number = offset + 2
         if not any(cell.strip() for cell in row):
             continue
-        values, problems = clean_contact(_raw(upload, row), on=on)
+        values, problems, warnings = clean_row(_raw(upload, row), on)
         if problems:
             results.append(RowResult(number, "error", reason="; ".join(problems)))
             continue
         mobile = values.get("mobile")
-        person = (name_key(values["name"]), values.get("date_of_birth"))
+        key = name_key(values["name"])
+        person = (key, values.get("date_of_birth"))
         earlier = seen_mobile.get(mobile) if mobile else None
         if earlier is None and person[1] is not None:
             earlier = seen_person.get(person)
@@ -245,41 +383,63 @@ def check_rows(upload: ContactUpload, on: date | None = None) -> Preview:
             seen_mobile[mobile] = number
         if person[1] is not None:
             seen_person[person] = number
-        matches = {by_mobile.get(mobile) if mobile else None, by_person.get(person)} - {None}
+        by_person_id = by_person.get(person) if person[1] is not None else None
+        if by_person_id is None and not mobile and values.get("email"):
+            by_person_id = by_email.get((key, values["email"]))
+        mobile_owner = by_mobile.get(mobile) if mobile else None
+        if mobile_owner is not None and mobile_owner[1] != key:
+            # A weak match: the number is on someone else's record. Never overwrite on it.
+            results.append(
+                RowResult(
+                    number,
+                    "conflict",
+                    values,
+                    reason="this mobile is already on another contact's record with a "
+                    "different name. Nothing was changed: check whose number it is and "
+                    "change it by hand",
+                    contact_id=mobile_owner[0],
+                    warnings=warnings,
+                )
+            )
+            continue
+        matches = {by_person_id, mobile_owner[0] if mobile_owner else None} - {None}
         if len(matches) > 1:
             results.append(
                 RowResult(
                     number,
-                    "error",
+                    "conflict",
+                    values,
                     reason="the mobile belongs to one contact and the name and date of birth "
                     "to another. Check which is right and change it by hand",
+                    warnings=warnings,
                 )
             )
             continue
         if not matches:
-            results.append(RowResult(number, "new", values))
+            warnings += _eligibility_warning(values, None, on)
+            results.append(RowResult(number, "new", values, warnings=warnings))
             continue
         contact_id = matches.pop()
         assert contact_id is not None  # None was taken out of matches
         contact = contacts.get(contact_id) or db.session.get(Contact, contact_id)
         if contact is None:  # deleted since the list above was read: it is someone new now
-            results.append(RowResult(number, "new", values))
+            results.append(RowResult(number, "new", values, warnings=warnings))
             continue
         contacts[contact_id] = contact
-        action = "update" if _would_change(contact, values) else "unchanged"
-        results.append(RowResult(number, action, values, contact_id=contact_id))
+        warnings += _eligibility_warning(values, contact, on)
+        changes, conflicts = _compare(contact, values, by_name_and_mobile=by_person_id is None)
+        results.append(
+            RowResult(
+                number,
+                "update" if changes else "unchanged",
+                values,
+                contact_id=contact_id,
+                changes=changes,
+                conflicts=conflicts,
+                warnings=warnings,
+            )
+        )
     return Preview(results)
-
-
-def _would_change(contact: Contact, values: dict) -> bool:
-    for name, value in values.items():
-        if name in ("do_not_contact", "opted_out", "number_bad") and not value:
-            continue
-        if name == "name" and name_key(value) == contact.name_key:
-            continue
-        if getattr(contact, name) != value:
-            return True
-    return False
 
 
 # --- Importing ---------------------------------------------------------------------------------
@@ -291,6 +451,7 @@ class ImportResult:
     updated: int
     unchanged: int
     problems: int
+    report_id: int | None = None
 
 
 def import_rows(upload: ContactUpload) -> ImportResult:
@@ -308,8 +469,15 @@ def import_rows(upload: ContactUpload) -> ImportResult:
                 contact = db.session.get(Contact, row.contact_id)
                 if contact is None:  # deleted since the preview: import nothing, say why
                     raise ImportInvalid("A contact was deleted meanwhile. Check the file again")
+                conflicted = {c.field for c in row.conflicts}
                 apply_values(
-                    contact, {k: v for k, v in row.values.items() if k != "name"}, sticky=True
+                    contact,
+                    {
+                        k: v
+                        for k, v in row.values.items()
+                        if k != "name" and FIELD_LABELS.get(k, k) not in conflicted
+                    },
+                    sticky=True,
                 )
                 contact.updated_on = today()
             if not contact.may_be_contacted:
@@ -321,14 +489,21 @@ def import_rows(upload: ContactUpload) -> ImportResult:
             unchanged=preview.count("unchanged"),
             problems=len(preview.problems),
         )
+        summary = (
+            f"{result.added} added, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {result.problems} rows left out"
+        )
+        report = ContactImportReport(
+            filename=upload.filename, summary=summary, lines=preview.report()
+        )
+        db.session.add(report)
+        db.session.flush()
+        result = dataclasses.replace(result, report_id=report.id)
         record(
             "contacts.import",
             object_type="ContactUpload",
             object_id=upload.id,
-            detail=(
-                f"{upload.filename}: {result.added} added, {result.updated} updated, "
-                f"{result.unchanged} unchanged, {result.problems} rows left out"
-            ),
+            detail=f"{upload.filename}: {summary}",
         )
         db.session.delete(upload)
         db.session.commit()
@@ -345,3 +520,22 @@ def discard(upload: ContactUpload) -> None:
 
 def get_upload(upload_id: int) -> ContactUpload | None:
     return db.session.get(ContactUpload, upload_id)
+
+
+def get_report(report_id: int) -> ContactImportReport | None:
+    return db.session.get(ContactImportReport, report_id)
+
+
+def recent_reports(limit: int = 10) -> list[ContactImportReport]:
+    query = sa.select(ContactImportReport).order_by(ContactImportReport.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+REPORT_HEADERS = ["Row", "Outcome", "Reason"]
+
+
+def report_csv(lines: list[dict[str, str]]) -> bytes:
+    """The report as CSV for Excel: row numbers in the file, what happened, and why."""
+    return spreadsheets.to_csv(
+        REPORT_HEADERS, [[line["row"], line["outcome"], line["reason"]] for line in lines]
+    )

@@ -160,3 +160,17 @@ class ContactMapping(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     signature: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     columns: so.Mapped[dict[str, str]] = so.mapped_column(sa.JSON, default=dict)
+
+
+class ContactImportReport(Model):
+    """What an import left out or warned about, by row number, kept after the import so the
+    worker can download it (CSV) and fix the case-management system. Row numbers and reasons
+    only: the rows themselves are deleted with the upload."""
+
+    __tablename__ = "contact_import_report"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    filename: so.Mapped[str] = so.mapped_column(sa.String(200))
+    imported_on: so.Mapped[date] = so.mapped_column(default=today, index=True)
+    summary: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    lines: so.Mapped[list[dict[str, str]]] = so.mapped_column(sa.JSON, default=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Response as HttpResponse
 
 from app.core.mapping import posted_columns
 from app.core.pages import page_arg, render_page_or_partial
@@ -144,7 +145,9 @@ def upload():
             error = str(exc)
         else:
             return redirect(url_for("contacts.mapping", upload_id=found.id))
-    return render_template("contacts/upload.html", form=form, error=error), (400 if error else 200)
+    return render_template(
+        "contacts/upload.html", form=form, error=error, reports=importing.recent_reports()
+    ), (400 if error else 200)
 
 
 def _upload(upload_id: int):
@@ -189,7 +192,7 @@ def preview(upload_id: int):
             f"Imported: {result.added} new contacts, {result.updated} updated, "
             f"{result.unchanged} unchanged. {result.problems} rows were left out."
         )
-        return redirect(url_for("contacts.index"))
+        return redirect(url_for("contacts.import_report", report_id=result.report_id))
     return render_template(
         "contacts/preview.html",
         upload=found,
@@ -208,3 +211,40 @@ def discard(upload_id: int):
         importing.discard(found)
         flash("Import cancelled. Nothing was imported.")
     return redirect(url_for("contacts.index"))
+
+
+@bp.get("/staff/contacts/import/<int:upload_id>/problems.csv")
+@allow(*CONTACT_STAFF)
+def preview_csv(upload_id: int):
+    found = _upload(upload_id)
+    return _csv(importing.report_csv(importing.check_rows(found).report()), found.filename)
+
+
+@bp.get("/staff/contacts/import/reports/<int:report_id>")
+@allow(*CONTACT_STAFF)
+def import_report(report_id: int):
+    report = importing.get_report(report_id)
+    if report is None:
+        abort(404)
+    return render_template("contacts/import_report.html", report=report)
+
+
+@bp.get("/staff/contacts/import/reports/<int:report_id>.csv")
+@allow(*CONTACT_STAFF)
+def import_report_csv(report_id: int):
+    report = importing.get_report(report_id)
+    if report is None:
+        abort(404)
+    return _csv(importing.report_csv(report.lines), report.filename)
+
+
+def _csv(data: bytes, filename: str) -> HttpResponse:
+    stem = "".join(c for c in filename.rsplit(".", 1)[0] if c.isalnum() or c in "-_")[:60]
+    return HttpResponse(
+        data,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="import-problems-{stem or "file"}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -36,6 +36,7 @@ from app.core.clock import today
 from app.core.extensions import db
 from app.messaging.models import OptOut, UnreachableNumber
 from app.messaging.services import opt_out, phone_hash
+from app.outreach.contacts.eligibility import age_on
 from app.outreach.contacts.models import Contact, LegalStatus
 from app.staff.audit.services import record
 
@@ -53,6 +54,8 @@ STATUS_WORDS = {
     "former relevant": LegalStatus.FORMER_RELEVANT,
     "former relevant child": LegalStatus.FORMER_RELEVANT,
     "former_relevant": LegalStatus.FORMER_RELEVANT,
+    "fr": LegalStatus.FORMER_RELEVANT,
+    "frc": LegalStatus.FORMER_RELEVANT,
     "qualifying": LegalStatus.QUALIFYING,
     "qualifying care leaver": LegalStatus.QUALIFYING,
     "other": LegalStatus.OTHER,
@@ -68,7 +71,22 @@ CHANNEL_WORDS = {
     "letter": "letter",
     "post": "letter",
 }
-DATE_PATTERNS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
+# Case-management exports write dates many ways: 19/6/2003, 19/6/03, 25-Mar-01, 25 March 2001.
+# A two-digit year is 2000 to 2068 (strptime's rule), right for care leavers born this century.
+DATE_PATTERNS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d/%m/%y",
+    "%d-%m-%y",
+    "%d.%m.%y",
+    "%d-%b-%y",
+    "%d %b %y",
+)
 # Fields a form or a file can set, in the order they are shown.
 FIELDS = (
     "name",
@@ -147,12 +165,6 @@ def parse_flag(text: Any, label: str) -> bool:
     if word in NO:
         return False
     raise ContactInvalid(f"'{str(text)[:20]}' in {label} is not yes or no")
-
-
-def age_on(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 AGE_BANDS = ((16, 17, "16-17"), (18, 20, "18-20"), (21, 25, "21-25"))

@@ -1,9 +1,10 @@
 """The response-rate dashboard for a round: eligible, invited, reached, responded.
 
 Definitions (each figure is a count of people, computed from the database every time):
-- eligible: contacts who may be contacted now (not "do not contact", not opted out), plus
-  invitations to this round whose contact has since been erased or barred, so erasure never
-  makes the rate jump;
+- eligible: contacts eligible for the round by the one rule (app/outreach/contacts/
+  eligibility.py: 16 to 25 on the round's opening date, consent given, not "do not contact",
+  not opted out), plus invitations to this round whose contact has since been erased or become
+  ineligible, so erasure never makes the rate jump;
 - invited: invitations to the round; reached: invitations with at least one message sent or
   printed; bounced: invitations whose text failed;
 - responded: complete responses to the round, by every channel (invited or not: the survey's
@@ -34,6 +35,7 @@ from app.core.charts import OKABE_ITO, STYLE, finish
 from app.core.clock import today
 from app.core.extensions import db
 from app.core.statistics import suppress
+from app.outreach.contacts.eligibility import is_eligible, reference_date
 from app.outreach.contacts.models import CHANNEL_LABELS, Contact, ContactMessage
 from app.outreach.contacts.services import DataQuality, data_quality
 from app.outreach.invitations.models import Invitation
@@ -121,24 +123,17 @@ def _breakdown(rows: list[tuple[str, bool]], labels: list[str]) -> list[Breakdow
 
 
 def eligible_count(survey_round: SurveyRound) -> int:
-    may = db.session.scalar(
-        sa.select(sa.func.count(Contact.id)).where(
-            Contact.do_not_contact.is_(False), Contact.opted_out.is_(False)
-        )
+    """Contacts eligible for the round (app.outreach.contacts.eligibility, the one rule), plus
+    invitations to it whose contact has since been erased or become ineligible, so erasure or a
+    withdrawn consent never makes the rate jump."""
+    on = reference_date(survey_round)
+    contacts = list(db.session.scalars(sa.select(Contact)))
+    eligible = {c.id for c in contacts if is_eligible(c, on)}
+    invited = db.session.scalars(
+        sa.select(Invitation.contact_id).where(Invitation.round_id == survey_round.id)
     )
-    barred_or_erased = db.session.scalar(
-        sa.select(sa.func.count(Invitation.id))
-        .outerjoin(Contact, Contact.id == Invitation.contact_id)
-        .where(
-            Invitation.round_id == survey_round.id,
-            sa.or_(
-                Invitation.contact_id.is_(None),
-                Contact.do_not_contact.is_(True),
-                Contact.opted_out.is_(True),
-            ),
-        )
-    )
-    return int(may or 0) + int(barred_or_erased or 0)
+    no_longer = sum(1 for contact_id in invited if contact_id not in eligible)
+    return len(eligible) + no_longer
 
 
 def previous_round(survey_round: SurveyRound) -> SurveyRound | None:

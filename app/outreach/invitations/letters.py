@@ -3,8 +3,13 @@
 Each letter has the name and address (placed for a DL window envelope), a short plain-English
 invitation, the personal QR code and short code, the link for any wifi, and a note that a
 paper form can go back in the freepost envelope. Fonts and the no-network rule are shared with
-the paper forms (app/core/pdf.py). Printing marks the letters' messages "printed" in each contact's
-history; a reprint of the same letters is allowed and logged again in the audit log.
+the paper forms (app/core/pdf.py).
+
+Downloading the PDF (a GET) changes nothing but the audit log: a browser, a proxy or a
+double click may fetch it twice. Marking letters printed is a separate POST
+(``mark_printed``) that the worker presses once the letters are out of the printer. Which
+letters: "waiting" (not yet marked printed), "today" (invited today, printed or not) or "all"
+(a reprint of every letter of the round).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import qrcode
 import sqlalchemy as sa
 from qrcode.image.pil import PilImage
 
-from app.core.clock import utcnow
+from app.core.clock import today, utcnow
 from app.core.extensions import db
 from app.core.pdf import html_to_pdf, render_pdf_html
 from app.outreach.contacts.models import Contact, ContactMessage
@@ -64,8 +69,11 @@ def letters_html(survey_round: SurveyRound, invitations: list[tuple[Invitation, 
     )
 
 
-def letters_to_print(survey_round: SurveyRound, *, all_letters: bool = False):
-    """(invitation, contact, message) for letters waiting to print (or every letter)."""
+WHICH = ("waiting", "today", "all")
+
+
+def letters_to_print(survey_round: SurveyRound, which: str = "waiting"):
+    """(invitation, contact, message) for the letters chosen by ``which`` (see WHICH)."""
     query = (
         sa.select(Invitation, Contact, ContactMessage)
         .join(Contact, Contact.id == Invitation.contact_id)
@@ -73,20 +81,32 @@ def letters_to_print(survey_round: SurveyRound, *, all_letters: bool = False):
         .where(Invitation.round_id == survey_round.id, ContactMessage.channel == "letter")
         .order_by(Contact.postcode, Contact.name_key)
     )
-    if not all_letters:
+    if which == "waiting":
         query = query.where(ContactMessage.status == "queued")
+    elif which == "today":
+        query = query.where(Invitation.invited_on == today())
     return db.session.execute(query).all()
 
 
-def letters_pdf(survey_round: SurveyRound, *, all_letters: bool = False) -> bytes | None:
-    rows = letters_to_print(survey_round, all_letters=all_letters)
+def letters_pdf(survey_round: SurveyRound, which: str = "waiting") -> bytes | None:
+    """The letters as one PDF. Reading only: nothing is marked printed here."""
+    rows = letters_to_print(survey_round, which)
     if not rows:
         return None
     pdf = html_to_pdf(letters_html(survey_round, [(i, c) for i, c, _m in rows]))
-    now = utcnow()
-    for _invitation, _contact, message in rows:
-        if message.status == "queued":
-            message.status, message.sent_at = "printed", now
-    record("invitations.letters", survey_round, detail=f"{len(rows)} letters printed")
+    record("invitations.letters", survey_round, detail=f"{len(rows)} letters downloaded ({which})")
     db.session.commit()
     return pdf
+
+
+def mark_printed(survey_round: SurveyRound, which: str = "waiting") -> int:
+    """Mark the chosen letters that are still waiting as printed; returns how many."""
+    now = utcnow()
+    marked = 0
+    for _invitation, _contact, message in letters_to_print(survey_round, which):
+        if message.status == "queued":
+            message.status, message.sent_at = "printed", now
+            marked += 1
+    record("invitations.letters_printed", survey_round, detail=f"{marked} letters marked printed")
+    db.session.commit()
+    return marked

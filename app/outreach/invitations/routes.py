@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask import Response as HttpResponse
 
 from app.core.extensions import configured_limit, limiter
+from app.core.forms import ConfirmForm
 from app.core.pages import page_arg, render_page_or_partial
 from app.core.security import no_store
 from app.outreach.contacts.models import CHANNEL_LABELS
@@ -67,6 +68,9 @@ def index(round_id: int):
         channel_labels=CHANNEL_LABELS,
         schedule=invitations.schedule_for(survey_round),
         letters_waiting=invitations.letters_waiting(survey_round),
+        letters_today=len(letters.letters_to_print(survey_round, "today")),
+        letters_all=len(letters.letters_to_print(survey_round, "all")),
+        printed_form=ConfirmForm(),
         reminder_form=reminder_form,
         spaced=invitations.spaced,
         team=team,
@@ -148,15 +152,37 @@ def schedule(round_id: int):
 @allow(*INVITATION_STAFF)
 def letters_pdf(round_id: int):
     survey_round = _round(round_id)
-    pdf = letters.letters_pdf(survey_round, all_letters=request.args.get("all") == "1")
+    which = _which_letters()
+    pdf = letters.letters_pdf(survey_round, which)
     if pdf is None:
         flash("There are no letters to print")
         return redirect(url_for("invitations.index", round_id=survey_round.id))
     return HttpResponse(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{survey_round.slug}-letters.pdf"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{survey_round.slug}-letters.pdf"',
+            "Cache-Control": "no-store",
+        },
     )
+
+
+@bp.post("/staff/rounds/<int:round_id>/invitations/letters/printed")
+@allow(*INVITATION_STAFF)
+def letters_printed(round_id: int):
+    survey_round = _round(round_id)
+    if ConfirmForm().validate_on_submit():
+        marked = letters.mark_printed(survey_round, _which_letters())
+        flash(f"{marked} {'letter' if marked == 1 else 'letters'} marked as printed")
+    return redirect(url_for("invitations.index", round_id=survey_round.id))
+
+
+def _which_letters() -> str:
+    # ?all=1 was the reprint link before "which"; it still means every letter.
+    if request.args.get("all") == "1":
+        return "all"
+    which = request.values.get("which", "waiting")
+    return which if which in letters.WHICH else "waiting"
 
 
 @bp.get("/staff/rounds/<int:round_id>/response-rate")

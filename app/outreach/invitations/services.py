@@ -56,6 +56,7 @@ from app.messaging.mail import send_email
 from app.messaging.models import OutboundMessage, OutboundStatus
 from app.messaging.services import phone_hash, queue_text
 from app.messaging.services import phone_hash as hash_of
+from app.outreach.contacts.eligibility import is_eligible, reference_date
 from app.outreach.contacts.models import Contact, ContactMessage
 from app.outreach.contacts.services import ContactFilter, age_band, filtered
 from app.outreach.invitations.models import Invitation, ReminderSchedule
@@ -264,7 +265,8 @@ def candidates(survey_round: SurveyRound, filters: InviteFilter) -> list[Contact
         Invitation.round_id == survey_round.id, Invitation.contact_id.is_not(None)
     )
     query = filtered(filters.contact_filter()).where(Contact.id.not_in(invited))
-    return list(db.session.scalars(query))
+    on = reference_date(survey_round)
+    return [c for c in db.session.scalars(query) if is_eligible(c, on)]
 
 
 @dataclass
@@ -532,7 +534,9 @@ def _waiting(survey_round: SurveyRound, filters: InviteFilter | None = None):
         query = query.where(Invitation.team == filters.team)
     if filters and filters.age_band:
         query = query.where(Invitation.age_band == filters.age_band)
-    return db.session.execute(query).all()
+    on = reference_date(survey_round)
+    # Consent withdrawn or "do not contact" set since the invitation: no more reminders.
+    return [row for row in db.session.execute(query).all() if is_eligible(row[1], on)]
 
 
 def send_one_off_reminder(survey_round: SurveyRound, filters: InviteFilter) -> int:

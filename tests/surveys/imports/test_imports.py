@@ -222,3 +222,38 @@ def test_the_import_pages_take_a_file_through_to_responses(app, logged_in_as):
         ).status_code
         == 400
     )
+
+
+def test_importing_the_same_file_twice_adds_nothing(app):
+    with app.app_context():
+        source = make_round(name="Source")
+        _fill(source)
+        body = export_csv(source, ResponseFilter())
+        target = make_round(name="Imported")
+        first = imports.import_rows(
+            imports.start_upload(target, "answers.csv", body), target, valid_only=False
+        )
+        assert first.imported == 2
+        again = imports.start_upload(target, "answers.csv", body)
+        preview = imports.check_rows(again, target)
+        assert preview.valid == [] and preview.already == [2, 3]
+        with pytest.raises(imports.ImportInvalid, match="already in the round"):
+            imports.import_rows(again, target, valid_only=False)
+        count = sa.select(sa.func.count(Response.id)).where(Response.round_id == target.id)
+        assert db.session.scalar(count) == 2
+
+
+def test_a_row_from_the_apps_own_export_is_recognised_not_added(app, logged_in_as):
+    with app.app_context():
+        survey_round = make_round(name="One round")
+        _fill(survey_round)
+        round_id = survey_round.id
+        body = export_csv(survey_round, ResponseFilter())
+        upload = imports.start_upload(survey_round, "export.csv", body)
+        upload_id = upload.id
+    client = logged_in_as(Role.ADMIN)
+    page = client.get(f"/staff/imports/{upload_id}/preview").get_data(as_text=True)
+    assert "2 rows are already in this round" in page
+    with app.app_context():
+        count = sa.select(sa.func.count(Response.id)).where(Response.round_id == round_id)
+        assert db.session.scalar(count) == 2

@@ -199,10 +199,24 @@ def test_double_entry_that_agrees_is_verified_at_once(app, round_id):
         assert (response.channel, response.assisted, response.status) == ("phone", True, "complete")
 
 
-def test_interviews_without_a_printed_form_get_the_next_number(app, round_id):
+def test_interviews_without_a_printed_form_get_the_next_number(app, unprinted_round_id):
     with app.app_context():
-        r = _round(round_id)
+        r = _round(unprinted_round_id)
         assert paper.allocate_serials(r, 3) == [1, 2, 3]
         result = _key(r, "", channel=Channel.FACE_TO_FACE, assisted=True)
         assert result.serial == "TEST26-0004"
         assert paper.allocate_serials(r, 2) == [5, 6]
+
+
+def test_a_serial_that_was_never_printed_is_refused(app, round_id, logged_in_as):
+    with app.app_context():
+        r = _round(round_id)
+        with pytest.raises(paper.KeyingInvalid) as refused:
+            _key(r, "TEST26-0051")
+        assert "was never printed" in refused.value.errors["serial"]
+        assert "TEST26-0001 to TEST26-0050" in refused.value.errors["serial"]
+        assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
+        assert _key(r, "TEST26-0050").status == FormStatus.VERIFIED
+    client = logged_in_as(Role.DATA_ENTRY)
+    check = client.get(f"/staff/paper/rounds/{round_id}/serial?serial=test26-51")
+    assert "was never printed" in check.get_data(as_text=True)

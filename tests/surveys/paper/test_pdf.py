@@ -32,8 +32,8 @@ def _render(app, round_id: int, count: int, large_print: bool):
     return PdfReader(io.BytesIO(body)), questions, took
 
 
-def test_the_paper_form_has_every_question_and_a_serial_on_every_page(app, round_id):
-    reader, questions, took = _render(app, round_id, 2, large_print=False)
+def test_the_paper_form_has_every_question_and_a_serial_on_every_page(app, unprinted_round_id):
+    reader, questions, took = _render(app, unprinted_round_id, 2, large_print=False)
     pages = [_words(page.extract_text()) for page in reader.pages]
     print(f"\n2 forms, {len(pages)} pages in {took:.2f} s")
     first_form = " ".join(p for p in pages if "TEST26-0001" in p)
@@ -66,8 +66,8 @@ def _font_sizes(reader) -> list[float]:
     return sizes
 
 
-def test_the_large_print_form_uses_16_point_or_bigger(app, round_id):
-    reader, questions, _ = _render(app, round_id, 1, large_print=True)
+def test_the_large_print_form_uses_16_point_or_bigger(app, unprinted_round_id):
+    reader, questions, _ = _render(app, unprinted_round_id, 1, large_print=True)
     sizes = _font_sizes(reader)
     assert sizes and min(sizes) >= 16, sorted(set(sizes))
     text = _words(" ".join(p.extract_text() for p in reader.pages))
@@ -75,6 +75,6 @@ def test_the_large_print_form_uses_16_point_or_bigger(app, round_id):
         assert _words(wording) in text, code
 
 
-def test_the_standard_form_is_smaller_print(app, round_id):
-    reader, _, _ = _render(app, round_id, 1, large_print=False)
+def test_the_standard_form_is_smaller_print(app, unprinted_round_id):
+    reader, _, _ = _render(app, unprinted_round_id, 1, large_print=False)
     assert min(_font_sizes(reader)) < 16

@@ -93,7 +93,10 @@ def test_settling_a_mismatch_in_the_browser_pages(app, client, round_id):
         assert {a.question.code: a.value for a in saved.answers}["Q3"] == {"choice": "1"}
 
 
-def test_printing_a_batch_downloads_one_pdf_and_moves_the_numbering_on(logged_in_as, round_id):
+def test_printing_a_batch_downloads_one_pdf_and_moves_the_numbering_on(
+    logged_in_as, unprinted_round_id
+):
+    round_id = unprinted_round_id
     client = logged_in_as(Role.DATA_ENTRY)
     url = f"/staff/paper/rounds/{round_id}/print"
     assert "The next form will be TEST26-0001" in client.get(url).text

@@ -41,6 +41,7 @@ def add_contacts(app, n: int, *, team=lambda i: "North", start: int = 0) -> list
                     "postcode": "NB1 2AB",
                     "team": team(i),
                     "in_touch": True,
+                    "consent": True,
                 },
             )
             ids.append(contact.id)
@@ -140,9 +141,34 @@ def test_letters_for_invitations_are_one_pdf(app):
         survey_round = db.session.get(SurveyRound, round_id)
         pdf = letters.letters_pdf(survey_round)
         assert pdf.startswith(b"%PDF")
+        assert letters.mark_printed(survey_round) == 3
         assert letters.letters_pdf(survey_round) is None  # printed: nothing waiting now
         statuses = set(db.session.scalars(sa.select(ContactMessage.status)))
         assert statuses == {"printed"}
+
+
+def test_downloading_letters_changes_nothing_and_marking_printed_is_a_post(app, logged_in_as):
+    round_id = make_open_round(app)
+    add_contacts(app, 3)
+    invite_all(app, round_id, ("letter",))
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    base = f"/staff/rounds/{round_id}/invitations"
+    for _ in range(2):  # a double click, or a browser fetching it again
+        got = client.get(f"{base}/letters.pdf")
+        assert got.status_code == 200 and got.data.startswith(b"%PDF")
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(ContactMessage.status))) == {"queued"}
+    page = client.get(base).get_data(as_text=True)
+    assert "Print 3 letters waiting" in page and "Mark 3 letters as printed" in page
+    assert "people invited today" in page
+    assert client.post(f"{base}/letters/printed", data={}).status_code == 302
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(ContactMessage.status))) == {"printed"}
+    # Nothing waiting now, but a reprint and today's letters are still there.
+    page = client.get(base).get_data(as_text=True)
+    assert "Print 3 letters waiting" not in page and "Reprint all 3 letters" in page
+    assert client.get(f"{base}/letters.pdf?which=all").data.startswith(b"%PDF")
+    assert client.get(f"{base}/letters.pdf?which=today").data.startswith(b"%PDF")
 
 
 def test_erasure_removes_the_person_and_history_and_keeps_the_counts(app):
