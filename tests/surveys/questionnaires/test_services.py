@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 import sqlalchemy as sa
 
@@ -10,7 +12,7 @@ from app.staff.audit.models import AuditEvent
 from surveys.editor import services as editor
 from surveys.editor.services import QuestionInvalid, QuestionnaireLocked, QuestionWording
 from surveys.models import QuestionKind, Questionnaire
-from surveys.services import copy_to_draft, load_questionnaire_file
+from surveys.services import QUESTIONNAIRES_DIR, copy_to_draft, load_questionnaire_file
 from tests.surveys.questionnaires.helpers import lock
 
 BUILT_IN_CODES = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q11", "Q12"]
@@ -133,3 +135,13 @@ def test_a_locked_version_refuses_every_change(app):
         assert locked.title == "New Belongings care leaver survey"
         q4 = editor.question_by_code(locked, "Q4")
         assert q4.web_text == "What are the best 3 things about leaving care?"
+
+
+def test_every_channel_asks_the_guides_question_6_about_independence():
+    """Channels stay comparable: web, text and paper all ask what the guide asks (Appendix A)."""
+    data = tomllib.loads(
+        (QUESTIONNAIRES_DIR / "new-belongings-2015.toml").read_text(encoding="utf-8")
+    )
+    (q6,) = [q for q in data["questions"] if q["code"] == "Q6"]
+    for channel in ("web_text", "sms_text", "paper_text"):
+        assert "better prepared for independence" in q6[channel], channel
