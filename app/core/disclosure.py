@@ -139,6 +139,9 @@ class Publication:
     costs: dict[Hashable, float] = field(default_factory=dict)
     sums: list[tuple[list[Hashable], Hashable]] = field(default_factory=list)
     limits: list[tuple[Hashable, Hashable]] = field(default_factory=list)
+    # Figures published before (an earlier snapshot): their labels cannot change now, but the
+    # audit counts them, so a new snapshot cannot undo an old one by subtraction.
+    fixed: dict[Hashable, str] = field(default_factory=dict)
     secondary: bool = True  # switched off only to show the attacker test fails without it
 
     def add(self, key: Hashable, value: int, cost: float = 1.0) -> Hashable:
@@ -147,6 +150,13 @@ class Publication:
         self.values[key] = int(value)
         self.costs[key] = max(cost, self.costs.get(key, 0.0))
         return key
+
+    def earlier(self, key: Hashable, value: int, shown: int | str) -> None:
+        """A figure from an earlier publication, with what it showed then."""
+        self.add(key, value)
+        self.fixed[key] = (
+            "primary" if is_primary(shown) else "secondary" if is_suppressed(shown) else "shown"
+        )
 
     def adds_up(self, parts: Iterable[Hashable], total: Hashable) -> None:
         """The parts sum to the total (all keys already added)."""
@@ -199,8 +209,9 @@ class Publication:
 
     def protect(self) -> Protected:
         low, width = threshold(), protection()
-        primary = {k for k, v in self.values.items() if 0 < v < low}
-        secondary: set[Hashable] = set()
+        primary = {k for k, v in self.values.items() if 0 < v < low and k not in self.fixed}
+        primary |= {k for k, status in self.fixed.items() if status == "primary"}
+        secondary = {k for k, status in self.fixed.items() if status == "secondary"}
         if self.secondary:
             while True:
                 exposed = self._first_exposed(primary, secondary, low, width)
@@ -287,7 +298,9 @@ class Publication:
         keys, index, matrix, lower, upper = self._model()
         n = len(keys)
         hidden = primary | secondary
-        candidates = [k for k in keys if k not in hidden and self.values[k] >= low]
+        candidates = [
+            k for k in keys if k not in hidden and k not in self.fixed and self.values[k] >= low
+        ]
         cand = {k: j for j, k in enumerate(candidates)}
         m = len(candidates)
         lb, ub = self._bounds(keys, primary, secondary, low)
@@ -436,3 +449,25 @@ def suppress_table(
     publication = Publication()
     keys = publication.table("table", counts, columns, rows_add_up=rows_add_up)
     return keys.published(publication.protect())
+
+
+def certainly_largest(
+    top: int, line: Sequence[int | str], base: int | str | None, *, adds_up: bool = True
+) -> bool:
+    """Whether a shown count ``top`` is surely larger than every hidden count in its ``line``.
+
+    A takeaway or ranking may name the biggest category only then. A "fewer than 5" cell is at
+    most 4; a cell "hidden to protect privacy" is at most what the line's published total
+    leaves over (and unknown when the cells do not add up to a published total).
+    """
+    hidden = [v for v in line if is_suppressed(v)]
+    low = threshold()
+    if not hidden:
+        return True
+    if all(is_primary(v) for v in hidden):
+        return top >= low
+    if not adds_up or base is None or is_suppressed(base):
+        return False
+    floors = [1 if is_primary(v) else low for v in hidden]
+    room = int(base) - sum(int(v) for v in line if not is_suppressed(v)) - sum(floors)
+    return top > max(floors) + room

@@ -10,7 +10,7 @@ bar, only the words "fewer than 5", so its size cannot be read off the chart.
 from __future__ import annotations
 
 from app.core.charts import BarChart, Series, bar_chart_svg
-from app.core.statistics import fewer_than
+from app.core.disclosure import fewer_than
 from surveys.themes.results import Results
 
 

@@ -1,5 +1,5 @@
 """Small numbers: primary and secondary suppression reach the chart, the table, the XLSX and
-the PDF, all through app.core.statistics."""
+the PDF, all through app.core.disclosure."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from app.board import pack, services
 from app.core.charts import svg_bytes
 from app.core.extensions import db
-from app.core.statistics import HIDDEN
+from app.core.disclosure import HIDDEN
 from app.staff.auth.models import Role
 from surveys.models import SurveyRound
 from tests.app.board.conftest import make_round

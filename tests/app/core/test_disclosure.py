@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.statistics import HIDDEN, is_suppressed, suppress, suppress_secondary
+from app.core.disclosure import HIDDEN, is_suppressed, suppress, suppress_secondary
 
 
 def test_counts_from_1_to_4_show_fewer_than_5():
@@ -28,7 +28,7 @@ def test_two_hidden_cells_need_no_more():
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from app.core.statistics import TOTAL, suppress_table  # noqa: E402
+from app.core.disclosure import TOTAL, suppress_table  # noqa: E402
 
 
 def _lines(table):
