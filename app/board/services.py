@@ -340,15 +340,26 @@ def _key(value: list) -> tuple:
     return tuple(value)
 
 
+def _link_earlier(publication: Publication, before: BoardSnapshot) -> None:
+    """The earlier snapshot's figures, with the same sums, and counts of people only grow."""
+    old = {_key(key): (value, shown) for key, value, shown in before.data["figures"]}
+    for key, (value, shown) in old.items():
+        publication.earlier(("before", *key), value, shown)
+        if key in publication.values and publication.values[key] >= value:
+            publication.within(("before", *key), key)
+    for parts, total in list(publication.sums):
+        if total in old and all(p in old for p in parts):
+            publication.adds_up([("before", *p) for p in parts], ("before", *total))
+    for part, whole in list(publication.limits):
+        if part in old and whole in old:
+            publication.within(("before", *part), ("before", *whole))
+
+
 def take_snapshot(survey_round: SurveyRound, before: BoardSnapshot | None) -> BoardSnapshot:
     """Count the round, protect it (against the snapshot before too) and store it."""
     publication, layout = _counts(survey_round)
     if before is not None:
-        for key, value, shown in before.data["figures"]:
-            old = ("before", *key)
-            publication.earlier(old, value, shown)
-            if _key(key) in publication.values and publication.values[_key(key)] >= value:
-                publication.within(old, _key(key))  # counts of people only grow
+        _link_earlier(publication, before)
     protected = publication.protect()
     current = [k for k in publication.values if k[0] != "before"]
     data = {
@@ -939,7 +950,9 @@ def _theme_section(analysis, previous, column, hide: bool):
             rows,
             previous_round=previous.survey_round if comparable else None,
         )
-        title = f"Themes in {code}: {question}" if question else f"Themes in {code}"
+        title = f"Themes in {code}"  # as theme_chart_svg titles it; the wording follows
+        if question:
+            takeaway = f"{question} {takeaway}"
         data = {
             "rows": [[r.key, r.name, r.shown, r.share, r.previous_share] for r in rows],
             "round": analysis.survey_round.name,
