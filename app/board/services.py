@@ -114,11 +114,12 @@ def band_choices(analysis: RoundAnalysis | None = None) -> list[tuple[str, str]]
 
 
 def offered_bands(analysis: RoundAnalysis | None) -> list[str]:
-    """Age bands the filter offers: those whose number of people is shown (5 or more and not
-    hidden). A band that is not offered cannot be reached by its address either."""
+    """Age bands the filter offers: those whose number of people is shown and not 0. A band
+    that is not offered (too few people, or hidden) cannot be reached by its address either."""
     if analysis is None:
         return []
-    return [b for b in BANDS[:-1] if not is_suppressed(analysis.channels.column_total(b))]
+    shown = {b: analysis.channels.column_total(b) for b in BANDS[:-1]}
+    return [b for b, n in shown.items() if not is_suppressed(n) and n]
 
 
 # --- Counting one round -----------------------------------------------------------------------

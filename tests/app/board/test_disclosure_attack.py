@@ -186,8 +186,7 @@ class Attack:
                     if row in cells:
                         self.know((table, row, snapshot, view), cells[row])
                 self.eq.append(
-                    {self.var((table, r, snapshot, view)): 1 for r in rows}
-                    | {self.var(people): -1}
+                    {self.var((table, r, snapshot, view)): 1 for r in rows} | {self.var(people): -1}
                 )
             for row in rows:
                 parts = {self.var((table, row, snapshot, b)): 1 for b in BANDS}
@@ -235,7 +234,9 @@ def _hidden_keys(views, snapshot):
         for table, (base, cells) in tables.items():
             if base in ("small", "hidden"):
                 keys.append(("people", snapshot, view))
-            keys += [(table, r, snapshot, view) for r, v in cells.items() if v in ("small", "hidden")]
+            keys += [
+                (table, r, snapshot, view) for r, v in cells.items() if v in ("small", "hidden")
+            ]
     return sorted(set(keys))
 
 
