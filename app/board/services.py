@@ -907,7 +907,9 @@ def _theme_section(analysis, previous, column, hide: bool):
         for key in themes.rows:
             shown = themes.cell(key, column)
             before = (
-                share(old.cell(key, column), old_base) if comparable and key in old.rows else None
+                share(old.cell(key, column), old_base)
+                if comparable and old is not None and key in old.rows
+                else None
             )
             rows.append(
                 ThemeRow(

@@ -135,10 +135,11 @@ class Publication:
     people is the column total of every question's table).
     """
 
-    values: dict[Hashable, int] = field(default_factory=dict)
+    # Keys are tuples of labels in practice; Any keeps callers' tuple types usable.
+    values: dict[Any, int] = field(default_factory=dict)
     costs: dict[Hashable, float] = field(default_factory=dict)
-    sums: list[tuple[list[Hashable], Hashable]] = field(default_factory=list)
-    limits: list[tuple[Hashable, Hashable]] = field(default_factory=list)
+    sums: list[tuple[list[Any], Any]] = field(default_factory=list)
+    limits: list[tuple[Any, Any]] = field(default_factory=list)
     # Figures published before (an earlier snapshot): their labels cannot change now, but the
     # audit counts them, so a new snapshot cannot undo an old one by subtraction.
     fixed: dict[Hashable, str] = field(default_factory=dict)
@@ -173,7 +174,7 @@ class Publication:
         columns: Sequence[Hashable],
         *,
         rows_add_up: bool = True,
-        column_totals: Mapping[Hashable, Hashable] | None = None,
+        column_totals: Mapping[Any, Any] | None = None,
         total: Hashable | None = None,
     ) -> TableKeys:
         """Add a rows-by-columns table with its totals; return where each figure lives.
@@ -262,7 +263,7 @@ class Publication:
 
     def ranges(
         self, primary: set[Hashable], secondary: set[Hashable], low: int | None = None
-    ) -> dict[Hashable, tuple[int, int]]:
+    ) -> dict[Hashable, tuple[int | None, int | None]]:
         """For each hidden figure, the smallest and largest whole value the published figures
         allow (the audit)."""
         low = low or threshold()

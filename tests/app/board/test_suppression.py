@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from app.board import pack, services
 from app.core.charts import svg_bytes
-from app.core.extensions import db
 from app.core.disclosure import HIDDEN
+from app.core.extensions import db
 from app.staff.auth.models import Role
 from surveys.models import Response, SurveyRound
 from tests.app.board.conftest import make_round
