@@ -12,17 +12,19 @@ Service's guidance on disclosure control for small counts:
    subtraction. We treat everything one role can see together (all tables, filters, bands,
    charts and their data tables, totals) as one ``Publication``, and ask a solver (HiGHS, via
    scipy.optimize.milp) the attacker's question for every hidden cell: given every published
-   number, every sum, that counts are whole numbers, that a "fewer than 5" cell is 1 to 4 and a
-   "hidden to protect privacy" cell is 5 or more, what are the smallest and largest values it
+   number, every sum, that counts are whole numbers, that a "fewer than 5" cell is 0 to 4 and a
+   "hidden to protect privacy" cell is 0 or 5 and over, what are the smallest and largest values it
    could have? A cell is protected when the largest minus the smallest is at least PROTECTION
    (2 by default, ``DISCLOSURE_PROTECTION``): at least three values stay possible, so no
    hidden cell is pinned, and "fewer than 5" is never narrowed to one number.
+   (A zero may read "fewer than 5" too, when that is the only way to protect its neighbours,
+   e.g. four cells of 1 in a line whose total is 4; the label stays true.)
    When a cell is not protected, the solver chooses which further cells to hide: the cheapest
    set (fewest people's worth of figures, inner cells before totals, the grand total last) for
    which two complete tables agree with everything published but differ in that cell by at
    least PROTECTION. That repeats until the audit passes. These cells read "hidden to protect
-   privacy" (``HIDDEN``); zeros and cells of 5 or more are the only candidates, so the label
-   "fewer than 5" always means what it says.
+   privacy" (``HIDDEN``) when they are 5 or more, "fewer than 5" when they are 0, so each
+   label always means what it says.
 3. Differencing over time is stopped by snapshots (app.board), not here: figures shown to the
    board move only in steps of at least 5 new responses.
 
@@ -50,12 +52,10 @@ PROTECTION = 2
 HIDDEN = "hidden to protect privacy"
 TOTAL = "Total"
 KEY = (
-    "\u201cFewer than 5\u201d means 1 to 4 people. \u201cHidden to protect privacy\u201d means "
+    "\u201cFewer than 5\u201d means 0 to 4 people. \u201cHidden to protect privacy\u201d means "
     "5 or more people, hidden so that a small number elsewhere cannot be worked out by "
     "subtraction."
 )
-# Cells with no natural upper limit: far above any council's number of care leavers.
-_CEILING = 1_000_000
 
 
 def threshold() -> int:
@@ -76,7 +76,9 @@ def method_note() -> str:
     return (
         f"Counts of 1 to {low - 1} people are shown as \u201cfewer than {low}\u201d, following "
         "the Government Statistical Service\u2019s guidance on disclosure control, so nobody "
-        "in a small group can be singled out. Some larger counts are \u201chidden to protect "
+        "in a small group can be singled out; a few zeros are shown that way too, so that a "
+        f"\u201cfewer than {low}\u201d cannot be pinned down by counting. Some larger "
+        "counts are \u201chidden to protect "
         "privacy\u201d: without that, a small number could be worked out by subtracting the "
         "others from a total. A solver checks every figure in this pack, the dashboard and its "
         "filters together, and each hidden number could still be any of at least "
@@ -214,14 +216,19 @@ class Publication:
         primary |= {k for k, status in self.fixed.items() if status == "primary"}
         secondary = {k for k, status in self.fixed.items() if status == "secondary"}
         if self.secondary:
-            while True:
-                exposed = self._first_exposed(primary, secondary, low, width)
-                if exposed is None:
-                    break
-                extra = self._choose(exposed, primary, secondary, low, width)
-                if not extra:  # nothing left to hide: cannot happen with a total left
-                    break
-                secondary |= extra
+            # Hiding more can only widen a range, so a cell found safe stays safe: each hidden
+            # cell is audited once, and again only after extra cells were chosen for it.
+            queue = sorted(primary | secondary, key=repr)
+            while queue:
+                key = queue.pop(0)
+                if self._safe(key, primary, secondary, low, width):
+                    continue
+                extra = self._choose(key, primary, secondary, low, width)
+                if not extra:
+                    raise RuntimeError(f"no way to protect {key!r}: publish fewer figures")
+                primary |= {k for k in extra if self.values[k] == 0}
+                secondary |= {k for k in extra if self.values[k] > 0}
+                queue = [key, *sorted(extra, key=repr), *queue]
         shown: dict[Hashable, int | str] = {}
         for key, value in self.values.items():
             if key in primary:
@@ -249,70 +256,81 @@ class Publication:
         upper = np.zeros(rows)
         return keys, index, matrix.tocsr(), lower, upper
 
+    def _ceiling(self, low: int) -> float:
+        return float(sum(self.values.values()) + PROTECTION + low + 1)
+
     def _bounds(self, keys, primary, secondary, low):
+        """Each figure's range as the attacker knows it: a shown figure is itself, "fewer than
+        5" is 0 to 4 (a zero may be hidden too), "hidden to protect privacy" is 5 and over."""
         lb = np.empty(len(keys))
         ub = np.empty(len(keys))
         for i, key in enumerate(keys):
             if key in primary:
-                lb[i], ub[i] = 1, low - 1
+                lb[i], ub[i] = 0, low - 1
             elif key in secondary:
-                lb[i], ub[i] = low, _CEILING
+                lb[i], ub[i] = low, self._ceiling(low)
             else:
                 lb[i] = ub[i] = self.values[key]
         return lb, ub
 
     def ranges(
-        self, primary: set[Hashable], secondary: set[Hashable], low: int | None = None
+        self,
+        primary: set[Hashable],
+        secondary: set[Hashable],
+        low: int | None = None,
+        only: Iterable[Hashable] | None = None,
     ) -> dict[Hashable, tuple[int | None, int | None]]:
         """For each hidden figure, the smallest and largest whole value the published figures
         allow (the audit)."""
         low = low or threshold()
         keys, index, matrix, lower, upper = self._model()
         lb, ub = self._bounds(keys, primary, secondary, low)
-        constraint = [LinearConstraint(matrix, lower, upper)] if matrix.shape[0] else []
+        constraints = [LinearConstraint(matrix, lower, upper)] if matrix.shape[0] else []
         found = {}
-        for key in sorted(primary | secondary, key=repr):
+        for key in only if only is not None else sorted(primary | secondary, key=repr):
             c = np.zeros(len(keys))
             c[index[key]] = 1
             ends = []
             for sign in (1, -1):
                 result = milp(
-                    sign * c, constraints=constraint, bounds=Bounds(lb, ub), integrality=1
+                    sign * c, constraints=constraints, bounds=Bounds(lb, ub), integrality=1
                 )
                 ends.append(round(sign * result.fun) if result.success else None)
             found[key] = (ends[0], ends[1])
         return found
 
-    def _first_exposed(self, primary, secondary, low, width) -> Hashable | None:
-        for key, (smallest, largest) in self.ranges(primary, secondary, low).items():
-            if smallest is None or largest is None or largest - smallest < width:
-                return key
-        return None
+    def _safe(self, key, primary, secondary, low, width) -> bool:
+        smallest, largest = self.ranges(primary, secondary, low, only=[key])[key]
+        return smallest is not None and largest is not None and largest - smallest >= width
 
     def _choose(self, exposed, primary, secondary, low, width) -> set[Hashable]:
         """The cheapest published figures to hide so that ``exposed`` can move by ``width``.
 
         Variables: y (hide this figure?) for each candidate, then two complete tables (x_up,
-        x_down) that both satisfy every sum, agree with every figure still shown, and differ
-        in the exposed cell by at least ``width``.
+        x_down) that both satisfy every sum, agree with every figure still shown, and differ in
+        the exposed cell by at least ``width``. A zero chosen reads "fewer than 5" (0 to 4);
+        a count of 5 or more chosen reads "hidden to protect privacy" (5 and over).
         """
         keys, index, matrix, lower, upper = self._model()
         n = len(keys)
         hidden = primary | secondary
         candidates = [
-            k for k in keys if k not in hidden and k not in self.fixed and self.values[k] >= low
+            k
+            for k in keys
+            if k not in hidden
+            and k not in self.fixed
+            and (self.values[k] == 0 or self.values[k] >= low)
         ]
         cand = {k: j for j, k in enumerate(candidates)}
         m = len(candidates)
-        lb, ub = self._bounds(keys, primary, secondary, low)
-        big = float(sum(self.values.values()) + width + low)
-        for k in candidates:  # a candidate may move anywhere at or above the threshold
-            lb[index[k]], ub[index[k]] = low, _CEILING
+        big = self._ceiling(low)
+        zeros = {k for k in candidates if self.values[k] == 0}
+        lb, ub = self._bounds(keys, primary | zeros, secondary | (set(candidates) - zeros), low)
         total_vars = m + 2 * n
         blocks = []
-        zeros = lil_matrix((matrix.shape[0], m))
+        empty = lil_matrix((matrix.shape[0], m))
         for copy in range(2):
-            parts = [zeros] + [matrix if c == copy else lil_matrix(matrix.shape) for c in range(2)]
+            parts = [empty] + [matrix if c == copy else lil_matrix(matrix.shape) for c in range(2)]
             blocks.append(LinearConstraint(hstack(parts).tocsr(), lower, upper))
         link = lil_matrix((4 * m + 1, total_vars))
         link_lb = np.full(4 * m + 1, -np.inf)
@@ -336,10 +354,7 @@ class Publication:
             cost[j] = self.costs[k] * (1 + self.values[k] / big)
         all_lb = np.concatenate([np.zeros(m), lb, lb])
         all_ub = np.concatenate([np.ones(m), ub, ub])
-        integrality = np.concatenate([np.ones(m), np.zeros(2 * n)])
-        result = milp(
-            cost, constraints=blocks, bounds=Bounds(all_lb, all_ub), integrality=integrality
-        )
+        result = milp(cost, constraints=blocks, bounds=Bounds(all_lb, all_ub), integrality=1)
         if not result.success:
             return set()
         return {k for k, j in cand.items() if result.x[j] > 0.5}

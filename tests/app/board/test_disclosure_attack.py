@@ -4,7 +4,7 @@ The attacker's own model, built only from published numbers (the dashboard's HTM
 all ages and each offered band, and the XLSX data pack), never from the product's code path:
 - every table's rows add up to its published base (people who answered / responded);
 - each row's band cells add up to its all-ages cell, and the bands' people add up to everyone;
-- "fewer than 5" is 1 to 4; "hidden to protect privacy" is 5 or more; a band that is not
+- "fewer than 5" is 0 to 4; "hidden to protect privacy" is 5 or more; a band that is not
   offered is unknown;
 - between two snapshots (before and after more responses), counts only grow.
 The solver (scipy.optimize.milp, integer counts) gives each hidden cell's smallest and largest
@@ -168,7 +168,7 @@ class Attack:
 
     def know(self, key, value) -> None:
         i = self.var(key)
-        low, high = {"small": (1, 4), "hidden": (5, 10_000)}.get(value, (value, value))
+        low, high = {"small": (0, 4), "hidden": (5, 10_000)}.get(value, (value, value))
         self.lb[i], self.ub[i] = max(self.lb[i], low), min(self.ub[i], high)
 
     def publish(self, snapshot: int, views: dict[str, dict]) -> None:
