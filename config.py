@@ -108,7 +108,7 @@ class Config:
     # given everything one role can see; the board's figures move only after SNAPSHOT_STEP new
     # responses (or coded answers), or when the round closes.
     DISCLOSURE_THRESHOLD: int = _int("DISCLOSURE_THRESHOLD", 5)
-    DISCLOSURE_PROTECTION: int = _int("DISCLOSURE_PROTECTION", 2)
+    DISCLOSURE_PROTECTION: int = _int("DISCLOSURE_PROTECTION", 3)
     DISCLOSURE_SNAPSHOT_STEP: int = _int("DISCLOSURE_SNAPSHOT_STEP", 5)
 
     # Background jobs (app/core/jobs.py, Huey). SQLite in the instance folder by default, so

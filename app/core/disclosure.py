@@ -15,7 +15,7 @@ Service's guidance on disclosure control for small counts:
    number, every sum, that counts are whole numbers, that a "fewer than 5" cell is 0 to 4 and a
    "hidden to protect privacy" cell is 0 or 5 and over, what are the smallest and largest values it
    could have? A cell is protected when the largest minus the smallest is at least PROTECTION
-   (2 by default, ``DISCLOSURE_PROTECTION``): at least three values stay possible, so no
+   (3 by default, ``DISCLOSURE_PROTECTION``): at least four values stay possible, so no
    hidden cell is pinned, and "fewer than 5" is never narrowed to one number.
    (A zero may read "fewer than 5" too, when that is the only way to protect its neighbours,
    e.g. four cells of 1 in a line whose total is 4; the label stays true.)
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from typing_extensions import TypeIs
 
 THRESHOLD = 5
-PROTECTION = 2
+PROTECTION = 3
 HIDDEN = "hidden to protect privacy"
 TOTAL = "Total"
 KEY = (
