@@ -1,7 +1,7 @@
 """The board's figures come from a snapshot that moves in steps of at least 5 responses.
 
-Revision ID: 0013_board_snapshot
-Revises: 0012_pack_lease
+Revision ID: 0014_board_snapshot
+Revises: 0013_contact_import_report
 Create Date: 2026-12-01
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0013_board_snapshot"
-down_revision = "0012_pack_lease"
+revision = "0014_board_snapshot"
+down_revision = "0013_contact_import_report"
 branch_labels = None
 depends_on = None
 
