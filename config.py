@@ -103,6 +103,14 @@ class Config:
     LOCKOUT_THRESHOLD: int = _int("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_MINUTES: int = _int("LOCKOUT_MINUTES", 15)
 
+    # Disclosure control (app/core/disclosure.py): counts from 1 to THRESHOLD-1 are hidden as
+    # "fewer than 5"; every hidden count must keep at least PROTECTION+1 possible whole values
+    # given everything one role can see; the board's figures move only after SNAPSHOT_STEP new
+    # responses (or coded answers), or when the round closes.
+    DISCLOSURE_THRESHOLD: int = _int("DISCLOSURE_THRESHOLD", 5)
+    DISCLOSURE_PROTECTION: int = _int("DISCLOSURE_PROTECTION", 3)
+    DISCLOSURE_SNAPSHOT_STEP: int = _int("DISCLOSURE_SNAPSHOT_STEP", 5)
+
     # Background jobs (app/core/jobs.py, Huey). SQLite in the instance folder by default, so
     # `make run` needs no server; `redis://host:6379/0` when several machines run consumers.
     HUEY_URL: str = os.environ.get("HUEY_URL", f"sqlite:///{INSTANCE_DIR / 'jobs.db'}")

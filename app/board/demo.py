@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.board import services
 from app.board.models import BoardMeeting, BoardRequest
 from app.core import clock
 from app.core.extensions import db
@@ -45,3 +46,7 @@ def seed_board_demo(on: date | None = None) -> None:
     last.requests.append(BoardRequest(text=asked, item=item))
     db.session.add_all([last, item])
     db.session.commit()
+    # The board's first snapshot of each round: protecting it (app.core.disclosure) takes a
+    # solver some seconds, better spent now than on a board member's first page.
+    for survey_round in services.rounds():
+        services.analyse(survey_round)

@@ -125,3 +125,27 @@ class ReferenceFigure(Model):
     source: so.Mapped[str] = so.mapped_column(sa.String(160))
     percent: so.Mapped[float]
     year: so.Mapped[int | None]
+
+
+class BoardSnapshot(Model):
+    """The figures the board sees for one round, as at the last time they moved.
+
+    They move only when at least DISCLOSURE_SNAPSHOT_STEP more responses are complete (or more
+    people's answers coded), or when the round closes, so comparing the page before and after
+    one person answers shows nothing about that person (app.core.disclosure). ``data`` holds the
+    protected tables and the counts behind them, so the next snapshot can be protected against
+    this one too; it is never shown raw.
+    """
+
+    __tablename__ = "board_snapshot"
+    __table_args__ = (sa.UniqueConstraint("round_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE")
+    )
+    as_at: so.Mapped[date]
+    responses: so.Mapped[int]
+    coded: so.Mapped[int]
+    closed: so.Mapped[bool] = so.mapped_column(default=False)
+    data: so.Mapped[dict] = so.mapped_column(sa.JSON)

@@ -16,7 +16,7 @@ Decisions a newcomer might undo:
   marked failed ("could not be made: try again"), never left running. A job left unfinished
   for STALE_AFTER (or claimed MAX_ATTEMPTS times) is marked failed too.
 - The PDF and the XLSX are made from the same ``services.dashboard`` as the page, so every
-  figure has been through app.core.statistics; charts are the cached SVGs, embedded as data: URIs
+  figure has been through app.core.disclosure; charts are the cached SVGs, embedded as data: URIs
   (WeasyPrint may load nothing else, see app/core/pdf.py).
 - XLSX cells are written as strings or numbers only, through spreadsheet_safe.
 """
@@ -71,8 +71,8 @@ GLOSSARY = [
         "A number from 1 to 4, hidden so that nobody in a small group can be singled out.",
     ),
     (
-        "Hidden",
-        "A number that is not small, hidden so that a 'fewer than 5' cannot be worked out "
+        "Hidden to protect privacy",
+        "A number of 5 or more, hidden so that a 'fewer than 5' cannot be worked out "
         "by adding up or taking away.",
     ),
     ("Rating (red, amber, green)", "How an action is going: overdue, at risk, or on track."),
@@ -308,9 +308,8 @@ def method_note(board: services.Dashboard) -> list[str]:
         + (f": {h.rate}%." if h.rate is not None else ". We cannot give one for this round."),
         "The survey is anonymous: we do not ask for names, and answers cannot be linked to "
         "the person who gave them.",
-        "Counts are of people. Any number from 1 to 4 is shown as \u201cfewer than 5\u201d, and "
-        "where that number could be worked out from a total, another number is shown as "
-        "\u201chidden\u201d, as UK official statistics do.",
+        "Counts are of people. " + board.method_note,
+        f"Figures are as at {board.as_at:%-d %B %Y}." if board.as_at else "",
         "Themes come from reading and coding what care leavers wrote. The quotes were chosen "
         "and approved by the participation team, with anything that could identify someone "
         "taken out.",
@@ -333,7 +332,8 @@ def data_pack(board: services.Dashboard) -> bytes:
             [],
             *[[line] for line in board.summary],
             [],
-            ["Numbers from 1 to 4 show as 'fewer than 5'; 'hidden' stops them being worked out."],
+            [board.privacy_key],
+            [f"Figures as at {board.as_at:%-d %B %Y}."] if board.as_at else [],
         ],
         bold_first=True,
     )

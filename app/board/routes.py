@@ -41,14 +41,17 @@ def _filters():
     form = FilterForm(request.args)
     all_rounds = services.rounds()
     form.round.choices = [(str(r.id), r.name) for r in all_rounds]
-    form.band.choices = services.band_choices()
     round_id = form.round.data if (form.round.data or "").isdigit() else None
     survey_round = services.get_round(int(round_id) if round_id else None)
     if survey_round is None and round_id:
         abort(404)
     if survey_round is not None:
         form.round.data = str(survey_round.id)
-    band = form.band.data if form.band.data in services.BANDS else ""
+    analysis = services.analyse(survey_round) if survey_round is not None else None
+    form.band.choices = services.band_choices(analysis)
+    band = form.band.data or ""
+    if band and band not in services.offered_bands(analysis):
+        abort(404)  # a band the menu does not offer (too few people in it) has no page
     form.band.data = band
     return form, survey_round, band
 

@@ -4,7 +4,7 @@ Routes, the board pack (pack.py) and the XLSX data pack all read one ``Dashboard
 so the page, the PDF and the spreadsheet can never disagree.
 
 Decisions a newcomer might undo:
-- Every count of people goes through app.core.statistics: breakdowns are whole tables (rows by age
+- Every count of people goes through app.core.disclosure: breakdowns are whole tables (rows by age
   band, with totals) suppressed by ``suppress_table``, and a page for one age band shows that
   band's column of the same table. Nothing here prints a raw count of people that has not been
   through it. Counts of actions and meetings are not counts of people and are not suppressed.
@@ -20,7 +20,7 @@ Decisions a newcomer might undo:
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -30,19 +30,25 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import url_for
 
-from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
+from app.board.models import BoardMeeting, BoardPack, BoardRequest, BoardSnapshot, ReferenceFigure
 from app.core.charts import OKABE_ITO, BarChart, LineChart, Series, bar_chart_svg, cached_svg
 from app.core.charts import line_chart_svg as draw_line
 from app.core.clock import today
-from app.core.extensions import db
-from app.core.statistics import (
+from app.core.disclosure import (
+    KEY,
+    TOTAL,
+    Publication,
     SuppressedTable,
+    certainly_largest,
     fewer_than,
+    is_primary,
     is_suppressed,
+    method_note,
     share,
+    snapshot_step,
     suppress,
-    suppress_table,
 )
+from app.core.extensions import db
 from app.outreach.invitations.models import Invitation
 from app.staff.audit.services import record
 from app.staff.authority.services import get_settings
@@ -103,8 +109,17 @@ def get_round(round_id: int | None) -> SurveyRound | None:
     return listed[0] if listed else None
 
 
-def band_choices() -> list[tuple[str, str]]:
-    return [("", "All ages")] + [(b, b) for b in BANDS[:-1]]
+def band_choices(analysis: RoundAnalysis | None = None) -> list[tuple[str, str]]:
+    return [("", "All ages")] + [(b, b) for b in offered_bands(analysis)]
+
+
+def offered_bands(analysis: RoundAnalysis | None) -> list[str]:
+    """Age bands the filter offers: those whose number of people is shown and not 0. A band
+    that is not offered (too few people, or hidden) cannot be reached by its address either."""
+    if analysis is None:
+        return []
+    shown = {b: analysis.channels.column_total(b) for b in BANDS[:-1]}
+    return [b for b, n in shown.items() if not is_suppressed(n) and n]
 
 
 # --- Counting one round -----------------------------------------------------------------------
@@ -112,17 +127,23 @@ def band_choices() -> list[tuple[str, str]]:
 
 @dataclass
 class RoundAnalysis:
-    """Every suppressed table of one round; columns are age bands."""
+    """Every suppressed table of one round, as at its snapshot; columns are age bands."""
 
     survey_round: SurveyRound
     raw_total: int  # complete responses, for the method note's arithmetic only: never shown
     channels: SuppressedTable
     closed: dict[str, tuple[Question, SuppressedTable]]
-    themes: SuppressedTable | None
-    coded: SuppressedTable | None  # one row: people whose answers are coded, by band
+    themes: dict[str, SuppressedTable]  # by free-text question (Q4 best things, Q5 worst)
+    coded: dict[str, SuppressedTable]  # per question, one row: people whose answer is coded
+    coded_share: dict[str, int]  # per question: % of its answers coded so far
     theme_names: dict[str, str]
+    theme_questions: dict[str, str]  # code -> wording
     eligible: int | None
     invited: int
+    as_at: date
+
+
+PEOPLE = "people"  # the table name of the people in each band, shared by every table
 
 
 def _closed_questions(survey_round: SurveyRound) -> list[Question]:
@@ -189,17 +210,25 @@ def _by_band(frame: pd.DataFrame, column: str) -> dict[str, dict[str, int]]:
     return table
 
 
-def analyse(survey_round: SurveyRound) -> RoundAnalysis:
+def _counts(survey_round: SurveyRound) -> tuple[Publication, dict[str, Any]]:
+    """Every figure of the round the board sees, as one publication, and where each table is."""
     people, chosen = _respondents(survey_round)
+    publication = Publication()
     channel_counts = _by_band(people, "channel")
     order = [
         c.value for c in Channel if c.value in set(survey_round.channels) | set(channel_counts)
     ]
-    channels = suppress_table(
-        {CHANNEL_LABELS[Channel(c)]: channel_counts.get(c, {}) for c in order}, BANDS
+    shared = {b: (PEOPLE, TOTAL, b) for b in BANDS}
+    everyone = (PEOPLE, TOTAL, TOTAL)
+    layout: dict[str, Any] = {"closed": {}, "themes": {}, "coded": {}}
+    layout["channels"] = publication.table(
+        "channels",
+        {CHANNEL_LABELS[Channel(c)]: channel_counts.get(c, {}) for c in order},
+        BANDS,
+        column_totals=shared,
+        total=everyone,
     )
     bands = dict(zip(people["id"], people["band"], strict=True))
-    closed = {}
     for question in _closed_questions(survey_round):
         picked = chosen[chosen["code"] == question.code].copy()
         picked["band"] = picked["id"].map(bands)
@@ -212,47 +241,38 @@ def analyse(survey_round: SurveyRound) -> RoundAnalysis:
         multiple = question.kind == "multi_choice"
         if not multiple:
             rows[NOT_ANSWERED] = skipped.groupby("band")["id"].nunique().to_dict()
-        closed[question.code] = (question, suppress_table(rows, BANDS, rows_add_up=not multiple))
-    themes, coded, names = _themes(survey_round, bands)
-    return RoundAnalysis(
-        survey_round=survey_round,
-        raw_total=len(people),
-        channels=channels,
-        closed=closed,
-        themes=themes,
-        coded=coded,
-        theme_names=names,
-        eligible=survey_round.cohort_size,
-        invited=_invited(survey_round),
-    )
-
-
-def _invited(survey_round: SurveyRound) -> int:
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(Invitation.id)).where(Invitation.round_id == survey_round.id)
+        layout["closed"][question.code] = publication.table(
+            f"closed:{question.code}",
+            rows,
+            BANDS,
+            rows_add_up=not multiple,
+            column_totals=shared,
+            total=everyone,
         )
-        or 0
-    )
+    _themes(survey_round, bands, publication, layout, shared)
+    return publication, layout
 
 
-def _themes(survey_round: SurveyRound, bands: dict[int, str]):
-    """Themes by age band, counted in people, from the first coding of each piece of text.
+def _themes(survey_round, bands, publication: Publication, layout, shared) -> None:
+    """Themes by age band for each free-text question, counted in people, from the first coding
+    of each piece of text. Sub-themes count under their top theme.
 
     One query (the themes area's own results page walks codings one by one, which is too slow
-    for a dashboard of thousands of responses). Sub-themes count under their top theme.
+    for a dashboard of thousands of responses).
     """
     codebook = theme_services.codebook_for(survey_round)
+    layout["names"], layout["questions"], layout["share"] = {}, {}, {}
     if codebook is None:
-        return None, None, {}
+        return
     top = [t for t in theme_services.themes_in_order(codebook) if t.parent_id is None]
-    names = {t.key: t.name for t in top}
+    layout["names"] = {t.key: t.name for t in top}
     by_id: dict[int | None, Theme] = {t.id: t for t in codebook.themes}  # looked up by parent_id
     top_key = {t.id: (by_id.get(t.parent_id) or t).key for t in codebook.themes}
     rows = db.session.execute(
-        sa.select(Answer.response_id, coding_theme.c.theme_id)
+        sa.select(Answer.response_id, Question.code, coding_theme.c.theme_id)
         .select_from(Coding)
         .join(Answer, Answer.id == Coding.answer_id)
+        .join(Question, Question.id == Answer.question_id)
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(coding_theme, coding_theme.c.coding_id == Coding.id)
         .where(
@@ -264,15 +284,153 @@ def _themes(survey_round: SurveyRound, bands: dict[int, str]):
         )
     ).all()
     frame = pd.DataFrame(
-        [(rid, top_key.get(tid) if tid else None) for rid, tid in rows], columns=["id", "theme"]
+        [(rid, code, top_key.get(tid) if tid else None) for rid, code, tid in rows],
+        columns=["id", "code", "theme"],
     )
-    if not len(frame):
-        return suppress_table({t.key: {} for t in top}, BANDS, rows_add_up=False), None, names
-    frame["band"] = frame["id"].map(lambda i: bands.get(i, UNKNOWN))
-    counts = _by_band(frame.dropna(subset=["theme"]), "theme")
-    themes = suppress_table({t.key: counts.get(t.key, {}) for t in top}, BANDS, rows_add_up=False)
-    coded = suppress_table({"coded": frame.groupby("band")["id"].nunique().to_dict()}, BANDS)
-    return themes, coded, names
+    progress = theme_services.progress(
+        theme_services.units(survey_round), theme_services.codings(survey_round, 1)
+    )
+    for row in progress:
+        if row.total == 0 or row.code not in set(frame["code"]):
+            continue
+        layout["questions"][row.code] = row.wording
+        layout["share"][row.code] = math.floor(100 * row.coded / row.total)
+        mine = frame[frame["code"] == row.code].copy()
+        mine["band"] = mine["id"].map(lambda i: bands.get(i, UNKNOWN))
+        coded = layout["coded"][row.code] = publication.table(
+            f"coded:{row.code}",
+            {"coded": mine.groupby("band")["id"].nunique().to_dict()},
+            BANDS,
+        )
+        for band in [*BANDS, None]:  # nobody is coded who did not answer
+            publication.within(coded.cell("coded", band), shared.get(band, (PEOPLE, TOTAL, TOTAL)))
+        counts = _by_band(mine.dropna(subset=["theme"]), "theme")
+        layout["themes"][row.code] = publication.table(
+            f"themes:{row.code}",
+            {t.key: counts.get(t.key, {}) for t in top},
+            BANDS,
+            rows_add_up=False,
+            column_totals={b: coded.cell("coded", b) for b in BANDS},
+            total=coded.cell("coded", None),
+        )
+
+
+def _moved(survey_round: SurveyRound, snapshot: BoardSnapshot | None) -> bool:
+    """Whether the board's figures for this round may move now."""
+    if snapshot is None:
+        return True
+    closed = survey_round.status == "closed"
+    if closed and not snapshot.closed:
+        return True
+    step = snapshot_step()
+    complete = db.session.scalar(
+        sa.select(sa.func.count(Response.id)).where(
+            Response.round_id == survey_round.id, Response.status == "complete"
+        )
+    )
+    coded = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Answer.response_id)))
+        .select_from(Coding)
+        .join(Answer, Answer.id == Coding.answer_id)
+        .where(Coding.round_id == survey_round.id, Coding.pass_no == 1)
+    )
+    return (complete or 0) >= snapshot.responses + step or (coded or 0) >= snapshot.coded + step
+
+
+def _key(value: list) -> tuple:
+    return tuple(value)
+
+
+def _link_earlier(publication: Publication, before: BoardSnapshot) -> None:
+    """The earlier snapshot's figures, with the same sums, and counts of people only grow."""
+    old = {_key(key): (value, shown) for key, value, shown in before.data["figures"]}
+    for key, (value, shown) in old.items():
+        publication.earlier(("before", *key), value, shown)
+        if key in publication.values and publication.values[key] >= value:
+            publication.within(("before", *key), key)
+    for parts, total in list(publication.sums):
+        if total in old and all(p in old for p in parts):
+            publication.adds_up([("before", *p) for p in parts], ("before", *total))
+    for part, whole in list(publication.limits):
+        if part in old and whole in old:
+            publication.within(("before", *part), ("before", *whole))
+
+
+def take_snapshot(survey_round: SurveyRound, before: BoardSnapshot | None) -> BoardSnapshot:
+    """Count the round, protect it (against the snapshot before too) and store it."""
+    publication, layout = _counts(survey_round)
+    if before is not None:
+        _link_earlier(publication, before)
+    protected = publication.protect()
+    current = [k for k in publication.values if k[0] != "before"]
+    data = {
+        "figures": [[list(k), publication.values[k], protected[k]] for k in current],
+        "channels": layout["channels"].published(protected).to_json(),
+        "closed": {c: t.published(protected).to_json() for c, t in layout["closed"].items()},
+        "themes": {c: t.published(protected).to_json() for c, t in layout["themes"].items()},
+        "coded": {c: t.published(protected).to_json() for c, t in layout["coded"].items()},
+        "names": layout["names"],
+        "questions": layout["questions"],
+        "share": layout["share"],
+    }
+    snapshot = before or BoardSnapshot(round_id=survey_round.id)
+    snapshot.as_at = today()
+    snapshot.responses = int(publication.values[(PEOPLE, TOTAL, TOTAL)])
+    snapshot.coded = len(
+        {
+            rid
+            for (rid,) in db.session.execute(
+                sa.select(Answer.response_id)
+                .select_from(Coding)
+                .join(Answer, Answer.id == Coding.answer_id)
+                .where(Coding.round_id == survey_round.id, Coding.pass_no == 1)
+            )
+        }
+    )
+    snapshot.closed = survey_round.status == "closed"
+    snapshot.data = data
+    db.session.add(snapshot)
+    db.session.commit()
+    return snapshot
+
+
+def analyse(survey_round: SurveyRound) -> RoundAnalysis:
+    """The round's figures as at its snapshot (moved first if enough has changed)."""
+    snapshot = db.session.scalar(
+        sa.select(BoardSnapshot).where(BoardSnapshot.round_id == survey_round.id)
+    )
+    if _moved(survey_round, snapshot):
+        snapshot = take_snapshot(survey_round, snapshot)
+    assert snapshot is not None
+    data = snapshot.data
+    questions = {q.code: q for q in _closed_questions(survey_round)}
+    return RoundAnalysis(
+        survey_round=survey_round,
+        raw_total=snapshot.responses,
+        channels=SuppressedTable.from_json(data["channels"]),
+        closed={
+            code: (questions[code], SuppressedTable.from_json(t))
+            for code, t in data["closed"].items()
+            if code in questions
+        },
+        themes={c: SuppressedTable.from_json(t) for c, t in data["themes"].items()},
+        coded={c: SuppressedTable.from_json(t) for c, t in data["coded"].items()},
+        coded_share=dict(data["share"]),
+        theme_names=dict(data["names"]),
+        theme_questions=dict(data["questions"]),
+        eligible=survey_round.cohort_size,
+        invited=_invited(survey_round),
+        as_at=snapshot.as_at,
+    )
+
+
+def _invited(survey_round: SurveyRound) -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Invitation.id)).where(Invitation.round_id == survey_round.id)
+        )
+        or 0
+    )
 
 
 # --- What the page shows ----------------------------------------------------------------------
@@ -348,7 +506,7 @@ class Dashboard:
     response_charts: list[ChartBlock]
     closed_charts: list[ChartBlock]
     closed_notes: list[str]
-    theme_chart: ChartBlock | None
+    theme_charts: list[ChartBlock]
     theme_note: str
     quotes: list[QuoteGroup]
     action_charts: list[ChartBlock]
@@ -359,12 +517,14 @@ class Dashboard:
     summary: list[str]
     last_meeting: date
     meetings: list[BoardMeeting] = field(default_factory=list)
+    as_at: date | None = None  # the snapshot's date: figures do not move per response
+    privacy_key: str = KEY
+    method_note: str = ""
 
     @property
     def charts(self) -> list[ChartBlock]:
         found = [*self.response_charts, *self.closed_charts]
-        if self.theme_chart:
-            found.append(self.theme_chart)
+        found += self.theme_charts
         found += self.action_charts
         if self.forum_chart:
             found.append(self.forum_chart)
@@ -382,7 +542,14 @@ def percent(part: int, whole: int | None) -> int | None:
 
 
 def pct_text(value: float | None) -> str:
-    return fewer_than() if value is None else f"{value:.0f}%"
+    return "not shown" if value is None else f"{value:.0f}%"
+
+
+def share_text(value: int | str, base: int | str) -> str:
+    """A count's share of its base, or the count's own label when it is hidden."""
+    if is_suppressed(value):
+        return value
+    return pct_text(share(value, base))
 
 
 def _count_text(value: int | str) -> str:
@@ -416,9 +583,9 @@ def last_meeting_on(on: date | None = None) -> date:
 
 def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None) -> Dashboard:
     on = on or today()
-    band = band if band in BANDS else ""
-    column = band or None
     analysis = analyse(survey_round)
+    band = band if band in offered_bands(analysis) else ""
+    column = band or None
     history = _history(survey_round, analysis)
     previous = history[-2] if len(history) > 1 else None
     total = analysis.channels.column_total(column)
@@ -441,9 +608,14 @@ def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None)
             + (f" in the {band} age band" if band else "")
             + ", so there is nothing to show about what care leavers said."
         )
+    elif is_suppressed(total) and not is_primary(total):
+        notice = (
+            "The number of care leavers who answered is hidden to protect privacy, so we do "
+            "not show any numbers about their answers."
+        )
     elif is_suppressed(total):
         notice = (
-            f"Fewer than {5} care leavers answered"
+            f"{fewer_than().capitalize()} care leavers answered"
             + (f" in the {band} age band" if band else " in this round")
             + ". To keep them from being identified, we do not show any numbers about their "
             "answers: every figure below is hidden."
@@ -455,7 +627,7 @@ def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None)
     closed_charts, closed_notes = (
         _closed_charts(analysis, previous, column) if not notice else ([], [])
     )
-    theme_chart, theme_note, quotes = _theme_section(analysis, previous, column, bool(notice))
+    theme_charts, theme_note, quotes = _theme_section(analysis, previous, column, bool(notice))
     actions = _actions(since, on)
     forum = _forum(since, on)
     board = Dashboard(
@@ -468,7 +640,7 @@ def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None)
         response_charts=response_charts,
         closed_charts=closed_charts,
         closed_notes=closed_notes,
-        theme_chart=theme_chart,
+        theme_charts=theme_charts,
         theme_note=theme_note,
         quotes=quotes,
         action_charts=_action_charts(actions),
@@ -479,6 +651,8 @@ def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None)
         summary=[],
         last_meeting=since,
         meetings=meetings(),
+        as_at=analysis.as_at,
+        method_note=method_note(),
     )
     board.summary = _summary(board, analysis)
     return board
@@ -501,16 +675,20 @@ def _response_charts(analysis, history, column, headline) -> list[ChartBlock]:
     shown = [table.cell(row, column) for row in labels]
     values = [share(v, base) for v in shown]
     value_labels = [
-        str(v) if is_suppressed(v) else f"{v} ({pct_text(p)})"
+        str(v) if is_suppressed(v) else f"{v} ({share_text(v, base)})"
         for v, p in zip(shown, values, strict=True)
     ]
     present = [(label, v) for label, v in zip(labels, shown, strict=True) if not is_suppressed(v)]
     top = max(present, key=lambda p: p[1]) if present else None
-    takeaway = (
-        f"{top[0]} was the most used way to answer: {top[1]} of {base} people."
-        if top and top[1]
-        else "Too few people answered to show how they answered."
-    )
+    if top and top[1] and certainly_largest(top[1], shown, base):
+        takeaway = f"{top[0]} was the most used way to answer: {top[1]} of {base} people."
+    elif top and top[1]:
+        takeaway = (
+            "Some ways of answering are hidden to protect privacy, so we cannot say which "
+            "was used most."
+        )
+    else:
+        takeaway = "Too few people answered to show how they answered."
     title = "How care leavers answered"
     chart = BarChart(title, labels, values, value_labels, "Share of people who answered (%)", 100)
     blocks = [
@@ -523,10 +701,7 @@ def _response_charts(analysis, history, column, headline) -> list[ChartBlock]:
             Table(
                 f"People who answered, by how they answered ({base} in all)",
                 ["How they answered", "People", "Share"],
-                [
-                    [label, v, pct_text(p)]
-                    for label, v, p in zip(labels, shown, values, strict=True)
-                ],
+                [[label, v, share_text(v, base)] for label, v in zip(labels, shown, strict=True)],
             ),
         )
     ]
@@ -632,14 +807,22 @@ def _closed_charts(analysis, previous, column) -> tuple[list[ChartBlock], list[s
             source = next(r for r in refs if r).source
             series.append(Series(source, [r.percent if r else None for r in refs]))
         value_labels = [
-            str(v) if is_suppressed(v) else f"{pct_text(p)} ({v})"
+            str(v) if is_suppressed(v) else f"{share_text(v, base)} ({v})"
             for v, p in zip(answered, values, strict=True)
         ]
         present = [
             (lab, v, p) for lab, v, p in zip(labels, answered, values, strict=True) if p is not None
         ]
-        if present:
-            top = max(present, key=lambda x: x[1])
+        line_cells = [table.cell(r, column) for r in table.rows]
+        top = max(present, key=lambda x: x[1]) if present else None
+        if top and not certainly_largest(
+            top[1], line_cells, base, adds_up=question.kind != "multi_choice"
+        ):
+            takeaway = (
+                "Some answers are hidden to protect privacy, so we cannot say which was "
+                "the most common."
+            )
+        elif top:
             takeaway = (
                 f"The most common answer was \u201c{top[0]}\u201d: {pct_text(top[2])} "
                 f"of the {base} people who responded."
@@ -658,7 +841,7 @@ def _closed_charts(analysis, previous, column) -> tuple[list[ChartBlock], list[s
             bar_name=analysis.survey_round.name if series else "",
         )
         headers = ["Answer", "People", "Share"]
-        rows = [[lab, v, pct_text(p)] for lab, v, p in zip(labels, answered, values, strict=True)]
+        rows = [[lab, v, share_text(v, base)] for lab, v in zip(labels, answered, strict=True)]
         if NOT_ANSWERED in table.rows:
             rows.append([NOT_ANSWERED, table.cell(NOT_ANSWERED, column), ""])
         for s in series:
@@ -692,79 +875,127 @@ def _wrap(label: str, width: int = 38) -> str:
     return "\n".join(lines[:3]) + ("\u2026" if len(lines) > 3 else "")
 
 
+CODED_ENOUGH = 90  # % of a question's answers coded before its themes are compared
+
+
 def _theme_section(analysis, previous, column, hide: bool):
+    """One chart per free-text question (Q4 best things and Q5 worst things apart, never pooled).
+
+    Themes are listed in the codebook's order, not ranked, when any is hidden to protect
+    privacy (a hidden theme could be the biggest); comparisons with the last round wait until
+    at least 90% of both rounds' answers to the question are coded, and until then the chart
+    says it is provisional and how much is coded.
+    """
     quotes = _quotes(analysis.survey_round)
-    if analysis.themes is None:
-        return None, "Answers in this round have not been coded into themes yet.", quotes
+    if not analysis.themes:
+        return [], "Answers in this round have not been coded into themes yet.", quotes
     if hide:
-        return None, "", quotes
-    base = analysis.coded.column_total(column) if analysis.coded else 0
-    if base == 0:
-        return None, "Answers in this round have not been coded into themes yet.", quotes
-    old = previous.themes if previous and previous.themes else None
-    old_base = previous.coded.column_total(column) if previous and previous.coded else 0
-    rows = []
-    for key in analysis.themes.rows:
-        shown = analysis.themes.cell(key, column)
-        before = share(old.cell(key, column), old_base) if old and key in old.rows else None
-        rows.append(
-            ThemeRow(
-                key,
-                analysis.theme_names[key],
-                0 if is_suppressed(shown) else shown,
-                shown,
-                share(shown, base),
-                before,
+        return [], "", quotes
+    blocks = []
+    for code, themes in analysis.themes.items():
+        coded = analysis.coded[code]
+        base = coded.cell("coded", column)
+        if base == 0:
+            continue
+        done = analysis.coded_share.get(code, 0)
+        old = previous.themes.get(code) if previous else None
+        old_base = previous.coded[code].cell("coded", column) if old else 0
+        comparable = bool(
+            old and done >= CODED_ENOUGH and previous.coded_share.get(code, 0) >= CODED_ENOUGH
+        )
+        rows = []
+        for key in themes.rows:
+            shown = themes.cell(key, column)
+            before = (
+                share(old.cell(key, column), old_base)
+                if comparable and old is not None and key in old.rows
+                else None
+            )
+            rows.append(
+                ThemeRow(
+                    key,
+                    analysis.theme_names[key],
+                    0 if is_suppressed(shown) else shown,
+                    shown,
+                    share(shown, base),
+                    before,
+                )
+            )
+        cells = [r.shown for r in rows]
+        ranked = not any(is_suppressed(v) and not is_primary(v) for v in cells)
+        if ranked:
+            rows.sort(key=lambda r: (-(r.share or 0), -(r.count or 0), r.name))
+            rows = [r for r in rows if r.shown != 0][:TOP_THEMES]
+        else:
+            rows = [r for r in rows if r.shown != 0]
+        question = analysis.theme_questions.get(code, "")
+        present = [r for r in rows if r.share is not None and r.count]
+        top = max(present, key=lambda r: r.count) if present else None
+        if top and certainly_largest(top.count, cells, base, adds_up=False):
+            takeaway = (
+                f"{top.name} came up most: {top.share:.0f}% of the {base} people whose "
+                "answers are coded mentioned it."
+            )
+        elif top:
+            takeaway = (
+                "Some themes are hidden to protect privacy, so we cannot say which came up most."
+            )
+        else:
+            takeaway = "Not enough answers are coded yet to say what people raised most."
+        if done < 100:
+            takeaway += f" Provisional: {done}% of the answers to {code} are coded so far."
+        if comparable and top and top.previous_share is not None:
+            takeaway += f" Last round it was {top.previous_share:.0f}%."
+        results = Results(
+            analysis.survey_round,
+            code,
+            base if isinstance(base, int) else 0,
+            rows,
+            previous_round=previous.survey_round if comparable else None,
+        )
+        title = f"Themes in {code}"  # as theme_chart_svg titles it; the wording follows
+        if question:
+            takeaway = f"{question} {takeaway}"
+        data = {
+            "rows": [[r.key, r.name, r.shown, r.share, r.previous_share] for r in rows],
+            "round": analysis.survey_round.name,
+            "question": code,
+            "previous": previous.survey_round.name if comparable else None,
+        }
+        headers = ["Theme", "People", "Share"]
+        if comparable:
+            headers += [f"Share in {previous.survey_round.name}", "Change (points)"]
+        table_rows = []
+        for r in rows:
+            line = [r.name, r.shown, share_text(r.shown, base)]
+            if comparable:
+                line.append(
+                    pct_text(r.previous_share) if r.previous_share is not None else "not shown"
+                )
+                line.append(
+                    f"{r.share - r.previous_share:+.0f}"
+                    if r.share is not None and r.previous_share is not None
+                    else "not known"
+                )
+            table_rows.append(line)
+        blocks.append(
+            ChartBlock(
+                f"themes-{code}",
+                title,
+                takeaway,
+                _alt("Bar chart", title, takeaway, [(r.name, r.share_text) for r in rows]),
+                cached_svg("themes", data, partial(theme_chart_svg, results)),
+                Table(
+                    f"Themes raised in {code} ({base} people whose answers are coded"
+                    + ("" if done >= 100 else f"; provisional, {done}% coded")
+                    + ")",
+                    headers,
+                    table_rows,
+                ),
             )
         )
-    rows.sort(key=lambda r: (-(r.share or 0), -(r.count or 0), r.name))
-    rows = [r for r in rows if r.shown != 0][:TOP_THEMES]
-    results = Results(
-        analysis.survey_round,
-        "",
-        base if isinstance(base, int) else 0,
-        rows,
-        previous_round=previous.survey_round if old else None,
-    )
-
-    takeaway = results.takeaway
-    if rows and rows[0].share is not None and rows[0].previous_share is not None:
-        change = rows[0].share - rows[0].previous_share
-        takeaway += f" Last round it was {rows[0].previous_share:.0f}%."
-        del change
-    title = f"Themes in {analysis.survey_round.name}"  # as theme_chart_svg titles it
-    data = {
-        "rows": [[r.key, r.name, r.shown, r.share, r.previous_share] for r in rows],
-        "round": analysis.survey_round.name,
-        "previous": results.previous_round.name if results.previous_round else None,
-    }
-    headers = ["Theme", "People", "Share"]
-    if old:
-        headers += [f"Share in {previous.survey_round.name}", "Change (points)"]
-    table_rows = []
-    for r in rows:
-        line = [r.name, r.shown, pct_text(r.share)]
-        if old:
-            line.append(
-                pct_text(r.previous_share)
-                if r.previous_share is not None
-                else "fewer than 5 or none"
-            )
-            line.append(
-                f"{r.share - r.previous_share:+.0f}"
-                if r.share is not None and r.previous_share is not None
-                else "not known"
-            )
-        table_rows.append(line)
-    block = ChartBlock(
-        "themes",
-        title,
-        takeaway,
-        _alt("Bar chart", title, takeaway, [(r.name, r.share_text) for r in rows]),
-        cached_svg("themes", data, lambda: theme_chart_svg(results)),
-        Table(f"Themes raised ({base} people whose answers are coded)", headers, table_rows),
-    )
-    return block, "", quotes
+    note = "" if blocks else "Answers in this round have not been coded into themes yet."
+    return blocks, note, quotes
 
 
 def _quotes(survey_round: SurveyRound, per_theme: int = 3) -> list[QuoteGroup]:
@@ -953,26 +1184,22 @@ def _comparison(history: list[RoundAnalysis], column) -> Table:
                     cells.append("not asked")
                     continue
                 table = found[1]
-                cells.append(pct_text(share(table.cell(label, column), table.column_total(column))))
+                cells.append(share_text(table.cell(label, column), table.column_total(column)))
             add(f"{code}:{value}", f"{code} {label}", cells)
-    themes = latest.themes
-    if themes is not None:
-
-        def shown(key: Hashable) -> int:
-            value = themes.cell(key, column)
-            return 0 if is_suppressed(value) else value
-
-        ranked = sorted(themes.rows, key=lambda k: -shown(k))[:5]
-        for key in ranked:
+    for code, themes in latest.themes.items():
+        for key in themes.rows:  # the codebook's order: a ranking could put a hidden one last
             cells = []
             for a in history:
-                if a.themes is None or key not in a.themes.rows or a.coded is None:
+                if code not in a.themes or key not in a.themes[code].rows:
                     cells.append("not coded")
                     continue
-                cells.append(
-                    pct_text(share(a.themes.cell(key, column), a.coded.column_total(column)))
+                text = share_text(
+                    a.themes[code].cell(key, column), a.coded[code].cell("coded", column)
                 )
-            add(f"theme:{key}", f"Theme: {latest.theme_names[str(key)]}", cells)
+                if a.coded_share.get(code, 0) < CODED_ENOUGH:
+                    text += f" (provisional: {a.coded_share.get(code, 0)}% coded)"
+                cells.append(text)
+            add(f"theme:{code}:{key}", f"{code} theme: {latest.theme_names[str(key)]}", cells)
     return Table("Each round side by side", headers, rows)
 
 
@@ -1003,8 +1230,7 @@ def _summary(board: Dashboard, analysis: RoundAnalysis) -> list[str]:
         lines.append(line)
     if board.response_charts:
         lines.append(board.response_charts[0].takeaway)
-    if board.theme_chart:
-        lines.append(board.theme_chart.takeaway)
+    lines += [chart.takeaway for chart in board.theme_charts]
     a = board.actions
     since = board.last_meeting.strftime("%-d %B %Y")
     lines.append(

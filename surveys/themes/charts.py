@@ -10,7 +10,7 @@ bar, only the words "fewer than 5", so its size cannot be read off the chart.
 from __future__ import annotations
 
 from app.core.charts import BarChart, Series, bar_chart_svg
-from app.core.statistics import fewer_than
+from app.core.disclosure import fewer_than, is_suppressed
 from surveys.themes.results import Results
 
 
@@ -28,10 +28,17 @@ def theme_chart_svg(results: Results) -> str:
         series = [Series(results.previous_round.name, [r.previous_share for r in rows])]
     return bar_chart_svg(
         BarChart(
-            title=f"Themes in {results.survey_round.name}",
+            title=f"Themes in {results.question_code}"
+            if results.question_code
+            else f"Themes in {results.survey_round.name}",
             labels=[r.name for r in rows],
             values=[r.share for r in rows],
-            value_labels=[fewer_than() if r.share is None else f"{r.share:.0f}%" for r in rows],
+            value_labels=[
+                (str(r.shown) if is_suppressed(r.shown) else fewer_than())
+                if r.share is None
+                else f"{r.share:.0f}%"
+                for r in rows
+            ],
             axis_label="People who raised the theme (%)",
             maximum=100,
             series=series,

@@ -2,7 +2,7 @@
 
 Counts are of people (responses), not of pieces of text: someone who wrote about money in two
 of their "3 things" counts once. Sub-themes are counted under their top-level theme. Every
-published count goes through app.core.statistics.suppress (cells of 1 to 4 show "fewer than 5"), and
+published count goes through app.core.disclosure.suppress (cells of 1 to 4 show "fewer than 5"), and
 shares of a suppressed count are suppressed too.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from app.core.statistics import fewer_than, is_small, suppress
+from app.core.disclosure import fewer_than, is_small, suppress
 from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
 from surveys.themes import services
 from surveys.themes.models import Codebook, Quote, Theme

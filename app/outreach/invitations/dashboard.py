@@ -15,7 +15,7 @@ Definitions (each figure is a count of people, computed from the database every 
 - by day: cumulative complete responses by day since the round opened, with the target line
   and the previous round at the same day;
 - by age band and team: invitations and completed invitations (only invitations know a team).
-Every breakdown cell from 1 to 4 shows as "fewer than 5" (app/core/statistics.py); headline totals
+Every breakdown cell from 1 to 4 shows as "fewer than 5" (app/core/disclosure.py); headline totals
 and the whole-round cumulative line are not breakdowns of a group and are shown as they are.
 """
 
@@ -33,8 +33,8 @@ import sqlalchemy as sa
 
 from app.core.charts import OKABE_ITO, STYLE, finish
 from app.core.clock import today
+from app.core.disclosure import suppress
 from app.core.extensions import db
-from app.core.statistics import suppress
 from app.outreach.contacts.eligibility import is_eligible, reference_date
 from app.outreach.contacts.models import CHANNEL_LABELS, Contact, ContactMessage
 from app.outreach.contacts.services import DataQuality, data_quality

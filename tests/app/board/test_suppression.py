@@ -1,5 +1,5 @@
 """Small numbers: primary and secondary suppression reach the chart, the table, the XLSX and
-the PDF, all through app.core.statistics."""
+the PDF, all through app.core.disclosure."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pypdf import PdfReader
 
 from app.board import pack, services
 from app.core.charts import svg_bytes
+from app.core.disclosure import HIDDEN, certainly_largest
 from app.core.extensions import db
-from app.core.statistics import HIDDEN
 from app.staff.auth.models import Role
-from surveys.models import SurveyRound
+from surveys.models import Response, SurveyRound
 from tests.app.board.conftest import make_round
 
 # Online 40, text 3 (fewer than 5), paper 8 (would give the 3 away: hidden), phone 11.
@@ -46,7 +46,8 @@ def test_page_xlsx_and_pdf_show_the_same_suppressed_cells(app, logged_in_as):
     client = logged_in_as(Role.BOARD_MEMBER)
     page = client.get(f"/board?round={round_id}").text
     assert re.search(r"Text message</th>\s*<td[^>]*>fewer than 5</td>", page)
-    assert re.search(r"Paper</th>\s*<td[^>]*>hidden</td>", page)
+    assert re.search(rf"Paper</th>\s*<td[^>]*>{HIDDEN}</td>", page)
+    assert "Key:" in page and "5 or more people" in page
 
     with app.test_request_context():
         board = _dashboard(app, round_id)
@@ -66,18 +67,76 @@ def test_page_xlsx_and_pdf_show_the_same_suppressed_cells(app, logged_in_as):
         assert not re.search(r"Paper\s+8\b", text)
 
 
-def test_age_band_filter_shows_a_column_of_the_same_suppressed_table(app):
-    # 12 people: ages 17 (3 people) and 19 (9 people). The 3 are hidden, and so is another
-    # band's count in the same line, so "all ages minus the others" cannot give it away.
+def test_a_band_with_too_few_people_is_not_offered_and_has_no_page(app, logged_in_as):
+    # 12 people: ages 17 (3 people) and 19 (9 people). The 3 are "fewer than 5": that band is
+    # not offered as a filter, and neither its address nor "Not known" reaches a page.
     round_id = make_round(app, {"web": 12}, ages=[17, 19, 19, 19])
     with app.test_request_context():
+        analysis = services.analyse(db.session.get(SurveyRound, round_id))
+        assert analysis.channels.column_total("16 to 17") == "fewer than 5"
+        offered = services.offered_bands(analysis)
+    assert "16 to 17" not in offered
+    client = logged_in_as(Role.BOARD_MEMBER)
+    page = client.get(f"/board?round={round_id}").text
+    assert '<option value="16 to 17"' not in page
+    for band in ["16 to 17", "Not known"]:
+        assert client.get(f"/board?round={round_id}&band={band}").status_code == 404
+    for band in offered:
+        shown = client.get(f"/board?round={round_id}&band={band}").text
+        assert "Fewer than 5 care leavers answered" not in shown
+
+
+def test_a_takeaway_never_names_an_answer_a_hidden_one_could_beat(app):
+    round_id = make_round(app, {"web": 9, "sms": 3, "paper": 8, "phone": 6})
+    with app.test_request_context():
+        board = _dashboard(app, round_id)
+    chart = board.response_charts[0]
+    shown = [row[1] for row in chart.table.rows]
+    named = any(label in chart.takeaway for label, *_ in chart.table.rows)
+    biggest = max(v for v in shown if isinstance(v, int))
+    assert named == certainly_largest(biggest, shown, board.headline.responses)
+    if not named:
+        assert "hidden to protect privacy" in chart.takeaway
+
+
+def test_figures_stay_as_at_their_snapshot_until_five_more_answer(app):
+    round_id = make_round(app, {"web": 40, "sms": 3, "paper": 8})
+    with app.app_context():
         survey_round = db.session.get(SurveyRound, round_id)
-        young = services.dashboard(survey_round, "16 to 17")
-        older = services.dashboard(survey_round, "18 to 20")
-        everyone = services.dashboard(survey_round)
-    assert young.headline.responses == "fewer than 5"
-    assert older.headline.responses == HIDDEN
-    assert everyone.headline.responses == 12
+        survey_round.status = "open"
+        db.session.commit()
+    with app.test_request_context():
+        first = _dashboard(app, round_id).headline.responses
+    make_round(app, {"web": 0}, slug="other", name="Other round 2025")  # unrelated
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        for _ in range(4):
+            db.session.add(
+                Response(
+                    round=survey_round,
+                    channel="web",
+                    status="complete",
+                    started_on=survey_round.opens_on,
+                    completed_on=survey_round.opens_on,
+                )
+            )
+        db.session.commit()
+    with app.test_request_context():
+        assert _dashboard(app, round_id).headline.responses == first == 51
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        db.session.add(
+            Response(
+                round=survey_round,
+                channel="web",
+                status="complete",
+                started_on=survey_round.opens_on,
+                completed_on=survey_round.opens_on,
+            )
+        )
+        db.session.commit()
+    with app.test_request_context():
+        assert _dashboard(app, round_id).headline.responses == 56
 
 
 def test_three_responses_hide_everything_and_say_so(app, logged_in_as):
