@@ -59,6 +59,16 @@ class Config:
     # unset it is derived from SECRET_KEY (see surveys/sms/services.phone_hash).
     SMS_HMAC_KEY: str | None = os.environ.get("SMS_HMAC_KEY")
     SMS_KEYWORD: str = os.environ.get("SMS_KEYWORD", "BELONG")
+    # Completion notices (surveys/completion.py) are sealed with AES-GCM under NOTICE_KEY: 32
+    # random bytes, URL-safe base64 (`python -c "import base64,os;
+    # print(base64.urlsafe_b64encode(os.urandom(32)).decode())"`). Its own secret, never derived
+    # from another. NOTICE_KEY_ID names it in each notice; to rotate, set a new key and id and
+    # keep the old one in NOTICE_OLD_KEYS ("id:key,id:key") until the waiting notices are applied.
+    NOTICE_KEY: str | None = os.environ.get("NOTICE_KEY")
+    NOTICE_KEY_ID: str = os.environ.get("NOTICE_KEY_ID", "1")
+    NOTICE_OLD_KEYS: str = os.environ.get("NOTICE_OLD_KEYS", "")
+    # Notices wait until at least this many for a round can be applied together (or it closes).
+    NOTICE_BATCH_MIN: int = _int("NOTICE_BATCH_MIN", 5)
     SMS_CONVERSATION_IDLE_DAYS: int = _int("SMS_CONVERSATION_IDLE_DAYS", 7)
     SMS_INBOUND_REPLY_DAYS: int = _int("SMS_INBOUND_REPLY_DAYS", 2)
     SMS_PRICE_PER_SEGMENT_PENCE: float = float(os.environ.get("SMS_PRICE_PER_SEGMENT_PENCE", "4"))
@@ -137,6 +147,7 @@ class DevelopmentConfig(Config):
     """`make run`: embedded SQLite, console SMS and email backends."""
 
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    NOTICE_KEY = Config.NOTICE_KEY or "ZGV2LW9ubHktbm90LXNlY3JldC1ub3RpY2Uta2V5ISE="
 
 
 class ProductionConfig(Config):
@@ -156,6 +167,7 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
+    NOTICE_KEY = "dGVzdC1vbmx5LWZpeGVkLW5vdGljZS1rZXktMzItYnk="  # noqa: S105 - a fixed test key
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PUBLIC_BASE_URL = "http://localhost"
     RATELIMIT_ENABLED = False

@@ -22,7 +22,6 @@ from app.board.routes import bp as board_bp
 from app.core import errors, files, jobs, logs, routing, security
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
-from app.outreach import hooks as outreach_hooks
 from app.outreach.contacts.routes import bp as contacts_bp
 from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
 from app.outreach.invitations.routes import bp as invitations_bp
@@ -111,7 +110,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     errors.init_app(app)
 
     cli.init_app(app)
-    outreach_hooks.init_app(app)
     use_authority_zone()
     return app
 

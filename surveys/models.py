@@ -6,6 +6,8 @@ inspects it so that a later change that breaks it fails:
   message, IP address or user agent. It carries dates, never times, so it cannot be joined to
   invitation or message timestamps.
 - A date of birth is turned into an age in years when it is answered; the date is never stored.
+- Responses and answers have random keys (app.core.extensions.random_key), never counters, so
+  their order says nothing about the order people answered in.
 - ContactRequest (forum interest, "tell me what changed") is not linked to any response. Its key
   is a random UUID, not a counter, and it has no timestamp, so its order cannot be matched to
   the order responses were completed.
@@ -13,6 +15,7 @@ inspects it so that a later change that breaks it fails:
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date
 from enum import StrEnum
@@ -22,7 +25,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today
-from app.core.extensions import Model
+from app.core.extensions import Model, RandomKey, random_key
 
 
 class QuestionKind(StrEnum):
@@ -183,7 +186,9 @@ class Response(Model):
         ),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    id: so.Mapped[int] = so.mapped_column(
+        RandomKey, primary_key=True, autoincrement=False, default=random_key
+    )
     round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("survey_round.id"), index=True)
     channel: so.Mapped[str] = so.mapped_column(sa.String(16))
     assisted: so.Mapped[bool] = so.mapped_column(default=False)
@@ -215,9 +220,11 @@ class Answer(Model):
     __tablename__ = "answer"
     __table_args__ = (sa.UniqueConstraint("response_id", "question_id"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    id: so.Mapped[int] = so.mapped_column(
+        RandomKey, primary_key=True, autoincrement=False, default=random_key
+    )
     response_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
+        RandomKey, sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
     )
     question_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question.id"), index=True)
     skipped: so.Mapped[bool] = so.mapped_column(default=False)
@@ -243,3 +250,19 @@ class ContactRequest(Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     consent: so.Mapped[bool] = so.mapped_column(default=False)
     handled: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class CompletionNotice(Model):
+    """A sealed "someone finished" for the personal side (surveys/completion.py).
+
+    A random key, the id of the key it was sealed with, and the sealed box: no round, no
+    response, no time, so nothing here pairs with a response. Deleted once applied.
+    """
+
+    __tablename__ = "completion_notice"
+
+    id: so.Mapped[str] = so.mapped_column(
+        sa.String(32), primary_key=True, default=lambda: secrets.token_hex(16)
+    )
+    key_id: so.Mapped[str] = so.mapped_column(sa.String(16))
+    sealed: so.Mapped[str] = so.mapped_column(sa.Text)

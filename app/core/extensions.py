@@ -7,6 +7,7 @@ builds from ``Base``; a type checker cannot follow that (``db.Model`` is an attr
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -18,6 +19,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.model import Model as FlaskModel
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
+import sqlalchemy as sa
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -64,9 +66,44 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A deleted row's bytes are overwritten with zeros, so a deleted link (a conversation's
+    # phone hash -> response, a completion notice) cannot be carved out of the file's free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
 def configured_limit(name: str):
     """A Flask-Limiter limit read from the config when a request comes (tests change it)."""
     return lambda: current_app.config[name]
+
+
+def random_key() -> int:
+    """A primary key with no order: 63 random bits (fits a signed BIGINT on every database).
+
+    The anonymous side uses these instead of counters, so a row's key cannot be matched to the
+    order people answered, were invited or were texted (ARCHITECTURE.md, threat model).
+    """
+    return secrets.randbits(63) or 1
+
+
+RandomKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def scrub_deleted(*tables: str) -> None:
+    """After deleting links, leave nothing readable in the database files.
+
+    SQLite: ``secure_delete`` (set on every connection) zeroes the rows in the pages, and a
+    TRUNCATE checkpoint copies the pages home and empties the write-ahead log, which still holds
+    the pages as they were before the delete. PostgreSQL: VACUUM removes the dead row versions
+    of ``tables`` (it cannot run inside a transaction, so it uses an autocommit connection).
+    Call it after the deleting transaction has committed.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    if engine.dialect.name == "postgresql" and tables:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f'VACUUM "{table}"')

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today, utcnow
-from app.core.extensions import Model
+from app.core.extensions import Model, RandomKey
 from surveys.models import Answer, SurveyRound
 
 
@@ -58,7 +58,9 @@ class SafeguardingFlag(Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("survey_round.id"), index=True)
-    answer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("answer.id", ondelete="CASCADE"))
+    answer_id: so.Mapped[int] = so.mapped_column(
+        RandomKey, sa.ForeignKey("answer.id", ondelete="CASCADE")
+    )
     rules: so.Mapped[str] = so.mapped_column(sa.String(500))  # rule keys joined by |
     categories: so.Mapped[str] = so.mapped_column(sa.String(300))
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default=FlagStatus.NEW.value)

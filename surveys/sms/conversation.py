@@ -40,7 +40,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from app.core import phones
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import db, scrub_deleted
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
 from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
@@ -407,12 +407,13 @@ def _advance(conversation: SmsConversation, response: Response, before: list[str
 
 
 def _finish(conversation: SmsConversation, response: Response, before: list[str]):
-    # An invited number that finishes stops its reminders (the invitation gets a date only).
-    completion.announce(
+    # A sealed notice, applied later in a shuffled batch, stops an invited number's reminders.
+    completion.seal(
         completion.Finished(round_id=conversation.round_id, phone_hash=conversation.phone_hash)
     )
     _end(conversation)  # flushed first, so the engine's commit removes the link with it
     engine.complete(response)
+    scrub_deleted("sms_conversation")  # the deleted link leaves nothing in the WAL
     return [*before, closing_message()]
 
 

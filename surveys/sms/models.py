@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
-from app.core.extensions import Model
+from app.core.extensions import Model, RandomKey, random_key
 
 
 class SmsConversation(Model):
@@ -29,14 +29,17 @@ class SmsConversation(Model):
 
     __tablename__ = "sms_conversation"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Random keys: a counter here would pair the k-th conversation with the k-th text invitation.
+    id: so.Mapped[int] = so.mapped_column(
+        RandomKey, primary_key=True, autoincrement=False, default=random_key
+    )
     phone_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     round_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
     )
     # The only link from a phone to answers; NULL while only invited. Deleted with the row.
     response_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("response.id", ondelete="CASCADE"), unique=True
+        RandomKey, sa.ForeignKey("response.id", ondelete="CASCADE"), unique=True
     )
     question_code: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     asked_again: so.Mapped[bool] = so.mapped_column(default=False)
@@ -49,7 +52,9 @@ class InboundMessage(Model):
 
     __tablename__ = "sms_inbound_message"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    id: so.Mapped[int] = so.mapped_column(
+        RandomKey, primary_key=True, autoincrement=False, default=random_key
+    )
     message_sid: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     reply_twiml: so.Mapped[str | None] = so.mapped_column(sa.Text)
     received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import db, scrub_deleted
 from app.core.phones import normalise_number
 from app.messaging.encoding import segments
 from app.messaging.models import OutboundMessage
@@ -71,8 +71,8 @@ def invite(to: str, survey_round: SurveyRound) -> OutboundMessage | None:
 
 
 def expire(now: datetime | None = None) -> tuple[int, int]:
-    """Delete idle conversations (and with them the hash -> response link), and clear kept
-    replies older than SMS_INBOUND_REPLY_DAYS. Returns (conversations ended, replies cleared)."""
+    """Delete idle conversations (and with them the hash -> response link), and the inbound
+    message ids older than SMS_INBOUND_REPLY_DAYS; then scrub them from the database files. Returns (conversations ended, replies cleared)."""
     now = now or utcnow()
     idle = now - timedelta(days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"])
     # A DELETE or UPDATE gives a CursorResult, which has rowcount; Session.execute says Result.
@@ -92,13 +92,12 @@ def expire(now: datetime | None = None) -> tuple[int, int]:
     keep = now - timedelta(days=current_app.config["SMS_INBOUND_REPLY_DAYS"])
     cleared = cast(
         "CursorResult[Any]",
-        db.session.execute(
-            sa.update(InboundMessage)
-            .where(InboundMessage.received_at < keep, InboundMessage.reply_twiml.is_not(None))
-            .values(reply_twiml="")
-        ),
+        # Deleted, not just emptied: a kept MessageSid says someone texted, and Twilio's retries
+        # come within minutes, long before SMS_INBOUND_REPLY_DAYS.
+        db.session.execute(sa.delete(InboundMessage).where(InboundMessage.received_at < keep)),
     ).rowcount
     db.session.commit()
+    scrub_deleted("sms_conversation", "sms_inbound_message")
     return ended, cleared
 
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today, utcnow
-from app.core.extensions import Model, db
+from app.core.extensions import Model, RandomKey, db
 from app.staff.auth.models import StaffUser
 from surveys.models import SurveyRound
 
@@ -138,7 +138,7 @@ class Coding(Model):
     round_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
     )
-    answer_id: so.Mapped[int] = so.mapped_column(index=True)  # deliberately not a foreign key
+    answer_id: so.Mapped[int] = so.mapped_column(RandomKey, index=True)  # not a foreign key
     part: so.Mapped[int] = so.mapped_column(default=0)
     pass_no: so.Mapped[int] = so.mapped_column(default=1)
     coder_id: so.Mapped[int | None] = so.mapped_column(
@@ -168,7 +168,7 @@ class Quote(Model):
     round_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
     )
-    answer_id: so.Mapped[int] = so.mapped_column(index=True)  # not a foreign key: see above
+    answer_id: so.Mapped[int] = so.mapped_column(RandomKey, index=True)  # not a foreign key
     part: so.Mapped[int] = so.mapped_column(default=0)
     theme_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("theme.id", ondelete="SET NULL")

@@ -94,10 +94,10 @@ def resume_code(survey_round: SurveyRound) -> str | None:
 def mark_sent(survey_round: SurveyRound) -> None:
     """Forget the resume code; remember only that this browser has sent its answers.
 
-    A browser that came by a personal invitation link has its invitation marked completed
-    (a date only) and forgotten; the response is not touched (surveys/completion.py).
+    A browser that came by a personal invitation link seals a completion notice with its code
+    and forgets the code; the response is not touched (surveys/completion.py).
     """
-    completion.announce(completion.Finished(round_id=survey_round.id))
+    completion.seal_from_session(survey_round)
     _set_place(survey_round.slug, {"sent": True})
 
 

@@ -13,7 +13,11 @@ import time
 import click
 from flask.cli import AppGroup
 
-from app.outreach.invitations.services import deliver_emails, send_due_reminders
+from app.outreach.invitations.services import (
+    apply_completion_notices,
+    deliver_emails,
+    send_due_reminders,
+)
 
 invitations_cli = AppGroup("invitations", help="Invitations and reminders.")
 
@@ -29,3 +33,11 @@ def remind(every: int) -> None:
         if not every:
             break
         time.sleep(every)
+
+
+@invitations_cli.command("apply-notices")
+@click.option("--all", "everything", is_flag=True, help="Apply even batches smaller than 5.")
+def apply_notices(everything: bool) -> None:
+    """Apply the sealed completion notices now (the daily job does this on its own)."""
+    completed = apply_completion_notices(everything=everything)
+    click.echo(f"Invitations completed: {completed}.")

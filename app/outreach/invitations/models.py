@@ -1,9 +1,9 @@
 """Invitations to a survey round and the round's reminder schedule.
 
 Anonymity (ARCHITECTURE.md): an invitation knows its contact and its round; it never knows the
-response. ``completed_on`` is a date, never a time, and is set from the browser's session (or
-the SMS conversation) at the moment the person sends their answers: see
-app/outreach/invitations/services.py for how, and for the residual risk.
+response. Its ``status`` becomes "completed" (a flag, never a date) when a batch of sealed
+completion notices is applied, a day or more after the person answered: see
+app/outreach/invitations/services.py ``apply_completion_notices`` and surveys/completion.py.
 
 Erasure: deleting a contact sets ``contact_id`` to NULL here, and the row stays, so the round's
 counts (invited, reached, completed, by age band and team) do not change. ``age_band`` and
@@ -39,7 +39,6 @@ class Invitation(Model):
     channels: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default="invited")
     invited_on: so.Mapped[date] = so.mapped_column(default=today)
-    completed_on: so.Mapped[date | None]  # a date only: see the module docstring
     reached: so.Mapped[bool] = so.mapped_column(default=False)
     bounced: so.Mapped[bool] = so.mapped_column(default=False)
     age_band: so.Mapped[str] = so.mapped_column(sa.String(10), default="")

@@ -9,20 +9,15 @@ How an invitation is completed without linking it to the answers (ARCHITECTURE.m
   browser's signed session cookie, then sends the browser to the round's ordinary survey
   (/s/<slug>). The response is started and stored exactly as for anyone else: nothing about the
   invitation is written to it or to anything it can reach.
-- When that browser sends its answers, ``surveys.web.services.mark_sent`` calls
-  ``complete_from_session``: the invitation is marked completed with today's DATE (no time)
-  and the code is removed from the session. The response is never read or written here, and
-  no id passes between them.
-- By text: ``invite_by_text`` queues the invitation through the SMS channel's queue and opens
-  an invited conversation for the number, so any reply starts the survey (see
-  surveys/sms/conversation.py). When that conversation ends, the SMS channel can call
-  ``complete_by_phone_hash`` to mark the invitation completed (date only) the same way.
-Residual risk, written down so nobody "improves" it away: an invitation's ``completed_on`` is
-the same date as the response's ``completed_on``. On a day when only one invited person
-answers, someone with database access could pair the two. We keep both to a date (never a
-time), never record the order in which invitations were completed (lists are ordered by
-contact name, never by completion), and the dashboard shows counts per day, not who. A round
-with many answers a day makes the pairing guesswork; small rounds should know it.
+- When that browser sends its answers, ``surveys.web.services.mark_sent`` seals a completion
+  notice holding the code (surveys/completion.py) and forgets it. By text: ``invite_by_text``
+  queues the invitation and opens an invited conversation for the number (random key), so any
+  reply starts the survey; when a conversation ends it seals a notice with the number's hash.
+- ``apply_completion_notices`` (a daily job, app/outreach/invitations/tasks.py) opens the
+  notices with NOTICE_KEY and marks invitations completed, a flag with no date, in shuffled
+  batches of at least NOTICE_BATCH_MIN per round (the rest once the round closes), never in or
+  next to the respondent's own writes. Reminders stop once the batch is applied, so someone
+  who answered may get one more reminder: the price of not being matchable.
 
 Everything sent is logged as a ContactMessage (to whom, when, template, status) in the
 contact's history. Texts go through the SMS channel's queue (``queue_text``): its worker applies
@@ -49,7 +44,7 @@ from flask import current_app, session
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import today, utcnow
-from app.core.extensions import db
+from app.core.extensions import db, scrub_deleted
 from app.messaging import quiet_hours
 from app.messaging.encoding import segments
 from app.messaging.mail import send_email
@@ -62,12 +57,12 @@ from app.outreach.contacts.services import ContactFilter, age_band, filtered
 from app.outreach.invitations.models import Invitation, ReminderSchedule
 from app.staff.audit.services import record
 from app.staff.authority.services import get_settings
-from surveys.models import RoundStatus, SurveyRound
+from surveys import completion
+from surveys.models import CompletionNotice, RoundStatus, SurveyRound
 from surveys.sms.models import SmsConversation
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread
 CODE_LENGTH = 8
-SESSION_KEY = "invitation_codes"
 CHANNELS = ("sms", "email", "letter")
 DEFAULT_DAYS = [7, 14, 28]
 
@@ -113,26 +108,11 @@ def round_for_code(word: str) -> SurveyRound | None:
 
 
 def remember_in_session(invitation: Invitation, survey_round: SurveyRound) -> None:
-    codes = dict(session.get(SESSION_KEY, {}))
-    codes[survey_round.slug] = invitation.code
-    session[SESSION_KEY] = codes
+    """/i/<code>: the code goes into this browser's signed cookie only; nothing is written."""
+    completion.remember_personal_code(survey_round, invitation.code)
 
 
-def complete_from_session(survey_round: SurveyRound, on: date | None = None) -> bool:
-    """This browser has sent its answers: mark its invitation completed (a date), forget it."""
-    codes = dict(session.get(SESSION_KEY, {}))
-    code = codes.pop(survey_round.slug, None)
-    if code is None:
-        return False
-    session[SESSION_KEY] = codes
-    invitation = by_code(code)
-    if invitation is None or invitation.round_id != survey_round.id:
-        return False
-    return _complete(invitation, on)
-
-
-def complete_by_phone_hash(round_id: int, phone_hash: str, on: date | None = None) -> bool:
-    """For the SMS channel, when an invited number finishes: mark that invitation completed."""
+def _by_phone_hash(round_id: int, hashed: str) -> Invitation | None:
     rows = db.session.execute(
         sa.select(Invitation, Contact.mobile)
         .join(Contact, Contact.id == Invitation.contact_id)
@@ -143,18 +123,66 @@ def complete_by_phone_hash(round_id: int, phone_hash: str, on: date | None = Non
         )
     ).all()
     for invitation, mobile in rows:
-        if hash_of(mobile) == phone_hash:
-            return _complete(invitation, on)
-    return False
+        if hash_of(mobile) == hashed:
+            return invitation
+    return None
 
 
-def _complete(invitation: Invitation, on: date | None) -> bool:
+def _invitation_for(finished: completion.Finished) -> Invitation | None:
+    if finished.phone_hash is not None:
+        return _by_phone_hash(finished.round_id, finished.phone_hash)
+    invitation = by_code(finished.code or "")
+    if invitation is None or invitation.round_id != finished.round_id:
+        return None
+    return invitation
+
+
+def _round_has_closed(survey_round: SurveyRound | None) -> bool:
+    return (
+        survey_round is None
+        or survey_round.status == RoundStatus.CLOSED
+        or survey_round.closes_on < today()
+    )
+
+
+def apply_completion_notices(*, everything: bool = False) -> int:
+    """Open the sealed completion notices and mark their invitations completed (a flag only).
+
+    A round's notices are applied only when at least NOTICE_BATCH_MIN are waiting, or once the
+    round has closed (then whatever is left), in a shuffled order, all in one transaction that
+    also deletes them; then the deleted notices are scrubbed from the database files. So an
+    invitation's completion is never written in or next to its respondent's own writes, and
+    the order of the updates says nothing about the order people finished. ``everything`` is
+    for tests and for `flask invitations apply-notices --all`. Returns invitations completed.
+    """
+    by_round: dict[int, list[tuple[CompletionNotice, completion.Finished]]] = {}
+    for notice in completion.waiting():
+        finished = completion.open_notice(notice)
+        if finished is not None:  # a notice no key we hold opens waits for its key
+            by_round.setdefault(finished.round_id, []).append((notice, finished))
+    least = current_app.config["NOTICE_BATCH_MIN"]
+    completed = 0
+    shuffler = secrets.SystemRandom()
+    for round_id, batch in by_round.items():
+        closed = _round_has_closed(db.session.get(SurveyRound, round_id))
+        if len(batch) < least and not closed and not everything:
+            continue
+        shuffler.shuffle(batch)
+        for notice, finished in batch:
+            invitation = _invitation_for(finished)
+            if invitation is not None and _mark_completed(invitation):
+                completed += 1
+            db.session.delete(notice)
+    db.session.commit()
+    scrub_deleted("completion_notice", "invitation")
+    return completed
+
+
+def _mark_completed(invitation: Invitation) -> bool:
     if invitation.status == "completed":
         return False
     invitation.status = "completed"
-    invitation.completed_on = on or today()
     _cancel_queued_reminders(invitation)
-    db.session.commit()
     return True
 
 

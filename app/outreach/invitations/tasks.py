@@ -21,3 +21,9 @@ def deliver_emails() -> int:
 def send_reminders() -> tuple[int, int]:
     """Hourly: queue the reminders that are due, then send the waiting emails."""
     return services.send_due_reminders(), services.deliver_emails()
+
+
+@jobs.periodic_task(jobs.crontab(minute="30", hour="3"))
+def apply_completion_notices() -> int:
+    """Daily: apply the sealed completion notices in shuffled batches (surveys/completion.py)."""
+    return services.apply_completion_notices()
