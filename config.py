@@ -167,7 +167,7 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
-    NOTICE_KEY = "dGVzdC1vbmx5LWZpeGVkLW5vdGljZS1rZXktMzItYnk="  # noqa: S105 - a fixed test key
+    NOTICE_KEY = "dGVzdC1vbmx5LWZpeGVkLW5vdGljZS1rZXktMzItYnk="
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PUBLIC_BASE_URL = "http://localhost"
     RATELIMIT_ENABLED = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,7 +20,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.model import Model as FlaskModel
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
-import sqlalchemy as sa
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -78,12 +78,12 @@ def configured_limit(name: str):
 
 
 def random_key() -> int:
-    """A primary key with no order: 63 random bits (fits a signed BIGINT on every database).
+    """A primary key with no order: 53 random bits (a BIGINT, and exact as a spreadsheet number).
 
     The anonymous side uses these instead of counters, so a row's key cannot be matched to the
     order people answered, were invited or were texted (ARCHITECTURE.md, threat model).
     """
-    return secrets.randbits(63) or 1
+    return secrets.randbits(53) or 1
 
 
 RandomKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

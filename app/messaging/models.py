@@ -97,6 +97,24 @@ class OutboundMessage(Model):
     status_at: so.Mapped[datetime | None]
 
 
+class ReplyTally(Model):
+    """How many conversation replies (and segments) a round has sent, for its cost: a count only.
+
+    A reply sent in the webhook's TwiML is not kept as a message: a row per reply, with its
+    words and time, would show staff (and anyone with the database) the survey conversation
+    and the "help now" texts as they happen, and pair them with the invitations by id order.
+    """
+
+    __tablename__ = "sms_reply_tally"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), unique=True
+    )
+    texts: so.Mapped[int] = so.mapped_column(default=0)
+    segments: so.Mapped[int] = so.mapped_column(default=0)
+
+
 class SmsRateLimit(Model):
     """The next free send slot (seconds since the epoch), shared by every worker process."""
 

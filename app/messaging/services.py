@@ -25,7 +25,13 @@ from app.core.extensions import db
 from app.core.phones import NumberInvalid, normalise_number
 from app.messaging.backends import UNREACHABLE_CODES
 from app.messaging.encoding import segments
-from app.messaging.models import OptOut, OutboundMessage, OutboundStatus, UnreachableNumber
+from app.messaging.models import (
+    OptOut,
+    OutboundMessage,
+    OutboundStatus,
+    ReplyTally,
+    UnreachableNumber,
+)
 
 SENT_STATUSES = (OutboundStatus.SENT.value, OutboundStatus.DELIVERED.value)
 
@@ -170,27 +176,32 @@ def _by_key(key: str) -> OutboundMessage | None:
     )
 
 
-def record_reply(body: str, round_id: int | None) -> OutboundMessage:
-    """A conversation reply sent in the webhook's TwiML: kept for cost and status, no number."""
-    encoding, count = segments(body)
-    message = OutboundMessage(
-        to_number=None,
-        body=body,
-        encoding=encoding,
-        segments=count,
-        status=OutboundStatus.SENT.value,
-        round_id=round_id,
-        is_conversation_reply=True,
-        sent_at=utcnow(),
-    )
-    db.session.add(message)
-    return message
+def record_reply(body: str, round_id: int | None) -> None:
+    """A conversation reply sent in the webhook's TwiML: counted for cost, never kept (no words,
+    no time, no row of its own: see ReplyTally)."""
+    count = segments(body)[1]
+    tally = db.session.scalar(sa.select(ReplyTally).where(ReplyTally.round_id == round_id))
+    if tally is None:
+        tally = ReplyTally(round_id=round_id, texts=0, segments=0)
+        db.session.add(tally)
+    tally.texts += 1
+    tally.segments += count
+
+
+def reply_totals(round_id: int) -> tuple[int, int]:
+    """(texts, segments) the round's conversations have sent as replies."""
+    tally = db.session.scalar(sa.select(ReplyTally).where(ReplyTally.round_id == round_id))
+    return (tally.texts, tally.segments) if tally else (0, 0)
 
 
 def recent_outbound(limit: int = 100) -> list[OutboundMessage]:
+    """What staff sent (invitations, reminders, updates): never a survey conversation's texts."""
     return list(
         db.session.scalars(
-            sa.select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
+            sa.select(OutboundMessage)
+            .where(OutboundMessage.is_conversation_reply.is_(False))
+            .order_by(OutboundMessage.id.desc())
+            .limit(limit)
         )
     )
 

@@ -41,7 +41,13 @@ FOREIGN_KEYS = [  # (name, table, column, referred table, ondelete)
         "response",
         "CASCADE",
     ),
-    ("fk_safeguarding_flag_answer_id_answer", "safeguarding_flag", "answer_id", "answer", "CASCADE"),
+    (
+        "fk_safeguarding_flag_answer_id_answer",
+        "safeguarding_flag",
+        "answer_id",
+        "answer",
+        "CASCADE",
+    ),
 ]
 REFERRING = [pair for pairs in KEYED.values() for pair in pairs]
 
@@ -56,7 +62,9 @@ def _renumber(table: str, new_keys) -> None:
     old = [row[0] for row in bind.execute(sa.text(f"SELECT id FROM {table}"))]  # noqa: S608
     secrets.SystemRandom().shuffle(old)
     for before, after in zip(old, new_keys(len(old)), strict=True):
-        bind.execute(sa.text(f"UPDATE {table} SET id = :a WHERE id = :b"), {"a": after, "b": before})  # noqa: S608
+        bind.execute(
+            sa.text(f"UPDATE {table} SET id = :a WHERE id = :b"), {"a": after, "b": before}
+        )  # noqa: S608
         for other, column in KEYED[table]:
             bind.execute(
                 sa.text(f"UPDATE {other} SET {column} = :a WHERE {column} = :b"),  # noqa: S608
@@ -65,7 +73,7 @@ def _renumber(table: str, new_keys) -> None:
 
 
 def _random(count: int) -> list[int]:
-    return [secrets.randbits(63) or 1 for _ in range(count)]
+    return [secrets.randbits(53) or 1 for _ in range(count)]
 
 
 def _renumber_all(new_keys) -> None:
@@ -91,6 +99,27 @@ def upgrade():
     )
     with op.batch_alter_table("invitation") as batch:
         batch.drop_column("completed_on")
+    # Conversation replies become a count per round; the kept replies (words, times) go.
+    op.create_table(
+        "sms_reply_tally",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=True),
+        sa.Column("texts", sa.Integer(), nullable=False),
+        sa.Column("segments", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["survey_round.id"],
+            name=op.f("fk_sms_reply_tally_round_id_survey_round"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_reply_tally")),
+        sa.UniqueConstraint("round_id", name=op.f("uq_sms_reply_tally_round_id")),
+    )
+    op.execute(
+        "INSERT INTO sms_reply_tally (round_id, texts, segments) SELECT round_id, COUNT(*),"
+        " SUM(segments) FROM sms_outbound_message WHERE is_conversation_reply GROUP BY round_id"
+    )
+    op.execute("DELETE FROM sms_outbound_message WHERE is_conversation_reply")
     if _postgres():
         for table in KEYED:
             op.execute(f"ALTER TABLE {table} ALTER COLUMN id DROP DEFAULT")
@@ -117,4 +146,5 @@ def downgrade():
             )
     with op.batch_alter_table("invitation") as batch:
         batch.add_column(sa.Column("completed_on", sa.Date(), nullable=True))
+    op.drop_table("sms_reply_tally")  # the replies' words and times are not kept to go back to
     op.drop_table("completion_notice")

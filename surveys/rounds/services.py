@@ -296,10 +296,9 @@ def _filtered(survey_round: SurveyRound, filters: ResponseFilter) -> sa.Select:
 
 
 def response_page(survey_round: SurveyRound, filters: ResponseFilter, page: int = 1):
-    """Newest first; a Flask-SQLAlchemy pagination object of PER_PAGE responses."""
-    query = _filtered(survey_round, filters).order_by(
-        Response.completed_on.desc(), Response.started_on.desc(), Response.id.desc()
-    )
+    """In key order, which is random, so the list says nothing about who answered when
+    (ARCHITECTURE.md, threat model); a Flask-SQLAlchemy pagination object of PER_PAGE."""
+    query = _filtered(survey_round, filters).order_by(Response.id)
     return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
 
 

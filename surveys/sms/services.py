@@ -26,7 +26,7 @@ from app.core.extensions import db, scrub_deleted
 from app.core.phones import normalise_number
 from app.messaging.encoding import segments
 from app.messaging.models import OutboundMessage
-from app.messaging.services import SENT_STATUSES, phone_hash, queue_text
+from app.messaging.services import SENT_STATUSES, phone_hash, queue_text, reply_totals
 from app.staff.authority.services import get_settings
 from surveys.models import Question, RoundStatus, SurveyRound
 from surveys.sms.conversation import closing_message, opening_message, question_message
@@ -72,7 +72,8 @@ def invite(to: str, survey_round: SurveyRound) -> OutboundMessage | None:
 
 def expire(now: datetime | None = None) -> tuple[int, int]:
     """Delete idle conversations (and with them the hash -> response link), and the inbound
-    message ids older than SMS_INBOUND_REPLY_DAYS; then scrub them from the database files. Returns (conversations ended, replies cleared)."""
+    message ids older than SMS_INBOUND_REPLY_DAYS; then scrub them from the database files.
+    Returns (conversations ended, message ids deleted)."""
     now = now or utcnow()
     idle = now - timedelta(days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"])
     # A DELETE or UPDATE gives a CursorResult, which has rowcount; Session.execute says Result.
@@ -165,13 +166,14 @@ def round_cost(survey_round: SurveyRound) -> RoundCost:
             OutboundMessage.status.in_(SENT_STATUSES),
         )
     ).one()
+    reply_texts, reply_segments = reply_totals(survey_round.id)
     cohort = survey_round.cohort_size
     return RoundCost(
         survey_round=survey_round,
         segments_per_person=per_person,
         estimated_segments=None if cohort is None else cohort * per_person,
-        actual_segments=int(actual_segments),
-        texts_sent=int(texts),
+        actual_segments=int(actual_segments) + reply_segments,
+        texts_sent=int(texts) + reply_texts,
         price_pence=float(current_app.config["SMS_PRICE_PER_SEGMENT_PENCE"]),
         questions=lengths,
     )

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import today, utcnow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.core.extensions import db
+from app.core.extensions import db, random_key
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.themes import services
 from tests.surveys.conftest import make_open_round
@@ -28,14 +28,19 @@ def round_with_answers(
 
 
 def add_answers(round_id: int, texts, *, code: str = "Q12", channel: str = "web", age=None):
+    """Answers get keys that rise in the order of ``texts``, so the coding queue (key order,
+    which is random in real use) meets them in that order and tests can say what comes next."""
     survey_round = db.session.get(SurveyRound, round_id)
     questions = {q.code: q for q in survey_round.questionnaire.questions}
+    keys = iter(range(random_key() >> 8, 2**53))
     for text in texts:
         response = Response(round=survey_round, channel=channel, status="complete")
         value = {"items": [text]} if questions[code].kind == "short_items" else {"text": text}
-        response.answers.append(Answer(question=questions[code], value=value))
+        response.answers.append(Answer(id=next(keys), question=questions[code], value=value))
         if age is not None:
-            response.answers.append(Answer(question=questions["Q1"], value={"age": age}))
+            response.answers.append(
+                Answer(id=next(keys), question=questions["Q1"], value={"age": age})
+            )
         db.session.add(response)
     db.session.commit()
 

@@ -18,6 +18,7 @@ from app.outreach.invitations import services as invitations
 from app.outreach.invitations.models import Invitation
 from app.staff.audit.models import AuditEvent
 from app.staff.auth.models import Role
+from surveys import completion
 from surveys.models import Response, SurveyRound
 from tests.conftest import make_staff, sign_in
 from tests.surveys.conftest import SLUG, make_open_round
@@ -78,9 +79,15 @@ def test_answering_through_a_personal_link_completes_only_that_invitation(app, c
     answer_everything(client)
 
     with app.app_context():
+        # Sealed, not applied: one notice waits for a batch of 5 (or the round's close).
+        assert db.session.scalar(sa.select(Invitation).where(Invitation.code == code)).status == (
+            "invited"
+        )
+        assert invitations.apply_completion_notices() == 0
+        assert invitations.apply_completion_notices(everything=True) == 1
         survey_round = db.session.get(SurveyRound, round_id)
         done = db.session.scalar(sa.select(Invitation).where(Invitation.code == code))
-        assert done.status == "completed" and done.completed_on == date.today()
+        assert done.status == "completed"
         assert invitations.next_reminder(done, invitations.schedule_for(survey_round)) is None
         others = db.session.scalars(sa.select(Invitation).where(Invitation.code != code))
         assert all(i.status == "invited" for i in others)
@@ -89,7 +96,7 @@ def test_answering_through_a_personal_link_completes_only_that_invitation(app, c
         row = db.session.execute(sa.select(Response.__table__)).one()
         assert code not in " ".join(str(v) for v in row)
     with client.session_transaction() as session:
-        assert SLUG not in session.get(invitations.SESSION_KEY, {}), "the link is forgotten"
+        assert SLUG not in session.get(completion.SESSION_KEY, {}), "the link is forgotten"
 
 
 def test_an_unknown_code_gets_a_kind_404(client):
@@ -117,7 +124,7 @@ def test_reminders_follow_the_schedule_and_skip_completed_and_do_not_contact(app
         rows = list(db.session.scalars(sa.select(Invitation).order_by(Invitation.id)))
         for row in rows:
             row.invited_on = date.today() - timedelta(days=8)
-        rows[0].status, rows[0].completed_on = "completed", date.today()
+        rows[0].status = "completed"
         barred = db.session.get(Contact, ids[1])
         barred.do_not_contact = True
         contacts.sync_opt_out(barred)
@@ -212,6 +219,7 @@ def test_dashboard_numbers_equal_independent_counts_and_small_groups_are_hidden(
         answer_everything(browser)
     answer_everything(app.test_client())  # and one person from the poster
     with app.app_context():
+        assert invitations.apply_completion_notices() == 6  # the daily job: a batch of 6
         invitations.deliver_emails()
         texts = db.session.scalars(sa.select(OutboundMessage).order_by(OutboundMessage.id))
         for n, text in enumerate(texts):  # what the SMS worker would record
@@ -278,7 +286,10 @@ def test_the_sms_channel_can_complete_an_invitation_by_phone_hash_or_find_a_code
         assert invitations.round_for_code(first.code.lower()).id == round_id
         assert invitations.round_for_code("NOTACODE") is None
         hashed = phone_hash("07700 900000")
-        assert invitations.complete_by_phone_hash(round_id, hashed)
+        for _ in range(2):  # the same notice twice: applied once
+            completion.seal(completion.Finished(round_id=round_id, phone_hash=hashed))
+        db.session.commit()
+        assert invitations.apply_completion_notices(everything=True) == 1
         db.session.refresh(first)
-        assert first.status == "completed" and first.completed_on == date.today()
-        assert not invitations.complete_by_phone_hash(round_id, hashed)  # once only
+        assert first.status == "completed"
+        assert completion.waiting() == []
