@@ -1,0 +1,354 @@
+"""Attacks on the anonymity promise (ARCHITECTURE.md, "Anonymity: the threat model").
+
+A round is simulated the way people really take part: invited people answer through their
+personal links, others through the open link, invited numbers answer by text through the signed
+webhook, other numbers text the keyword, and some sign up on the thank-you page. Then the daily
+job applies the completion notices and the hourly one expires old message ids. Each test then
+plays one attack with only what an attacker would hold (a copy of the database files, the rows
+and their system columns, the staff screens) and must find no link better than guessing.
+
+We know the true pairs (the simulation records who answered what); the attacker does not. Each
+attack makes its best guess and the test counts how many guesses are right. Each of these tests
+fails when its protection is taken away (the closing note of issue 14 shows each failure).
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.messaging.models import OutboundMessage
+from app.messaging.services import phone_hash
+from app.outreach.contacts.models import ContactMessage
+from app.outreach.invitations import services as invitations
+from app.outreach.invitations.models import Invitation
+from app.staff.auth.models import Role
+from app.staff.authority.services import get_settings
+from surveys.models import Answer, CompletionNotice, ContactRequest, Response
+from surveys.sms.models import InboundMessage, SmsConversation
+from surveys.sms.services import expire
+from surveys.themes import services as themes
+from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
+from tests.conftest import TEST_DATABASE_URL, build_app, make_staff, sign_in
+from tests.surveys.conftest import SLUG, make_open_round
+from tests.surveys.sms.test_sms_conversation import TEXTS
+from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone
+from tests.surveys.web.test_web_survey import answer_all
+
+TEXTED = [f"+4477009000{i:02d}" for i in range(6)]  # contacts 0-5 are invited by text
+KEYWORD_TEXTERS = ["+447700900901", "+447700900902"]  # not invited: they text BELONG
+WEB_INVITED = 5  # contacts 6-10 are invited by email and answer through /i/<code>
+OPEN_LINK = 3
+DISCLOSURE = "I feel like hurting myself"
+
+
+@dataclass
+class Round:
+    round_id: int
+    # The truth, which the attacker does not have.
+    response_of_invitation: dict[int, int] = field(default_factory=dict)
+    responses_in_arrival_order: list[int] = field(default_factory=list)
+    finished_hashes: list[str] = field(default_factory=list)
+    conversation_ids_at_invitation: dict[str, int] = field(default_factory=dict)
+    sealed_notices: list[str] = field(default_factory=list)
+    message_sids: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def app(database_uri):
+    app = build_app(
+        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _new_response(app, before: set[int]) -> int:
+    with app.app_context():
+        now = set(db.session.scalars(sa.select(Response.id)))
+    (new,) = now - before
+    return new
+
+
+def _response_ids(app) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(sa.select(Response.id)))
+
+
+def _hash(app, number: str) -> str:
+    with app.app_context():
+        return phone_hash(number)
+
+
+def _text_survey(phone: Phone, *, disclose: bool) -> None:
+    for code, text in TEXTS.items():
+        phone.say(DISCLOSURE if disclose and code == "Q12" else text)
+
+
+@pytest.fixture
+def played(app) -> Round:
+    round_id = make_open_round(app, channels=("web", "sms"))
+    with app.app_context():
+        get_settings().duty_phone = "0161 496 0000"
+        db.session.commit()
+    add_contacts(app, len(TEXTED), team=lambda i: "Text")
+    add_contacts(app, WEB_INVITED, start=len(TEXTED), team=lambda i: "Email")
+    invite_all(app, round_id, ("sms",), team="Text")
+    invite_all(app, round_id, ("email",), team="Email")
+    played = Round(round_id)
+    with app.app_context():
+        by_mobile = {
+            i.contact.mobile: i for i in db.session.scalars(sa.select(Invitation)) if i.contact
+        }
+        for number in TEXTED:
+            played.conversation_ids_at_invitation[number] = db.session.scalar(
+                sa.select(SmsConversation.id).where(
+                    SmsConversation.phone_hash == phone_hash(number)
+                )
+            )
+        web_codes = [
+            (i.id, i.code) for i in by_mobile.values() if i.channels == ["email"]
+        ]  # email-only invitations
+        text_invitations = {n: by_mobile[n].id for n in TEXTED}
+
+    def arrived(before: set[int], invitation_id: int | None = None) -> None:
+        response_id = _new_response(app, before)
+        played.responses_in_arrival_order.append(response_id)
+        if invitation_id is not None:
+            played.response_of_invitation[invitation_id] = response_id
+
+    # Interleaved, as a real day is: links, texts, the open link, keyword texters.
+    for n, (invitation_id, code) in enumerate(web_codes):
+        before = _response_ids(app)
+        browser = app.test_client()
+        browser.get(f"/i/{code}")
+        answer_all(browser)
+        browser.post(f"/s/{SLUG}/check")
+        arrived(before, invitation_id)
+        if n < len(TEXTED) - 1:  # all but one texted number answer
+            number = TEXTED[n]
+            before = _response_ids(app)
+            phone = Phone(app.test_client(), number=number)
+            phone.say("Hi")
+            _text_survey(phone, disclose=n == 0)
+            arrived(before, text_invitations[number])
+            played.finished_hashes.append(_hash(app, number))
+        if n < OPEN_LINK:
+            before = _response_ids(app)
+            browser = app.test_client()
+            answer_all(browser)
+            browser.post(f"/s/{SLUG}/check")
+            arrived(before)
+            browser.post(
+                f"/s/{SLUG}/keep-in-touch/forum",
+                data={
+                    "forum-kind": "forum",
+                    "forum-name": f"Signer {n}",
+                    "forum-email": f"s{n}@example.org",
+                    "forum-consent": "y",
+                },
+            )
+        if n < len(KEYWORD_TEXTERS):
+            before = _response_ids(app)
+            phone = Phone(app.test_client(), number=KEYWORD_TEXTERS[n])
+            phone.say("BELONG")
+            _text_survey(phone, disclose=False)
+            arrived(before)
+            played.finished_hashes.append(_hash(app, KEYWORD_TEXTERS[n]))
+    with app.app_context():
+        played.sealed_notices = list(db.session.scalars(sa.select(CompletionNotice.sealed)))
+        played.message_sids = list(db.session.scalars(sa.select(InboundMessage.message_sid)))
+        # Nothing is completed in the respondents' own requests.
+        completed = sa.select(sa.func.count()).select_from(Invitation)
+        assert db.session.scalar(completed.where(Invitation.status == "completed")) == 0
+        # The daily job, then the hourly one once Twilio's retry window has long passed.
+        assert invitations.apply_completion_notices() == len(played.response_of_invitation)
+        expire(now=utcnow() + timedelta(days=3))
+    return played
+
+
+# --- Attack: carve the database file and its write-ahead log ---------------------------------
+
+
+@pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="reads the SQLite files")
+def test_the_sqlite_file_and_its_wal_hold_no_deleted_link(app, played, tmp_path):
+    with app.app_context():
+        database = Path(db.engine.url.database)
+    copies = []
+    stolen = tmp_path / "stolen"
+    stolen.mkdir()
+    for suffix in ("", "-wal"):  # what a backup or a stolen disk holds
+        source = Path(f"{database}{suffix}")
+        if source.exists():
+            copies.append(shutil.copy(source, stolen / source.name))
+    image = b"".join(Path(c).read_bytes() for c in copies)
+    found = {
+        "phone hashes of finished conversations": [
+            h for h in played.finished_hashes if h.encode() in image
+        ],
+        "sealed completion notices": [s for s in played.sealed_notices if s.encode() in image],
+        "inbound message ids": [s for s in played.message_sids if s.encode() in image],
+    }
+    assert found == {k: [] for k in found}, found
+
+
+# --- Attack: the order of keys ----------------------------------------------------------------
+
+
+def _dense(keys: list[int]) -> bool:
+    """Keys from a counter sit close together; random 53-bit keys almost never do."""
+    ordered = sorted(keys)
+    return any(b - a < 2**24 for a, b in itertools.pairwise(ordered))
+
+
+def test_response_keys_say_nothing_about_arrival_order(app, played):
+    by_key = sorted(played.responses_in_arrival_order)
+    assert by_key != played.responses_in_arrival_order, "key order is arrival order"
+    assert not _dense(played.responses_in_arrival_order), "response keys come from a counter"
+
+
+def test_answers_of_one_person_cannot_be_regrouped_by_their_keys(app, played):
+    with app.app_context():
+        answers = list(db.session.execute(sa.select(Answer.id, Answer.response_id)))
+    ordered = sorted(answers)
+    # The attacker's guess: neighbouring keys close together belong to the same person.
+    guesses = [(a, b) for a, b in itertools.pairwise(ordered) if b[0] - a[0] < 2**24]
+    right = sum(1 for a, b in guesses if a[1] == b[1])
+    assert right == 0, f"{right} pairs of one person's answers regrouped by key"
+
+
+def test_conversation_keys_do_not_pair_with_the_invitation_texts(app, played):
+    with app.app_context():
+        outbound = {
+            o.id: o.to_number
+            for o in db.session.scalars(sa.select(OutboundMessage))
+            if o.to_number in TEXTED
+        }
+    conversations = played.conversation_ids_at_invitation
+    assert not _dense(list(conversations.values())), "conversation keys come from a counter"
+    # The k-th conversation by key against the k-th invitation text by id.
+    guess = dict(
+        zip(
+            [n for n, _ in sorted(conversations.items(), key=lambda kv: kv[1])],
+            [outbound[k] for k in sorted(outbound)],
+            strict=True,
+        )
+    )
+    right = sum(1 for number, guessed in guess.items() if number == guessed)
+    assert right < len(TEXTED), f"{right} of {len(TEXTED)} conversations paired with texts"
+
+
+def test_sign_ups_have_random_keys_and_no_time(app, played):
+    with app.app_context():
+        keys = list(db.session.scalars(sa.select(ContactRequest.id)))
+    assert len(keys) == OPEN_LINK
+    assert all(len(k) == 36 and k[14] == "4" for k in keys), "not random (UUID4) keys"
+    date_columns = [
+        c.name
+        for c in ContactRequest.__table__.columns
+        if isinstance(c.type, sa.Date | sa.DateTime)
+    ]
+    assert date_columns == []
+
+
+# --- Attack: dates and times on the personal side -------------------------------------------
+
+
+def test_completing_an_invitation_writes_no_date_or_time(app, played):
+    with app.app_context():
+        for table in (Invitation.__table__, ContactMessage.__table__):
+            dated = [c.name for c in table.columns if isinstance(c.type, sa.Date | sa.DateTime)]
+            assert not [c for c in dated if "complet" in c or "answer" in c], (table.name, dated)
+        invitation_dates = {
+            d for i in db.session.scalars(sa.select(Invitation)) for d in (i.invited_on,)
+        }
+        response_dates = set(db.session.scalars(sa.select(Response.completed_on)))
+        # All happen on one frozen day here, so only a column written at completion could
+        # add a date: the invitation keeps the day it was made, nothing else.
+        assert len(invitation_dates) == 1 and None not in response_dates
+
+
+# --- Attack: PostgreSQL row versions ---------------------------------------------------------
+
+
+@pytest.mark.skipif(TEST_DATABASE_URL is None, reason="PostgreSQL system columns")
+def test_xmin_does_not_pair_a_response_with_its_invitation(app, played):
+    with app.app_context():
+        responses = dict(
+            db.session.execute(sa.text("SELECT id, xmin::text::bigint FROM response")).all()
+        )
+        completed = dict(
+            db.session.execute(
+                sa.text("SELECT id, xmin::text::bigint FROM invitation WHERE status = 'completed'")
+            ).all()
+        )
+    right = 0
+    for response_id, xmin in responses.items():
+        near = [i for i, x in completed.items() if abs(x - xmin) <= 3]
+        if len(near) == 1 and played.response_of_invitation.get(near[0]) == response_id:
+            right += 1
+    assert right == 0, f"{right} invited respondents re-identified by xmin"
+    assert len(set(completed.values())) == 1, "completions were written one by one"
+
+
+@pytest.mark.skipif(TEST_DATABASE_URL is None, reason="PostgreSQL dead rows")
+def test_deleted_links_are_vacuumed_away(app, played):
+    with app.app_context():
+        for table in ("completion_notice", "sms_conversation", "sms_inbound_message"):
+            dead = db.session.scalar(
+                sa.text("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = :t").bindparams(
+                    t=table
+                )
+            )
+            assert not dead, (table, dead)
+
+
+# --- Attack: the staff screens ---------------------------------------------------------------
+
+
+def test_the_outbox_shows_only_what_staff_sent(app, played):
+    make_staff(app, Role.PARTICIPATION_WORKER, "worker@example.org")
+    client = app.test_client()
+    sign_in(client, "worker@example.org")
+    page = client.get("/staff/sms/outbox").text
+    for leak in ("Samaritans", "Thank you for telling us", "1/9", "Thank you for helping"):
+        assert leak not in page, leak
+
+
+def test_a_peer_researcher_cannot_regroup_one_persons_answers(app, played):
+    with app.app_context():
+        from surveys.models import SurveyRound
+
+        themes.create_codebook(db.session.get(SurveyRound, played.round_id))
+        owner = dict(db.session.execute(sa.select(Answer.id, Answer.response_id)).all())
+    make_staff(app, Role.PEER_RESEARCHER, "peer@example.org")
+    client = app.test_client()
+    sign_in(client, "peer@example.org")
+    units: list[tuple[int, int]] = []
+    location = client.get(f"/staff/themes/{played.round_id}/code").headers.get("Location", "")
+    while "/code/" in location and len(units) < 300:
+        answer_id, part = location.split("?")[0].rsplit("/code/", 1)[1].split("/")[:2]
+        unit = (int(answer_id), int(part))
+        if unit in units:
+            break
+        units.append(unit)
+        page = client.get(location).text
+        assert DISCLOSURE not in page  # flagged text is never shown to a peer
+        after = f"/staff/themes/{played.round_id}/code?after={unit[0]}-{unit[1]}"
+        location = client.get(after).headers.get("Location", "")
+    seen = sorted({answer_id for answer_id, _ in units})  # the parts of one answer share it
+    assert len(seen) > 3
+    # The attacker links units whose keys are close or whose order is consecutive.
+    close = [(a, b) for a, b in itertools.pairwise(seen) if b - a < 2**24]
+    right = sum(1 for a, b in close if owner[a] == owner[b])
+    assert right == 0, f"{right} pairs of one person's texts regrouped by the peer"
