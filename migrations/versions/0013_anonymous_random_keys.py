@@ -81,9 +81,16 @@ def _renumber_all(new_keys) -> None:
         for name, table, *_ in FOREIGN_KEYS:
             op.drop_constraint(name, table, type_="foreignkey")
     else:
-        op.execute("PRAGMA defer_foreign_keys = ON")  # checked at commit, after every update
+        # SQLite: foreign_keys=OFF only works outside a transaction and defer_foreign_keys only
+        # inside one; whichever applies lets a parent key and its children change one by one.
+        op.execute("PRAGMA foreign_keys = OFF")
+        op.execute("PRAGMA defer_foreign_keys = ON")
     for table in KEYED:
         _renumber(table, new_keys)
+    if not _postgres():
+        problems = op.get_bind().execute(sa.text("PRAGMA foreign_key_check")).all()
+        assert not problems, problems
+        op.execute("PRAGMA foreign_keys = ON")
     if _postgres():
         for name, table, column, referred, ondelete in FOREIGN_KEYS:
             op.create_foreign_key(name, table, referred, [column], ["id"], ondelete=ondelete)
