@@ -57,7 +57,7 @@ def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
         return set(
             conn.execute(
                 sa.text(
-                    "SELECT r.channel, q.code, a.value, f.rules, c.part, s.phone_hash"
+                    "SELECT r.channel, q.code, CAST(a.value AS TEXT), f.rules, c.part, s.phone_hash"
                     " FROM answer a JOIN response r ON r.id = a.response_id"
                     " JOIN question q ON q.id = a.question_id"
                     " LEFT JOIN safeguarding_flag f ON f.answer_id = a.id"
