@@ -89,6 +89,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
             "SECRET_KEY): it is the key for the hashes that stand in for phone numbers, so it "
             "must never change with, or be worked out from, another secret"
         )
+    if not app.config.get("NOTICE_KEY"):  # completion notices (surveys/completion.py) need it
+        raise RuntimeError("Set the NOTICE_KEY environment variable (32 random bytes, base64)")
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         # Flask's documented way to add WSGI middleware, which mypy sees as replacing a method.

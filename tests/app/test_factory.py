@@ -23,8 +23,19 @@ def test_production_refuses_to_start_without_its_own_phone_hash_key(monkeypatch,
 def test_production_starts_with_both_keys(monkeypatch, database_uri):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-random-secret-key")
     monkeypatch.setattr(ProductionConfig, "SMS_HMAC_KEY", "another-long-random-key")
+    monkeypatch.setattr(
+        ProductionConfig, "NOTICE_KEY", "dGhpcmQtbG9uZy1yYW5kb20ta2V5LW9mLTMyLWJ5dGU="
+    )
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_uri)
     assert create_app(ProductionConfig).config["HSTS"] is True
+
+
+def test_production_refuses_to_start_without_a_notice_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "not-the-test-secret")
+    monkeypatch.setattr(ProductionConfig, "SMS_HMAC_KEY", "another-long-random-key")
+    monkeypatch.setattr(ProductionConfig, "NOTICE_KEY", None)
+    with pytest.raises(RuntimeError, match="NOTICE_KEY"):
+        create_app(ProductionConfig)
 
 
 def test_healthz_answers_ok_when_the_database_is_reachable(client):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.core.extensions import db
+from surveys.models import Answer, Response
 
 # Tables that hold answers, and everything reachable from them by foreign keys.
 ANSWER_TABLES = {"response", "answer"}
@@ -119,3 +120,15 @@ def test_the_date_of_birth_itself_is_never_stored(app, client):
         text = "\n".join(dumped)
     for form in ("2004-02-14", "14/02/2004", "14 2 2004", "2004-2-14"):
         assert form not in text
+
+
+def test_anonymous_keys_are_random_and_notices_hold_nothing_but_a_sealed_box():
+    from app.core.extensions import random_key
+    from surveys.models import CompletionNotice
+    from surveys.sms.models import InboundMessage, SmsConversation
+
+    for model in (Response, Answer, SmsConversation, InboundMessage):
+        key = model.__table__.c.id
+        assert key.default is not None and key.default.arg.__name__ == random_key.__name__, model
+        assert key.autoincrement is False, model
+    assert {c.name for c in CompletionNotice.__table__.columns} == {"id", "key_id", "sealed"}

@@ -170,7 +170,8 @@ def played(app) -> Round:
         played.message_sids = list(db.session.scalars(sa.select(InboundMessage.message_sid)))
         # Nothing is completed in the respondents' own requests.
         completed = sa.select(sa.func.count()).select_from(Invitation)
-        assert db.session.scalar(completed.where(Invitation.status == "completed")) == 0
+        early = db.session.scalar(completed.where(Invitation.status == "completed"))
+        assert early == 0, f"{early} invitations completed in the respondents' own requests"
         # The daily job, then the hourly one once Twilio's retry window has long passed.
         assert invitations.apply_completion_notices() == len(played.response_of_invitation)
         expire(now=utcnow() + timedelta(days=3))
