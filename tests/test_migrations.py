@@ -36,7 +36,7 @@ def test_upgrade_check_and_downgrade_on_an_empty_database(tmp_path):
 
 
 def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
-    """0014 gives existing responses, answers and conversations random keys, and back."""
+    """0015 gives existing responses, answers and conversations random keys, and back."""
     if TEST_DATABASE_URL:
         uri = TEST_DATABASE_URL
         engine = sa.create_engine(uri)
@@ -68,7 +68,7 @@ def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
         )
 
     try:
-        flask("upgrade", "0013_contact_import_report")
+        flask("upgrade", "0014_board_snapshot")
         with app.app_context():
             from app.core.extensions import db
 
@@ -109,7 +109,7 @@ def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
                 keys = set(conn.execute(sa.text("SELECT id FROM response")).scalars())
                 assert not keys & {1, 2}, "the old counters are gone"
             db.engine.dispose()
-        flask("downgrade", "0013_contact_import_report")
+        flask("downgrade", "0014_board_snapshot")
         with app.app_context():
             with db.engine.connect() as conn:
                 assert links(conn) == before

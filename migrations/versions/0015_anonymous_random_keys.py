@@ -6,8 +6,8 @@ at them follows; on PostgreSQL the key columns become BIGINT and lose their sequ
 downgrade gives the rows counters again (in a shuffled order: the arrival order is not kept
 anywhere to go back to) and an empty completed_on.
 
-Revision ID: 0014_random_keys
-Revises: 0013_contact_import_report
+Revision ID: 0015_random_keys
+Revises: 0014_board_snapshot
 Create Date: 2026-12-01
 """
 
@@ -16,8 +16,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_random_keys"
-down_revision = "0013_contact_import_report"
+revision = "0015_random_keys"
+down_revision = "0014_board_snapshot"
 branch_labels = None
 depends_on = None
 
