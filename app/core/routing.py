@@ -2,8 +2,9 @@
 
 Flask's ``int`` converter accepts any number of digits, so ``/admin/users/99999999999999999999``
 reached the database and broke it (SQLite cannot bind it; PostgreSQL's integer overflows). Here
-``int`` means a whole number the database's 32-bit keys can hold: anything larger is simply a
-page that does not exist (404), for every route at once.
+``int`` means a whole number a database key can hold (64 bits: the anonymous side's random keys
+use 53 of them): anything larger is simply a page that does not exist (404), for every route at
+once. A number too large for a smaller column is refused by the database and answered 400.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-LARGEST_KEY = 2**31 - 1
+LARGEST_KEY = 2**63 - 1  # SQLite's INTEGER and PostgreSQL's bigint
 
 
 class DatabaseInteger(IntegerConverter):

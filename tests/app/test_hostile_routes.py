@@ -19,7 +19,7 @@ from app.staff.auth.access import PUBLIC, allowed_roles
 from tests.app.test_access import PLACEHOLDER, _rules, signed_by_twilio
 
 HUGE = "99999999999999999999"
-IDS = ["1", "2147483648", HUGE, "0"]
+IDS = ["1", "2147483648", "9223372036854775807", HUGE, "0"]
 QUERY = (
     "?round=abc&round_id=" + HUGE + "&page=" + HUGE + "&since=9999-12-31&date_from=9999-12-31"
     "&date_to=0000-00-00&band=Not+known&team=%00&next=/staff%0d%0aLocation:%20http://evil.example"
