@@ -4,8 +4,7 @@ The model (all-MiniLM-L6-v2, loaded by app.core.embeddings) ships inside a packa
 offline on the CPU: nothing is downloaded at run time. Without the package this module does
 nothing and the app works fully on keyword rules and learning. Each theme is represented by
 the embeddings of its name, description and example answers; a piece of text is compared
-with them by cosine
-similarity, and close themes are added to (or raised in) the suggestions.
+with them by cosine similarity, and close themes are added to (or raised in) the suggestions.
 """
 
 from __future__ import annotations
