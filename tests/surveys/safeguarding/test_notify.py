@@ -33,7 +33,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[str] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         self.messages.append(envelope.content.decode("utf-8", "replace"))
         return "250 OK"
 
@@ -128,10 +128,10 @@ def test_unreviewed_flags_go_to_the_deputy_without_answer_text(app, client, roun
         assert len(inbox.messages) == 1  # the lead, at once
         with app.app_context():
             assert services.escalate_overdue() == 0  # raised today: not overdue yet
-        with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
-            with app.app_context():
-                assert services.escalate_overdue() == 1
-                assert services.escalate_overdue() == 0  # once only
+        later = time_machine.travel(utcnow() + timedelta(hours=25), tick=False)
+        with later, app.app_context():
+            assert services.escalate_overdue() == 1
+            assert services.escalate_overdue() == 0  # once only
     finally:
         server.stop()
     deputy = inbox.messages[-1]
