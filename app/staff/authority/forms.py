@@ -106,8 +106,10 @@ class SettingsForm(BaseForm):
         "Hours before an unreviewed flag goes to the deputy",
         widget=GovTextInput(),
         default=24,
+        description="Leave empty for 24",
+        filters=[lambda hours: 24 if hours is None else hours],
         validators=[
-            InputRequired("Enter a number of hours, like 24"),
+            Optional(),
             NumberRange(1, 720, "Enter a number of hours between 1 and 720"),
         ],
     )
