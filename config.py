@@ -79,6 +79,7 @@ class Config:
     MAIL_BACKEND: str = os.environ.get("MAIL_BACKEND", "console")
     SMTP_HOST: str = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT: int = _int("SMTP_PORT", 25)
+    SMTP_TIMEOUT: int = _int("SMTP_TIMEOUT", 10)  # seconds; the send runs in a job, never a request
     MAIL_FROM: str = os.environ.get("MAIL_FROM", "belonging@localhost")
 
     # Sessions: signed cookie, HttpOnly, SameSite=Lax; Secure where served over HTTPS.

@@ -60,6 +60,8 @@ class UnknownQuestion(SurveyError):
 class SaveResult:
     answer: Answer
     flagged: bool = False
+    # "likely": show the help page now; "possible": a gentle help panel on the next page.
+    level: str | None = None
     notices: list[str] = field(default_factory=list)
 
 
@@ -315,7 +317,8 @@ def save_answer(
             )
     texts = [] if skipped else free_text(value)
     if texts:
-        result.flagged = screen_answer(answer, texts)
+        result.level = screen_answer(answer, texts)
+        result.flagged = result.level is not None
     db.session.commit()
     return result
 

@@ -19,7 +19,9 @@ def send_email(to: str, subject: str, body: str) -> None:
     message.set_content(body)
     if current_app.config["MAIL_BACKEND"] == "smtp":
         with smtplib.SMTP(
-            current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"], timeout=10
+            current_app.config["SMTP_HOST"],
+            current_app.config["SMTP_PORT"],
+            timeout=current_app.config["SMTP_TIMEOUT"],
         ) as smtp:
             smtp.send_message(message)
         return

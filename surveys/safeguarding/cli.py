@@ -32,7 +32,11 @@ safeguarding_cli = AppGroup("safeguarding", help="Safeguarding screening.")
     help="A screening list in TOML (default: the shipped list).",
 )
 def screen_csv(file: Path, output: Path | None, rules_path: Path | None) -> None:
-    """Screen the `answer` column of FILE.csv; add `flagged` (yes/no) and `rules` columns."""
+    """Screen the `answer` column of FILE.csv.
+
+    Adds `flagged` (yes/no), `level` (likely/possible), `rules` (the rules and examples that
+    matched) and `layers` (which layers raised them: rules, spelling, fuzzy, semantic).
+    """
     try:
         rules = load_rules(rules_path)
     except (RuleError, OSError, ValueError) as exc:
@@ -42,7 +46,9 @@ def screen_csv(file: Path, output: Path | None, rules_path: Path | None) -> None
         fields = list(reader.fieldnames or [])
         if "answer" not in fields:
             raise click.ClickException("The CSV needs a column called 'answer'.")
-        out_fields = fields + [f for f in ("flagged", "rules") if f not in fields]
+        out_fields = fields + [
+            f for f in ("flagged", "level", "rules", "layers") if f not in fields
+        ]
         dest = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         total = flagged = 0
         try:
@@ -56,7 +62,9 @@ def screen_csv(file: Path, output: Path | None, rules_path: Path | None) -> None
             for row in reader:
                 result = screen(row.get("answer") or "", rules)
                 row["flagged"] = "yes" if result.flagged else "no"
+                row["level"] = result.level or ""
                 row["rules"] = "|".join(result.rule_ids)
+                row["layers"] = "|".join(result.layers)
                 writer.writerow(row)
                 total += 1
                 flagged += result.flagged

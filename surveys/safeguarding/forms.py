@@ -33,6 +33,9 @@ CATEGORY_LABELS = {
     "housing_insecure": "Housing at risk",
     "neglect": "Neglect",
     "substance_crisis": "Drugs or alcohol crisis",
+    "unsafe_accommodation": "Unsafe accommodation",
+    "acute_need": "No food, money or medicine",
+    "help_me": "Asking for help",
 }
 CATEGORIES = [
     (c, CATEGORY_LABELS.get(c, c.replace("_", " ").capitalize())) for c in screening.CATEGORIES
@@ -82,7 +85,11 @@ class ScreeningRuleForm(BaseForm):
     kind = RadioField(
         "Kind",
         widget=GovRadioInput(),
-        choices=[("phrase", "Words or a phrase"), ("pattern", "A pattern (regular expression)")],
+        choices=[
+            ("phrase", "Words or a phrase"),
+            ("pattern", "A pattern (regular expression)"),
+            ("example", "An example answer (matched loosely, by spelling and meaning)"),
+        ],
         default="phrase",
         validators=[InputRequired("Choose a kind")],
     )

@@ -19,7 +19,9 @@ from surveys.models import Answer, SurveyRound
 
 class ScreeningRule(Model):
     __tablename__ = "screening_rule"
-    __table_args__ = (sa.CheckConstraint("kind IN ('phrase','pattern')", name="kind_known"),)
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('phrase','pattern','example')", name="kind_known"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -54,6 +56,7 @@ class SafeguardingFlag(Model):
         sa.CheckConstraint(
             "status IN ('new','reviewed','action_taken','no_concern')", name="status_known"
         ),
+        sa.CheckConstraint("level IN ('likely','possible')", name="level_known"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -63,6 +66,12 @@ class SafeguardingFlag(Model):
     )
     rules: so.Mapped[str] = so.mapped_column(sa.String(500))  # rule keys joined by |
     categories: so.Mapped[str] = so.mapped_column(sa.String(300))
+    # "likely" or "possible", and which layers raised it ("rules|fuzzy"), so the lead and the
+    # admin can see what to tune; ``rules`` holds the rule and example keys.
+    level: so.Mapped[str] = so.mapped_column(sa.String(10), default="likely")
+    layers: so.Mapped[str] = so.mapped_column(sa.String(60), default="rules")
+    # Set when the deputy was emailed because nobody reviewed the flag in time.
+    escalated: so.Mapped[bool] = so.mapped_column(default=False)
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default=FlagStatus.NEW.value)
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     raised_on: so.Mapped[date] = so.mapped_column(default=today)

@@ -27,9 +27,12 @@ def flags():
     status = request.args.get("status") or None
     if status and status not in {s.value for s in FlagStatus}:
         status = None
+    items = services.flags(status)
     return render_template(
         "safeguarding/flags.html",
-        flags=services.flags(status),
+        flags=items,
+        ages={f.id: services.age_in_days(f) for f in items},
+        escalate_hours=services.escalate_hours(),
         status=status,
         labels=FLAG_STATUS_LABELS,
         counts=services.counts(),

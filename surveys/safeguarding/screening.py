@@ -85,6 +85,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from app.core.text import casefold_compatible, symbols_to_spaces
+from surveys.safeguarding import layers as layers_mod
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.toml")
 
@@ -102,14 +103,24 @@ CATEGORIES: tuple[str, ...] = (
     "housing_insecure",
     "neglect",
     "substance_crisis",
+    "unsafe_accommodation",
+    "acute_need",
+    "help_me",
 )
-KINDS = ("phrase", "pattern")
+# "example": a whole example disclosure, matched by the fuzzy and semantic layers, not by regex.
+KINDS = ("phrase", "pattern", "example")
+LAYERS = ("rules", "spelling", "fuzzy", "semantic")
+LEVELS = ("likely", "possible")
 SEVERITIES = ("urgent", "concern")
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MACRO_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 _WORD_BOUNDARY = r"(?<![a-z0-9])(?:{})(?![a-z0-9])"
-_OPTIONS = ("severity", "negatable", "past_cancels", "topic", "examples", "note")
+_OPTIONS = ("severity", "negatable", "past_cancels", "topic", "examples", "note", "level")
+
+
+_NEVER = re.compile(r"(?!x)x")
+_ABSENT = "\x00"  # a needle no normalised text contains: the regex layer skips examples
 
 
 class RuleError(ValueError):
@@ -463,6 +474,8 @@ class Rule:
     topic: bool = False
     examples: tuple[str, ...] = ()
     note: str = ""
+    # "possible" for a watch rule: a risk word near "i"/"me", flagged for review only.
+    level: str = "likely"
     # Always set by build(); the None default only lets the dataclass fields keep their order.
     regex: re.Pattern[str] = field(default=None, compare=False, repr=False)  # type: ignore[arg-type]
     exclude_regexes: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
@@ -492,7 +505,7 @@ class Rule:
         if category not in CATEGORIES:
             raise RuleError(f"rule {id}: unknown category {category!r}")
         if kind not in KINDS:
-            raise RuleError(f"rule {id}: kind must be 'phrase' or 'pattern'")
+            raise RuleError(f"rule {id}: kind must be 'phrase', 'pattern' or 'example'")
         if not text or not text.strip():
             raise RuleError(f"rule {id}: text is empty")
         unknown = set(options) - set(_OPTIONS)
@@ -501,10 +514,22 @@ class Rule:
         shipped = _shipped_options().get(id, {})
         opts: dict[str, Any] = {k: options.get(k, shipped.get(k)) for k in _OPTIONS}
         opts = {k: v for k, v in opts.items() if v is not None}
+        if opts.get("level", "likely") not in LEVELS:
+            raise RuleError(f"rule {id}: level must be 'likely' or 'possible'")
         if opts.get("severity", "concern") not in SEVERITIES:
             raise RuleError(f"rule {id}: severity must be 'urgent' or 'concern'")
         if macros is None:
             macros = default_macros()
+        if kind == "example":
+            return cls(
+                id=id,
+                category=category,
+                kind=kind,
+                text=normalise(text),
+                regex=_NEVER,
+                needles=(_ABSENT,),
+                **opts,
+            )
         if kind == "phrase":
             body = re.escape(normalise(text)).replace(r"\ ", " ")
         else:
@@ -636,9 +661,12 @@ def _default_rules() -> tuple[Rule, ...]:
 
 
 class Match(NamedTuple):
-    rule_id: str
+    rule_id: str  # the rule or example that matched
     category: str
     text: str  # the matched words, in normalised form
+    layer: str = "rules"  # rules, spelling, fuzzy or semantic
+    level: str = "likely"  # likely or possible
+    score: float = 100.0  # fuzzy (0-100) or semantic (cosine x 100); 100 for a rule
 
 
 @dataclass(frozen=True)
@@ -646,6 +674,17 @@ class ScreenResult:
     flagged: bool
     matches: list[Match]
     severity: str | None = None  # "urgent", "concern" or None
+
+    @property
+    def level(self) -> str | None:
+        """ "likely" if any match is, else "possible", or None when nothing matched."""
+        if not self.matches:
+            return None
+        return "likely" if any(m.level == "likely" for m in self.matches) else "possible"
+
+    @property
+    def layers(self) -> list[str]:
+        return [lay for lay in LAYERS if any(m.layer == lay for m in self.matches)]
 
     @property
     def rule_ids(self) -> list[str]:
@@ -719,6 +758,11 @@ _NEG_FILLERS = frozenset(
         "attempted",
         "done",
         "did",
+        "want",
+        "wanna",
+        "wish",
+        "trying",
+        "try",
     }
 )
 _PAST_CUES = frozenset({"was", "were", "used", "had", "previously", "formerly"})
@@ -981,17 +1025,150 @@ def _contains_negation(words: list[str]) -> bool:
     return any(w in _NEG_CUES for w in words) or "nowhere" in words
 
 
-def screen(text: str | None, rules: Sequence[Rule] | None = None) -> ScreenResult:
-    """Screen one free-text answer. Never raises on odd input; deterministic."""
+def screen(
+    text: str | None,
+    rules: Sequence[Rule] | None = None,
+    layers: Iterable[str] | None = None,
+) -> ScreenResult:
+    """Screen one free-text answer through the layers (all of them unless ``layers`` says).
+
+    Never raises on odd input; deterministic. The rules run on the normalised text, then on
+    the spelling-corrected text; the fuzzy and semantic layers compare each clause of the
+    corrected text with the example disclosures. Each rule or example counts once, at the
+    best level any layer gave it.
+    """
     if rules is None:
         rules = _default_rules()
+    on = frozenset(LAYERS if layers is None else layers)
     norm = normalise(text or "")
     if not norm:
         return ScreenResult(False, [], None)
+    regex_rules = [r for r in rules if r.kind != "example"]
+    examples = [r for r in rules if r.kind == "example"]
+    found: list[Match] = []
+    if "rules" in on:
+        found += _rule_matches(norm, regex_rules, "rules")
+    corrected = norm
+    if "spelling" in on:
+        corrected = _speller(tuple(examples)).correct(norm)
+        if corrected != norm and "rules" in on:
+            found += _rule_matches(corrected, regex_rules, "spelling")
+    if examples and ("fuzzy" in on or "semantic" in on):
+        # Each sentence once: a long answer often repeats itself.
+        chunks = list(
+            dict.fromkeys(c.strip() for c in _CHUNK_BREAK.split(corrected) if len(c.strip()) > 2)
+        )
+        if "fuzzy" in on:
+            found += _fuzzy_matches(chunks, examples)
+        if "semantic" in on and layers_mod.semantic_available():
+            found += _semantic_matches(chunks, examples)
+    matches = _best_per_source(found)
+    severity = _severity(matches, rules) if matches else None
+    return ScreenResult(bool(matches), matches, severity)
+
+
+# Categories whose example matches are urgent (act today) at the "likely" level.
+URGENT = frozenset({"self_harm_suicide", "homeless_tonight", "acute_need", "help_me"})
+_CHUNK_BREAK = re.compile(r"[.!?;\n]+|(?<![a-z0-9])(?:but|however|although|though)(?![a-z0-9])")
+_LEVEL_RANK = {"likely": 0, "possible": 1}
+
+
+def _severity(matches: list[Match], rules: Sequence[Rule]) -> str:
+    by_id = {r.id: r for r in rules}
+    urgent = False
+    for m in matches:
+        rule = by_id.get(m.rule_id)
+        if rule is None:
+            continue
+        if rule.kind == "example":
+            urgent |= m.level == "likely" and rule.category in URGENT
+        else:
+            urgent |= rule.severity == "urgent"
+    return "urgent" if urgent else "concern"
+
+
+def _best_per_source(found: list[Match]) -> list[Match]:
+    best: dict[str, Match] = {}
+    for m in found:
+        have = best.get(m.rule_id)
+        if have is None or (_LEVEL_RANK[m.level], -m.score) < (
+            _LEVEL_RANK[have.level],
+            -have.score,
+        ):
+            best[m.rule_id] = m
+    return sorted(best.values(), key=lambda m: (_LEVEL_RANK[m.level], LAYERS.index(m.layer)))
+
+
+@lru_cache(maxsize=8)
+def _speller(examples: tuple[Rule, ...]) -> layers_mod.Speller:
+    words = sorted({w for e in examples for w in _TOKEN.findall(e.text)})
+    return layers_mod.speller(tuple(words))
+
+
+def _lowered(level: str | None) -> str | None:
+    return "possible" if level == "likely" else level
+
+
+def _context_level(chunk: str, start: int, end: int, example: str, level: str) -> str | None:
+    """The level once negation and past tense around the words are taken into account.
+
+    Negation the example does not have drops the match (as for rules: "I do not want to die");
+    past tense lowers it to "possible" but keeps it ("I used to feel like ending it").
+    """
+    before = _TOKEN.findall(chunk[:start])[-12:]
+    words = _TOKEN.findall(chunk[start:end])
+    after = " ".join(_TOKEN.findall(chunk[end:])[:10])
+    example_words = _TOKEN.findall(example)
+    if _negated(before) or _contains_negation(words):
+        if not _contains_negation(example_words):
+            return None
+        level = "possible"
+    if _in_past(before, after) or (
+        _PAST_WORDS & set(words) and not _PAST_WORDS & set(example_words)
+    ):
+        return "possible"
+    return level
+
+
+_PAST_WORDS = frozenset({"was", "were", "used", "had", "ago"})
+
+
+def _fuzzy_matches(chunks: list[str], examples: list[Rule]) -> list[Match]:
+    texts = [e.text for e in examples]
+    out = []
+    for chunk in chunks:
+        for hit in layers_mod.fuzzy_hits(chunk, texts):
+            example = examples[hit.index]
+            level = "likely" if hit.score >= layers_mod.FUZZY_LIKELY else "possible"
+            final = _context_level(chunk, hit.start, hit.end, example.text, level)
+            if final is not None:
+                words = chunk[hit.start : hit.end]
+                out.append(
+                    Match(example.id, example.category, words, "fuzzy", final, round(hit.score, 1))
+                )
+    return out
+
+
+def _semantic_matches(chunks: list[str], examples: list[Rule]) -> list[Match]:
+    texts = tuple(e.text for e in examples)
+    out = []
+    for chunk, (index, sim) in zip(chunks, layers_mod.semantic_scores(chunks, texts), strict=True):
+        if index < 0 or sim < layers_mod.SEMANTIC_POSSIBLE:
+            continue
+        example = examples[index]
+        level = "likely" if sim >= layers_mod.SEMANTIC_LIKELY else "possible"
+        final = _context_level(chunk, 0, len(chunk), example.text, level)
+        if final is not None:
+            out.append(
+                Match(example.id, example.category, chunk, "semantic", final, round(sim * 100, 1))
+            )
+    return out
+
+
+def _rule_matches(norm: str, rules: Sequence[Rule], layer: str) -> list[Match]:
     breaks: list[tuple[int, int]] | None = None
     starts: list[int] = []
     matches: list[Match] = []
-    severity: str | None = None
     for rule in rules:
         if rule.needles is not None and not any(n in norm for n in rule.needles):
             continue
@@ -1013,21 +1190,22 @@ def screen(text: str | None, rules: Sequence[Rule] | None = None) -> ScreenResul
             after_tokens = _TOKEN.findall(after_text)[:10]
             after = " ".join(after_tokens)
             matched = m.group()
-            if (
-                rule.negatable
-                and not _contains_negation(_TOKEN.findall(matched))
-                and _negated(before)
-            ):
+            own_negation = _contains_negation(_TOKEN.findall(matched))
+            if rule.negatable and not own_negation and _negated(before):
                 continue
-            if rule.past_cancels and _in_past(before, after):
+            if rule.level == "possible" and own_negation:
+                continue  # a watch rule spans words around the risk word: "i do not want to die"
+            past = _in_past(before, after) or (
+                rule.level == "possible" and bool(_PAST_WORDS & set(_TOKEN.findall(matched)))
+            )
+            if rule.past_cancels and past:
                 continue
             if rule.topic and _educational(before, after_tokens):
                 continue
-            matches.append(Match(rule.id, rule.category, matched))
-            if rule.severity == "urgent" or severity is None:
-                severity = rule.severity
+            level = "possible" if past or rule.level == "possible" else "likely"
+            matches.append(Match(rule.id, rule.category, matched, layer, level))
             break  # one match per rule is enough
-    return ScreenResult(bool(matches), matches, severity)
+    return matches
 
 
 class _Spans:

@@ -8,15 +8,17 @@ rebuilt when the table changes (its row count or newest update differs).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from app.core import jobs
-from app.core.clock import utcnow
+from app.core.clock import today, utcnow
 from app.core.extensions import db
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
+from app.staff.authority.services import get_settings
 from surveys.models import Answer
 from surveys.safeguarding import screening, tasks
 from surveys.safeguarding.models import FlagStatus, SafeguardingFlag, ScreeningRule
@@ -78,38 +80,105 @@ def active_rules() -> list[screening.Rule]:
     return _cache["rules"]  # type: ignore[return-value]
 
 
-def screen_answer(answer: Answer, texts: list[str]) -> bool:
-    """Screen an answer's free text; raise (or refresh) a flag for the lead if it matches.
-
-    Runs inside the caller's transaction, so the flag is saved with the answer or not at all;
-    the lead's email is a job enqueued when that transaction commits.
-    """
+def screen_text(texts: list[str]) -> screening.ScreenResult:
+    """Screen free text with the active list (rules and examples), as one result."""
     rules = active_rules()
     matches = []
     for text in texts:
         matches.extend(screening.screen(text, rules).matches)
-    if not matches:
-        return False
+    return screening.ScreenResult(bool(matches), matches)
+
+
+def screen_answer(answer: Answer, texts: list[str]) -> str | None:
+    """Screen an answer's free text; raise (or refresh) a flag if it matches.
+
+    Returns the level ("likely", "possible") or None. Runs inside the caller's transaction, so
+    the flag is saved with the answer or not at all; the lead's email for a "likely" flag is a
+    job enqueued when that transaction commits, so a mail server that is down or hangs can
+    neither lose the flag nor hold the answer's write.
+    """
+    result = screen_text(texts)
+    if not result.flagged:
+        return None
+    matches = result.matches
     keys = sorted({m.rule_id for m in matches})
     categories = sorted({m.category for m in matches})
+    level = result.level or "possible"
+    layers = "|".join(result.layers)[:60]
     flag = db.session.scalar(
         sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
     )
     rules_text, categories_text = "|".join(keys)[:500], "|".join(categories)[:300]
     if flag is not None:
-        flag.rules, flag.categories = rules_text, categories_text
-        return True
+        newly_likely = level == "likely" and flag.level != "likely"
+        flag.rules, flag.categories, flag.layers = rules_text, categories_text, layers
+        if newly_likely:
+            flag.level = level
+            jobs.enqueue_after_commit(tasks.notify_lead, answer.response.round.name, categories)
+        return level
     db.session.add(
         SafeguardingFlag(
             round_id=answer.response.round_id,
             answer=answer,
             rules=rules_text,
             categories=categories_text,
+            level=level,
+            layers=layers,
         )
     )
-    # Sent by the job consumer once the answer and its flag are committed (see tasks.py).
-    jobs.enqueue_after_commit(tasks.notify_lead, answer.response.round.name, categories)
-    return True
+    if level == "likely":
+        # Sent by the job consumer once the answer and its flag are committed (see tasks.py).
+        jobs.enqueue_after_commit(tasks.notify_lead, answer.response.round.name, categories)
+    return level
+
+
+def overdue_flags() -> list[SafeguardingFlag]:
+    """New flags nobody has reviewed within the authority's escalation time, not yet escalated.
+
+    A flag keeps the date it was raised, not the time (anonymity): a flag counts as that many
+    whole days old, so with the default 24 hours it is escalated the day after it was raised.
+    """
+    hours = escalate_hours()
+    days = max(1, -(-hours // 24))
+    cutoff = today() - timedelta(days=days)
+    return list(
+        db.session.scalars(
+            sa.select(SafeguardingFlag)
+            .where(
+                SafeguardingFlag.status == FlagStatus.NEW,
+                SafeguardingFlag.escalated.is_(False),
+                SafeguardingFlag.raised_on <= cutoff,
+            )
+            .order_by(SafeguardingFlag.id)
+        )
+    )
+
+
+def escalate_overdue() -> int:
+    """Email the deputy about overdue flags (a count and the rounds, never answer text)."""
+    overdue = overdue_flags()
+    if not overdue:
+        return 0
+    settings = get_settings()
+    to = settings.safeguarding_deputy_email or settings.safeguarding_lead_email
+    if not to:
+        current_app.logger.warning("Safeguarding flags overdue but no deputy email is set")
+        return 0
+    for flag in overdue:
+        flag.escalated = True
+    rounds = sorted({f.round.name for f in overdue})
+    likely = sum(1 for f in overdue if f.level == "likely")
+    db.session.commit()
+    tasks.notify_deputy(len(overdue), likely, rounds)  # a Huey task: calling it enqueues it
+    return len(overdue)
+
+
+def escalate_hours() -> int:
+    return get_settings().safeguarding_escalate_hours or 24
+
+
+def age_in_days(flag: SafeguardingFlag) -> int:
+    return (today() - flag.raised_on).days
 
 
 @dataclass(frozen=True)

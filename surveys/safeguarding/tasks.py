@@ -1,4 +1,4 @@
-"""Safeguarding jobs: telling the lead a flag is waiting, by email, after the answer is saved.
+"""Safeguarding jobs: telling the lead a flag is waiting, and the deputy when nobody looked.
 
 The email is sent by the job consumer, never inside the answer's transaction: a mail server
 that is slow or down must not lose the answer or the flag, nor show the young person an error.
@@ -12,6 +12,7 @@ from flask import current_app
 from app.core import jobs
 from app.messaging.mail import send_email
 from app.staff.authority.services import get_settings
+from surveys.safeguarding import services
 
 
 @jobs.task(retries=8, retry_delay=30, retry_backoff=2)
@@ -30,5 +31,33 @@ def notify_lead(round_name: str, categories: list[str]) -> None:
             f"Sign in to Belonging to review it: "
             f"{current_app.config['PUBLIC_BASE_URL']}/safeguarding\n\n"
             "The answer is anonymous. The young person was shown where to get help now."
+        ),
+    )
+
+
+@jobs.periodic_task(jobs.crontab(minute="15"))
+def escalate_overdue_flags() -> None:
+    """Every hour: flags nobody reviewed in time go to the deputy (services.escalate_overdue)."""
+    services.escalate_overdue()
+
+
+@jobs.task(retries=8, retry_delay=30, retry_backoff=2)
+def notify_deputy(count: int, likely: int, rounds: list[str]) -> None:
+    """Tell the deputy flags are waiting too long. Counts and round names only, no answer text."""
+    settings = get_settings()
+    to = settings.safeguarding_deputy_email or settings.safeguarding_lead_email
+    if not to:
+        return
+    hours = settings.safeguarding_escalate_hours
+    send_email(
+        to=to,
+        subject=f"Safeguarding flags not reviewed: {count}",
+        body=(
+            f"{count} safeguarding flag{'s' if count != 1 else ''} ({likely} likely) "
+            f"{'have' if count != 1 else 'has'} not been reviewed within {hours} hours, "
+            f"in: {', '.join(rounds)}.\n\n"
+            f"Sign in to Belonging to review them: "
+            f"{current_app.config['PUBLIC_BASE_URL']}/safeguarding\n\n"
+            "The answers are anonymous and are not included in this email."
         ),
     )

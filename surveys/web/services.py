@@ -98,17 +98,42 @@ def mark_sent(survey_round: SurveyRound) -> None:
     and forgets the code; the response is not touched (surveys/completion.py).
     """
     completion.seal_from_session(survey_round)
-    _set_place(survey_round.slug, {"sent": True})
+    told = _place(survey_round.slug).get("help")
+    _set_place(survey_round.slug, {"sent": True, **({"help": True} if told else {})})
 
 
 def has_sent(survey_round: SurveyRound) -> bool:
     return bool(_place(survey_round.slug).get("sent"))
 
 
-def remember_help_shown(survey_round: SurveyRound) -> None:
+def remember_disclosure(survey_round: SurveyRound, level: str) -> None:
+    """After a flagged answer: the help page thanks them ("likely"), or the next page offers a
+    gentle help panel ("possible"); the thank-you page repeats the help either way."""
     place = dict(_place(survey_round.slug))
     place["help"] = True
+    place["told" if level == "likely" else "gentle"] = True
     _set_place(survey_round.slug, place)
+
+
+def _take(survey_round: SurveyRound, key: str) -> bool:
+    place = dict(_place(survey_round.slug))
+    if not place.pop(key, False):
+        return False
+    _set_place(survey_round.slug, place)
+    return True
+
+
+def take_told(survey_round: SurveyRound) -> bool:
+    """Whether the help page follows a disclosure (once): only then does it say thank you."""
+    return _take(survey_round, "told")
+
+
+def take_gentle_help(survey_round: SurveyRound) -> bool:
+    return _take(survey_round, "gentle")
+
+
+def disclosed(survey_round: SurveyRound) -> bool:
+    return bool(_place(survey_round.slug).get("help"))
 
 
 def save_contact_request(

@@ -270,7 +270,7 @@ def test_result_shape_and_severity() -> None:
     result = screen("no where to sleep tonight and I'm scared", RULES)
     assert result.flagged
     assert result.severity == "urgent"
-    rule_id, category, text = result.matches[0]
+    rule_id, category, text = result.matches[0][:3]
     assert rule_id == "nowhere-to-sleep"
     assert category == "homeless_tonight"
     assert "nowhere to sleep" in text
@@ -282,7 +282,10 @@ def test_default_rules_are_valid_and_cover_their_examples() -> None:
     assert len(ids) == len(set(ids))
     for rule in RULES:
         assert rule.category in CATEGORIES
-        assert rule.kind in ("phrase", "pattern")
+        assert rule.kind in ("phrase", "pattern", "example")
+        if rule.kind == "example":  # matched by the fuzzy and semantic layers
+            assert rule.id in screen(rule.text, RULES, layers=["fuzzy"]).rule_ids, rule.id
+            continue
         assert rule.examples, f"{rule.id} has no examples"
         for example in rule.examples:
             assert rule.id in screen(example, RULES).rule_ids, (rule.id, example)
@@ -400,14 +403,17 @@ def test_screening_10000_characters_is_fast() -> None:
     )
     text = (base * (10_000 // len(base) + 1))[:9_980] + " i wanna die"
     screen(text, RULES)
-    best = min(_timed(text) for _ in range(5))
-    assert best < 0.05, f"{best * 1000:.1f} ms"
+    best = min(_timed(text, ["rules"]) for _ in range(5))
+    assert best < 0.05, f"rules: {best * 1000:.1f} ms"
+    # The fuzzy layer aligns every example with every sentence: still well under a second.
+    best = min(_timed(text, ["rules", "spelling", "fuzzy"]) for _ in range(3))
+    assert best < 0.5, f"rules, spelling and fuzzy: {best * 1000:.1f} ms"
     assert screen(text, RULES).flagged
 
 
-def _timed(text: str) -> float:
+def _timed(text: str, layers: list[str]) -> float:
     start = time.perf_counter()
-    screen(text, RULES)
+    screen(text, RULES, layers=layers)
     return time.perf_counter() - start
 
 
@@ -490,9 +496,11 @@ def test_cli_screens_a_csv_to_a_file(tmp_path: Path, bom: bool) -> None:
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["id", "answer", "flagged", "rules"]
+    assert list(rows[0]) == ["id", "answer", "flagged", "level", "rules", "layers"]
     assert [r["flagged"] for r in rows] == ["no", "yes", "no"]
-    assert rows[1]["rules"].split("|") == ["want-to-die", "nowhere-to-sleep"]
+    assert [r["level"] for r in rows] == ["", "likely", ""]
+    assert rows[1]["rules"].split("|")[:2] == ["want-to-die", "nowhere-to-sleep"]
+    assert rows[1]["layers"].startswith("rules")
     assert rows[0]["rules"] == ""
 
 
@@ -502,9 +510,9 @@ def test_cli_writes_to_stdout_and_needs_an_answer_column(tmp_path: Path) -> None
     result = CliRunner().invoke(screen_csv, [str(src)])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [(r["round"], r["flagged"], r["rules"]) for r in rows] == [
-        ("spring", "yes", "kms"),
-        ("spring", "no", ""),
+    assert [(r["round"], r["flagged"], r["level"], r["rules"]) for r in rows] == [
+        ("spring", "yes", "likely", "kms"),
+        ("spring", "no", "", ""),
     ]
 
     bad = tmp_path / "bad.csv"

@@ -12,8 +12,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, StringField, SubmitField, TextAreaField, TimeField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import BaseForm
 
@@ -53,6 +61,12 @@ class SettingsForm(BaseForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=200)],
     )
+    out_of_hours_phone = StringField(
+        "Out-of-hours phone number",
+        widget=GovTextInput(),
+        description="The emergency duty team, for evenings, nights and weekends",
+        validators=[Optional(), Length(max=40)],
+    )
     contact_email = EmailField(
         "Leaving care team email",
         widget=GovTextInput(),
@@ -77,6 +91,27 @@ class SettingsForm(BaseForm):
     )
     safeguarding_lead_phone = StringField(
         "Safeguarding lead's phone", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+    safeguarding_deputy_email = EmailField(
+        "Safeguarding deputy's email",
+        widget=GovTextInput(),
+        description="Flags nobody has reviewed in time are sent here too",
+        validators=[
+            Optional(),
+            Email("Enter an email address like deputy@example.gov.uk"),
+            Length(max=254),
+        ],
+    )
+    safeguarding_escalate_hours = IntegerField(
+        "Hours before an unreviewed flag goes to the deputy",
+        widget=GovTextInput(),
+        default=24,
+        description="Leave empty for 24",
+        filters=[lambda hours: 24 if hours is None else hours],
+        validators=[
+            Optional(),
+            NumberRange(1, 720, "Enter a number of hours between 1 and 720"),
+        ],
     )
     sms_quiet_start = TimeField(
         "Quiet hours start",

@@ -96,6 +96,9 @@ class SettingsChange:
     sms_quiet_start: time
     sms_quiet_end: time
     timezone: str
+    out_of_hours_phone: str = ""
+    safeguarding_deputy_email: str = ""
+    safeguarding_escalate_hours: int = 24
 
 
 def update_settings(change: SettingsChange) -> AuthoritySettings:
