@@ -10,6 +10,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from app.outreach.invitations.services import apply_completion_notices
 from tests.a11y import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -116,6 +117,10 @@ def test_import_invite_answer_by_link_and_see_it_completed(
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.locator("h1")).to_contain_text("Your answers have been sent")
     phone.context.close()
+    # The invitation learns of it only from the sealed notice, which the daily job applies in a
+    # shuffled batch (here at once, as at the round's close: a batch smaller than 5).
+    with live_app.app_context():
+        assert apply_completion_notices(everything=True) >= 1
 
     page.goto(invitations_url)
     row = page.locator(f'#invitations tr[data-code="{code}"]')
