@@ -7,16 +7,21 @@ import sqlalchemy as sa
 from tests.conftest import TEST_DATABASE_URL, build_app
 
 
+def _empty_database(tmp_path) -> str:
+    """The URI of a database with no tables: the shared PostgreSQL test database wiped, or a new
+    SQLite file."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{tmp_path}/empty.db"
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return TEST_DATABASE_URL
+
+
 def test_upgrade_check_and_downgrade_on_an_empty_database(tmp_path):
-    if TEST_DATABASE_URL:
-        uri = TEST_DATABASE_URL
-        engine = sa.create_engine(uri)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        uri = f"sqlite:///{tmp_path}/empty.db"
+    uri = _empty_database(tmp_path)
     app = build_app(uri)
     runner = app.test_cli_runner()
     try:
@@ -37,15 +42,7 @@ def test_upgrade_check_and_downgrade_on_an_empty_database(tmp_path):
 
 def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
     """0015 gives existing responses, answers and conversations random keys, and back."""
-    if TEST_DATABASE_URL:
-        uri = TEST_DATABASE_URL
-        engine = sa.create_engine(uri)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        uri = f"sqlite:///{tmp_path}/kept.db"
+    uri = _empty_database(tmp_path)
     app = build_app(uri)
     runner = app.test_cli_runner()
 

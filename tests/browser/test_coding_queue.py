@@ -27,9 +27,8 @@ def _heading_text(page) -> str:
     return page.locator("#unit-text").inner_text()
 
 
-def test_worker_codes_30_answers_by_keyboard(browser, live_server):
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
+def _sign_in_as_worker(page, live_server: str) -> None:
+    """Sign in by keyboard as the demo participation worker."""
     page.goto(f"{live_server}/sign-in")
     type_into(page, "#email", "worker@northbridge.example")
     page.keyboard.press("Tab")
@@ -37,6 +36,12 @@ def test_worker_codes_30_answers_by_keyboard(browser, live_server):
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     expect(page.locator("h1")).to_contain_text("Hello")
+
+
+def test_worker_codes_30_answers_by_keyboard(browser, live_server):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    _sign_in_as_worker(page, live_server)
 
     press_on(page, 'a.govuk-service-navigation__link[href="/staff/themes"]')
     expect(page.locator("h1")).to_have_text("Themes")
@@ -112,13 +117,7 @@ def test_two_answers_in_a_row_keep_only_their_own_coding(browser, live_app, live
     sentiment or notable quote)."""
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
-    page.goto(f"{live_server}/sign-in")
-    type_into(page, "#email", "worker@northbridge.example")
-    page.keyboard.press("Tab")
-    page.keyboard.type("demo-worker-pass")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    expect(page.locator("h1")).to_contain_text("Hello")
+    _sign_in_as_worker(page, live_server)
     press_on(page, 'a.govuk-service-navigation__link[href="/staff/themes"]')
     expect(page.locator("h1")).to_have_text("Themes")
     press_on(page, 'a[href$="/code"]')
