@@ -80,6 +80,14 @@ class Config:
     SMTP_HOST: str = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT: int = _int("SMTP_PORT", 25)
     SMTP_TIMEOUT: int = _int("SMTP_TIMEOUT", 10)  # seconds; the send runs in a job, never a request
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a relay on this machine).
+    SMTP_SECURITY: str = os.environ.get("SMTP_SECURITY", "starttls")
+    SMTP_USERNAME: str = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD: str = os.environ.get("SMTP_PASSWORD", "")
+    # The server's certificate is checked (name and authority); a council's own authority's
+    # certificate can be given as a PEM file. Turning the check off is for a test relay only.
+    SMTP_CA_FILE: str = os.environ.get("SMTP_CA_FILE", "")
+    SMTP_VERIFY_CERTIFICATE: bool = _bool("SMTP_VERIFY_CERTIFICATE", True)
     MAIL_FROM: str = os.environ.get("MAIL_FROM", "belonging@localhost")
 
     # Sessions: signed cookie, HttpOnly, SameSite=Lax; Secure where served over HTTPS.
