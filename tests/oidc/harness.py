@@ -106,7 +106,7 @@ def running_provider(tmp_path: Path, app_base_urls: list[str]) -> Iterator[OidcP
         "REDIRECT_URIS": ",".join(f"{url}/sign-in/oidc/callback" for url in app_base_urls),
         "POST_LOGOUT_REDIRECT_URIS": ",".join(f"{url}/sign-in" for url in app_base_urls),
     }
-    process = subprocess.Popen(  # noqa: S603 - our own script under the machine's Node
+    process = subprocess.Popen(
         [node, str(HERE / "provider.mjs")],
         cwd=HERE,
         env=env,
