@@ -104,6 +104,13 @@ provider.use(async (ctx, next) => {
     return;
   }
   await next();
+  // The provider's clock is the tests' (months from the browser's real one): its cookies must
+  // not carry an expiry date, or the browser would drop them at once. Its server-side expiry
+  // still holds.
+  const cookies = ctx.response.get('Set-Cookie');
+  if (cookies && cookies.length) {
+    ctx.set('Set-Cookie', [].concat(cookies).map((c) => c.replace(/;\s*(expires|max-age)=[^;]*/gi, '')));
+  }
   if (ctx.path === '/token' && ctx.status === 200 && nextIdToken && ctx.body && ctx.body.id_token) {
     if (nextIdToken.token) {
       ctx.body.id_token = nextIdToken.token;
