@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(TEST_STAMP): $(STAMP) pyproject.toml
+$(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json
 	$(PIP) install --quiet -e '.[test]'
+	@# The real OpenID provider the staff sign-in tests run (panva's oidc-provider, under Node)
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/oidc --no-audit --no-fund --silent; \
+	else echo "npm not found: the OpenID sign-in tests will be skipped"; fi
 	touch $@
 
 install-test: $(TEST_STAMP)

@@ -80,7 +80,30 @@ class Config:
     SMTP_HOST: str = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT: int = _int("SMTP_PORT", 25)
     SMTP_TIMEOUT: int = _int("SMTP_TIMEOUT", 10)  # seconds; the send runs in a job, never a request
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a relay on this machine).
+    SMTP_SECURITY: str = os.environ.get("SMTP_SECURITY", "starttls")
+    SMTP_USERNAME: str = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD: str = os.environ.get("SMTP_PASSWORD", "")
+    # The server's certificate is checked (name and authority); a council's own authority's
+    # certificate can be given as a PEM file. Turning the check off is for a test relay only.
+    SMTP_CA_FILE: str = os.environ.get("SMTP_CA_FILE", "")
+    SMTP_VERIFY_CERTIFICATE: bool = _bool("SMTP_VERIFY_CERTIFICATE", True)
     MAIL_FROM: str = os.environ.get("MAIL_FROM", "belonging@localhost")
+
+    # Staff sign-in with the council's OpenID Connect provider (app/staff/auth/oidc.py), for
+    # example Microsoft Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0. Unset:
+    # local accounts only. Local accounts always remain (a break-glass admin).
+    OIDC_ISSUER: str = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID: str = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET: str = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES: str = os.environ.get("OIDC_SCOPES", "openid email profile")
+    # The id-token claim listing the person's groups ("groups" in Entra ID; "roles" for app roles)
+    # and which group gives which role: "group=role,group=role", the first match wins. A person
+    # none of whose groups is listed waits for an admin to approve them and choose their role.
+    OIDC_GROUPS_CLAIM: str = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    OIDC_ROLE_GROUPS: str = os.environ.get("OIDC_ROLE_GROUPS", "")
+    # The button on the sign-in page: "Sign in with <this>".
+    OIDC_PROVIDER_NAME: str = os.environ.get("OIDC_PROVIDER_NAME", "your council account")
 
     # Sessions: signed cookie, HttpOnly, SameSite=Lax; Secure where served over HTTPS.
     SESSION_COOKIE_NAME = "belonging_session"

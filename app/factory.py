@@ -27,6 +27,7 @@ from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
 from app.outreach.invitations.routes import bp as invitations_bp
 from app.staff import template_context
 from app.staff.audit.routes import bp as audit_bp
+from app.staff.auth import oidc
 from app.staff.auth.access import enforce_access
 from app.staff.auth.routes import bp as auth_bp
 from app.staff.auth.services import load_user
@@ -147,6 +148,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page."
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    oidc.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -8,6 +8,7 @@ staff are marked no-store so personal data does not linger in shared browsers' c
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, make_response, request
 from flask_login import current_user
@@ -28,7 +29,20 @@ CSP = "; ".join(
 )
 
 
+def _policy(app: Flask) -> str:
+    """CSP for this app. Signing out with the council's OpenID provider is a form post that
+    redirects to the provider (RP-initiated logout), so form-action must name its origin."""
+    issuer = urlsplit(app.config.get("OIDC_ISSUER") or "")
+    if not issuer.scheme or not issuer.netloc:
+        return CSP
+    return CSP.replace(
+        "form-action 'self'", f"form-action 'self' {issuer.scheme}://{issuer.netloc}"
+    )
+
+
 def init_app(app: Flask) -> None:
+    policy = _policy(app)
+
     @app.before_request
     def refuse_oversized_bodies() -> None:
         """Refuse a too-large body up front, whether or not the view would read it."""
@@ -39,7 +53,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         # same-origin keeps resume links and tokens out of other sites' logs, while still sending

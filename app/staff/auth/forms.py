@@ -93,3 +93,13 @@ class EditUserForm(BaseForm):
     )
     enabled = BooleanField("This person can sign in", widget=GovCheckboxInput())
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class ApproveSignInForm(BaseForm):
+    role = RadioField(
+        "Role",
+        choices=ROLE_CHOICES,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose a role for this person")],
+    )
+    submit = SubmitField("Approve", widget=GovSubmitInput())

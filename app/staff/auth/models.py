@@ -64,6 +64,13 @@ class StaffUser(UserMixin, Model):
         sa.String(32), default=lambda: secrets.token_hex(16)
     )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # "<issuer> <subject>" for staff who sign in with the council's OpenID provider (their
+    # password_hash is unusable); None for local accounts.
+    oidc_identity: so.Mapped[str | None] = so.mapped_column(sa.String(512), unique=True)
+
+    @property
+    def uses_oidc(self) -> bool:
+        return self.oidc_identity is not None
 
     @property
     def role_enum(self) -> Role:
@@ -81,3 +88,16 @@ class StaffUser(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role}>"
+
+
+class SignInRequest(Model):
+    """Someone the council's provider signed in whose groups give no role: an admin approves them
+    (choosing a role) or refuses. One request per identity, refreshed at each try."""
+
+    __tablename__ = "staff_sign_in_request"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    oidc_identity: so.Mapped[str] = so.mapped_column(sa.String(512), unique=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    requested_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

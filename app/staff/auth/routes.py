@@ -12,16 +12,23 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 
 from app.core.extensions import configured_limit, db, limiter
 from app.core.forms import ConfirmForm
-from app.staff.auth import sessions
+from app.staff.auth import oidc, sessions
 from app.staff.auth.access import ALL_STAFF, allow, public
-from app.staff.auth.forms import ChangePasswordForm, EditUserForm, NewUserForm, SignInForm
-from app.staff.auth.models import Role, StaffUser
+from app.staff.auth.forms import (
+    ApproveSignInForm,
+    ChangePasswordForm,
+    EditUserForm,
+    NewUserForm,
+    SignInForm,
+)
+from app.staff.auth.models import Role, SignInRequest, StaffUser
 from app.staff.auth.services import (
     AccountInvalid,
     AccountLocked,
@@ -85,16 +92,56 @@ def sign_in():
         else:
             sessions.begin(user)
             return sessions.remember_device(redirect(_safe_next(request.args.get("next"))), user)
-    return render_template("auth/sign_in.html", form=form, error=error), 200 if not error else 401
+    return _sign_in_page(form, error)
+
+
+def _sign_in_page(form: SignInForm, error: str | None):
+    provider = current_app.config["OIDC_PROVIDER_NAME"] if oidc.enabled() else None
+    page = render_template("auth/sign_in.html", form=form, error=error, oidc_provider_name=provider)
+    return page, 200 if not error else 401
+
+
+OIDC_FAILED = (
+    "We could not sign you in with your council account. Try again, or ask your admin for help"
+)
+_NEXT = "oidc_next"
+
+
+@bp.get("/sign-in/oidc")
+@public
+def oidc_sign_in():
+    if not oidc.enabled():
+        abort(404)
+    response = oidc.begin_sign_in()
+    session[_NEXT] = _safe_next(request.args.get("next"))
+    return response
+
+
+@bp.get("/sign-in/oidc/callback")
+@limiter.limit(_sign_in_limit)
+@public
+def oidc_callback():
+    if not oidc.enabled():
+        abort(404)
+    next_page = _safe_next(session.get(_NEXT))
+    try:
+        user, id_token = oidc.finish_sign_in()
+    except oidc.AwaitingApproval:
+        return render_template("auth/awaiting_approval.html"), 403
+    except oidc.OidcSignInRefused:
+        return _sign_in_page(SignInForm(), OIDC_FAILED)
+    sessions.begin(user, id_token=id_token)
+    return redirect(next_page)
 
 
 @bp.post("/sign-out")
 @allow(*ALL_STAFF)
 def sign_out():
     sign_out_everywhere(current_user._get_current_object())
-    sessions.end()
+    id_token = sessions.end()
     flash("You have signed out.")
-    return redirect(url_for("auth.sign_in"))
+    provider_logout = oidc.logout_url(id_token) if id_token and oidc.enabled() else None
+    return redirect(provider_logout or url_for("auth.sign_in"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
@@ -116,7 +163,41 @@ def change_password_page():
 @bp.get("/admin/users")
 @allow(Role.ADMIN)
 def users():
-    return render_template("auth/users.html", users=list_users())
+    requests = oidc.list_requests() if oidc.enabled() else []
+    return render_template("auth/users.html", users=list_users(), requests=requests)
+
+
+def _request_or_404(request_id: int) -> SignInRequest:
+    return db.session.get(SignInRequest, request_id) or abort(404)
+
+
+@bp.route("/admin/users/requests/<int:request_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def sign_in_request(request_id: int):
+    sign_in = _request_or_404(request_id)
+    form = ApproveSignInForm()
+    if form.validate_on_submit():
+        try:
+            user = oidc.approve(sign_in, Role(form.role.data), actor=current_user)
+        except AccountInvalid as exc:
+            form.role.errors = [*form.role.errors, str(exc)]
+        else:
+            flash(f"{user.name} can now sign in as {user.role_enum.label.lower()}.")
+            return redirect(url_for("auth.users"))
+    return render_template(
+        "auth/sign_in_request.html", form=form, sign_in=sign_in, refuse_form=ConfirmForm()
+    )
+
+
+@bp.post("/admin/users/requests/<int:request_id>/refuse")
+@allow(Role.ADMIN)
+def refuse_sign_in_request(request_id: int):
+    sign_in = _request_or_404(request_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    oidc.refuse(sign_in, actor=current_user)
+    flash(f"{sign_in.name} cannot sign in.")
+    return redirect(url_for("auth.users"))
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

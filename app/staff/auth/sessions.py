@@ -22,29 +22,36 @@ from app.core.clock import utcnow
 from app.staff.auth.models import StaffUser
 
 SINCE, SEEN = "staff_since", "staff_seen"
+# The id token of a sign-in through the council's provider, for signing out there too.
+ID_TOKEN = "staff_oidc_id_token"  # noqa: S105 - a session key name
 DEVICE_COOKIE = "belonging_device"
 DEVICE_DAYS = 180
 
 
-def begin(user: StaffUser) -> None:
+def begin(user: StaffUser, *, id_token: str | None = None) -> None:
     """A fresh session for a member of staff who has just proved who they are."""
     session.clear()
     session.permanent = False
     login_user(user)
     session[SINCE] = session[SEEN] = utcnow().timestamp()
+    if id_token:
+        session[ID_TOKEN] = id_token
 
 
 def renew(user: StaffUser) -> None:
     """The same person, a new session token (after a password change): stay signed in here."""
-    since = session.get(SINCE)
-    begin(user)
+    since, id_token = session.get(SINCE), session.get(ID_TOKEN)
+    begin(user, id_token=id_token)
     if since is not None:
         session[SINCE] = since
 
 
-def end() -> None:
+def end() -> str | None:
+    """End the session here; return the provider's id token it held (to sign out there too)."""
+    id_token = session.get(ID_TOKEN)
     logout_user()
     session.clear()
+    return id_token if isinstance(id_token, str) else None
 
 
 def expired() -> bool:

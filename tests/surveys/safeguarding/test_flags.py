@@ -144,7 +144,9 @@ def test_with_the_mail_server_down_the_answer_and_flag_are_kept(app, client, rou
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    app.config.update(
+        MAIL_BACKEND="smtp", SMTP_SECURITY="none", SMTP_HOST="127.0.0.1", SMTP_PORT=port
+    )
     client.post(f"{BASE}/start")
     response = client.post(f"{BASE}/q/Q7", data={"action": "answer", "text": DISCLOSURE})
     assert response.status_code == 302 and "/help" in response.headers["Location"]

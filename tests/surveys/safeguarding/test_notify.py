@@ -45,7 +45,13 @@ def _free_port() -> int:
 
 
 def _settings(app, port: int, **extra) -> None:
-    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=2)
+    app.config.update(
+        MAIL_BACKEND="smtp",
+        SMTP_SECURITY="none",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=port,
+        SMTP_TIMEOUT=2,
+    )
     with app.app_context():
         settings = get_settings()
         settings.safeguarding_lead_email = "lead@council.example"
