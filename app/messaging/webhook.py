@@ -30,12 +30,13 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
 def signed(view):
-    """Mark a view as checked by Twilio's signature instead of a CSRF token or a sign-in.
+    """Mark a view as checked by its provider's proof (Twilio's signature, Notify's bearer
+    token) instead of a CSRF token or a sign-in.
 
     The role walk and the bad-input tests read this mark: such a view answers 403 to anything
-    not signed by Twilio, whoever asks.
+    its provider did not sign, whoever asks.
     """
-    view.twilio_signed = True
+    view.provider_signed = True
     return view
 
 

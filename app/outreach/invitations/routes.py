@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 
-from app.core.extensions import configured_limit, limiter
+from app.core.extensions import configured_limit, csrf, limiter
 from app.core.forms import ConfirmForm
 from app.core.pages import page_arg, render_page_or_partial
 from app.core.security import no_store
+from app.messaging import notify
+from app.messaging.webhook import signed
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
 from app.outreach.invitations import dashboard, letters, tasks
@@ -183,6 +185,16 @@ def _which_letters() -> str:
         return "all"
     which = request.values.get("which", "waiting")
     return which if which in letters.WHICH else "waiting"
+
+
+@bp.post("/notify/receipts")
+@public
+@signed
+@csrf.exempt
+def notify_receipts():
+    """GOV.UK Notify's delivery receipts (texts, emails, letters), with its bearer token."""
+    invitations.record_notify_receipt(notify.callback_json(required=("id", "status")))
+    return HttpResponse(status=204)
 
 
 @bp.get("/staff/rounds/<int:round_id>/response-rate")
