@@ -23,8 +23,13 @@ from app.outreach.invitations import letters
 from app.outreach.invitations import services as invitations
 from surveys.models import Response, SurveyRound
 from surveys.sms.models import InboundMessage, SmsConversation
-from tests.app.messaging.fake_notify import CALLBACK_TOKEN, EMAIL_TEMPLATE, SMS_TEMPLATE
-from tests.app.messaging.fake_notify import FakeNotify, settings
+from tests.app.messaging.fake_notify import (
+    CALLBACK_TOKEN,
+    EMAIL_TEMPLATE,
+    SMS_TEMPLATE,
+    FakeNotify,
+    settings,
+)
 from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
 from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
