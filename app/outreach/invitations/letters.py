@@ -28,6 +28,7 @@ import io
 
 import qrcode
 import sqlalchemy as sa
+from flask import current_app
 from qrcode.image.pil import PilImage
 
 from app.core.clock import today, utcnow
@@ -150,3 +151,23 @@ def send_by_notify(survey_round: SurveyRound) -> tuple[int, int]:
     record("invitations.letters_sent", survey_round, detail=f"{sent} letters sent to GOV.UK Notify")
     db.session.commit()
     return sent, failed
+
+
+def by_notify() -> bool:
+    return current_app.config["LETTER_BACKEND"] == "notify"
+
+
+def deliver_letters() -> int:
+    """With LETTER_BACKEND "notify": send every round's waiting letters; returns how many."""
+    if not by_notify():
+        return 0
+    waiting = (
+        sa.select(Invitation.round_id)
+        .join(ContactMessage, ContactMessage.invitation_id == Invitation.id)
+        .where(ContactMessage.channel == "letter", ContactMessage.status == "queued")
+        .distinct()
+    )
+    sent = 0
+    for round_id in list(db.session.scalars(waiting)):
+        sent += send_by_notify(db.session.get_one(SurveyRound, round_id))[0]
+    return sent

@@ -72,6 +72,7 @@ def index(round_id: int):
         letters_waiting=invitations.letters_waiting(survey_round),
         letters_today=len(letters.letters_to_print(survey_round, "today")),
         letters_all=len(letters.letters_to_print(survey_round, "all")),
+        letters_by_notify=letters.by_notify(),
         printed_form=ConfirmForm(),
         reminder_form=reminder_form,
         spaced=invitations.spaced,
@@ -101,6 +102,7 @@ def new(round_id: int):
             error = str(exc)
         else:
             tasks.deliver_emails()  # the emails go from the job consumer, not this request
+            tasks.deliver_letters()  # and the letters, when GOV.UK Notify posts them
             sent = ", ".join(
                 f"{n} by {CHANNEL_LABELS[c].lower()}" for c, n in result.by_channel.items()
             )

@@ -19,9 +19,11 @@ from app.messaging.models import OutboundMessage, UnreachableNumber
 from app.messaging.services import phone_hash, queue_text
 from app.messaging.worker import Worker
 from app.outreach.contacts.models import ContactMessage
-from app.outreach.invitations import letters
+from app.outreach.invitations import letters, tasks
 from app.outreach.invitations import services as invitations
+from app.staff.auth.models import Role
 from surveys.models import Response, SurveyRound
+from surveys.sms import services as sms_services
 from surveys.sms.models import InboundMessage, SmsConversation
 from tests.app.messaging.fake_notify import (
     CALLBACK_TOKEN,
@@ -229,6 +231,22 @@ def test_letters_go_as_precompiled_pdfs_that_meet_notifys_letter_specification(a
         assert 15 <= x <= 195 and 5 <= top <= 292, (text, x, top)
 
 
+def test_the_letters_job_sends_waiting_letters_and_the_page_says_notify_posts_them(
+    app, notify, logged_in_as
+):
+    round_id = make_open_round(app)
+    add_contacts(app, 3)
+    invite_all(app, round_id, ("letter",))
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    page = client.get(f"/staff/rounds/{round_id}/invitations").get_data(as_text=True)
+    assert "GOV.UK Notify, which prints and posts them. 3 waiting" in page
+    assert "Mark 3 letters as printed" not in page
+    with app.test_request_context():
+        assert tasks.deliver_letters.call_local() == 3
+        assert tasks.retry_letters.call_local() == 0
+    assert len(notify.of("letter")) == 3
+
+
 def test_a_notify_letter_refused_fails_with_the_reason(database_uri):
     with FakeNotify(fail_with={"letter": (400, "ValidationError", "Letter is too long")}) as fake:
         app = build_app(database_uri, **settings(fake, LETTER_BACKEND="notify"))
@@ -291,6 +309,12 @@ def test_a_whole_text_survey_arrives_through_notifys_inbound_callback(app, clien
         assert (response.channel, response.status) == ("sms", "complete")
         assert db.session.scalar(sa.select(sa.func.count(SmsConversation.id))) == 0
     assert notify.refused_tokens == 0
+    # Notify's ids are kept only while its retries may come, like Twilio's (issue 14).
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 1 + len(ANSWERS)
+        later = datetime(2026, 6, 13, 9, 30)  # after SMS_INBOUND_REPLY_DAYS (2)
+        sms_services.expire(later)
+        assert db.session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 0
 
 
 def test_stop_through_notify_is_confirmed_by_us(app, client, notify):
