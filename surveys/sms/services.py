@@ -44,8 +44,8 @@ def reply_by_notify(to: str, text: str) -> None:
 
     The answer that caused it is already saved, and a retried callback sends nothing, so a
     reply Notify refuses or cannot take now (429, 5xx) is lost rather than stored with the
-    number for later: the person's next text gets the question again. Logged without the
-    number or the words."""
+    number for later: if the person texts again, the conversation carries on where it was.
+    Logged without the number or the words."""
     try:
         get_notify().send(to, text)
     except SendError as exc:
