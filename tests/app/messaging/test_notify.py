@@ -321,3 +321,12 @@ def test_stop_through_notify_is_confirmed_by_us(app, client, notify):
     make_open_round(app, channels=("web", "sms"))
     reply = NotifyPhone(client, notify).say("STOP")
     assert "no more texts" in reply
+
+
+def test_the_phone_simulator_works_with_notify_and_texts_no_real_phone(app, notify, logged_in_as):
+    make_open_round(app, channels=("web", "sms"))
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    client.post("/staff/sms/simulator", data={"number": "07700 900001", "message": "BELONG"})
+    page = client.get("/staff/sms/simulator").get_data(as_text=True)
+    assert "anonymous" in page
+    assert notify.sent == []  # the reply came back to the simulator, not through Notify
