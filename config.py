@@ -55,6 +55,20 @@ class Config:
     TWILIO_FROM_NUMBER: str | None = os.environ.get("TWILIO_FROM_NUMBER")
     # Optional: seconds Twilio may keep trying to deliver a text (14400 = 4 hours).
     TWILIO_VALIDITY_PERIOD: int | None = _int("TWILIO_VALIDITY_PERIOD", 0) or None
+    # GOV.UK Notify (SMS_BACKEND, MAIL_BACKEND or LETTER_BACKEND "notify"; README, "GOV.UK
+    # Notify"): one API key, a generic text template and email template, and the bearer token
+    # set on Notify's delivery receipt and received text message callbacks.
+    NOTIFY_API_KEY: str | None = os.environ.get("NOTIFY_API_KEY")
+    NOTIFY_BASE_URL: str = os.environ.get(
+        "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+    )
+    NOTIFY_SMS_TEMPLATE_ID: str | None = os.environ.get("NOTIFY_SMS_TEMPLATE_ID")
+    NOTIFY_EMAIL_TEMPLATE_ID: str | None = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID")
+    NOTIFY_SMS_SENDER_ID: str | None = os.environ.get("NOTIFY_SMS_SENDER_ID")
+    NOTIFY_LETTER_POSTAGE: str = os.environ.get("NOTIFY_LETTER_POSTAGE", "second")
+    NOTIFY_CALLBACK_TOKEN: str | None = os.environ.get("NOTIFY_CALLBACK_TOKEN")
+    # "print" (staff download the letters PDF and post it) or "notify" (Notify prints and posts).
+    LETTER_BACKEND: str = os.environ.get("LETTER_BACKEND", "print")
     # SMS channel (surveys/sms). The HMAC key turns phone numbers into conversation keys; when
     # unset it is derived from SECRET_KEY (see surveys/sms/services.phone_hash).
     SMS_HMAC_KEY: str | None = os.environ.get("SMS_HMAC_KEY")

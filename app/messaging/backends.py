@@ -1,6 +1,6 @@
-"""Where texts go: one small interface, two backends (SMS_BACKEND in config.py).
+"""Where texts go: one small interface, three backends (SMS_BACKEND in config.py).
 
-``send(to, body, *, status_callback) -> provider_sid`` sends one text or raises:
+``send(to, body, *, status_callback, reference) -> provider_sid`` sends one text or raises:
 - TemporarySendError: worth trying again later (HTTP 429 and 5xx, Twilio's 20429 "too many
   requests", network errors). The worker retries with exponential backoff.
 - PermanentSendError: trying again cannot help (21211 invalid number, 21610 unsubscribed,
@@ -13,17 +13,32 @@ SID and auth token, and the messaging service SID or a from-number, plus an opti
 period. Tests reach a fake Twilio server by giving the SDK an ``http_client`` that rewrites the
 API host (see tests/surveys/sms/fake_twilio.py); nothing in here knows about tests.
 
+"notify" uses GOV.UK Notify's own client (notifications-python-client) with NOTIFY_API_KEY.
+Belonging keeps its wording: every text goes through one generic Notify text template whose
+whole content is ``((body))``, and every email through one email template whose subject is
+``((subject))`` and content ``((body))`` (README, "GOV.UK Notify"). Letters go as precompiled
+PDFs (``send_letter``). ``reference`` is our own id for the message (the outbound message id,
+or a contact message's key): Notify gives it back in delivery receipts. Notify's errors
+(docs.notifications.service.gov.uk, "Error codes"): 429 (RateLimitError, TooManyRequestsError)
+and 5xx are temporary; 400 (BadRequestError, ValidationError) and 403 are permanent, with
+Notify's reason as the error's message; a 400 about the phone number means the number cannot
+get texts. The client turns a network error into a 503, so that is temporary too. Tests point
+NOTIFY_BASE_URL at a local fake Notify API (tests/app/messaging/fake_notify.py).
+
 A network error after the request left us is ambiguous (Twilio may have sent it). It is treated
 as temporary: a rare duplicate text is better than an invitation silently lost.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, current_app
+from notifications_python_client.errors import APIError
+from notifications_python_client.notifications import NotificationsAPIClient
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +65,14 @@ class PermanentSendError(SendError):
 class SmsBackend(Protocol):
     name: str
 
-    def send(self, to: str, body: str, *, status_callback: str | None = None) -> str: ...
+    def send(
+        self,
+        to: str,
+        body: str,
+        *,
+        status_callback: str | None = None,
+        reference: str | None = None,
+    ) -> str: ...
 
 
 class ConsoleBackend:
@@ -58,7 +80,14 @@ class ConsoleBackend:
 
     name = "console"
 
-    def send(self, to: str, body: str, *, status_callback: str | None = None) -> str:
+    def send(
+        self,
+        to: str,
+        body: str,
+        *,
+        status_callback: str | None = None,
+        reference: str | None = None,
+    ) -> str:
         log.info("Console SMS to ...%s (%d characters)", to[-3:], len(body))
         return f"console-{uuid.uuid4().hex}"
 
@@ -85,7 +114,14 @@ class TwilioBackend:
         self.from_number = from_number
         self.validity_period = validity_period
 
-    def send(self, to: str, body: str, *, status_callback: str | None = None) -> str:
+    def send(
+        self,
+        to: str,
+        body: str,
+        *,
+        status_callback: str | None = None,
+        reference: str | None = None,
+    ) -> str:
         import requests
         from twilio.base import values
         from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -118,8 +154,117 @@ def classify(status: int | None, code: int | None, message: str = "") -> SendErr
     )
 
 
+class NotifyBackend:
+    """GOV.UK Notify: texts, emails and precompiled letters through its own client."""
+
+    name = "notify"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str,
+        sms_template_id: str | None = None,
+        email_template_id: str | None = None,
+        sms_sender_id: str | None = None,
+        letter_postage: str | None = None,
+        timeout: int = 10,
+    ):
+        if not api_key:
+            raise ValueError("Set NOTIFY_API_KEY to use GOV.UK Notify")
+        self.client = NotificationsAPIClient(api_key, base_url=base_url, timeout=timeout)
+        self.sms_template_id = sms_template_id
+        self.email_template_id = email_template_id
+        self.sms_sender_id = sms_sender_id
+        self.letter_postage = letter_postage
+
+    def send(
+        self,
+        to: str,
+        body: str,
+        *,
+        status_callback: str | None = None,  # Notify's callback URL is set in its settings
+        reference: str | None = None,
+    ) -> str:
+        if not self.sms_template_id:
+            raise PermanentSendError("Set NOTIFY_SMS_TEMPLATE_ID", "config")
+        return self._call(
+            self.client.send_sms_notification,
+            phone_number=to,
+            template_id=self.sms_template_id,
+            personalisation={"body": body},
+            reference=reference,
+            sms_sender_id=self.sms_sender_id,
+        )
+
+    def send_email(self, to: str, subject: str, body: str, *, reference: str | None = None) -> str:
+        if not self.email_template_id:
+            raise PermanentSendError("Set NOTIFY_EMAIL_TEMPLATE_ID", "config")
+        return self._call(
+            self.client.send_email_notification,
+            email_address=to,
+            template_id=self.email_template_id,
+            personalisation={"subject": subject, "body": body},
+            reference=reference,
+        )
+
+    def send_letter(self, pdf: bytes, *, reference: str) -> str:
+        """One precompiled letter (A4 PDF, address in Notify's address area)."""
+        return self._call(
+            self.client.send_precompiled_letter_notification,
+            reference=reference,
+            pdf_file=io.BytesIO(pdf),
+            postage=self.letter_postage,
+        )
+
+    @staticmethod
+    def _call(method, **arguments: Any) -> str:
+        try:
+            answer = method(**arguments)
+        except APIError as exc:
+            raise classify_notify(exc.status_code, exc.message) from None
+        return str(answer["id"])
+
+
+def classify_notify(status: int, errors: Any) -> SendError:
+    """Notify's answer (status, its ``errors`` list) as a temporary or permanent error."""
+    first = errors[0] if isinstance(errors, list) and errors else {}
+    kind = str(first.get("error", "")) if isinstance(first, dict) else ""
+    reason = str(first.get("message", "")) if isinstance(first, dict) else str(errors or "")
+    if status == 429 or status >= 500:
+        return TemporarySendError(reason or "GOV.UK Notify is busy", kind or str(status))
+    return PermanentSendError(
+        reason or "GOV.UK Notify refused the message",
+        kind or str(status),
+        unreachable=status == 400 and reason.startswith("phone_number"),
+    )
+
+
+def notify_from_config(app: Flask) -> NotifyBackend:
+    """The app's Notify client (one per app), for texts, emails and letters alike."""
+    backend = app.extensions.get("notify_backend")
+    if backend is None:
+        config = app.config
+        backend = app.extensions["notify_backend"] = NotifyBackend(
+            config["NOTIFY_API_KEY"] or "",
+            base_url=config["NOTIFY_BASE_URL"],
+            sms_template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
+            email_template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
+            sms_sender_id=config["NOTIFY_SMS_SENDER_ID"],
+            letter_postage=config["NOTIFY_LETTER_POSTAGE"],
+        )
+    return backend
+
+
+def get_notify() -> NotifyBackend:
+    # current_app is a proxy: the app behind it keeps the client (see get_backend).
+    return notify_from_config(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
 def backend_from_config(app: Flask) -> SmsBackend:
     config = app.config
+    if config["SMS_BACKEND"] == "notify":
+        return notify_from_config(app)
     if config["SMS_BACKEND"] == "twilio":
         return TwilioBackend(
             config["TWILIO_ACCOUNT_SID"],
@@ -130,7 +275,9 @@ def backend_from_config(app: Flask) -> SmsBackend:
         )
     if config["SMS_BACKEND"] == "console":
         return ConsoleBackend()
-    raise ValueError(f"Unknown SMS_BACKEND {config['SMS_BACKEND']!r}: use console or twilio")
+    raise ValueError(
+        f"Unknown SMS_BACKEND {config['SMS_BACKEND']!r}: use console, twilio or notify"
+    )
 
 
 def get_backend() -> SmsBackend:

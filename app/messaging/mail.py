@@ -1,4 +1,5 @@
-"""Sending email: "console" (development: logged, and kept in memory for tests) or "smtp".
+"""Sending email: "console" (development: logged, and kept in memory for tests), "smtp", or
+"notify" (GOV.UK Notify's generic email template, app/messaging/backends.py).
 
 SMTP_SECURITY says how the connection is protected: "starttls" (the default: port 587, the
 server is asked to switch to TLS before anything else is said), "tls" (implicit TLS from the
@@ -8,6 +9,9 @@ council's own authority) and its name; SMTP_VERIFY_CERTIFICATE=false turns that 
 never be needed in production. A server that does not offer STARTTLS when it is asked for is
 refused rather than spoken to in clear. SMTP_USERNAME and SMTP_PASSWORD log in, only ever over
 TLS (smtplib refuses AUTH on a plain connection when the server offers none).
+
+A Notify refusal or outage is raised as ``MailNotSent`` (an OSError, like SMTP's errors, so
+callers handle both the same way); ``retry`` says whether trying later can help (429, 5xx).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import ssl
 from email.message import EmailMessage
 
 from flask import current_app
+
+from app.messaging.backends import SendError, TemporarySendError, get_notify
 
 # The console backend's outbox, newest last (development and tests only).
 outbox: list[EmailMessage] = []
@@ -56,7 +62,19 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def send_email(to: str, subject: str, body: str) -> None:
+class MailNotSent(OSError):
+    def __init__(self, reason: str, *, retry: bool):
+        super().__init__(reason)
+        self.retry = retry
+
+
+def send_email(to: str, subject: str, body: str, *, reference: str | None = None) -> None:
+    if current_app.config["MAIL_BACKEND"] == "notify":
+        try:
+            get_notify().send_email(to, subject, body, reference=reference)
+        except SendError as exc:
+            raise MailNotSent(str(exc), retry=isinstance(exc, TemporarySendError)) from None
+        return
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to

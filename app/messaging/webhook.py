@@ -6,9 +6,11 @@ Twilio called. Behind a proxy the app cannot see that URL, so it is built from P
 (With PROXY_COUNT set, ProxyFix also corrects request.url; PUBLIC_BASE_URL is still what we
 sign against, so a misconfigured proxy cannot make a forged request pass.)
 
-The token is TWILIO_AUTH_TOKEN. With the console backend and no token (development, training),
-a token derived from SECRET_KEY is used, so the phone simulator can sign its requests exactly
-as Twilio would; with the twilio backend and no token, every request is refused.
+The token is TWILIO_AUTH_TOKEN. With the console or notify backend and no token (development,
+training, or a council on GOV.UK Notify), a token derived from SECRET_KEY is used, so the phone
+simulator can sign its requests exactly as Twilio would: it talks to the same conversation
+engine whichever provider is set, and its replies come back in the TwiML, never to a real
+phone. With the twilio backend and no token, every request is refused.
 
 Order of checks: too big (413) before reading, bytes that are not UTF-8 or a form that is not
 urlencoded (400), bad or missing signature (403), then missing fields (400). The body is parsed
@@ -30,12 +32,13 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
 def signed(view):
-    """Mark a view as checked by Twilio's signature instead of a CSRF token or a sign-in.
+    """Mark a view as checked by its provider's proof (Twilio's signature, Notify's bearer
+    token) instead of a CSRF token or a sign-in.
 
     The role walk and the bad-input tests read this mark: such a view answers 403 to anything
-    not signed by Twilio, whoever asks.
+    its provider did not sign, whoever asks.
     """
-    view.twilio_signed = True
+    view.provider_signed = True
     return view
 
 
@@ -43,7 +46,7 @@ def auth_token() -> str | None:
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
     if token:
         return token
-    if current_app.config["SMS_BACKEND"] == "console":
+    if current_app.config["SMS_BACKEND"] in ("console", "notify"):
         secret = current_app.config["SECRET_KEY"].encode()
         return hmac.new(secret, b"belonging sms simulator", hashlib.sha256).hexdigest()
     return None

@@ -297,7 +297,12 @@ class Worker:
         """Send one text; the provider's SID, or None after recording why it failed."""
         callback = None if backend.name == "console" else status_callback_url(message.id)
         try:
-            return backend.send(message.to_number, message.body, status_callback=callback)
+            return backend.send(
+                message.to_number,
+                message.body,
+                status_callback=callback,
+                reference=str(message.id),  # Notify's receipts carry it back
+            )
         except SendError as exc:
             self._failed(message, exc)
         except Exception:  # a bug, not Twilio: do not risk sending twice

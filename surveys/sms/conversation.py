@@ -30,6 +30,7 @@ nothing about what texts cost, rather than something that may not be true for ev
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -75,6 +76,8 @@ class Inbound:
     from_number: str
     body: str
     num_media: int = 0
+    # "twilio" (the reply goes back in the webhook's TwiML) or "notify" (sent through the API).
+    provider: str = "twilio"
 
 
 # --- Wording -------------------------------------------------------------------------------
@@ -154,8 +157,18 @@ def twiml(messages: list[str]) -> str:
     return str(reply)
 
 
-def handle_inbound(inbound: Inbound, *, now: datetime | None = None, today: date | None = None):
-    """Answer one inbound text; return the TwiML reply (the same one for a retried MessageSid)."""
+def handle_inbound(
+    inbound: Inbound,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+    send_reply: Callable[[str, str], None] | None = None,
+):
+    """Answer one inbound text; return the TwiML reply (the same one for a retried MessageSid).
+
+    A provider whose replies do not travel in the webhook's answer (GOV.UK Notify) passes
+    ``send_reply(to, text)``: it is called once, after the answer is committed, and never for
+    a retried id (which gets the stored TwiML back and sends nothing)."""
     now = now or utcnow()
     existing = _answered(inbound.message_sid, now)
     if existing is not None:
@@ -175,6 +188,8 @@ def handle_inbound(inbound: Inbound, *, now: datetime | None = None, today: date
         if existing is None:
             raise
         return existing
+    if send_reply is not None and text:
+        send_reply(inbound.from_number, text)
     return reply
 
 
@@ -229,7 +244,7 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     round_id = conversation.round_id if conversation else None
 
     if keyword == Keyword.STOP:
-        return _stop(hashed, conversation, inbound.body), round_id
+        return _stop(hashed, conversation, inbound), round_id
     opted_out = messaging.blocked_reason(hashed) == "opted_out"
     if keyword == Keyword.START or (opted_out and word == "YES"):
         messaging.opt_in(hashed)
@@ -285,12 +300,14 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     return survey_round, True
 
 
-def _stop(hashed: str, conversation: SmsConversation | None, body: str) -> list[str]:
-    """Opt out, end any conversation, and confirm it once (unless Twilio already has)."""
+def _stop(hashed: str, conversation: SmsConversation | None, inbound: Inbound) -> list[str]:
+    """Opt out, end any conversation, and confirm it once (unless Twilio already has: Notify
+    has no opt-out handling of its own, so through Notify every new opt-out is confirmed)."""
     new = messaging.opt_out(hashed)
     if conversation is not None:
         _end(conversation)
-    return [STOP_CONFIRMATION] if new and not twilio_answers(body) else []
+    answered = inbound.provider == "twilio" and twilio_answers(inbound.body)
+    return [STOP_CONFIRMATION] if new and not answered else []
 
 
 def _no_conversation(hashed, invited, keyword: Keyword | None, word: str, now: datetime):
@@ -357,7 +374,7 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
     if command == Command.HELP:
         return [help_message(), _ask(conversation)]
     if command == Command.STOP:  # asked first in _respond; kept so the reader alone is enough
-        return _stop(conversation.phone_hash, conversation, inbound.body)
+        return _stop(conversation.phone_hash, conversation, inbound)
     if command == Command.START:
         return [_ask(conversation)]
     if command == Command.BACK:

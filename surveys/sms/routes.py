@@ -1,7 +1,10 @@
-"""The SMS channel's routes: Twilio's webhooks, the phone simulator and the outbox for staff.
+"""The SMS channel's routes: Twilio's webhooks, GOV.UK Notify's received-text callback, the
+phone simulator and the outbox for staff.
 
-The webhooks declare @public (Twilio does not sign in) and are exempt from CSRF: the Twilio
-signature is their proof instead (see webhook.py), and ``@signed`` marks them so.
+The webhooks declare @public (providers do not sign in) and are exempt from CSRF: Twilio's
+signature (webhook.py) or Notify's bearer token (app/messaging/notify.py) is their proof
+instead, and ``@signed`` marks them so. Both feed the same conversation (conversation.py);
+Notify's replies are sent through its API after the answer is saved, not in the response.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from flask import (
 
 from app.core.extensions import csrf
 from app.core.pages import render_page_or_partial
+from app.messaging import notify
 from app.messaging import services as messaging
 from app.messaging.webhook import signed, signed_form
 from app.staff.auth.access import allow, public
@@ -54,6 +58,25 @@ def inbound():
     except InboundBusy:
         return Response("Busy", status=503, headers={"Retry-After": "2"}, mimetype="text/plain")
     return Response(reply, mimetype=TWIML)
+
+
+@bp.post("/sms/notify/inbound")
+@public
+@signed
+@csrf.exempt
+def notify_inbound():
+    data = notify.callback_json(required=("id", "source_number"))
+    message = Inbound(
+        message_sid=data["id"][:64],
+        from_number=notify.inbound_number(data["source_number"])[:40],
+        body=str(data.get("message") or ""),
+        provider="notify",
+    )
+    try:
+        handle_inbound(message, send_reply=services.reply_by_notify)
+    except InboundBusy:
+        return Response("Busy", status=503, headers={"Retry-After": "2"}, mimetype="text/plain")
+    return Response(status=204)
 
 
 @bp.post("/sms/twilio/status")

@@ -10,6 +10,7 @@ Numbers, hashes, opt-outs and the queue itself are app.messaging's.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 from app.core.clock import utcnow
 from app.core.extensions import db, scrub_deleted
 from app.core.phones import normalise_number
+from app.messaging.backends import SendError, get_notify
 from app.messaging.encoding import segments
 from app.messaging.models import OutboundMessage
 from app.messaging.services import SENT_STATUSES, phone_hash, queue_text, reply_totals
@@ -31,6 +33,26 @@ from app.staff.authority.services import get_settings
 from surveys.models import Question, RoundStatus, SurveyRound
 from surveys.sms.conversation import closing_message, opening_message, question_message
 from surveys.sms.models import InboundMessage, SmsConversation
+
+log = logging.getLogger(__name__)
+
+# --- Replies through GOV.UK Notify ---------------------------------------------------------
+
+
+def reply_by_notify(to: str, text: str) -> None:
+    """Send a conversation reply through Notify at once, keeping no copy of it.
+
+    The answer that caused it is already saved, and a retried callback sends nothing, so a
+    reply Notify refuses or cannot take now (429, 5xx) is lost rather than stored with the
+    number for later: if the person texts again, the conversation carries on where it was.
+    Logged without the number or the words."""
+    try:
+        get_notify().send(to, text)
+    except SendError as exc:
+        log.warning(
+            "SMS reply through GOV.UK Notify not sent: %s (%s)", type(exc).__name__, exc.code
+        )
+
 
 # --- Invitations --------------------------------------------------------------------------
 

@@ -144,7 +144,7 @@ def _rules(app):
 
 def signed_by_twilio(app, rule) -> bool:
     """Webhooks that answer 403 to anything Twilio did not sign (app/messaging/webhook.py)."""
-    return getattr(app.view_functions[rule.endpoint], "twilio_signed", False)
+    return getattr(app.view_functions[rule.endpoint], "provider_signed", False)
 
 
 def _method(rule) -> str:

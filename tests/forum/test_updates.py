@@ -44,7 +44,7 @@ class RecordingBackend:
     def __init__(self):
         self.sent: list[tuple[str, str]] = []
 
-    def send(self, to, body, *, status_callback=None):
+    def send(self, to, body, *, status_callback=None, reference=None):
         self.sent.append((to, body))
         return f"SM{len(self.sent):032d}"
 

@@ -10,6 +10,15 @@ double click may fetch it twice. Marking letters printed is a separate POST
 (``mark_printed``) that the worker presses once the letters are out of the printer. Which
 letters: "waiting" (not yet marked printed), "today" (invited today, printed or not) or "all"
 (a reprint of every letter of the round).
+
+With LETTER_BACKEND "notify", ``send_by_notify`` sends each waiting letter to GOV.UK Notify as a
+precompiled letter instead: one PDF per person, laid out to Notify's letter specification (A4;
+nothing within 15 mm of the sides or 5 mm of the top and bottom; the address inside the area
+24.6-120 mm from the left and 40-66.2 mm from the top, at most 7 lines; the body below 95 mm),
+which the same layout meets for a DL window envelope. Exactly once, as the text worker does:
+a letter is marked sent (detail "sending") and committed before Notify is called, and gets
+Notify's id after; a crash in between leaves "sending" for a person to check, never a second
+letter. Its key is the ``reference``, so Notify's receipts find it.
 """
 
 from __future__ import annotations
@@ -19,11 +28,13 @@ import io
 
 import qrcode
 import sqlalchemy as sa
+from flask import current_app
 from qrcode.image.pil import PilImage
 
 from app.core.clock import today, utcnow
 from app.core.extensions import db
 from app.core.pdf import html_to_pdf, render_pdf_html
+from app.messaging.backends import SendError, TemporarySendError, get_notify
 from app.outreach.contacts.models import Contact, ContactMessage
 from app.outreach.invitations.models import Invitation
 from app.outreach.invitations.services import personal_link, spaced
@@ -110,3 +121,53 @@ def mark_printed(survey_round: SurveyRound, which: str = "waiting") -> int:
     record("invitations.letters_printed", survey_round, detail=f"{marked} letters marked printed")
     db.session.commit()
     return marked
+
+
+def letter_pdf(survey_round: SurveyRound, invitation: Invitation, contact: Contact) -> bytes:
+    """One person's letter, as Notify takes it (a precompiled letter)."""
+    return html_to_pdf(letters_html(survey_round, [(invitation, contact)]))
+
+
+def send_by_notify(survey_round: SurveyRound) -> tuple[int, int]:
+    """Send the waiting letters through GOV.UK Notify; returns (sent, not sent)."""
+    notify = get_notify()
+    sent = failed = 0
+    for invitation, contact, message in letters_to_print(survey_round, "waiting"):
+        pdf = letter_pdf(survey_round, invitation, contact)
+        message.status, message.detail, message.sent_at = "sent", "sending", utcnow()
+        db.session.commit()
+        try:
+            notification_id = notify.send_letter(pdf, reference=message.key)
+        except SendError as exc:
+            # Busy (429, 5xx): waiting again for the next run. Refused (400): failed, and why.
+            retry = isinstance(exc, TemporarySendError)
+            message.status = "queued" if retry else "failed"
+            message.detail, message.sent_at = str(exc)[:200], None
+            failed += 1
+        else:
+            message.detail = f"GOV.UK Notify {notification_id}"[:200]
+            sent += 1
+        db.session.commit()
+    record("invitations.letters_sent", survey_round, detail=f"{sent} letters sent to GOV.UK Notify")
+    db.session.commit()
+    return sent, failed
+
+
+def by_notify() -> bool:
+    return current_app.config["LETTER_BACKEND"] == "notify"
+
+
+def deliver_letters() -> int:
+    """With LETTER_BACKEND "notify": send every round's waiting letters; returns how many."""
+    if not by_notify():
+        return 0
+    waiting = (
+        sa.select(Invitation.round_id)
+        .join(ContactMessage, ContactMessage.invitation_id == Invitation.id)
+        .where(ContactMessage.channel == "letter", ContactMessage.status == "queued")
+        .distinct()
+    )
+    sent = 0
+    for round_id in list(db.session.scalars(waiting)):
+        sent += send_by_notify(db.session.get_one(SurveyRound, round_id))[0]
+    return sent

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 
-from app.core.extensions import configured_limit, limiter
+from app.core.extensions import configured_limit, csrf, limiter
 from app.core.forms import ConfirmForm
 from app.core.pages import page_arg, render_page_or_partial
 from app.core.security import no_store
+from app.messaging import notify
+from app.messaging.webhook import signed
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
 from app.outreach.invitations import dashboard, letters, tasks
@@ -70,6 +72,7 @@ def index(round_id: int):
         letters_waiting=invitations.letters_waiting(survey_round),
         letters_today=len(letters.letters_to_print(survey_round, "today")),
         letters_all=len(letters.letters_to_print(survey_round, "all")),
+        letters_by_notify=letters.by_notify(),
         printed_form=ConfirmForm(),
         reminder_form=reminder_form,
         spaced=invitations.spaced,
@@ -99,6 +102,7 @@ def new(round_id: int):
             error = str(exc)
         else:
             tasks.deliver_emails()  # the emails go from the job consumer, not this request
+            tasks.deliver_letters()  # and the letters, when GOV.UK Notify posts them
             sent = ", ".join(
                 f"{n} by {CHANNEL_LABELS[c].lower()}" for c, n in result.by_channel.items()
             )
@@ -183,6 +187,16 @@ def _which_letters() -> str:
         return "all"
     which = request.values.get("which", "waiting")
     return which if which in letters.WHICH else "waiting"
+
+
+@bp.post("/notify/receipts")
+@public
+@signed
+@csrf.exempt
+def notify_receipts():
+    """GOV.UK Notify's delivery receipts (texts, emails, letters), with its bearer token."""
+    invitations.record_notify_receipt(notify.callback_json(required=("id", "status")))
+    return HttpResponse(status=204)
 
 
 @bp.get("/staff/rounds/<int:round_id>/response-rate")

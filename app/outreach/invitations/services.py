@@ -45,9 +45,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import today, utcnow
 from app.core.extensions import db, scrub_deleted
-from app.messaging import quiet_hours
+from app.messaging import notify, quiet_hours
 from app.messaging.encoding import segments
-from app.messaging.mail import send_email
+from app.messaging.mail import MailNotSent, send_email
 from app.messaging.models import OutboundMessage, OutboundStatus
 from app.messaging.services import phone_hash, queue_text
 from app.messaging.services import phone_hash as hash_of
@@ -423,7 +423,12 @@ def deliver_emails(now: datetime | None = None, limit: int = 500) -> int:
         else:
             subject, body = email_text(invitation, contact, reminder=message.kind == "reminder")
             try:
-                send_email(contact.email, subject, body)
+                send_email(contact.email, subject, body, reference=message.key)
+            except MailNotSent as exc:
+                # Notify busy (429, 5xx): left queued for the next run; refused: failed, why.
+                message.detail = str(exc)[:200]
+                if not exc.retry:
+                    message.status = "failed"
             except OSError as exc:
                 message.status, message.detail = "failed", str(exc)[:200]
             else:
@@ -431,6 +436,28 @@ def deliver_emails(now: datetime | None = None, limit: int = 500) -> int:
                 sent += 1
         db.session.commit()
     return sent
+
+
+# --- GOV.UK Notify's delivery receipts ---------------------------------------------------------
+
+
+def record_notify_receipt(receipt: dict) -> None:
+    """A Notify delivery receipt: a text's goes to the outbound queue (app.messaging.notify);
+    an email's or letter's to the contact message whose key it carries as ``reference``."""
+    if receipt.get("notification_type") == "sms":
+        notify.record_text_receipt(receipt)
+        return
+    reference = str(receipt.get("reference") or "")
+    message = db.session.scalar(sa.select(ContactMessage).where(ContactMessage.key == reference))
+    if message is None or message.status not in ("sent", "failed"):
+        return
+    status = notify.our_status(str(receipt.get("status", "")))
+    if status in ("failed", "undelivered"):
+        message.status = "failed"
+        message.detail = f"GOV.UK Notify: {receipt.get('status')}"[:200]
+    elif message.status == "sent" and status == "delivered":
+        message.detail = "delivered"
+    db.session.commit()
 
 
 # --- Statuses, reached and bounced -----------------------------------------------------------

@@ -8,13 +8,25 @@ server never holds up a page; texts go to the outbound queue, sent by app/messag
 from __future__ import annotations
 
 from app.core import jobs
-from app.outreach.invitations import services
+from app.outreach.invitations import letters, services
 
 
 @jobs.task(retries=3, retry_delay=60, retry_backoff=2)
 def deliver_emails() -> int:
     """Send the queued emails (quiet hours and "do not contact" are checked at send time)."""
     return services.deliver_emails()
+
+
+@jobs.task(retries=3, retry_delay=60, retry_backoff=2)
+def deliver_letters() -> int:
+    """With LETTER_BACKEND "notify": send the waiting letters to GOV.UK Notify."""
+    return letters.deliver_letters()
+
+
+@jobs.periodic_task(jobs.crontab(minute="5"))
+def retry_letters() -> int:
+    """Hourly: letters Notify could not take (429, 5xx) wait for this run."""
+    return letters.deliver_letters()
 
 
 @jobs.periodic_task(jobs.crontab(minute="0"))

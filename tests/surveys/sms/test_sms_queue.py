@@ -100,7 +100,7 @@ class RecordingBackend:
         self.sent: list[tuple[str, str]] = []
         self.errors = list(errors or [])
 
-    def send(self, to, body, *, status_callback=None):
+    def send(self, to, body, *, status_callback=None, reference=None):
         if self.errors:
             raise self.errors.pop(0)
         self.sent.append((to, body))
