@@ -1,0 +1,29 @@
+"""A round records how many care leavers were eligible when it opened (the response rate's
+denominator), so later imports and erasures do not move the rate.
+
+Rounds already open or closed get the figure the first time a page asks for it
+(surveys/response_rate.py): the eligibility rule is Python, not SQL.
+
+Revision ID: 0017_eligible_at_opening
+Revises: 0016_merge
+Create Date: 2026-12-01
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0017_eligible_at_opening"
+down_revision = "0016_merge"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("survey_round") as batch:
+        batch.add_column(sa.Column("eligible_at_opening", sa.Integer(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("survey_round") as batch:
+        batch.drop_column("eligible_at_opening")
