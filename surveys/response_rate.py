@@ -16,8 +16,9 @@ Decisions a newcomer might otherwise undo:
   (``register_eligible_counter``); opening a round (surveys/services.py ``open_round``) asks it
   once and records the answer on the round (``SurveyRound.eligible_at_opening``). Contacts
   imported, erased or changed afterwards do not move it, so the rate cannot jump when someone
-  asks to be forgotten. A round opened before the figure was recorded (older databases, rounds
-  seeded as open) gets it the first time a page asks, and keeps it from then on.
+  asks to be forgotten. An open round without the figure (opened before it was recorded) gets it
+  the first time a page asks, and keeps it from then on; a closed round without it is treated as
+  having had no list, since today's list says nothing about who was on it back then.
 - The numerator counts every completed response to the round, whatever the channel and whether
   the person was invited or not: the survey is anonymous, so we cannot tell. It can therefore
   pass 100% when many people answer by an open link; we show that figure as it is.
@@ -89,8 +90,8 @@ def record_eligible_at_opening(survey_round: SurveyRound) -> None:
 
 
 def eligible_at_opening(survey_round: SurveyRound) -> int | None:
-    """The recorded count; for a round opened before it was recorded, record it now."""
-    if survey_round.eligible_at_opening is None and survey_round.status != RoundStatus.DRAFT:
+    """The recorded count; for an open round opened before it was recorded, record it now."""
+    if survey_round.eligible_at_opening is None and survey_round.status == RoundStatus.OPEN:
         record_eligible_at_opening(survey_round)
         if survey_round.eligible_at_opening is not None:
             db.session.commit()

@@ -20,10 +20,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("survey_round") as batch:
-        batch.add_column(sa.Column("eligible_at_opening", sa.Integer(), nullable=True))
+    op.add_column("survey_round", sa.Column("eligible_at_opening", sa.Integer(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("survey_round") as batch:
-        batch.drop_column("eligible_at_opening")
+    # A plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): batch mode would rebuild survey_round,
+    # which SQLite refuses while other tables' foreign keys point at it.
+    op.execute("ALTER TABLE survey_round DROP COLUMN eligible_at_opening")

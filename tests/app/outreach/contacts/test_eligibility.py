@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from app.outreach.contacts import services as contacts
 from app.outreach.contacts.eligibility import eligible_on_list
-from app.outreach.contacts.eligibility import eligible_on_list
 from app.outreach.contacts.models import Contact
 from app.outreach.invitations import services as invitations
 from app.outreach.invitations.models import Invitation
