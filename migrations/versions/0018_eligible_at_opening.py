@@ -4,8 +4,8 @@ denominator), so later imports and erasures do not move the rate.
 Rounds already open or closed get the figure the first time a page asks for it
 (surveys/response_rate.py): the eligibility rule is Python, not SQL.
 
-Revision ID: 0017_eligible_at_opening
-Revises: 0016_merge
+Revision ID: 0018_eligible_at_opening
+Revises: 0017_staff_oidc
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0017_eligible_at_opening"
-down_revision = "0016_merge"
+revision = "0018_eligible_at_opening"
+down_revision = "0017_staff_oidc"
 branch_labels = None
 depends_on = None
 
