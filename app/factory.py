@@ -22,6 +22,7 @@ from app.board.routes import bp as board_bp
 from app.core import errors, files, jobs, logs, routing, security
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
+from app.outreach.contacts.eligibility import eligible_on_list
 from app.outreach.contacts.routes import bp as contacts_bp
 from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
 from app.outreach.invitations.routes import bp as invitations_bp
@@ -40,6 +41,7 @@ from forum.routes import public_bp as ysyd_bp
 from surveys.editor.routes import bp as questionnaires_bp
 from surveys.imports.routes import bp as imports_bp
 from surveys.paper.routes import bp as paper_bp
+from surveys.response_rate import register_eligible_counter
 from surveys.rounds.routes import bp as rounds_bp
 from surveys.safeguarding import tasks as safeguarding_tasks  # noqa: F401
 from surveys.safeguarding.routes import bp as safeguarding_bp
@@ -113,6 +115,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     errors.init_app(app)
 
     cli.init_app(app)
+    # surveys may not import the personal side: it is handed the one eligibility rule's count.
+    register_eligible_counter(app, eligible_on_list)
     use_authority_zone()
     return app
 

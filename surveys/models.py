@@ -164,7 +164,10 @@ class SurveyRound(Model):
     closes_on: so.Mapped[date]
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default=RoundStatus.DRAFT.value)
     target_rate: so.Mapped[int] = so.mapped_column(default=30)
-    cohort_size: so.Mapped[int | None]
+    cohort_size: so.Mapped[int | None]  # staff's estimate, used only without a contact list
+    # Eligible care leavers on the contact list when the round opened: the response rate's
+    # denominator, recorded once (surveys/response_rate.py) so later changes do not move it.
+    eligible_at_opening: so.Mapped[int | None]
     channels: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=lambda: ["web"])
 
     questionnaire: so.Mapped[Questionnaire] = so.relationship()

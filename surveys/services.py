@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from app.staff.audit.services import record
 from surveys.models import Question, Questionnaire, Response, RoundStatus, SurveyRound
+from surveys.response_rate import record_eligible_at_opening
 
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
 BUILT_IN = "new-belongings-2015"
@@ -191,6 +192,7 @@ def open_round(survey_round: SurveyRound) -> SurveyRound:
         return survey_round
     survey_round.status = RoundStatus.OPEN.value
     survey_round.questionnaire.status = "locked"
+    record_eligible_at_opening(survey_round)  # the response rate's denominator, fixed now
     record("round.open", survey_round)
     db.session.commit()
     return survey_round

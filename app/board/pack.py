@@ -51,6 +51,8 @@ from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
 from app.staff.authority.services import get_settings
 from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
+from surveys.response_rate import GLOSSARY as RATE_GLOSSARY
+from surveys.response_rate import Basis
 from surveys.rounds.services import spreadsheet_safe
 
 STALE_AFTER = timedelta(minutes=30)
@@ -63,7 +65,7 @@ GLOSSARY = [
         "The council and its partners, who share the duty to act for care leavers as a good "
         "parent would.",
     ),
-    ("Response rate", "The share of care leavers we asked who answered the survey."),
+    ("Response rate", RATE_GLOSSARY),
     ("Round", "One run of the survey, usually once a year."),
     ("Theme", "A topic that came up in what care leavers wrote, such as money or housing."),
     (
@@ -294,7 +296,10 @@ def pack_html(board: services.Dashboard) -> str:
 def method_note(board: services.Dashboard) -> list[str]:
     h = board.headline
     asked = (
-        f"{h.eligible} care leavers were eligible for {board.survey_round.name}"
+        f"{h.eligible} care leavers on the contact list were eligible for "
+        f"{board.survey_round.name} when it opened"
+        if h.eligible and h.rate_basis == Basis.LIST
+        else f"Staff expected to ask {h.eligible} care leavers about {board.survey_round.name}"
         if h.eligible
         else "We do not know how many care leavers were eligible"
     )
@@ -304,8 +309,12 @@ def method_note(board: services.Dashboard) -> list[str]:
     return [
         f"{asked}. The survey was open from {board.survey_round.opens_on:%-d %B %Y} to "
         f"{board.survey_round.closes_on:%-d %B %Y}, and could be answered {offered or 'online'}.",
-        "The response rate is the number who finished the survey divided by the number eligible"
-        + (f": {h.rate}%." if h.rate is not None else ". We cannot give one for this round."),
+        h.rate_explanation
+        + (
+            f" For this round it is {h.rate}%."
+            if h.rate is not None
+            else " We cannot give one for this round."
+        ),
         "The survey is anonymous: we do not ask for names, and answers cannot be linked to "
         "the person who gave them.",
         "Counts are of people. " + board.method_note,
@@ -324,6 +333,7 @@ def data_pack(board: services.Dashboard) -> bytes:
     sheet = book.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Summary"
+    h = board.headline
     _rows(
         sheet,
         [
@@ -331,6 +341,11 @@ def data_pack(board: services.Dashboard) -> bytes:
             [f"{board.survey_round.name}, {board.band_label}, prepared {board.on:%-d %B %Y}"],
             [],
             *[[line] for line in board.summary],
+            [],
+            ["Response rate", f"{h.rate}%" if h.rate is not None else "not known"],
+            ["Care leavers who answered", h.responses],
+            ["Eligible" if h.rate_basis == Basis.LIST else "Staff estimate", h.eligible],
+            [h.rate_explanation],
             [],
             [board.privacy_key],
             [f"Figures as at {board.as_at:%-d %B %Y}."] if board.as_at else [],

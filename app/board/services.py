@@ -11,8 +11,10 @@ Decisions a newcomer might undo:
 - Shares of a closed question are of everyone who responded (including those who skipped it),
   so a share cannot be turned back into the hidden number who skipped.
 - Response rates are only for everyone: we do not know how many care leavers in each age band
-  were eligible. Eligible is the round's cohort size; where invitations were sent, the number
-  invited is shown too (and used when no cohort size is set).
+  were eligible. The rate is the one definition in surveys/response_rate.py (completed responses
+  from any channel ÷ eligible care leavers on the list at the round's opening), with the
+  snapshot's count of responses, so the page, the pack and the XLSX agree with each other and
+  with the round page as at the snapshot.
 - No raw free text reaches the board: themes are counted, "other - describe" answers only count
   as "Other", and the only words of young people shown are quotes approved in the themes area.
 """
@@ -64,6 +66,7 @@ from forum.models import (
 from forum.services import last_board_meeting_on, since_report, tracker
 from surveys.engine import YES_NO_UNSURE
 from surveys.models import CHANNEL_LABELS, Answer, Channel, Question, Response, SurveyRound
+from surveys.response_rate import Basis, ResponseRate, response_rate
 from surveys.themes import services as theme_services
 from surveys.themes.charts import theme_chart_svg
 from surveys.themes.models import Coding, Theme, coding_theme
@@ -141,6 +144,7 @@ class RoundAnalysis:
     eligible: int | None
     invited: int
     as_at: date
+    rate: ResponseRate  # the snapshot's responses over the round's fixed denominator
 
 
 PEOPLE = "people"  # the table name of the people in each band, shared by every table
@@ -404,6 +408,7 @@ def analyse(survey_round: SurveyRound) -> RoundAnalysis:
     assert snapshot is not None
     data = snapshot.data
     questions = {q.code: q for q in _closed_questions(survey_round)}
+    rate = response_rate(survey_round, responded=snapshot.responses)
     return RoundAnalysis(
         survey_round=survey_round,
         raw_total=snapshot.responses,
@@ -418,9 +423,10 @@ def analyse(survey_round: SurveyRound) -> RoundAnalysis:
         coded_share=dict(data["share"]),
         theme_names=dict(data["names"]),
         theme_questions=dict(data["questions"]),
-        eligible=survey_round.cohort_size,
+        eligible=rate.eligible,
         invited=_invited(survey_round),
         as_at=snapshot.as_at,
+        rate=rate,
     )
 
 
@@ -467,6 +473,8 @@ class Headline:
     previous_rate: int | None
     previous_name: str
     channels_used: int
+    rate_explanation: str = ""  # the definition, and "staff estimate" where that is the base
+    rate_basis: Basis | None = None
 
 
 @dataclass
@@ -535,12 +543,6 @@ class Dashboard:
         return self.band or "All ages"
 
 
-def percent(part: int, whole: int | None) -> int | None:
-    if not whole:
-        return None
-    return math.floor(part * 100 / whole + 0.5)
-
-
 def pct_text(value: float | None) -> str:
     return "not shown" if value is None else f"{value:.0f}%"
 
@@ -557,11 +559,15 @@ def _count_text(value: int | str) -> str:
 
 
 def _rate(analysis: RoundAnalysis) -> int | None:
-    total = analysis.channels.total
-    whole = analysis.eligible or analysis.invited or None
-    if is_suppressed(total):
+    if is_suppressed(analysis.channels.total):
         return None
-    return percent(int(total), whole)
+    return analysis.rate.percent
+
+
+def _eligible_text(rate: ResponseRate) -> str | int:
+    if rate.eligible is None:
+        return "not known"
+    return rate.eligible if rate.basis == Basis.LIST else f"{rate.eligible} (staff estimate)"
 
 
 def _alt(kind: str, title: str, takeaway: str, pairs: list[tuple[str, str]]) -> str:
@@ -601,6 +607,8 @@ def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None)
         channels_used=sum(
             1 for row in analysis.channels.rows if analysis.channels.cell(row, column) != 0
         ),
+        rate_explanation=analysis.rate.explanation,
+        rate_basis=analysis.rate.basis,
     )
     if total == 0:
         notice = (
@@ -737,7 +745,7 @@ def _response_charts(analysis, history, column, headline) -> list[ChartBlock]:
         target_name="Target",
         line_name="Response rate",
     )
-    eligible = [a.eligible or a.invited or "not known" for a in history]
+    eligible = [_eligible_text(a.rate) for a in history]
     blocks.append(
         ChartBlock(
             "rate-over-time",
@@ -1220,7 +1228,7 @@ def _summary(board: Dashboard, analysis: RoundAnalysis) -> list[str]:
     else:
         heard = f"We heard from {h.responses} {who} in {board.survey_round.name}"
         if h.rate is not None and not board.band:
-            heard += f": {h.rate}% of the {h.eligible or h.invited} we wanted to hear from"
+            heard += f": {h.rate}% of the {h.eligible} {analysis.rate.of_whom}"
         lines.append(heard + ".")
     if h.rate is not None:
         met = "We met" if h.rate >= h.target else "We did not meet"

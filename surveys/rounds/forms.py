@@ -118,7 +118,10 @@ class RoundForm(BaseForm):
     cohort_size = WholeNumberField(
         "Number of care leavers you will ask",
         widget=GovTextInput(),
-        description="The eligible cohort. We use it to work out the response rate.",
+        description=(
+            "An estimate, used for the response rate only if there is no contact list when "
+            "the round opens."
+        ),
         validators=[
             Optional(),
             NumberRange(min=0, max=1_000_000, message="Enter a number from 0 to 1,000,000"),

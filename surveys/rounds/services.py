@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -47,6 +46,7 @@ from surveys.models import (
     SurveyRound,
 )
 from surveys.paper.services import awaiting_verification
+from surveys.response_rate import ResponseRate, percent, response_rate
 from surveys.services import (
     RoundInvalid,
     close_round,
@@ -148,10 +148,7 @@ class StoppingPoint:
 class RoundFigures:
     complete: int
     in_progress: int
-    cohort_size: int | None
-    target_rate: int
-    response_rate: int | None  # percent of the cohort who finished
-    still_needed: int | None  # complete responses still needed to reach the target
+    rate: ResponseRate  # the one response rate (surveys/response_rate.py)
     completion_rate: int | None  # percent of those who started who finished
     by_channel: list[ChannelFigures]
     by_day: list[DayFigures]
@@ -163,13 +160,6 @@ class RoundFigures:
     @property
     def started(self) -> int:
         return self.complete + self.in_progress
-
-
-def percent(part: int, whole: int | None) -> int | None:
-    """A whole-number percentage, halves rounded up (3 of 8 is 38%); None without a whole."""
-    if not whole:
-        return None
-    return math.floor(part * 100 / whole + 0.5)
 
 
 def _responses_frame(survey_round: SurveyRound) -> pd.DataFrame:
@@ -191,17 +181,10 @@ def round_figures(survey_round: SurveyRound) -> RoundFigures:
     frame = _responses_frame(survey_round)
     complete = int((frame["status"] == "complete").sum())
     in_progress = len(frame) - complete
-    cohort = survey_round.cohort_size
-    still_needed = None
-    if cohort:
-        still_needed = max(math.ceil(cohort * survey_round.target_rate / 100) - complete, 0)
     return RoundFigures(
         complete=complete,
         in_progress=in_progress,
-        cohort_size=cohort,
-        target_rate=survey_round.target_rate,
-        response_rate=percent(complete, cohort),
-        still_needed=still_needed,
+        rate=response_rate(survey_round, responded=complete),
         completion_rate=percent(complete, len(frame)),
         by_channel=_by_channel(frame, survey_round),
         by_day=_by_day(frame),

@@ -13,19 +13,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from app.core.disclosure import fewer_than, is_small, suppress
+from surveys.age_bands import AGE_BANDS as AGE_BANDS  # the one rule, used here and by the board
+from surveys.age_bands import UNKNOWN, age_band
 from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
 from surveys.themes import services
 from surveys.themes.models import Codebook, Quote, Theme
-
-AGE_BANDS = [("16 to 17", 16, 17), ("18 to 20", 18, 20), ("21 to 25", 21, 25)]
-UNKNOWN = "Not known"
-
-
-def age_band(age: int | None) -> str:
-    for label, low, high in AGE_BANDS:
-        if age is not None and low <= age <= high:
-            return label
-    return UNKNOWN
 
 
 @dataclass

@@ -3,7 +3,8 @@
 A care leaver is eligible for a round when, on the round's opening date, they are 16 to 25
 years old, have agreed to be contacted about surveys ("consent"), and are neither marked "do not
 contact" nor opted out. Importing (a warning on the row), choosing who to invite, sending
-reminders and the dashboard's eligible count all call ``why_not_eligible``: change the rule here
+reminders and the response rate's denominator (``eligible_on_list``, counted once when a round
+opens: surveys/response_rate.py) all call ``why_not_eligible``: change the rule here
 and every one of them changes with it.
 
 A contact with no date of birth is not eligible: we cannot tell that they are 16 to 25.
@@ -13,6 +14,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
+
+from app.core.extensions import db
 from app.outreach.contacts.models import Contact
 from surveys.models import SurveyRound
 
@@ -48,3 +52,10 @@ def why_not_eligible(contact: Contact, on: date) -> str | None:
 
 def is_eligible(contact: Contact, on: date) -> bool:
     return why_not_eligible(contact, on) is None
+
+
+def eligible_on_list(survey_round: SurveyRound) -> int:
+    """Care leavers on the contact list now who are eligible for the round: asked once, when the
+    round opens, and recorded on it as the response rate's denominator."""
+    on = reference_date(survey_round)
+    return sum(1 for c in db.session.scalars(sa.select(Contact)) if is_eligible(c, on))

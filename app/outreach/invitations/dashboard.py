@@ -1,27 +1,42 @@
 """The response-rate dashboard for a round: eligible, invited, reached, responded.
 
-Definitions (each figure is a count of people, computed from the database every time):
-- eligible: contacts eligible for the round by the one rule (app/outreach/contacts/
-  eligibility.py: 16 to 25 on the round's opening date, consent given, not "do not contact",
-  not opted out), plus invitations to this round whose contact has since been erased or become
-  ineligible, so erasure never makes the rate jump;
+Definitions (each figure is a count of people):
+- The response rate is the one definition in surveys/response_rate.py: completed responses from
+  any channel (web, text, paper, interview) ÷ eligible care leavers on the contact list at the
+  round's opening. The eligible count is recorded on the round when it opens (by the one rule,
+  app/outreach/contacts/eligibility.py), so contacts imported or erased later do not move it;
+  with no contact list at opening it is the staff's estimate, labelled so, or not known.
 - invited: invitations to the round; reached: invitations with at least one message sent or
-  printed; bounced: invitations whose text failed;
+  printed; bounced: invitations whose text failed.
 - responded: complete responses to the round, by every channel (invited or not: the survey's
-  anonymity means we cannot tell). The rate is responded / eligible, against the round's
-  target (Bright Spots asks for at least 30%).
+  anonymity means we cannot tell), counted from the responses themselves, never from the
+  invitations' completion flags.
+- invitations marked completed: the flags that stop reminders. They are set by a daily job from
+  sealed notices in shuffled batches of at least 5 (surveys/completion.py), so they lag by up to
+  a day and move in steps; they are shown as that, and no rate is made from them.
 - by channel: invitations by the channel they were sent on (one person may have several), and
-  responses by the channel they answered on;
+  responses by the channel they answered on.
+- by age band: completed responses by the age each person gave in their answers (the one
+  band rule, surveys/age_bands.py). There is no rate per band: we do not know how many on the
+  list at opening were in each band *and* who of them answered.
+- by team: invitations and reached by team (only invitations know a team). No answers by team:
+  a team is personal-side data that no response carries.
 - by day: cumulative complete responses by day since the round opened, with the target line
-  and the previous round at the same day;
-- by age band and team: invitations and completed invitations (only invitations know a team).
-Every breakdown cell from 1 to 4 shows as "fewer than 5" (app/core/disclosure.py); headline totals
-and the whole-round cumulative line are not breakdowns of a group and are shown as they are.
+  and the previous round at the same day.
+
+Disclosure control (app/core/disclosure.py, the one rule): every figure above goes into one
+``Publication`` with the sums and limits that tie them (channels and bands add up to the
+responses, teams to the invitations, reached within invited, each day's total within the next)
+and is protected together: counts of 1 to 4 read "fewer than 5", and further cells are hidden
+when the solver finds one could be worked out by subtraction. A rate is shown only when both of
+its figures are. The day-by-day line is a whole-round total over time: its early days may read
+"fewer than 5"; this page is for the participation team, who also see each response on the
+round page, so per-day differences are not treated as a breakdown of a group.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,107 +48,94 @@ import sqlalchemy as sa
 
 from app.core.charts import OKABE_ITO, STYLE, finish
 from app.core.clock import today
-from app.core.disclosure import suppress
+from app.core.disclosure import Protected, Publication, is_suppressed
 from app.core.extensions import db
-from app.outreach.contacts.eligibility import is_eligible, reference_date
-from app.outreach.contacts.models import CHANNEL_LABELS, Contact, ContactMessage
+from app.outreach.contacts.models import CHANNEL_LABELS, ContactMessage
 from app.outreach.contacts.services import DataQuality, data_quality
 from app.outreach.invitations.models import Invitation
 from app.outreach.invitations.services import refresh_reached
+from surveys.age_bands import complete_by_age_band
 from surveys.models import CHANNEL_LABELS as RESPONSE_CHANNEL_LABELS
 from surveys.models import Channel, Response, SurveyRound
+from surveys.response_rate import (
+    Basis,
+    ResponseRate,
+    completed_responses,
+    percent,
+    response_rate,
+)
+
+Shown = int | str  # a count, "fewer than 5" or "hidden to protect privacy"
+
+HEADLINE = "headline"
+RESPONDED = (HEADLINE, "responded")
+INVITED = (HEADLINE, "invited")
+REACHED = (HEADLINE, "reached")
 
 
 @dataclass(frozen=True)
-class BreakdownRow:
+class TeamRow:
     label: str
-    invited: int | str
-    completed: int | str
-    rate: str
+    invited: Shown
+    reached: Shown
+    rate: str  # reached as a share of invited, or "not shown"
 
 
 @dataclass(frozen=True)
 class DayRow:
     day: date
     number: int  # days since the round opened, from 1
-    responded: int
-    target: int
-    previous: int | None
+    responded: Shown
+    target: int | None
+    previous: Shown | None
 
 
 @dataclass(frozen=True)
 class Dashboard:
     survey_round: SurveyRound
     previous_round: SurveyRound | None
-    eligible: int
-    invited: int
-    reached: int
-    bounced: int
-    completed_invitations: int
-    responded: int
+    rate_figures: ResponseRate  # the raw figures: only ``rate``/``takeaway`` may print them
+    eligible: Shown | None
+    invited: Shown
+    reached: Shown
+    bounced: Shown
+    completed_invitations: Shown
+    responded: Shown
     target_rate: int
-    target_count: int
-    by_invitation_channel: list[tuple[str, int | str, int | str]]  # label, invited, reached
-    by_response_channel: list[tuple[str, int | str]]
+    target_count: int | None
+    by_invitation_channel: list[tuple[str, Shown, Shown]]  # label, invited, reached
+    by_response_channel: list[tuple[str, Shown]]
+    by_age_band: list[tuple[str, Shown]]  # band (from the answers), completed responses
+    by_team: list[TeamRow]
     by_day: list[DayRow]
-    by_age_band: list[BreakdownRow]
-    by_team: list[BreakdownRow]
     quality: DataQuality
+    hidden: int  # cells hidden by disclosure control, for the key
 
     @property
     def rate(self) -> int | None:
-        return math.floor(self.responded * 100 / self.eligible + 0.5) if self.eligible else None
+        if self.eligible is None or is_suppressed(self.eligible) or is_suppressed(self.responded):
+            return None
+        return self.rate_figures.percent
+
+    @property
+    def basis_label(self) -> str:
+        if self.rate_figures.basis == Basis.ESTIMATE:
+            return "Care leavers to ask (staff estimate)"
+        return "Eligible when the round opened"
 
     @property
     def takeaway(self) -> str:
+        if self.rate_figures.eligible is None:
+            return self.rate_figures.summary
         if self.rate is None:
-            return "No care leavers on the contact list yet, so there is no response rate."
-        gap = self.target_count - self.responded
-        if gap <= 0:
-            return (
-                f"{self.rate}% have answered: the {self.target_rate}% target is reached "
-                f"({self.responded} of {self.eligible})."
-            )
-        return (
-            f"{self.rate}% have answered ({self.responded} of {self.eligible}); "
-            f"{gap} more answers reach the {self.target_rate}% target."
-        )
+            return "Too few to show a response rate yet."
+        return self.rate_figures.summary
 
 
-def _rate(part: int, whole: int) -> str:
-    if not whole or isinstance(suppress(part), str) or isinstance(suppress(whole), str):
+def _rate_text(part: Shown, whole: Shown) -> str:
+    if is_suppressed(part) or is_suppressed(whole) or not whole:
         return "not shown"
-    return f"{math.floor(part * 100 / whole + 0.5)}%"
-
-
-def _breakdown(rows: list[tuple[str, bool]], labels: list[str]) -> list[BreakdownRow]:
-    found = []
-    for label in labels:
-        invited = sum(1 for key, _done in rows if key == label)
-        completed = sum(1 for key, done in rows if key == label and done)
-        found.append(
-            BreakdownRow(
-                label=label or "Not known",
-                invited=suppress(invited),
-                completed=suppress(completed),
-                rate=_rate(completed, invited),
-            )
-        )
-    return found
-
-
-def eligible_count(survey_round: SurveyRound) -> int:
-    """Contacts eligible for the round (app.outreach.contacts.eligibility, the one rule), plus
-    invitations to it whose contact has since been erased or become ineligible, so erasure or a
-    withdrawn consent never makes the rate jump."""
-    on = reference_date(survey_round)
-    contacts = list(db.session.scalars(sa.select(Contact)))
-    eligible = {c.id for c in contacts if is_eligible(c, on)}
-    invited = db.session.scalars(
-        sa.select(Invitation.contact_id).where(Invitation.round_id == survey_round.id)
-    )
-    no_longer = sum(1 for contact_id in invited if contact_id not in eligible)
-    return len(eligible) + no_longer
+    return f"{percent(int(part), int(whole))}%"
 
 
 def previous_round(survey_round: SurveyRound) -> SurveyRound | None:
@@ -162,33 +164,34 @@ def _cumulative(per_day: dict[date, int], opens_on: date, days: int) -> list[int
     return totals
 
 
+def _ordered_line(figures: Publication, name: str, values: list[int], top: Hashable) -> None:
+    """A cumulative line: each day within the next, the last within ``top``."""
+    keys = [figures.add((name, n), v) for n, v in enumerate(values)]
+    for earlier, later in zip(keys, [*keys[1:], top], strict=True):
+        figures.within(earlier, later)
+
+
 def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
     on = on or today()
     invitations = list(
         db.session.scalars(sa.select(Invitation).where(Invitation.round_id == survey_round.id))
     )
     refresh_reached(invitations)
-    eligible = eligible_count(survey_round)
-    responded = db.session.scalar(
-        sa.select(sa.func.count(Response.id)).where(
-            Response.round_id == survey_round.id, Response.status == "complete"
-        )
-    )
-    target_count = math.ceil(eligible * survey_round.target_rate / 100)
+    rate = response_rate(survey_round)
+    figures = Publication()
 
-    sent_channels = db.session.execute(
-        sa.select(ContactMessage.channel, ContactMessage.invitation_id, ContactMessage.status)
-        .join(Invitation, Invitation.id == ContactMessage.invitation_id)
-        .where(Invitation.round_id == survey_round.id, ContactMessage.kind == "invitation")
-    ).all()
-    by_invitation_channel = []
-    for channel in ("sms", "email", "letter"):
-        invited = {i for c, i, _s in sent_channels if c == channel}
-        reached = {i for c, i, s in sent_channels if c == channel and s in ("sent", "printed")}
-        if invited or channel in (survey_round.channels or []):
-            by_invitation_channel.append(
-                (CHANNEL_LABELS[channel], suppress(len(invited)), suppress(len(reached)))
-            )
+    # Headline figures.
+    if rate.eligible is not None:
+        figures.add((HEADLINE, "eligible"), rate.eligible, cost=50.0)
+    figures.add(RESPONDED, rate.responded, cost=50.0)
+    figures.add(INVITED, len(invitations), cost=50.0)
+    figures.add(REACHED, sum(1 for i in invitations if i.reached), cost=20.0)
+    figures.add((HEADLINE, "bounced"), sum(1 for i in invitations if i.bounced))
+    figures.add((HEADLINE, "completed"), sum(1 for i in invitations if i.is_completed))
+    for part in (REACHED, (HEADLINE, "bounced"), (HEADLINE, "completed")):
+        figures.within(part, INVITED)
+
+    # Responses by channel and by age band: each adds up to the responses.
     response_channels = dict(
         db.session.execute(
             sa.select(Response.channel, sa.func.count(Response.id))
@@ -198,53 +201,126 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
         .tuples()
         .all()
     )
-    by_response_channel = [
-        (RESPONSE_CHANNEL_LABELS[c], suppress(response_channels.get(c.value, 0)))
+    channels = [
+        c
         for c in Channel
         if c.value in response_channels or c.value in (survey_round.channels or [])
     ]
+    channel_table = figures.table(
+        "answered by channel",
+        {c.value: {"answers": response_channels.get(c.value, 0)} for c in channels},
+        ["answers"],
+        column_totals={"answers": RESPONDED},
+        total=RESPONDED,
+    )
+    bands = complete_by_age_band(survey_round)
+    band_table = figures.table(
+        "answered by age band",
+        {band: {"answers": n} for band, n in bands.items()},
+        ["answers"],
+        column_totals={"answers": RESPONDED},
+        total=RESPONDED,
+    )
 
+    # Invitations by the channel they were sent on (one may use several): each within invited.
+    sent = db.session.execute(
+        sa.select(ContactMessage.channel, ContactMessage.invitation_id, ContactMessage.status)
+        .join(Invitation, Invitation.id == ContactMessage.invitation_id)
+        .where(Invitation.round_id == survey_round.id, ContactMessage.kind == "invitation")
+    ).all()
+    sent_channels = []
+    for channel in ("sms", "email", "letter"):
+        invited = {i for c, i, _s in sent if c == channel}
+        reached = {i for c, i, s in sent if c == channel and s in ("sent", "printed")}
+        if invited or channel in (survey_round.channels or []):
+            sent_channels.append(channel)
+            figures.add(("sent", channel, "invited"), len(invited))
+            figures.add(("sent", channel, "reached"), len(reached))
+            figures.within(("sent", channel, "reached"), ("sent", channel, "invited"))
+            figures.within(("sent", channel, "invited"), INVITED)
+
+    # Invitations by team: teams add up to the invited and the reached.
+    team_names = sorted({i.team for i in invitations}, key=lambda t: (t == "", t))
+    for team in team_names:
+        mine = [i for i in invitations if i.team == team]
+        figures.add(("team", team, "invited"), len(mine))
+        figures.add(("team", team, "reached"), sum(1 for i in mine if i.reached))
+        figures.within(("team", team, "reached"), ("team", team, "invited"))
+    if team_names:
+        figures.adds_up([("team", t, "invited") for t in team_names], INVITED)
+        figures.adds_up([("team", t, "reached") for t in team_names], REACHED)
+
+    # Day by day, this round and the previous one at the same day.
     last_day = min(on, survey_round.closes_on)
     span = max((last_day - survey_round.opens_on).days + 1, 1)
-    mine = _cumulative(_completed_by_day(survey_round), survey_round.opens_on, span)
+    mine_by_day = _cumulative(_completed_by_day(survey_round), survey_round.opens_on, span)
+    _ordered_line(figures, "day", mine_by_day, RESPONDED)
     before = previous_round(survey_round)
     theirs: list[int] = []
     if before is not None:
         their_span = (before.closes_on - before.opens_on).days + 1
         theirs = _cumulative(_completed_by_day(before), before.opens_on, min(span, their_span))
-    by_day = [
-        DayRow(
-            day=survey_round.opens_on + timedelta(days=n),
-            number=n + 1,
-            responded=mine[n],
-            target=target_count,
-            previous=theirs[n] if n < len(theirs) else None,
-        )
-        for n in range(span)
-    ]
+        if theirs:
+            figures.add(("previous", "responded"), completed_responses(before), cost=50.0)
+            _ordered_line(figures, "previous day", theirs, ("previous", "responded"))
 
-    pairs_age = [(i.age_band, i.is_completed) for i in invitations]
-    bands = sorted({b for b, _ in pairs_age}, key=lambda b: (b == "", b == "other", b))
-    pairs_team = [(i.team, i.is_completed) for i in invitations]
-    team_names = sorted({t for t, _ in pairs_team}, key=lambda t: (t == "", t))
+    shown = figures.protect()
+    eligible = shown[(HEADLINE, "eligible")] if rate.eligible is not None else None
+    target_count = rate.target_count if not is_suppressed(eligible) else None
     return Dashboard(
         survey_round=survey_round,
         previous_round=before,
+        rate_figures=rate,
         eligible=eligible,
-        invited=len(invitations),
-        reached=sum(1 for i in invitations if i.reached),
-        bounced=sum(1 for i in invitations if i.bounced),
-        completed_invitations=sum(1 for i in invitations if i.is_completed),
-        responded=int(responded or 0),
+        invited=shown[INVITED],
+        reached=shown[REACHED],
+        bounced=shown[(HEADLINE, "bounced")],
+        completed_invitations=shown[(HEADLINE, "completed")],
+        responded=shown[RESPONDED],
         target_rate=survey_round.target_rate,
         target_count=target_count,
-        by_invitation_channel=by_invitation_channel,
-        by_response_channel=by_response_channel,
-        by_day=by_day,
-        by_age_band=_breakdown(pairs_age, bands),
-        by_team=_breakdown(pairs_team, team_names),
+        by_invitation_channel=[
+            (
+                CHANNEL_LABELS[c],
+                shown[("sent", c, "invited")],
+                shown[("sent", c, "reached")],
+            )
+            for c in sent_channels
+        ],
+        by_response_channel=[
+            (RESPONSE_CHANNEL_LABELS[c], shown[channel_table.cell(c.value, "answers")])
+            for c in channels
+        ],
+        by_age_band=[(band, shown[band_table.cell(band, "answers")]) for band in bands],
+        by_team=_team_rows(shown, team_names),
+        by_day=[
+            DayRow(
+                day=survey_round.opens_on + timedelta(days=n),
+                number=n + 1,
+                responded=shown[("day", n)],
+                target=target_count,
+                previous=shown[("previous day", n)] if n < len(theirs) else None,
+            )
+            for n in range(span)
+        ],
         quality=data_quality(on),
+        hidden=len(shown.hidden),
     )
+
+
+def _team_rows(shown: Protected, team_names: list[str]) -> list[TeamRow]:
+    rows = []
+    for team in team_names:
+        invited, reached = shown[("team", team, "invited")], shown[("team", team, "reached")]
+        rows.append(
+            TeamRow(
+                label=team or "Not known",
+                invited=invited,
+                reached=reached,
+                rate=_rate_text(reached, invited),
+            )
+        )
+    return rows
 
 
 def alt_text(board: Dashboard) -> str:
@@ -254,10 +330,13 @@ def alt_text(board: Dashboard) -> str:
         if last and last.previous is not None and board.previous_round
         else ""
     )
-    return (
-        f"Line chart of answers received so far, day by day, against the target of "
-        f"{board.target_count}. {board.takeaway}{previous}"
-    )
+    target = f", against the target of {board.target_count}" if board.target_count else ""
+    return f"Line chart of answers received so far, day by day{target}. {board.takeaway}{previous}"
+
+
+def _point(value: Shown | None) -> float:
+    """A chart point; a hidden figure is a gap in the line, as in the table beside it."""
+    return float("nan") if value is None or is_suppressed(value) else float(value)
 
 
 def chart_svg(board: Dashboard) -> str:
@@ -266,7 +345,7 @@ def chart_svg(board: Dashboard) -> str:
         figure, axes = plt.subplots(figsize=(7.5, 3.6))
         axes.plot(
             days,
-            [r.responded for r in board.by_day],
+            [_point(r.responded) for r in board.by_day],
             color=OKABE_ITO[0],
             linewidth=2.2,
             label=board.survey_round.name,
@@ -275,21 +354,23 @@ def chart_svg(board: Dashboard) -> str:
         if previous and board.previous_round:
             axes.plot(
                 [d for d, _ in previous],
-                [v for _, v in previous],
+                [_point(v) for _, v in previous],
                 color=OKABE_ITO[1],
                 linestyle="--",
                 linewidth=1.8,
                 label=f"{board.previous_round.name} (same day)",
             )
-        axes.axhline(
-            board.target_count,
-            color=OKABE_ITO[3],
-            linestyle=":",
-            linewidth=1.6,
-            label=f"Target {board.target_rate}% ({board.target_count})",
-        )
+        if board.target_count is not None:
+            axes.axhline(
+                board.target_count,
+                color=OKABE_ITO[3],
+                linestyle=":",
+                linewidth=1.6,
+                label=f"Target {board.target_rate}% ({board.target_count})",
+            )
         axes.set_xlim(1, max(days[-1] if days else 1, 2))
-        axes.set_ylim(0, max([board.target_count, board.responded, 1]) * 1.15)
+        top = [board.target_count or 0, _point(board.responded), 1]
+        axes.set_ylim(0, max(v for v in top if v == v) * 1.15)  # v == v: not a gap (nan)
         axes.set_xlabel("Days since the round opened")
         axes.set_ylabel("Answers received")
         axes.set_title(f"Answers so far: {board.survey_round.name}", loc="left", fontsize=11)

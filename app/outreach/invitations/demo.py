@@ -25,6 +25,7 @@ from app.outreach.contacts.services import name_key
 from app.outreach.invitations import services as invitations
 from app.outreach.invitations.models import Invitation
 from surveys.models import SurveyRound
+from surveys.response_rate import record_eligible_at_opening
 
 DEMO_CONTACTS = 300
 FIRST = [
@@ -112,6 +113,7 @@ def _invite_open_round(on: date, rng: random.Random) -> None:
     survey_round = db.session.scalar(sa.select(SurveyRound).where(SurveyRound.slug == "nb2026"))
     if survey_round is None or not survey_round.is_open:
         return
+    record_eligible_at_opening(survey_round)  # the demo's list is the list at the opening
     invitations.create_invitations(
         survey_round, invitations.InviteFilter(), ["sms", "email", "letter"]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 
+from app.core.disclosure import KEY
 from app.core.extensions import configured_limit, csrf, limiter
 from app.core.forms import ConfirmForm
 from app.core.pages import page_arg, render_page_or_partial
@@ -210,6 +211,7 @@ def response_rate(round_id: int):
         survey_round=survey_round,
         board=board,
         alt=dashboard.alt_text(board),
+        privacy_key=KEY,
     )
 
 

@@ -213,7 +213,11 @@ def test_the_round_page_shows_the_figures_a_worker_needs(app, logged_in_as):
     assert re.search(r'id="figure-in-progress">\s*2\s*<', html)
     assert re.search(r'id="figure-response-rate">\s*30%\s*<', html)
     text = _text(html)
-    assert "3 of 10 care leavers have answered: the 30% target is met." in text
+    # No contact list when the round opened: the staff's estimate, labelled as one.
+    assert (
+        "3 completed responses from 10 care leavers staff said they would ask "
+        "(an estimate entered by staff): 30%. The 30% target is met." in text
+    )
     assert "Completion rate: 60%. Of 5 people who started, 3 finished." in text
     assert "Online 2 1" in text
     assert "Text message 1 1" in text
@@ -232,7 +236,8 @@ def test_the_round_page_says_how_many_more_responses_reach_the_target(app, logge
         add_response(survey_round)
         round_id = survey_round.id
     text = _text(client.get(f"/staff/rounds/{round_id}").text)
-    assert "1 of 400 care leavers have answered. 119 more complete responses are needed" in text
+    assert "1 completed responses from 400 care leavers staff said they would ask" in text
+    assert "119 more completed responses are needed to reach the 30% target." in text
 
 
 def test_the_poster_has_the_short_link_and_a_qr_code(app, logged_in_as):
