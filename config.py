@@ -55,9 +55,14 @@ class Config:
     TWILIO_FROM_NUMBER: str | None = os.environ.get("TWILIO_FROM_NUMBER")
     # Optional: seconds Twilio may keep trying to deliver a text (14400 = 4 hours).
     TWILIO_VALIDITY_PERIOD: int | None = _int("TWILIO_VALIDITY_PERIOD", 0) or None
-    # SMS channel (surveys/sms). The HMAC key turns phone numbers into conversation keys; when
-    # unset it is derived from SECRET_KEY (see surveys/sms/services.phone_hash).
+    # Phone numbers are stored only as HMACs under SMS_HMAC_KEY (app/messaging/keys.py): its own
+    # long random string, required in production (derived from SECRET_KEY in development).
+    # SMS_HMAC_KEY_ID names it on every stored hash. To rotate: set a new key and id, keep the
+    # old one in SMS_HMAC_OLD_KEYS ("id:key,id:key") and run `flask sms rotate-key`; keep an old
+    # key listed while the command says hashes still use it (numbers not on the contact list).
     SMS_HMAC_KEY: str | None = os.environ.get("SMS_HMAC_KEY")
+    SMS_HMAC_KEY_ID: str = os.environ.get("SMS_HMAC_KEY_ID", "1")
+    SMS_HMAC_OLD_KEYS: str = os.environ.get("SMS_HMAC_OLD_KEYS", "")
     SMS_KEYWORD: str = os.environ.get("SMS_KEYWORD", "BELONG")
     # Completion notices (surveys/completion.py) are sealed with AES-GCM under NOTICE_KEY: 32
     # random bytes, URL-safe base64 (`python -c "import base64,os;
