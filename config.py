@@ -164,6 +164,11 @@ class Config:
     # Test-only: while this file exists, a pack waits at "Making the PDF" (tests/app/board).
     BOARD_PACK_HOLD_FILE: str = os.environ.get("BOARD_PACK_HOLD_FILE", "")
 
+    # Backups (`flask backup create`, app/core/backups.py): where they go by default, and the
+    # folder holding PostgreSQL's pg_dump/pg_restore when they are not on PATH.
+    BACKUP_DIR: str = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    PG_BINDIR: str = os.environ.get("PG_BINDIR", "")
+
     HSTS: bool = False
     REQUIRE_SMS_HMAC_KEY: bool = False
     LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
