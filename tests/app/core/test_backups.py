@@ -62,7 +62,8 @@ def _seed(app) -> tuple[int, str, str]:
                 raw.execute("DELETE FROM sms_conversation WHERE phone_hash = ?", (ended,))
             raw.close()
             live = Path(uri.removeprefix("sqlite:///"))
-            carved = live.read_bytes() + Path(f"{live}-wal").read_bytes()
+            wal = Path(f"{live}-wal")
+            carved = live.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
             assert ended.encode() in carved  # the live files still hold the deleted link
         else:
             gone = sa.delete(SmsConversation).where(SmsConversation.phone_hash == ended)
