@@ -69,9 +69,14 @@ class Config:
     NOTIFY_CALLBACK_TOKEN: str | None = os.environ.get("NOTIFY_CALLBACK_TOKEN")
     # "print" (staff download the letters PDF and post it) or "notify" (Notify prints and posts).
     LETTER_BACKEND: str = os.environ.get("LETTER_BACKEND", "print")
-    # SMS channel (surveys/sms). The HMAC key turns phone numbers into conversation keys; when
-    # unset it is derived from SECRET_KEY (see surveys/sms/services.phone_hash).
+    # Phone numbers are stored only as HMACs under SMS_HMAC_KEY (app/messaging/keys.py): its own
+    # long random string, required in production (derived from SECRET_KEY in development).
+    # SMS_HMAC_KEY_ID names it on every stored hash. To rotate: set a new key and id, keep the
+    # old one in SMS_HMAC_OLD_KEYS ("id:key,id:key") and run `flask sms rotate-key`; keep an old
+    # key listed while the command says hashes still use it (numbers not on the contact list).
     SMS_HMAC_KEY: str | None = os.environ.get("SMS_HMAC_KEY")
+    SMS_HMAC_KEY_ID: str = os.environ.get("SMS_HMAC_KEY_ID", "1")
+    SMS_HMAC_OLD_KEYS: str = os.environ.get("SMS_HMAC_OLD_KEYS", "")
     SMS_KEYWORD: str = os.environ.get("SMS_KEYWORD", "BELONG")
     # Completion notices (surveys/completion.py) are sealed with AES-GCM under NOTICE_KEY: 32
     # random bytes, URL-safe base64 (`python -c "import base64,os;
@@ -172,6 +177,11 @@ class Config:
     BOARD_PACK_LEASE_SECONDS: int = _int("BOARD_PACK_LEASE_SECONDS", 300)
     # Test-only: while this file exists, a pack waits at "Making the PDF" (tests/app/board).
     BOARD_PACK_HOLD_FILE: str = os.environ.get("BOARD_PACK_HOLD_FILE", "")
+
+    # Backups (`flask backup create`, app/core/backups.py): where they go by default, and the
+    # folder holding PostgreSQL's pg_dump/pg_restore when they are not on PATH.
+    BACKUP_DIR: str = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    PG_BINDIR: str = os.environ.get("PG_BINDIR", "")
 
     HSTS: bool = False
     REQUIRE_SMS_HMAC_KEY: bool = False

@@ -1,25 +1,34 @@
-"""Flask CLI commands: `flask users create-admin`, `flask demo seed` and `flask jobs worker`."""
+"""Flask CLI commands: `flask users create-admin`, `flask demo seed`, `flask jobs worker`,
+`flask backup create|restore` and `flask sms rotate-key` (here because it takes the numbers to
+move from the contact list, a layer above the SMS tables)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.board.cli import board_cli
-from app.core import jobs
+from app.core import backups, jobs
 from app.demo import DEMO_ACCOUNTS, seed_demo
 from app.messaging.cli import worker as sms_worker
+from app.messaging.keys import current_key_id
+from app.messaging.services import queued_numbers
+from app.outreach.contacts.services import contact_mobiles
 from app.outreach.invitations.cli import invitations_cli
 from app.staff.auth.models import Role
 from app.staff.auth.services import AccountInvalid, create_user
 from surveys.safeguarding.cli import safeguarding_cli
 from surveys.services import rounds
 from surveys.sms.cli import sms_cli
+from surveys.sms.services import rotate_key
 from surveys.themes.cli import themes_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
+backup_cli = AppGroup("backup", help="Back up the database, or restore a backup.")
 jobs_cli = AppGroup("jobs", help="Background jobs (board packs, emails, reminders, texts).")
 
 
@@ -73,9 +82,53 @@ def jobs_worker(workers: int | None) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@backup_cli.command("create")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(path: Path | None) -> None:
+    """Back up the whole database to PATH (default: BACKUP_DIR/belonging-<time>.<sqlite|dump>)."""
+    try:
+        written = backups.create(path)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up the database to {written} ({written.stat().st_size} bytes).")
+
+
+@backup_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
+def backup_restore(file: Path, force: bool) -> None:
+    """Replace the database's contents with the backup FILE (refuses a non-empty database)."""
+    try:
+        restored = backups.restore(file, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {restored.path}: the database now holds {restored.rows} rows.")
+
+
+@click.command("rotate-key")
+@with_appcontext
+def rotate_key_command() -> None:
+    """Move stored phone hashes onto the current SMS_HMAC_KEY (old keys in SMS_HMAC_OLD_KEYS)."""
+    rotation = rotate_key(contact_mobiles() | queued_numbers())
+    moved = ", ".join(f"{n} in {table}" for table, n in rotation.moved.items())
+    click.echo(f"Moved onto key {current_key_id()}: {moved}.")
+    if not rotation.left:
+        click.echo("No stored hash uses an old key: you may remove SMS_HMAC_OLD_KEYS.")
+        return
+    for table, per_key in rotation.left.items():
+        for key_id, n in sorted(per_key.items()):
+            click.echo(f"Still under key {key_id}: {n} in {table} (numbers we do not hold).")
+    click.echo(
+        "Keep those keys in SMS_HMAC_OLD_KEYS: they still guard these opt-outs, and each moves "
+        "to the new key when its number next texts."
+    )
+
+
 def init_app(app: Flask) -> None:
     sms_cli.add_command(sms_worker)
+    sms_cli.add_command(rotate_key_command)
     for group in (
+        backup_cli,
         users_cli,
         demo_cli,
         jobs_cli,

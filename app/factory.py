@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -22,6 +23,7 @@ from app.board.routes import bp as board_bp
 from app.core import errors, files, jobs, logs, routing, security
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
+from app.messaging.keys import missing_key_ids
 from app.outreach.contacts.eligibility import eligible_on_list
 from app.outreach.contacts.routes import bp as contacts_bp
 from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
@@ -47,6 +49,7 @@ from surveys.safeguarding import tasks as safeguarding_tasks  # noqa: F401
 from surveys.safeguarding.routes import bp as safeguarding_bp
 from surveys.sms import tasks as sms_tasks  # noqa: F401
 from surveys.sms.routes import bp as sms_bp
+from surveys.sms.services import PHONE_HASH_TABLES
 from surveys.themes.routes import bp as themes_bp
 from surveys.web.routes import bp as survey_web_bp
 
@@ -118,7 +121,29 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     # surveys may not import the personal side: it is handed the one eligibility rule's count.
     register_eligible_counter(app, eligible_on_list)
     use_authority_zone()
+    if app.config["REQUIRE_SMS_HMAC_KEY"]:
+        _refuse_unknown_phone_keys(app)
     return app
+
+
+def _refuse_unknown_phone_keys(app: Flask) -> None:
+    """Stored phone hashes whose key is not configured would stop matching (an opted-out number
+    texted again): refuse to start. A database not yet reachable or migrated is left to fail
+    (or be migrated) later."""
+    with app.app_context():
+        try:
+            missing = missing_key_ids(PHONE_HASH_TABLES)
+        except sa.exc.DBAPIError:
+            db.session.rollback()
+            missing = set()
+        finally:
+            db.session.remove()
+    if missing:
+        raise RuntimeError(
+            f"Stored phone hashes use SMS_HMAC_KEY id(s) {', '.join(sorted(missing))}, which are "
+            "not configured: set SMS_HMAC_KEY_ID to the key's id or list the old key in "
+            "SMS_HMAC_OLD_KEYS as id:key (opt-outs made with it would be ignored otherwise)"
+        )
 
 
 def _configure_templates(app: Flask) -> None:

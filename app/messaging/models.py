@@ -1,7 +1,7 @@
 """Tables for messages the service sends: the outbound text queue, opt-outs, unreachable numbers.
 
-- ``OptOut`` and ``UnreachableNumber`` hold hashes only (see ``app.messaging.phones``), so the
-  worker can check them at send time without keeping a list of numbers.
+- ``OptOut`` and ``UnreachableNumber`` hold hashes only, each with its key's id (see
+  ``app.messaging.keys``), so the worker can check them at send time without a list of numbers.
 - ``OutboundMessage`` is the queue of texts the system starts (invitations, reminders, updates)
   and the ledger of what texting costs. It needs the number to send to; it has no link to a
   response. Conversation replies go back in the webhook's TwiML, and are written here without a
@@ -21,6 +21,7 @@ import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
 from app.core.extensions import Model
+from app.messaging.keys import current_key_id
 
 
 class OutboundStatus(StrEnum):
@@ -41,6 +42,10 @@ class OptOut(Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     phone_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    # The id of the SMS_HMAC_KEY that made phone_hash (app/messaging/keys.py: rotation).
+    key_id: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default=current_key_id, server_default="1"
+    )
     source: so.Mapped[str] = so.mapped_column(sa.String(8), default="sms")
     opted_out_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
@@ -52,6 +57,10 @@ class UnreachableNumber(Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     phone_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    # The id of the SMS_HMAC_KEY that made phone_hash (app/messaging/keys.py: rotation).
+    key_id: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default=current_key_id, server_default="1"
+    )
     error_code: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
     marked_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 

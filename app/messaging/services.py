@@ -1,8 +1,9 @@
 """Sending texts, without knowing what they are about: numbers' hashes, opt-outs, the queue.
 
-- A phone number is turned into ``phone_hash``: an HMAC-SHA256 of its E.164 form with
-  SMS_HMAC_KEY, or, when that is unset (development, tests), a key derived from SECRET_KEY.
-  Changing the key orphans conversations and opt-outs, so production sets it.
+- A phone number is stored only as ``phone_hash`` (app/messaging/keys.py: an HMAC under
+  SMS_HMAC_KEY, with the key's id beside it). Opt-outs and unreachable numbers are looked up
+  under every key we hold, so rotating the key never lets a text through to a number that
+  opted out; these functions take the number, not a hash, for that reason.
 - ``queue_text`` is the one way the system starts a text. It refuses numbers that opted out or
   were marked unreachable (nothing is stored for them), and an ``idempotency_key`` makes queueing
   the same text twice store one message (a database constraint, not a check).
@@ -12,12 +13,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import utcnow
@@ -25,6 +23,7 @@ from app.core.extensions import db
 from app.core.phones import NumberInvalid, normalise_number
 from app.messaging.backends import UNREACHABLE_CODES
 from app.messaging.encoding import segments
+from app.messaging.keys import phone_hash, phone_hashes, rekey
 from app.messaging.models import (
     OptOut,
     OutboundMessage,
@@ -38,23 +37,6 @@ SENT_STATUSES = (OutboundStatus.SENT.value, OutboundStatus.DELIVERED.value)
 # --- Numbers and their hashes -------------------------------------------------------------
 
 
-def _hmac_key() -> bytes:
-    key = current_app.config.get("SMS_HMAC_KEY")
-    if key:
-        return key.encode()
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"belonging sms phone hash", hashlib.sha256).digest()
-
-
-def phone_hash(number: str) -> str:
-    """The conversation key for a number: never the number itself."""
-    try:
-        canonical = normalise_number(number)
-    except NumberInvalid:
-        canonical = (number or "").strip()  # short codes and test senders: hash as given
-    return hmac.new(_hmac_key(), canonical.encode(), hashlib.sha256).hexdigest()
-
-
 def masked(number: str | None) -> str:
     """What staff see of a number: the last three digits."""
     return f"•••• {number[-3:]}" if number else "reply in a conversation"
@@ -63,68 +45,93 @@ def masked(number: str | None) -> str:
 # --- Opt-outs and numbers that cannot be reached -------------------------------------------
 
 
-def opt_out(hashed: str, source: str = "sms") -> bool:
+def opt_out(number: str, source: str = "sms") -> bool:
     """Record an opt-out (idempotent) and cancel anything still queued for the number.
 
     True if the number had not opted out before (so a confirmation is owed)."""
-    new = db.session.scalar(sa.select(OptOut.id).where(OptOut.phone_hash == hashed)) is None
+    rekey_number(number)
+    new = blocked_reason(number) != "opted_out"
     if new:
-        db.session.add(OptOut(phone_hash=hashed, source=source))
-    _cancel_queued(hashed, "opted_out")
+        db.session.add(OptOut(phone_hash=phone_hash(number), source=source))
+    _cancel_queued(number, "opted_out")
     return new
 
 
-def opt_in(hashed: str) -> None:
-    db.session.execute(sa.delete(OptOut).where(OptOut.phone_hash == hashed))
+def opt_in(number: str, *, source: str | None = None) -> None:
+    """Take the number off the opt-out list (under every key); only ``source``'s entry if given."""
+    rows = sa.delete(OptOut).where(OptOut.phone_hash.in_(phone_hashes(number)))
+    if source is not None:
+        rows = rows.where(OptOut.source == source)
+    db.session.execute(rows)
 
 
-def mark_unreachable(hashed: str, error_code: str) -> None:
+def mark_unreachable(number: str, error_code: str) -> None:
+    hashes = phone_hashes(number)
     if (
         db.session.scalar(
-            sa.select(UnreachableNumber.id).where(UnreachableNumber.phone_hash == hashed)
+            sa.select(UnreachableNumber.id).where(UnreachableNumber.phone_hash.in_(hashes))
         )
         is None
     ):
-        db.session.add(UnreachableNumber(phone_hash=hashed, error_code=str(error_code)[:16]))
-    _cancel_queued(hashed, "unreachable")
-
-
-def blocked_reason(hashed: str) -> str | None:
-    """Why a number must not be texted ('opted_out', 'unreachable'), or None."""
-    return blocked_hashes({hashed}).get(hashed)
-
-
-def blocked_hashes(hashes: set[str]) -> dict[str, str]:
-    """For many numbers at once: {hash: 'opted_out' or 'unreachable'} for those not to text."""
-    if not hashes:
-        return {}
-    rows = db.session.execute(
-        sa.union_all(
-            sa.select(UnreachableNumber.phone_hash, sa.literal("unreachable")).where(
-                UnreachableNumber.phone_hash.in_(hashes)
-            ),
-            sa.select(OptOut.phone_hash, sa.literal("opted_out")).where(
-                OptOut.phone_hash.in_(hashes)
-            ),
+        db.session.add(
+            UnreachableNumber(phone_hash=phone_hash(number), error_code=str(error_code)[:16])
         )
-    )
-    blocked: dict[str, str] = {}
-    for hashed, reason in rows:
-        if blocked.get(hashed) != "opted_out":  # an opt-out is the reason to report
-            blocked[hashed] = reason
+    _cancel_queued(number, "unreachable")
+
+
+def rekey_number(number: str) -> None:
+    """A number we have in hand (it texted in, or is being opted out): move its opt-out and
+    unreachable entries onto the current key, if an old key made them."""
+    for model in (OptOut, UnreachableNumber):
+        rekey(model, [number])
+
+
+def blocked_reason(number: str) -> str | None:
+    """Why a number must not be texted ('opted_out', 'unreachable'), or None."""
+    return blocked_numbers({number}).get(number)
+
+
+def blocked_numbers(numbers: set[str]) -> dict[str, str]:
+    """For many numbers at once: {number: 'opted_out' or 'unreachable'} for those not to text.
+
+    Each number is checked under every key we hold (old keys too), so a rotation never lets a
+    text through to a number whose opt-out has not been moved to the new key."""
+    blocked = dict.fromkeys(listed(UnreachableNumber, numbers), "unreachable")
+    blocked.update(dict.fromkeys(listed(OptOut, numbers), "opted_out"))  # the reason to report
     return blocked
 
 
-def _cancel_queued(hashed: str, reason: str) -> None:
+def listed(model: type[OptOut] | type[UnreachableNumber], numbers: set[str]) -> set[str]:
+    """Which of these numbers are on the opt-out (or unreachable) list, under any key."""
+    by_hash = {hashed: number for number in numbers for hashed in phone_hashes(number)}
+    if not by_hash:
+        return set()
+    found = db.session.scalars(sa.select(model.phone_hash).where(model.phone_hash.in_(by_hash)))
+    return {by_hash[hashed] for hashed in found}
+
+
+def _cancel_queued(number: str, reason: str) -> None:
+    try:
+        canonical = normalise_number(number)
+    except NumberInvalid:
+        return  # not a number we could have queued a text to
     queued = db.session.scalars(
         sa.select(OutboundMessage).where(
             OutboundMessage.status == OutboundStatus.QUEUED.value,
-            OutboundMessage.to_number.is_not(None),
+            OutboundMessage.to_number == canonical,
         )
     )
     for message in queued:
-        if message.to_number is not None and phone_hash(message.to_number) == hashed:
-            message.status, message.error_code = OutboundStatus.CANCELLED.value, reason
+        message.status, message.error_code = OutboundStatus.CANCELLED.value, reason
+
+
+def queued_numbers() -> set[str]:
+    """Numbers the outbound queue holds (for key rotation: hashes we can move)."""
+    return set(
+        db.session.scalars(
+            sa.select(OutboundMessage.to_number).where(OutboundMessage.to_number.is_not(None))
+        )
+    )
 
 
 # --- The outbound queue ------------------------------------------------------------------
@@ -141,7 +148,7 @@ def queue_text(
 ) -> OutboundMessage | None:
     """Queue a text for the worker; None (and nothing stored) if the number must not be texted."""
     number = normalise_number(to)
-    if blocked_reason(phone_hash(number)):
+    if blocked_reason(number):
         return None
     if idempotency_key:
         existing = _by_key(idempotency_key)
@@ -234,7 +241,7 @@ def record_status(
         )
     failed = status in ("undelivered", "failed")
     if failed and to and error_code.isdigit() and int(error_code) in UNREACHABLE_CODES:
-        mark_unreachable(phone_hash(to), error_code)
+        mark_unreachable(to, error_code)
     if message is not None and status in CALLBACK_STATUSES:
         if STATUS_ORDER[status] >= STATUS_ORDER.get(message.status, 0):
             message.status = status

@@ -50,7 +50,7 @@ from app.core.extensions import db
 from app.messaging import quiet_hours
 from app.messaging.backends import PermanentSendError, SendError, SmsBackend, get_backend
 from app.messaging.models import OutboundMessage, OutboundStatus, SmsRateLimit
-from app.messaging.services import blocked_hashes, mark_unreachable, phone_hash
+from app.messaging.services import blocked_numbers, mark_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +169,10 @@ class Worker:
         claimed = self.claim(replies_only=quiet_hours.is_quiet(self.now(), *window))
         if not claimed:
             return 0
-        blocked = blocked_hashes({phone_hash(m.to_number) for m in claimed})
+        blocked = blocked_numbers({m.to_number for m in claimed})
         sendable = []
         for message in claimed:
-            reason = blocked.get(phone_hash(message.to_number))
+            reason = blocked.get(message.to_number)
             if reason:
                 self._update(message.id, status=OutboundStatus.CANCELLED.value, error_code=reason)
                 self.stats.cancelled += 1
@@ -328,7 +328,7 @@ class Worker:
         if isinstance(exc, PermanentSendError) or message.attempts >= max_attempts:
             values.update(status=OutboundStatus.FAILED.value, status_at=self.now())
             if exc.unreachable:
-                mark_unreachable(phone_hash(message.to_number), exc.code)
+                mark_unreachable(message.to_number, exc.code)
             self.stats.failed += 1
         else:
             values.update(

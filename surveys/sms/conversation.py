@@ -44,6 +44,7 @@ from app.core.clock import utcnow
 from app.core.extensions import db, scrub_deleted
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
+from app.messaging.keys import rekey
 from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
 from app.staff.authority.services import get_settings
 from surveys import completion, engine
@@ -230,9 +231,13 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     """The texts to reply with, and the round they belong to (for the cost figures)."""
     if not _can_reply_to(inbound.from_number):
         return [], None  # a short code, a sender name or our own number: never answer (loops)
-    hashed = messaging.phone_hash(inbound.from_number)
+    number = inbound.from_number
+    hashed = messaging.phone_hash(number)
     word = _word(inbound.body)
     keyword = classify(inbound.body)
+    # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
+    messaging.rekey_number(number)
+    rekey(SmsConversation, [number])
     conversation = db.session.scalar(
         sa.select(SmsConversation).where(SmsConversation.phone_hash == hashed)
     )
@@ -244,10 +249,10 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     round_id = conversation.round_id if conversation else None
 
     if keyword == Keyword.STOP:
-        return _stop(hashed, conversation, inbound), round_id
-    opted_out = messaging.blocked_reason(hashed) == "opted_out"
+        return _stop(number, conversation, inbound), round_id
+    opted_out = messaging.blocked_reason(number) == "opted_out"
     if keyword == Keyword.START or (opted_out and word == "YES"):
-        messaging.opt_in(hashed)
+        messaging.opt_in(number)
         if conversation is not None and conversation.response_id is not None:
             conversation.last_activity_at = now
             return [OPTED_IN, _ask(conversation)], round_id
@@ -300,10 +305,10 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     return survey_round, True
 
 
-def _stop(hashed: str, conversation: SmsConversation | None, inbound: Inbound) -> list[str]:
+def _stop(number: str, conversation: SmsConversation | None, inbound: Inbound) -> list[str]:
     """Opt out, end any conversation, and confirm it once (unless Twilio already has: Notify
     has no opt-out handling of its own, so through Notify every new opt-out is confirmed)."""
-    new = messaging.opt_out(hashed)
+    new = messaging.opt_out(number)
     if conversation is not None:
         _end(conversation)
     answered = inbound.provider == "twilio" and twilio_answers(inbound.body)
@@ -374,7 +379,7 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
     if command == Command.HELP:
         return [help_message(), _ask(conversation)]
     if command == Command.STOP:  # asked first in _respond; kept so the reader alone is enough
-        return _stop(conversation.phone_hash, conversation, inbound)
+        return _stop(inbound.from_number, conversation, inbound)
     if command == Command.START:
         return [_ask(conversation)]
     if command == Command.BACK:

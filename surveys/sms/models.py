@@ -2,7 +2,8 @@
 
 Anonymity (ARCHITECTURE.md) decides the shape of these tables:
 - A conversation is keyed by ``phone_hash``, an HMAC-SHA256 of the number in E.164 form with
-  SMS_HMAC_KEY; the number itself is never stored on it. ``response_id`` is the only link from
+  SMS_HMAC_KEY (``key_id`` names the key: app/messaging/keys.py); the number itself is never
+  stored on it. ``response_id`` is the only link from
   a phone to answers, and it lives only on the conversation row, which is deleted when the
   conversation ends (completed, STOP, round closed) or has been idle for
   SMS_CONVERSATION_IDLE_DAYS. Nothing points the other way: Response and Answer have no column
@@ -22,6 +23,7 @@ import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
 from app.core.extensions import Model, RandomKey, random_key
+from app.messaging.keys import current_key_id
 
 
 class SmsConversation(Model):
@@ -34,6 +36,10 @@ class SmsConversation(Model):
         RandomKey, primary_key=True, autoincrement=False, default=random_key
     )
     phone_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    # The id of the SMS_HMAC_KEY that made phone_hash (app/messaging/keys.py: rotation).
+    key_id: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default=current_key_id, server_default="1"
+    )
     round_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
     )

@@ -27,8 +27,15 @@ from app.core.extensions import db, scrub_deleted
 from app.core.phones import normalise_number
 from app.messaging.backends import SendError, get_notify
 from app.messaging.encoding import segments
-from app.messaging.models import OutboundMessage
-from app.messaging.services import SENT_STATUSES, phone_hash, queue_text, reply_totals
+from app.messaging.keys import current_key_id, key_id_counts, rekey
+from app.messaging.models import OptOut, OutboundMessage, UnreachableNumber
+from app.messaging.services import (
+    SENT_STATUSES,
+    phone_hash,
+    phone_hashes,
+    queue_text,
+    reply_totals,
+)
 from app.staff.authority.services import get_settings
 from surveys.models import Question, RoundStatus, SurveyRound
 from surveys.sms.conversation import closing_message, opening_message, question_message
@@ -78,7 +85,7 @@ def invite(to: str, survey_round: SurveyRound) -> OutboundMessage | None:
     if message is None:
         return None
     conversation = db.session.scalar(
-        sa.select(SmsConversation).where(SmsConversation.phone_hash == hashed)
+        sa.select(SmsConversation).where(SmsConversation.phone_hash.in_(phone_hashes(number)))
     )
     if conversation is None:
         db.session.add(SmsConversation(phone_hash=hashed, round_id=survey_round.id))
@@ -87,6 +94,33 @@ def invite(to: str, survey_round: SurveyRound) -> OutboundMessage | None:
         except IntegrityError:  # the person texted in at the same moment: theirs wins
             db.session.rollback()
     return message
+
+
+# --- Rotating the phone-hash key (app/messaging/keys.py) -----------------------------------
+
+# Every table that stores a phone number's HMAC; this is the highest layer that holds one.
+PHONE_HASH_TABLES = (OptOut, UnreachableNumber, SmsConversation)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    moved: dict[str, int]  # rows moved onto the current key, by table
+    left: dict[str, dict[str, int]]  # rows still under an old key: {table: {key id: rows}}
+
+
+def rotate_key(numbers: set[str]) -> Rotation:
+    """Move every stored hash of these numbers onto the current key, and say what is left.
+
+    What is left (numbers we do not have, such as an opted-out number no longer on the
+    contact list) is still checked under its old key, and moves when that number next texts."""
+    moved = {model.__tablename__: rekey(model, numbers) for model in PHONE_HASH_TABLES}
+    db.session.commit()
+    current = current_key_id()
+    left = {
+        table: {key_id: n for key_id, n in per_key.items() if key_id != current}
+        for table, per_key in key_id_counts(PHONE_HASH_TABLES).items()
+    }
+    return Rotation(moved=moved, left={table: n for table, n in left.items() if n})
 
 
 # --- Expiry ------------------------------------------------------------------------------

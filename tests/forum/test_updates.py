@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from app.messaging import mail
 from app.messaging.models import OutboundMessage
-from app.messaging.services import opt_out, phone_hash
+from app.messaging.services import opt_out
 from app.messaging.worker import Worker
 from forum import services
 from surveys.models import ContactRequest
@@ -70,7 +70,7 @@ def _people(app) -> None:
                     consent=consent,
                 )
             )
-        opt_out(phone_hash(OPTED_OUT))
+        opt_out(OPTED_OUT)
         db.session.commit()
         for name, phone, consent, left in [
             ("Member Yes", MEMBER, True, None),
@@ -109,7 +109,7 @@ def test_queued_updates_are_never_sent_in_quiet_hours_and_honour_a_later_opt_out
     _people(app)
     with app.app_context():
         services.send_update("We now run money workshops.", worker(worker_id))
-        opt_out(phone_hash(MEMBER_STOPS_LATER))  # texts STOP after the update was queued
+        opt_out(MEMBER_STOPS_LATER)  # texts STOP after the update was queued
         db.session.commit()
         # Queued "now"; the worker's clock below is in the future, as time passes.
         db.session.execute(sa.update(OutboundMessage).values(next_attempt_at=datetime(2026, 1, 1)))

@@ -34,8 +34,8 @@ import sqlalchemy as sa
 from app.core import phones
 from app.core.clock import today
 from app.core.extensions import db
-from app.messaging.models import OptOut, UnreachableNumber
-from app.messaging.services import opt_out, phone_hash
+from app.messaging.models import UnreachableNumber
+from app.messaging.services import listed, opt_in, opt_out
 from app.outreach.contacts.eligibility import age_on
 from app.outreach.contacts.models import Contact, LegalStatus
 from app.staff.audit.services import record
@@ -403,17 +403,19 @@ def apply_values(contact: Contact, values: dict, *, sticky: bool) -> bool:
     return changed
 
 
+def contact_mobiles() -> set[str]:
+    """Every mobile on the contact list (for key rotation: the numbers whose hashes can move)."""
+    return set(db.session.scalars(sa.select(Contact.mobile).where(Contact.mobile.is_not(None))))
+
+
 def sync_opt_out(contact: Contact, previous_mobile: str | None = None) -> None:
     """Mirror "do not contact" / "opted out" into the SMS opt-out list (by hash)."""
     if not contact.mobile:
         return
-    hashed = phone_hash(contact.mobile)
     if not contact.may_be_contacted:
-        opt_out(hashed, source="staff")
+        opt_out(contact.mobile, source="staff")
     else:
-        db.session.execute(
-            sa.delete(OptOut).where(OptOut.phone_hash == hashed, OptOut.source == "staff")
-        )
+        opt_in(contact.mobile, source="staff")
 
 
 # --- Data quality ------------------------------------------------------------------------------
@@ -446,13 +448,13 @@ def data_quality(on: date | None = None) -> DataQuality:
             Contact.opted_out,
         )
     ).all()
-    unreachable = set(db.session.scalars(sa.select(UnreachableNumber.phone_hash)))
+    unreachable = listed(UnreachableNumber, {mobile for mobile, *_ in rows if mobile})
     year_ago = _years_before(on, 1)
     bounced = valid = 0
     for mobile, bad, _updated, _dnc, _out in rows:
         if mobile is None:
             continue
-        if bad or phone_hash(mobile) in unreachable:
+        if bad or mobile in unreachable:
             bounced += 1
         else:
             valid += 1

@@ -49,8 +49,7 @@ from app.messaging import notify, quiet_hours
 from app.messaging.encoding import segments
 from app.messaging.mail import MailNotSent, send_email
 from app.messaging.models import OutboundMessage, OutboundStatus
-from app.messaging.services import phone_hash, queue_text
-from app.messaging.services import phone_hash as hash_of
+from app.messaging.services import phone_hash, phone_hashes, queue_text
 from app.outreach.contacts.eligibility import is_eligible, reference_date
 from app.outreach.contacts.models import Contact, ContactMessage
 from app.outreach.contacts.services import ContactFilter, age_band, filtered
@@ -123,7 +122,7 @@ def _by_phone_hash(round_id: int, hashed: str) -> Invitation | None:
         )
     ).all()
     for invitation, mobile in rows:
-        if hash_of(mobile) == hashed:
+        if hashed in phone_hashes(mobile):  # a notice sealed before a key rotation too
             return invitation
     return None
 
@@ -386,7 +385,9 @@ def invite_by_text(invitation: Invitation, contact: Contact, message: ContactMes
     message.outbound_message_id = queued.id
     hashed = phone_hash(contact.mobile)
     exists = db.session.scalar(
-        sa.select(SmsConversation.id).where(SmsConversation.phone_hash == hashed)
+        sa.select(SmsConversation.id).where(
+            SmsConversation.phone_hash.in_(phone_hashes(contact.mobile))
+        )
     )
     if exists is None:
         db.session.add(SmsConversation(phone_hash=hashed, round_id=invitation.round_id))
