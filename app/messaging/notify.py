@@ -28,7 +28,7 @@ from flask import abort, current_app, request
 
 from app.core.extensions import db
 from app.messaging.models import OutboundMessage
-from app.messaging.services import mark_unreachable, phone_hash, record_status
+from app.messaging.services import mark_unreachable, record_status
 
 STATUSES = {
     "delivered": "delivered",
@@ -92,6 +92,6 @@ def record_text_receipt(receipt: dict[str, Any]) -> OutboundMessage | None:
     )
     to = str(receipt.get("to") or "") or (message.to_number if message else "") or ""
     if str(receipt.get("status")) == "permanent-failure" and to:
-        mark_unreachable(phone_hash(to), "permanent-failure")
+        mark_unreachable(to, "permanent-failure")
         db.session.commit()
     return message
