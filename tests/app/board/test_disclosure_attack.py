@@ -283,3 +283,24 @@ def test_without_secondary_suppression_the_attack_recovers_cells(app, logged_in_
     ranges = _attack(app, logged_in_as, round_id)
     narrowed = {key: r for key, r in ranges.items() if r[1] - r[0] < 2}
     assert narrowed, "the attack should work out hidden cells when only small cells are hidden"
+
+
+def test_every_published_snapshot_together_pins_no_hidden_cell(app, logged_in_as):
+    """A board member who kept every paper: three snapshots of one round, solved together."""
+    round_id = _seed(app)
+    client = logged_in_as(Role.BOARD_MEMBER)
+    published = [_collect(app, client, round_id)]
+    for count, age, channel in [(5, 17, "sms"), (5, 22, "phone"), (6, 19, "paper")]:
+        _add_responses(app, round_id, count, age=age, channel=channel)
+        published.append(_collect(app, client, round_id))
+        assert published[-1] != published[-2], "the snapshot should have moved"
+    attack = Attack()
+    hidden = []
+    for number, views in enumerate(published):
+        attack.publish(number, views)
+        hidden += _hidden_keys(views, number)
+    for number in range(1, len(published)):
+        attack.grows(number - 1, number)
+    ranges = attack.ranges(hidden)
+    pinned = {key: r for key, r in ranges.items() if r[1] - r[0] < 2}
+    assert not pinned, f"hidden cells worked out across snapshots: {pinned}"
