@@ -68,7 +68,14 @@ from surveys.models import CHANNEL_LABELS, Answer, Channel, Question, Response, 
 from surveys.themes import services as theme_services
 from surveys.themes.charts import theme_chart_svg
 from surveys.themes.models import Coding, Theme, coding_theme
-from surveys.themes.results import AGE_BANDS, UNKNOWN, Results, ThemeRow, age_band
+from surveys.themes.results import (
+    AGE_BANDS,
+    CODED_ENOUGH,
+    UNKNOWN,
+    Results,
+    ThemeRow,
+    age_band,
+)
 
 BANDS = [label for label, _, _ in AGE_BANDS] + [UNKNOWN]
 CLOSED_KINDS = ("single_choice", "multi_choice", "yes_no_unsure", "scale")
@@ -895,9 +902,6 @@ def _wrap(label: str, width: int = 38) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines[:3]) + ("\u2026" if len(lines) > 3 else "")
-
-
-CODED_ENOUGH = 90  # % of a question's answers coded before its themes are compared
 
 
 def _theme_section(analysis, previous, column, hide: bool):
