@@ -252,7 +252,11 @@ def test_a_crafted_question_shows_all_questions_and_partial_coding_is_provisiona
     with app.app_context():
         add_answers(round_id, ["more money"] * 5, age=19)  # 20 of 25 coded: 80%
     client = logged_in_as(Role.BOARD_MEMBER)
-    everything = client.get(f"/staff/themes/{round_id}/results").text
-    assert "Provisional: 80% of answers are coded so far" in everything
+    assert "Provisional: 80% of answers are coded so far" in (
+        client.get(f"/staff/themes/{round_id}/results").text
+    )
     # A question the menu does not offer is not a view of its own: it is "All questions".
-    assert client.get(f"/staff/themes/{round_id}/results?question=Q99").text == everything
+    partial = {"HX-Request": "true"}
+    everything = client.get(f"/staff/themes/{round_id}/results", headers=partial).text
+    crafted = client.get(f"/staff/themes/{round_id}/results?question=Q99", headers=partial).text
+    assert crafted == everything and "Themes in" in crafted
