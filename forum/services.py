@@ -323,7 +323,7 @@ class ThemeSummary:
     theme: Theme
     people: int | str  # suppressed: "fewer than 5"
     share: str
-    base: int
+    base: int | str  # as published: may be "fewer than 5"
     quotes: list[Quote] = field(default_factory=list)
 
 

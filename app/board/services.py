@@ -21,6 +21,7 @@ Decisions a newcomer might undo:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,7 +71,14 @@ from surveys.response_rate import Basis, ResponseRate, response_rate
 from surveys.themes import services as theme_services
 from surveys.themes.charts import theme_chart_svg
 from surveys.themes.models import Coding, Theme, coding_theme
-from surveys.themes.results import AGE_BANDS, UNKNOWN, Results, ThemeRow, age_band
+from surveys.themes.results import (
+    AGE_BANDS,
+    CODED_ENOUGH,
+    UNKNOWN,
+    Results,
+    ThemeRow,
+    age_band,
+)
 
 BANDS = [label for label, _, _ in AGE_BANDS] + [UNKNOWN]
 CLOSED_KINDS = ("single_choice", "multi_choice", "yes_no_unsure", "scale")
@@ -345,30 +353,51 @@ def _key(value: list) -> tuple:
     return tuple(value)
 
 
-def _link_earlier(publication: Publication, before: BoardSnapshot) -> None:
-    """The earlier snapshot's figures, with the same sums, and counts of people only grow."""
-    old = {_key(key): (value, shown) for key, value, shown in before.data["figures"]}
-    for key, (value, shown) in old.items():
-        publication.earlier(("before", *key), value, shown)
-        if key in publication.values and publication.values[key] >= value:
-            publication.within(("before", *key), key)
-    for parts, total in list(publication.sums):
-        if total in old and all(p in old for p in parts):
-            publication.adds_up([("before", *p) for p in parts], ("before", *total))
-    for part, whole in list(publication.limits):
-        if part in old and whole in old:
-            publication.within(("before", *part), ("before", *whole))
+def _link_earlier(publication: Publication, history: list[list]) -> None:
+    """Every earlier snapshot's figures (oldest first), with the same sums, and counts of people
+    only grow from one snapshot to the next and on to now.
+
+    All of them, not only the last: a board member may keep every paper, and two old snapshots
+    with the new one could pin a cell that no pair of neighbours does.
+    """
+    now = {k: v for k, v in publication.values.items() if k[0] != "before"}
+    snapshots: list[tuple[tuple, dict]] = []
+    for number, figures in enumerate(history):
+        prefix = ("before", number)
+        old = {_key(key): value for key, value, _ in figures}
+        for key, value, shown in figures:
+            publication.earlier((*prefix, *key), value, shown)
+        for parts, total in [(p, t) for p, t in publication.sums if t[0] != "before"]:
+            if total in old and all(p in old for p in parts):
+                publication.adds_up([(*prefix, *p) for p in parts], (*prefix, *total))
+        for part, whole in [(p, w) for p, w in publication.limits if p[0] != "before"]:
+            if part in old and whole in old:
+                publication.within((*prefix, *part), (*prefix, *whole))
+        snapshots.append((prefix, old))
+    snapshots.append(((), now))
+    for (older, then), (newer, later) in itertools.pairwise(snapshots):
+        for key, value in then.items():
+            if key in later and later[key] >= value:
+                publication.within((*older, *key), (*newer, *key))
+
+
+def _published_before(snapshot: BoardSnapshot | None) -> list[list]:
+    """Every snapshot of the round published so far, oldest first (their figures)."""
+    if snapshot is None:
+        return []
+    return [*snapshot.data.get("earlier", []), snapshot.data["figures"]]
 
 
 def take_snapshot(survey_round: SurveyRound, before: BoardSnapshot | None) -> BoardSnapshot:
-    """Count the round, protect it (against the snapshot before too) and store it."""
+    """Count the round, protect it against every snapshot published before, and store it."""
     publication, layout = _counts(survey_round)
-    if before is not None:
-        _link_earlier(publication, before)
+    history = _published_before(before)
+    _link_earlier(publication, history)
     protected = publication.protect()
     current = [k for k in publication.values if k[0] != "before"]
     data = {
         "figures": [[list(k), publication.values[k], protected[k]] for k in current],
+        "earlier": history,
         "channels": layout["channels"].published(protected).to_json(),
         "closed": {c: t.published(protected).to_json() for c, t in layout["closed"].items()},
         "themes": {c: t.published(protected).to_json() for c, t in layout["themes"].items()},
@@ -881,9 +910,6 @@ def _wrap(label: str, width: int = 38) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines[:3]) + ("\u2026" if len(lines) > 3 else "")
-
-
-CODED_ENOUGH = 90  # % of a question's answers coded before its themes are compared
 
 
 def _theme_section(analysis, previous, column, hide: bool):

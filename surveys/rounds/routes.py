@@ -137,7 +137,7 @@ def round_page(round_id: int):
     return render_template(
         "surveys/rounds/round.html",
         survey_round=survey_round,
-        figures=rounds.round_figures(survey_round),
+        figures=rounds.published_figures(survey_round),
         link=rounds.public_link(survey_round),
         channel_labels=CHANNEL_LABELS,
         confirm=ConfirmForm(),

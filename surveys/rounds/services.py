@@ -2,9 +2,12 @@
 
 Decisions a newcomer might otherwise undo:
 - Figures count dates, never times: responses only hold dates (see surveys/models.py).
-- These pages are for the participation team, who may read individual answers, so figures here
-  are not suppressed below 5 as the board's reports are. Every look at one response and every
-  export is written to the audit log, because free text can say who someone is.
+- The round page's figures are a summary, not individual records, so they go through the one
+  disclosure rule (app.core.disclosure) like the board's: ``published_figures`` protects the
+  headline, by-channel, where-people-stop and by-day figures together. ``round_figures`` keeps
+  the exact counts for services (paper keying checks) and is never rendered. The responses table,
+  one response and exports are individual records for the participation team: every look at one
+  response and every export is written to the audit log, because free text can say who someone is.
 - Exports are one row per response. A "best 3 things" answer gets one column per item
   (Q4_1..Q4_3) and a choice with "Other - describe" gets a second column (Q2_other), so the file
   can be sorted and counted in a spreadsheet without splitting cells.
@@ -31,6 +34,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from app.core import clock
+from app.core.disclosure import KEY, Publication, is_suppressed
 from app.core.extensions import db
 from app.core.spreadsheets import spreadsheet_safe as spreadsheet_safe  # used by exports
 from app.staff.audit.services import record
@@ -126,22 +130,22 @@ def close_open(survey_round: SurveyRound) -> SurveyRound:
 class ChannelFigures:
     channel: str
     label: str
-    complete: int
-    in_progress: int
+    complete: int | str
+    in_progress: int | str
 
 
 @dataclass(frozen=True)
 class DayFigures:
     day: date
-    started: int
-    completed: int
+    started: int | str
+    completed: int | str
 
 
 @dataclass(frozen=True)
 class StoppingPoint:
     code: str
     wording: str
-    people: int
+    people: int | str
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,109 @@ def _responses_frame(survey_round: SurveyRound) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["id", "channel", "status", "started_on", "completed_on"]
     ).astype({"id": "int64", "channel": "object", "status": "object"})
+
+
+@dataclass(frozen=True)
+class PublishedFigures:
+    """The round page's figures after disclosure control: each count an int, "fewer than 5" or
+    "hidden to protect privacy"; the rate is shown only while the count behind it is."""
+
+    complete: int | str
+    in_progress: int | str
+    started: int | str
+    rate: ResponseRate  # the one response rate (surveys/response_rate.py)
+    rate_shown: bool
+    completion_rate: int | None
+    by_channel: list[ChannelFigures]
+    by_day: list[DayFigures]
+    stopping_points: list[StoppingPoint]
+    awaiting_verification: int = 0
+    privacy_key: str = KEY
+
+    @property
+    def hidden(self) -> bool:
+        return is_suppressed(self.complete) or is_suppressed(self.in_progress)
+
+
+def published_figures(survey_round: SurveyRound) -> PublishedFigures:
+    """``round_figures`` as the page may show them: one publication, with every sum that ties
+    them (channels add up to the headline, stopping points to those in progress, days to those
+    who started and finished, where every response has its dates)."""
+    raw = round_figures(survey_round)
+    publication = Publication()
+    started, complete, waiting = ("all", "started"), ("all", "complete"), ("all", "in_progress")
+    everyone = {"complete": complete, "in_progress": waiting}
+    channels = publication.table(
+        "channels",
+        {
+            c.label: {"complete": int(c.complete), "in_progress": int(c.in_progress)}
+            for c in raw.by_channel
+        },
+        ["complete", "in_progress"],
+        column_totals=everyone,
+        total=started,
+    )
+    stops = publication.table(
+        "stops",
+        {p.code: {"in_progress": int(p.people)} for p in raw.stopping_points},
+        ["in_progress"],
+        column_totals={"in_progress": waiting}
+        if sum(int(p.people) for p in raw.stopping_points) == raw.in_progress
+        else {},
+    )
+    day_totals = {
+        "started": started if sum(int(d.started) for d in raw.by_day) == raw.started else None,
+        "completed": complete
+        if sum(int(d.completed) for d in raw.by_day) == raw.complete
+        else None,
+    }
+    # One table per column: a day's started plus finished is no figure anyone sees.
+    days = {
+        column: publication.table(
+            f"days:{column}",
+            {d.day.isoformat(): {column: int(getattr(d, column))} for d in raw.by_day},
+            [column],
+            column_totals={column: total} if total else {},
+            total=total,
+        )
+        for column, total in day_totals.items()
+    }
+    shown = publication.protect()
+    cells = channels.published(shown)
+    stop_cells = stops.published(shown)
+    day_cells = {column: table.published(shown) for column, table in days.items()}
+    done, waiting_shown, begun = shown[complete], shown[waiting], shown[started]
+    exact = not is_suppressed(done)
+    return PublishedFigures(
+        complete=done,
+        in_progress=waiting_shown,
+        started=begun,
+        rate=raw.rate,
+        rate_shown=exact,
+        completion_rate=raw.completion_rate if exact and not is_suppressed(begun) else None,
+        by_channel=[
+            ChannelFigures(
+                c.channel,
+                c.label,
+                cells.cell(c.label, "complete"),
+                cells.cell(c.label, "in_progress"),
+            )
+            for c in raw.by_channel
+        ],
+        by_day=[
+            DayFigures(
+                d.day,
+                day_cells["started"].cell(d.day.isoformat(), "started"),
+                day_cells["completed"].cell(d.day.isoformat(), "completed"),
+            )
+            for d in raw.by_day
+        ],
+        stopping_points=[
+            StoppingPoint(p.code, p.wording, stop_cells.cell(p.code, "in_progress"))
+            for p in raw.stopping_points
+        ],
+        awaiting_verification=raw.awaiting_verification,
+    )
 
 
 def round_figures(survey_round: SurveyRound) -> RoundFigures:

@@ -3,14 +3,13 @@
 Each chart has a title and a one-line takeaway on the page, a data table beside it and alt
 text. Colours are from the Okabe-Ito palette (safe for colour-blind readers); text stays text
 in the SVG (``svg.fonttype = "none"``) so it is crisp and searchable. The palette and style are
-shared with the board's charts (app/core/charts.py). A suppressed theme has no
-bar, only the words "fewer than 5", so its size cannot be read off the chart.
+shared with the board's charts (app/core/charts.py). A hidden theme has no bar, only its
+label ("fewer than 5" or "hidden to protect privacy"), so its size cannot be read off the chart.
 """
 
 from __future__ import annotations
 
 from app.core.charts import BarChart, Series, bar_chart_svg
-from app.core.disclosure import fewer_than, is_suppressed
 from surveys.themes.results import Results
 
 
@@ -33,12 +32,7 @@ def theme_chart_svg(results: Results) -> str:
             else f"Themes in {results.survey_round.name}",
             labels=[r.name for r in rows],
             values=[r.share for r in rows],
-            value_labels=[
-                (str(r.shown) if is_suppressed(r.shown) else fewer_than())
-                if r.share is None
-                else f"{r.share:.0f}%"
-                for r in rows
-            ],
+            value_labels=[r.share_text for r in rows],
             axis_label="People who raised the theme (%)",
             maximum=100,
             series=series,

@@ -119,3 +119,23 @@ def test_a_round_with_no_responses_says_so(app, logged_in_as):
     client = logged_in_as(Role.BOARD_MEMBER)
     html = client.get(f"/board?round={round_id}").text
     assert "Nobody has answered this round yet" in html
+
+
+def test_themes_are_split_into_best_and_worst_things_and_provisional_until_coded(demo):
+    with demo.test_request_context():
+        survey_round = services.rounds()[0]
+        board = services.dashboard(survey_round)
+        analysis = services.analyse(survey_round)
+    keys = [block.key for block in board.theme_charts]
+    assert "themes-Q4" in keys and "themes-Q5" in keys, "best and worst things are pooled"
+    for block in board.theme_charts:
+        code = block.key.removeprefix("themes-")
+        done = analysis.coded_share[code]
+        compared = any(h.startswith("Share in") for h in block.table.headers)
+        if done < 90:
+            assert f"Provisional: {done}% of the answers to {code} are coded so far" in (
+                block.takeaway
+            )
+            assert not compared, "a theme trend is compared before 90% is coded"
+        if done < 100:
+            assert f"provisional, {done}% coded" in block.table.caption

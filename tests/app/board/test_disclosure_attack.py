@@ -37,9 +37,10 @@ CHOICES = ["yes", "no", "not_sure", "yes", "yes", None, "no", "yes"]
 
 
 def _seed(app) -> int:
-    # Many small cells: 3 by text, 2 by phone; five ages cycle so every band has a few.
+    # Many small cells: 3 by text is the only small channel, so without secondary suppression
+    # everyone less the other channels gives it away; seven ages cycle so every band has a few.
     round_id = make_round(
-        app, {"web": 31, "sms": 3, "paper": 7, "phone": 2}, ages=[17, 19, 19, 22, 19, 22, 30]
+        app, {"web": 31, "sms": 3, "paper": 7, "phone": 6}, ages=[17, 19, 19, 22, 19, 22, 30]
     )
     with app.app_context():
         survey_round = db.session.get(SurveyRound, round_id)
@@ -277,15 +278,29 @@ def no_secondary(monkeypatch):
     monkeypatch.setattr(Publication, "secondary", False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap (issue 16 stays open): since the solver may show a zero as 'fewer than 5' "
-    "and the attacker model became 0-4 / 5+, this seeded round no longer lets the attack pin a "
-    "cell even without the secondary step, so this round does not show the attack is strong "
-    "enough. strict: it fails the suite once it passes again, so it cannot be forgotten.",
-)
 def test_without_secondary_suppression_the_attack_recovers_cells(app, logged_in_as, no_secondary):
     round_id = _seed(app)
     ranges = _attack(app, logged_in_as, round_id)
     narrowed = {key: r for key, r in ranges.items() if r[1] - r[0] < 2}
     assert narrowed, "the attack should work out hidden cells when only small cells are hidden"
+
+
+def test_every_published_snapshot_together_pins_no_hidden_cell(app, logged_in_as):
+    """A board member who kept every paper: three snapshots of one round, solved together."""
+    round_id = _seed(app)
+    client = logged_in_as(Role.BOARD_MEMBER)
+    published = [_collect(app, client, round_id)]
+    for count, age, channel in [(5, 17, "sms"), (5, 22, "phone"), (6, 19, "paper")]:
+        _add_responses(app, round_id, count, age=age, channel=channel)
+        published.append(_collect(app, client, round_id))
+        assert published[-1] != published[-2], "the snapshot should have moved"
+    attack = Attack()
+    hidden = []
+    for number, views in enumerate(published):
+        attack.publish(number, views)
+        hidden += _hidden_keys(views, number)
+    for number in range(1, len(published)):
+        attack.grows(number - 1, number)
+    ranges = attack.ranges(hidden)
+    pinned = {key: r for key, r in ranges.items() if r[1] - r[0] < 2}
+    assert not pinned, f"hidden cells worked out across snapshots: {pinned}"
