@@ -35,6 +35,7 @@ from app.core import clock
 from app.core.extensions import db
 from app.core.spreadsheets import Sheet, to_csv, to_xlsx
 from app.core.text import clean_text
+from app.staff.audit.models import AuditEvent
 from app.staff.audit.services import record
 from app.staff.auth.models import Role, StaffUser
 from surveys.engine import free_text
@@ -304,6 +305,37 @@ def delete_theme(theme: Theme, merge_into: Theme | None = None) -> None:
     db.session.delete(theme)
     db.session.commit()
     db.session.expire_all()
+
+
+def removed_themes_message(codebook: Codebook, theme_ids: list[int]) -> str | None:
+    """Why ticked themes are not in the codebook any more, naming them, or None if every one
+    is there. A deleted theme's name survives only in the audit log (``delete_theme``)."""
+    present = {t.id for t in codebook.themes}
+    gone = [str(i) for i in dict.fromkeys(theme_ids) if i not in present]
+    if not gone:
+        return None
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.object_type == "Theme",
+            AuditEvent.object_id.in_(gone),
+            AuditEvent.action.in_(["theme.delete", "theme.merge"]),
+        )
+    )
+    said = {e.object_id: e for e in events}
+    parts = []
+    for theme_id in gone:
+        event = said.get(theme_id)
+        if event is None or not event.detail:
+            parts.append("A theme you ticked has been deleted")
+        elif event.action == "theme.merge":
+            name, _, into = event.detail.partition(" merged into ")
+            parts.append(f"The theme '{name}' has been merged into '{into}'")
+        else:
+            parts.append(f"The theme '{event.detail}' has been deleted")
+    return (
+        ". ".join(dict.fromkeys(parts))
+        + " while you were coding. Check the themes ticked below and save again"
+    )
 
 
 def set_double_coding(codebook: Codebook, percent: int) -> None:

@@ -181,6 +181,26 @@ def test_a_theme_in_use_is_merged_not_deleted(app, logged_in_as):
             assert [t.key for t in services.coding_for(answer_id, 0).themes] == ["practical"]
 
 
+def test_a_ticked_theme_deleted_meanwhile_is_named_and_the_other_ticks_kept(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS[:2])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    money, practical = theme_id(app, round_id, "money"), theme_id(app, round_id, "practical")
+    with app.app_context():
+        name = db.session.get(Theme, money).name
+    # A colleague deletes the unused theme while this coder has both ticked.
+    assert client.post(f"/staff/themes/{round_id}/codebook/{money}/delete").status_code == 302
+    saved = client.post(
+        f"/staff/themes/{round_id}/code/{ids[0]}/0",
+        data={"themes": [money, practical], "version": "0"},
+    )
+    assert saved.status_code == 400
+    assert f"The theme &#39;{name}&#39; has been deleted while you were coding" in saved.text
+    assert re.search(rf'value="{practical}"[^>]*checked', saved.text)  # the other tick stays
+    with app.app_context():
+        assert services.coding_for(ids[0], 0) is None
+
+
 def test_long_emoji_and_other_language_answers_are_shown_plainly(app, logged_in_as):
     texts = ["x" * 1990, "😀😀😀", "Necesito más ayuda con el dinero"]
     round_id = round_with_answers(app, texts)
