@@ -1,7 +1,7 @@
 """Confirm tokens for sends (invitations, reminders, updates): each confirm sends once.
 
-Revision ID: 0018_send_confirmation
-Revises: 0017_paper_void
+Revision ID: 0021_send_confirmation
+Revises: 0020_paper_void
 Create Date: 2026-12-01
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0018_send_confirmation"
-down_revision = "0017_paper_void"
+revision = "0021_send_confirmation"
+down_revision = "0020_paper_void"
 branch_labels = None
 depends_on = None
 
