@@ -91,6 +91,8 @@ class Config:
     SMS_CONVERSATION_IDLE_DAYS: int = _int("SMS_CONVERSATION_IDLE_DAYS", 7)
     SMS_INBOUND_REPLY_DAYS: int = _int("SMS_INBOUND_REPLY_DAYS", 2)
     SMS_PRICE_PER_SEGMENT_PENCE: float = float(os.environ.get("SMS_PRICE_PER_SEGMENT_PENCE", "4"))
+    # "Send a reminder now" leaves out anyone invited or reminded fewer than this many days ago.
+    REMINDER_MIN_GAP_DAYS: int = _int("REMINDER_MIN_GAP_DAYS", 3)
     SMS_RATE_PER_SECOND: float = float(os.environ.get("SMS_RATE_PER_SECOND", "10"))
     SMS_MAX_ATTEMPTS: int = _int("SMS_MAX_ATTEMPTS", 5)
     SMS_MAX_REQUEST_BYTES: int = _int("SMS_MAX_REQUEST_BYTES", 64 * 1024)

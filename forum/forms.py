@@ -378,4 +378,4 @@ class UpdateForm(BaseForm):
             Length(max=240, message="Use 240 characters or fewer"),
         ],
     )
-    submit = SubmitField("Send the update", widget=GovSubmitInput())
+    submit = SubmitField("Check the update", widget=GovSubmitInput())

@@ -24,6 +24,7 @@ from flask_login import current_user
 from app.core import clock
 from app.core.forms import ConfirmForm
 from app.core.pages import int_arg, render_page_or_partial
+from app.messaging import confirm
 from app.staff.auth.access import allow, public
 from app.staff.auth.models import Role
 from forum import pdf, services
@@ -610,6 +611,17 @@ def milestones():
 def send_update():
     form = UpdateForm()
     if form.validate_on_submit():
+        token = confirm.token_from(request.form)
+        if not token:
+            return confirm.render_confirm(
+                services.preview_update(form.body.data),
+                title="Check the update",
+                back_url=url_for("forum.send_update"),
+                form=request.form,
+            )
+        if not confirm.claim(token, "update"):
+            flash("This update was sent already")
+            return redirect(url_for("forum.send_update"))
         notice = services.send_update(form.body.data, _actor())
         flash(
             f"Update sent: {notice.texts_queued} texts queued (sent outside quiet hours), "

@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.core.clock import today
 from app.core.extensions import db
 from app.core.phones import NumberInvalid, normalise_number
+from app.messaging.confirm import ChannelPreview, SendPreview
 from app.messaging.mail import send_email
 from app.messaging.services import phone_hash, queue_text
 from app.staff.audit.services import record
@@ -845,6 +846,26 @@ def update_text(body: str, channel: str = "sms") -> str:
     return f"{body.strip()} See what changed: {link} {end}"
 
 
+UPDATE_SUBJECT = "You said, we did: what has changed"
+
+
+def preview_update(body: str) -> SendPreview:
+    """What ``send_update`` would send, sending nothing (the confirm step). Numbers that texted
+    STOP are still skipped when it is sent."""
+    body = (body or "").strip()
+    if not body:
+        raise ForumError("Write the update")
+    people = recipients()
+    channels = []
+    for channel in ("sms", "email"):
+        count = sum(1 for p in people if p.channel == channel)
+        if count:
+            subject = UPDATE_SUBJECT if channel == "email" else ""
+            channels.append(ChannelPreview(channel, count, update_text(body, channel), subject))
+    total = len(people)
+    return SendPreview(f"an update to {total} {'person' if total == 1 else 'people'}", channels)
+
+
 def send_update(body: str, actor: StaffUser) -> UpdateNotice:
     """Queue the update for everyone who asked. Texts go through the SMS queue (the worker
     sends them outside quiet hours and skips opted-out numbers); emails are sent now."""
@@ -870,9 +891,7 @@ def send_update(body: str, actor: StaffUser) -> UpdateNotice:
             else:
                 queued += 1
         else:
-            send_email(
-                person.address, "You said, we did: what has changed", update_text(body, "email")
-            )
+            send_email(person.address, UPDATE_SUBJECT, update_text(body, "email"))
             emailed += 1
     notice = db.session.get_one(UpdateNotice, notice_id)  # added above
     notice.texts_queued, notice.emails_sent, notice.skipped = queued, emailed, skipped

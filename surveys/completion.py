@@ -102,6 +102,34 @@ def open_notice(notice: CompletionNotice) -> Finished | None:
     return Finished(round_id=data["round"], code=data["code"], phone_hash=data["phone"])
 
 
+def seal_value(value: dict, purpose: str) -> str:
+    """Seal a small JSON value under the notice key, for a ``purpose`` (bound into the box,
+    so a box sealed for one use cannot be passed off as another). Returns ``"key id.box"``.
+
+    Used by paper forms to remember which response a keyed form became (surveys/paper):
+    a copy of the database cannot follow that link; the app, holding the key, can.
+    """
+    key_id = current_app.config["NOTICE_KEY_ID"]
+    nonce = os.urandom(12)
+    aad = f"{key_id}:{purpose}".encode()
+    box = nonce + AESGCM(_keys()[key_id]).encrypt(nonce, json.dumps(value).encode(), aad)
+    return f"{key_id}.{base64.urlsafe_b64encode(box).decode()}"
+
+
+def open_value(sealed: str, purpose: str) -> dict | None:
+    """What ``seal_value`` sealed for ``purpose``, or None if no key we hold opens it."""
+    key_id, _, text = sealed.partition(".")
+    key = _keys().get(key_id)
+    if key is None:
+        return None
+    try:
+        box = base64.urlsafe_b64decode(text.encode())
+        body = AESGCM(key).decrypt(box[:12], box[12:], f"{key_id}:{purpose}".encode())
+    except (InvalidTag, ValueError, binascii.Error):
+        return None
+    return json.loads(body)
+
+
 def waiting() -> list[CompletionNotice]:
     return list(db.session.scalars(sa.select(CompletionNotice)))
 

@@ -18,24 +18,22 @@ Decisions a newcomer might undo:
 - The PDF and the XLSX are made from the same ``services.dashboard`` as the page, so every
   figure has been through app.core.disclosure; charts are the cached SVGs, embedded as data: URIs
   (WeasyPrint may load nothing else, see app/core/pdf.py).
-- XLSX cells are written as strings or numbers only, through spreadsheet_safe.
+- The XLSX is written by app/core/spreadsheets.to_xlsx: figures as numbers (shares as
+  percentages, changes as signed numbers), dates as dates, text formula-safe.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import os
 import socket
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.exc import IntegrityError
 
 if TYPE_CHECKING:
@@ -47,13 +45,13 @@ from app.core.charts import svg_bytes
 from app.core.clock import utcnow
 from app.core.extensions import db
 from app.core.pdf import html_to_pdf, render_pdf_html
+from app.core.spreadsheets import Sheet, to_xlsx
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
 from app.staff.authority.services import get_settings
 from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
 from surveys.response_rate import GLOSSARY as RATE_GLOSSARY
 from surveys.response_rate import Basis
-from surveys.rounds.services import spreadsheet_safe
 
 STALE_AFTER = timedelta(minutes=30)
 MAX_ATTEMPTS = 5
@@ -329,62 +327,77 @@ def method_note(board: services.Dashboard) -> list[str]:
 
 
 def data_pack(board: services.Dashboard) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "Summary"
+    """The XLSX: figures as numbers (shares as percentages, changes as signed numbers), dates
+    as dates, through the one writer (app/core/spreadsheets.py)."""
+    wide = {"A": 48.0}
     h = board.headline
-    _rows(
-        sheet,
-        [
-            [f"{board.authority}: board data pack"],
-            [f"{board.survey_round.name}, {board.band_label}, prepared {board.on:%-d %B %Y}"],
-            [],
-            *[[line] for line in board.summary],
-            [],
-            ["Response rate", f"{h.rate}%" if h.rate is not None else "not known"],
-            ["Care leavers who answered", h.responses],
-            ["Eligible" if h.rate_basis == Basis.LIST else "Staff estimate", h.eligible],
-            [h.rate_explanation],
-            [],
-            [board.privacy_key],
-            [f"Figures as at {board.as_at:%-d %B %Y}."] if board.as_at else [],
-        ],
-        bold_first=True,
-    )
+    sheets = [
+        Sheet(
+            "Summary",
+            [
+                [f"{board.authority}: board data pack"],
+                [f"{board.survey_round.name}, {board.band_label}, prepared {board.on:%-d %B %Y}"],
+                [],
+                *[[line] for line in board.summary],
+                [],
+                ["Response rate", f"{h.rate}%" if h.rate is not None else "not known"],
+                ["Care leavers who answered", h.responses],
+                ["Eligible" if h.rate_basis == Basis.LIST else "Staff estimate", h.eligible],
+                [h.rate_explanation],
+                [],
+                [board.privacy_key],
+                [f"Figures as at {board.as_at:%-d %B %Y}."] if board.as_at else [],
+            ],
+            header_row=None,
+            freeze=None,
+            numbers_from_text=True,
+            title_row=True,
+            widths=wide,
+        )
+    ]
     used: set[str] = {"Summary"}
     for chart in board.charts:
-        name = _sheet_name(chart.title, used)
-        sheet = book.create_sheet(name)
-        _rows(
-            sheet,
-            [[chart.title], [chart.takeaway], [], chart.table.headers, *chart.table.rows],
-            bold_first=True,
-            header_row=4,
+        sheets.append(
+            Sheet(
+                _sheet_name(chart.title, used),
+                [[chart.title], [chart.takeaway], [], chart.table.headers, *chart.table.rows],
+                header_row=4,
+                freeze="B5",
+                numbers_from_text=True,
+                title_row=True,
+                widths=wide,
+            )
         )
-    sheet = book.create_sheet(_sheet_name("Comparison", used))
-    _rows(sheet, [board.comparison.headers, *board.comparison.rows], header_row=1)
-    sheet = book.create_sheet(_sheet_name("Overdue actions", used))
-    _rows(
-        sheet,
-        [
-            ["Topic", "Action", "Who", "Due", "Rating"],
-            *[
-                [a["topic"], a["what"], a["who"], a["due"], a["rating"]]
-                for a in board.actions.overdue
+    sheets.append(
+        Sheet(
+            _sheet_name("Comparison", used),
+            [board.comparison.headers, *board.comparison.rows],
+            freeze="B2",
+            numbers_from_text=True,
+            widths=wide,
+        )
+    )
+    sheets.append(
+        Sheet(
+            _sheet_name("Overdue actions", used),
+            [
+                ["Topic", "Action", "Who", "Due", "Rating"],
+                *[
+                    [a["topic"], a["what"], a["who"], a["due"], a["rating"]]
+                    for a in board.actions.overdue
+                ],
             ],
-        ],
-        header_row=1,
+            widths=wide,
+        )
     )
-    sheet = book.create_sheet(_sheet_name("Quotes", used))
-    _rows(
-        sheet,
-        [["Theme", "Quote"], *[[g.theme, q] for g in board.quotes for q in g.quotes]],
-        header_row=1,
+    sheets.append(
+        Sheet(
+            _sheet_name("Quotes", used),
+            [["Theme", "Quote"], *[[g.theme, q] for g in board.quotes for q in g.quotes]],
+            widths=wide,
+        )
     )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return to_xlsx(sheets)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -394,29 +407,6 @@ def _sheet_name(title: str, used: set[str]) -> str:
         name, n = f"{base[:25]} {n}", n + 1
     used.add(name)
     return name
-
-
-def _rows(sheet, rows, *, bold_first: bool = False, header_row: int | None = None) -> None:
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    for line in sheet.iter_rows():
-        for cell in line:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula
-    if bold_first and sheet.max_row:
-        sheet.cell(1, 1).font = Font(bold=True, size=14)
-    if header_row:
-        for cell in sheet[header_row]:
-            cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 48
-
-
-def _cell(value):
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%-d %b %Y")
-    if isinstance(value, (int, float)) or value is None:
-        return value
-    return spreadsheet_safe(str(value))
 
 
 # --- Finding packs ----------------------------------------------------------------------------

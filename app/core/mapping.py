@@ -23,12 +23,15 @@ from app.core.text import fold
 def guess_columns(
     headers: Iterable[str], targets: Iterable[str], synonyms: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """{header: target key, or "" when nothing fits (or the target is guessed already)}."""
+    """{header: target key, or "" when nothing fits (or the target is guessed already)}.
+
+    A header "KEY: words" (as the app's own exports write "Q2: Where do you live?") is
+    guessed by its key."""
     known = {fold(word): target for word, target in (synonyms or {}).items()}
     known |= {fold(target): target for target in targets if target}
     found: dict[str, str] = {}
     for header in headers:
-        target = known.get(fold(header), "")
+        target = known.get(fold(header), "") or known.get(fold(header.split(":", 1)[0]), "")
         found[header] = "" if target in found.values() else target
     return found
 

@@ -1,4 +1,5 @@
-"""Reading uploaded CSV and XLSX tables: one reader for every import (responses, contacts).
+"""Reading uploaded CSV and XLSX tables (one reader for every import: responses, contacts) and
+writing them (one writer for every export: responses, coded answers, the board's data pack).
 
 Moved here from surveys/imports/services.py so that the contact import reads files exactly as the
 response import does. Decisions:
@@ -10,6 +11,12 @@ response import does. Decisions:
   ``formulas="text"`` reads the formula itself ("=A1&B1"), so a caller can refuse it.
 - Row numbers in messages are the file's own (the header is row 1), so people can find a row
   in Excel.
+
+Writing (``to_csv``, ``Sheet`` and ``to_xlsx``): an analyst opens the file in Excel and works
+at once. Numbers stay numbers (XLSX numeric cells, never text like ``'-21``), dates are real
+dates, no answer is a blank cell, and every text cell is formula-safe and stored as a string.
+Figures a page shows as text ("40%", "+3", "1,234") are turned back into numbers by
+``as_number`` where a sheet asks for it (``numbers_from_text``); words ("fewer than 5") stay.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 50_000
@@ -54,12 +63,108 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
-    """A CSV for Excel: UTF-8 with a byte order mark, every text cell formula-safe."""
+    """A CSV for Excel: UTF-8 with a byte order mark, every text cell formula-safe, dates as
+    ISO dates (which Excel reads as dates) and None as an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([spreadsheet_safe(h) for h in headers])
-    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
+    writer.writerows([[_csv_cell(cell) for cell in row] for row in rows])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return spreadsheet_safe(value)
+
+
+NUMBER_TEXT = re.compile(
+    r"^(?P<number>[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?|[+-]?\d+(?:\.\d+)?)(?P<pct>%?)$"
+)
+PERCENT_FORMAT = "0%"
+DATE_FORMAT = "d mmm yyyy"
+
+
+def as_number(value: Any) -> Any:
+    """A figure shown as text ("40%", "-21", "+3", "1,234") as a number (a share: 0.4); any
+    other value unchanged. "40%" becomes 0.4 so Excel shows it as 40% and sums it right."""
+    if not isinstance(value, str):
+        return value
+    match = NUMBER_TEXT.match(value.strip().replace("\u2212", "-"))
+    if match is None:
+        return value
+    number = float(match["number"].replace(",", ""))
+    if match["pct"]:
+        return number / 100
+    return int(number) if number.is_integer() else number
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a title and rows (row ``header_row`` is the column names)."""
+
+    title: str
+    rows: list[list[Any]]
+    header_row: int | None = 1
+    freeze: str | None = "A2"
+    # Turn figures shown as text into numbers (not in the first column, the row labels, nor in
+    # the header or rows above it).
+    numbers_from_text: bool = False
+    title_row: bool = False  # the first row is a heading: larger and bold
+    widths: dict[str, float] = field(default_factory=dict)
+
+
+def to_xlsx(sheets: list[Sheet]) -> bytes:
+    """A workbook: numbers as numeric cells, dates as date cells, None blank, text as text."""
+    book = Workbook()
+    first = book.active
+    assert first is not None  # a new workbook has one sheet
+    book.remove(first)
+    for spec in sheets:
+        _write_sheet(book.create_sheet(spec.title[:31]), spec)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(sheet, spec: Sheet) -> None:
+    for r, row in enumerate(spec.rows, start=1):
+        below_header = spec.header_row is None or r > spec.header_row
+        for c, source in enumerate(row, start=1):
+            value = (
+                as_number(source) if spec.numbers_from_text and below_header and c > 1 else source
+            )
+            cell = sheet.cell(r, c, _xlsx_cell(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula: values are already formula-safe
+            elif isinstance(cell.value, datetime | date):
+                cell.number_format = DATE_FORMAT
+            elif value is not source and str(source).strip().endswith("%"):
+                cell.number_format = PERCENT_FORMAT
+    if spec.title_row and spec.rows:
+        sheet.cell(1, 1).font = Font(bold=True, size=14)
+    if spec.header_row and len(spec.rows) >= spec.header_row:
+        for cell in sheet[spec.header_row]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if spec.freeze:
+        sheet.freeze_panes = spec.freeze
+    for column, width in spec.widths.items():
+        sheet.column_dimensions[column].width = width
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, int | float) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return spreadsheet_safe(str(value))
 
 
 def cell_text(value: Any) -> str:

@@ -131,3 +131,17 @@ class SmsRateLimit(Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     next_slot: so.Mapped[float] = so.mapped_column(sa.Float(precision=53), default=0.0)
+
+
+class SendConfirmation(Model):
+    """A confirm step's token, stored once its send went ahead (app/messaging/confirm.py).
+
+    The primary key is the token itself, so a double click or a retried request cannot send
+    the same batch twice: the second insert fails.
+    """
+
+    __tablename__ = "send_confirmation"
+
+    token: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    what: so.Mapped[str] = so.mapped_column(sa.String(40))
+    confirmed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

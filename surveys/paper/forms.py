@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from app.core.forms import BaseForm
 from surveys.models import CHANNEL_LABELS
-from surveys.paper.services import KEYING_CHANNELS
+from surveys.paper.services import KEYING_CHANNELS, VOID_REASONS
 from surveys.rounds.forms import GovDateField, WholeNumberField
 
 CHANNEL_CHOICES = [(c.value, CHANNEL_LABELS[c]) for c in KEYING_CHANNELS]
@@ -66,3 +67,31 @@ class PaperSettingsForm(BaseForm):
         widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+
+class VoidForm(BaseForm):
+    serial = StringField(
+        "Serial number of the keyed form",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the serial number from the top of the form")],
+    )
+    reason = RadioField(
+        "Why is it being voided?",
+        widget=GovRadioInput(),
+        choices=list(VOID_REASONS.items()),
+        validators=[InputRequired("Choose why the form is being voided")],
+    )
+    # Set by the confirm page: the first post only shows what voiding would do.
+    confirmed = HiddenField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ReprintForm(BaseForm):
+    serial = StringField(
+        "Serial number to reprint",
+        widget=GovTextInput(),
+        description="For a form that was lost, spoilt or voided. The new copy has the same "
+        "number, so do not hand out the old one too.",
+        validators=[InputRequired("Enter the serial number to reprint, like 42")],
+    )
+    submit = SubmitField("Download the replacement (PDF)", widget=GovSubmitInput())

@@ -6,6 +6,14 @@ Anonymity (see surveys/models.py and tests/surveys/test_anonymity.py): no table 
 the survey engine and the keyed copies are deleted, so the answers live in one place. Who keyed
 which copy is in the audit log (action ``paper.key``), which is also how the rule "the second
 keyer and the person who settles must be other people" is checked.
+
+A verified form remembers which response it became only in a sealed box (``response_box``,
+AES-GCM under NOTICE_KEY, see surveys/completion.seal_value), so that a form keyed by mistake
+can be voided: a copy of the database cannot follow the box from a serial (and the audit log's
+keyer and time) to the answers. Keep a rotated key in NOTICE_OLD_KEYS while forms sealed with it
+may still need voiding. Voiding deletes the response and the form row, so the serial can be keyed
+again; the audit log (``paper.void``) keeps the serial, a reason from a fixed list and who did
+it, never the response or free text that could name the young person.
 """
 
 from __future__ import annotations
@@ -59,6 +67,8 @@ class PaperForm(Model):
     )
     number: so.Mapped[int]
     status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # Which response this form became, sealed (see the module docstring); None until verified.
+    response_box: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     entries: so.Mapped[list[KeyedEntry]] = so.relationship(
         back_populates="form", order_by="KeyedEntry.entry_number", cascade="all, delete-orphan"

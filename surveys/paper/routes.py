@@ -23,7 +23,14 @@ from app.staff.authority.services import get_settings
 from surveys.models import Channel, SurveyRound
 from surveys.paper import pdf
 from surveys.paper import services as paper
-from surveys.paper.forms import KeyingForm, PaperSettingsForm, PrintForm, SettleForm
+from surveys.paper.forms import (
+    KeyingForm,
+    PaperSettingsForm,
+    PrintForm,
+    ReprintForm,
+    SettleForm,
+    VoidForm,
+)
 from surveys.paper.models import FormStatus, PaperForm
 from surveys.rounds.services import get_round
 
@@ -176,22 +183,76 @@ def print_forms(round_id: int):
         except paper.KeyingError as exc:
             error = str(exc)
         else:
-            body = pdf.forms_pdf(survey_round, numbers, large_print=bool(form.large_print.data))
-            size = "large-print-" if form.large_print.data else ""
-            name = f"{survey_round.slug}-paper-forms-{size}{numbers[0]:04d}-{numbers[-1]:04d}.pdf"
-            return HttpResponse(
-                body,
-                mimetype="application/pdf",
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
-            )
+            return _forms_pdf(survey_round, numbers, large_print=bool(form.large_print.data))
+    return _print_page(survey_round, form, ReprintForm(formdata=None), error)
+
+
+@bp.post("/staff/paper/rounds/<int:round_id>/reprint")
+@allow(*KEYING_STAFF)
+def reprint(round_id: int):
+    survey_round = _round(round_id)
+    form = ReprintForm()
+    if form.validate_on_submit():
+        try:
+            number = paper.reprint_serial(survey_round, form.serial.data or "")
+        except paper.KeyingInvalid as exc:
+            form.serial.errors = [exc.errors["serial"]]
+        else:
+            return _forms_pdf(survey_round, [number], large_print=False)
+    return _print_page(survey_round, PrintForm(formdata=None), form, None)
+
+
+def _forms_pdf(survey_round: SurveyRound, numbers: list[int], *, large_print: bool):
+    body = pdf.forms_pdf(survey_round, numbers, large_print=large_print)
+    size = "large-print-" if large_print else ""
+    name = f"{survey_round.slug}-paper-forms-{size}{numbers[0]:04d}-{numbers[-1]:04d}.pdf"
+    return HttpResponse(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _print_page(survey_round: SurveyRound, form, reprint_form, error):
     return render_template(
         "surveys/paper/print.html",
         survey_round=survey_round,
         form=form,
+        reprint_form=reprint_form,
         error=error,
         next_number=paper.next_free_number(survey_round),
         serial_text=paper.serial_text,
-    )
+    ), (400 if reprint_form.errors else 200)
+
+
+@bp.route("/staff/paper/rounds/<int:round_id>/void", methods=["GET", "POST"])
+@allow(*ROUND_STAFF)
+def void(round_id: int):
+    """Two steps: the first post shows what voiding would do; the confirm post voids."""
+    survey_round = _round(round_id)
+    form = VoidForm()
+    check = error = None
+    if form.validate_on_submit():
+        serial, reason = form.serial.data or "", form.reason.data or ""
+        try:
+            if form.confirmed.data != "yes":
+                check = paper.check_void(survey_round, serial, reason)
+            else:
+                done = paper.void_form(survey_round, serial, reason, user_id=current_user.id)
+                flash(
+                    f"Voided {done.serial}. Its answers no longer count. You can key the form "
+                    "again or print a replacement with the same number."
+                )
+                return redirect(url_for("paper.index"))
+        except paper.KeyingInvalid as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        except paper.KeyingError as exc:
+            error = str(exc)
+    template = "surveys/paper/void_confirm.html" if check else "surveys/paper/void.html"
+    return render_template(
+        template, survey_round=survey_round, form=form, check=check, error=error
+    ), (400 if form.errors or error else 200)
 
 
 @bp.route("/staff/paper/rounds/<int:round_id>/settings", methods=["GET", "POST"])

@@ -16,6 +16,11 @@ How a keyed form becomes a response (decisions a newcomer might otherwise undo):
   may be after the round closes, because letters and forms arrive late.
 - Who keyed what is written to the audit log (``paper.key``, ``paper.settle``); nothing here
   or on the response says who keyed it.
+- A form keyed by mistake is voided (``void_form``): its response is deleted, so it leaves every
+  count, chart and export, and the serial is free to key again or to reprint (``reprint_serial``).
+  The response is found through the form's sealed box (surveys/paper/models.py). The reason is
+  one of ``VOID_REASONS``, not free text, so the audit log never holds words that could name
+  the young person who filled the form in.
 """
 
 from __future__ import annotations
@@ -33,13 +38,14 @@ from app.core.extensions import db
 from app.staff.audit.models import AuditEvent
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
-from surveys import engine
+from surveys import completion, engine
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
 from surveys.models import (
     CHANNEL_LABELS,
     Channel,
     Question,
     QuestionKind,
+    Response,
     RoundStatus,
     SurveyRound,
     today,
@@ -55,6 +61,14 @@ YES_NO_WORDS |= {"not sure": "not_sure", "notsure": "not_sure", "unsure": "not_s
 MAX_SERIAL = 999_999
 SERIAL = re.compile(r"^(?:(?P<prefix>[a-z0-9]+)\s*[-/ ]\s*)?(?P<number>\d{1,7})$", re.I)
 AGE_RULE = re.compile(r"\b(under|over)\s+(\d{1,2})\b", re.I)
+RESPONSE_BOX = "paper-form-response"  # the purpose the response's key is sealed for
+VOID_REASONS = {
+    "wrong_serial": "Keyed under the wrong serial number",
+    "mistakes": "Keyed with mistakes: it will be keyed again",
+    "duplicate": "The same young person filled in two forms",
+    "not_real": "Spoilt, blank or not a real form",
+    "withdrawn": "The young person asked for their answers to be removed",
+}
 
 
 class KeyingError(Exception):
@@ -443,7 +457,7 @@ def key_form(
             _claim(paper_form, text)
             _audit("paper.key", paper_form, f"{text}, entry 1 of 1, {channel.value}", user_id)
             db.session.commit()
-            _make_response(survey_round, channel, assisted, answers)
+            _make_response(paper_form, survey_round, channel, assisted, answers)
             return KeyResult(text, FormStatus.VERIFIED, f"Saved {text}", flagged)
         paper_form.status = FormStatus.KEYED_ONCE.value
         paper_form.entries.append(
@@ -543,14 +557,21 @@ def _would_flag(answers: dict[str, dict | None]) -> bool:
 
 
 def _make_response(
-    survey_round: SurveyRound, channel: Channel, assisted: bool, answers: dict[str, dict | None]
+    paper_form: PaperForm,
+    survey_round: SurveyRound,
+    channel: Channel,
+    assisted: bool,
+    answers: dict[str, dict | None],
 ) -> None:
-    """The response, through the engine: its validation, storage and safeguarding screening."""
+    """The response, through the engine: its validation, storage and safeguarding screening.
+    The form keeps the response's key sealed, so the form can be voided later."""
     response = engine.start_response(survey_round, channel, assisted=assisted, allow_closed=True)
     for question in survey_round.questionnaire.questions:
         value = answers.get(question.code)
         engine.save_answer(response, question, value, skipped=value is None)
     engine.complete(response)
+    paper_form.response_box = completion.seal_value({"response": response.id}, RESPONSE_BOX)
+    db.session.commit()
 
 
 def _verify(
@@ -563,7 +584,7 @@ def _verify(
     paper_form.status = FormStatus.VERIFIED.value
     paper_form.entries.clear()  # the answers now live in the response only
     db.session.commit()
-    _make_response(survey_round, channel, assisted, answers)
+    _make_response(paper_form, survey_round, channel, assisted, answers)
 
 
 # --- Double entry: comparing and settling -------------------------------------------------
@@ -652,6 +673,85 @@ def settle(paper_form: PaperForm, choices: dict[str, str], *, user_id: int | Non
         user_id,
     )
     _verify(paper_form, survey_round, channel, assisted, answers)
+
+
+# --- Voiding and reprinting ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoidCheck:
+    """What voiding a serial would do, for the confirm page."""
+
+    serial: str
+    reason: str
+    counted: bool  # verified: a response that counts will be removed
+
+
+def check_void(survey_round: SurveyRound, serial: str, reason: str) -> VoidCheck:
+    """Whether ``serial`` can be voided for ``reason``; raises KeyingInvalid saying why not."""
+    errors: dict[str, str] = {}
+    paper_form = None
+    try:
+        number = parse_serial(survey_round, serial)
+    except KeyingError as exc:
+        errors["serial"] = str(exc)
+    else:
+        paper_form = find_form(survey_round, number)
+        if paper_form is None:
+            errors["serial"] = (
+                f"Serial {serial_text(survey_round, number)} has not been keyed, so there is "
+                "nothing to void. Check the number on the form"
+            )
+    if reason not in VOID_REASONS:
+        errors["reason"] = "Choose why the form is being voided"
+    if errors:
+        raise KeyingInvalid(errors)
+    assert paper_form is not None  # no errors means the form was found
+    return VoidCheck(
+        serial_text(survey_round, paper_form.number),
+        VOID_REASONS[reason],
+        paper_form.status == FormStatus.VERIFIED,
+    )
+
+
+def void_form(
+    survey_round: SurveyRound, serial: str, reason: str, *, user_id: int | None = None
+) -> VoidCheck:
+    """Void a keyed form: delete its response (or its waiting keyings) and free its serial."""
+    checked = check_void(survey_round, serial, reason)
+    paper_form = find_form(survey_round, parse_serial(survey_round, serial))
+    assert paper_form is not None  # check_void found it
+    if paper_form.status == FormStatus.VERIFIED:
+        opened = completion.open_value(paper_form.response_box or "", RESPONSE_BOX)
+        response = db.session.get(Response, opened["response"]) if opened else None
+        if response is None:
+            raise KeyingError(
+                f"The answers keyed from {checked.serial} cannot be found, so it cannot be "
+                "voided here. Ask an administrator"
+            )
+        db.session.delete(response)
+    _audit("paper.void", paper_form, f"{checked.serial}: {checked.reason}", user_id)
+    db.session.delete(paper_form)
+    db.session.commit()
+    return checked
+
+
+def reprint_serial(survey_round: SurveyRound, serial: str) -> int:
+    """A replacement for a printed form that was lost, spoilt or voided: the same serial."""
+    try:
+        number = parse_serial(survey_round, serial)
+    except KeyingError as exc:
+        raise KeyingInvalid({"serial": str(exc)}) from None
+    if never := _never_printed(survey_round, number):
+        raise KeyingInvalid({"serial": never})
+    text = serial_text(survey_round, number)
+    if find_form(survey_round, number) is not None:
+        raise KeyingInvalid(
+            {"serial": f"Serial {text} has been keyed. Void it first if it was keyed by mistake"}
+        )
+    record("paper.reprint", survey_round, detail=f"serial {text}")
+    db.session.commit()
+    return number
 
 
 # --- Figures -------------------------------------------------------------------------------

@@ -18,8 +18,6 @@ Decisions a newcomer might otherwise undo:
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -30,12 +28,11 @@ import qrcode.image.svg
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.core import clock
 from app.core.disclosure import KEY, Publication, is_suppressed
 from app.core.extensions import db
+from app.core.spreadsheets import Sheet, to_csv, to_xlsx
 from app.core.spreadsheets import spreadsheet_safe as spreadsheet_safe  # used by exports
 from app.staff.audit.services import record
 from surveys.engine import YES_NO_UNSURE, answer_summary
@@ -63,7 +60,7 @@ PER_PAGE = 25
 # Channels a round can offer; "import" is how files collected elsewhere arrive, not a choice.
 ROUND_CHANNELS = [c for c in Channel if c != Channel.IMPORT]
 STATUS_LABELS = {"complete": "Complete", "in_progress": "In progress"}
-SKIPPED = "Skipped"
+SKIPPED = "Skipped"  # what older exports wrote for no answer (imports still read it)
 
 
 # --- Finding rounds and responses ---------------------------------------------------------
@@ -424,22 +421,38 @@ _FIXED_COLUMNS = [
 
 
 def export_columns(questions: list[Question], responses: list[Response]) -> list[ExportColumn]:
+    """One column per piece of an answer. Headers start with the column's key (Q2, Q2_other,
+    Q4_1), so the file re-imports, then give the question's wording; a choice has a label
+    column and a code column ("Q2 code")."""
     columns = list(_FIXED_COLUMNS)
     for q in questions:
         kind = q.kind_enum
+        wording = q.web_text
         if kind == QuestionKind.SHORT_ITEMS:
             most = max(
                 [len((a.value or {}).get("items") or []) for r in responses for a in r.answers]
                 + [q.max_items, 1]
             )
             columns += [
-                ExportColumn(f"{q.code}_{n}", q, "item", n, f"Item {n}") for n in range(1, most + 1)
+                ExportColumn(f"{q.code}_{n}: {wording} (item {n})", q, "item", n, f"Item {n}")
+                for n in range(1, most + 1)
             ]
             continue
-        columns.append(ExportColumn(q.code, q, "", description=_describe(q)))
+        columns.append(ExportColumn(f"{q.code}: {wording}", q, "", description=_describe(q)))
+        if q.options or kind == QuestionKind.YES_NO_UNSURE:
+            columns.append(
+                ExportColumn(
+                    f"{q.code} code", q, "code", description="The code of the answer chosen"
+                )
+            )
         if any(o.get("other") for o in q.options or []):
             columns.append(
-                ExportColumn(f"{q.code}_other", q, "other", description="The person's own words")
+                ExportColumn(
+                    f"{q.code}_other: {wording} (own words)",
+                    q,
+                    "other",
+                    description="The person's own words",
+                )
             )
     return columns
 
@@ -474,17 +487,19 @@ def _cell(column: ExportColumn, response: Response, answers: dict[int, Answer]) 
         return value.isoformat() if value else ""
     q = column.question
     answer = answers.get(q.id)
-    if answer is None:
-        return ""
-    if answer.skipped or not answer.value:
-        # Say "Skipped" once per question: in its first column.
-        return SKIPPED if column.part == "" or (column.part == "item" and column.item == 1) else ""
+    if answer is None or answer.skipped or not answer.value:
+        return None  # no answer is a blank cell, never a word in a number column
     value = answer.value
     if column.part == "other":
-        return value.get("other", "")
+        return value.get("other") or None
+    if column.part == "code":
+        codes = [value["choice"]] if "choice" in value else list(value.get("choices") or [])
+        if len(codes) == 1:
+            return _code(codes[0])
+        return "; ".join(codes) or None
     if column.part == "item":
         items = value.get("items") or []
-        return items[column.item - 1] if column.item <= len(items) else ""
+        return items[column.item - 1] if column.item <= len(items) else None
     kind = q.kind_enum
     if kind == QuestionKind.DATE_OF_BIRTH:
         return value["age"]
@@ -496,7 +511,12 @@ def _cell(column: ExportColumn, response: Response, answers: dict[int, Answer]) 
         return "; ".join(q.option_label(c) for c in value["choices"])
     if kind == QuestionKind.YES_NO_UNSURE:
         return YES_NO_UNSURE.get(value["choice"], value["choice"])
-    return value.get("text", "")
+    return value.get("text") or None
+
+
+def _code(code: str) -> int | str:
+    """An option's code as a number when it is one (1, 2, 6), so Excel can count and sort it."""
+    return int(code) if code.isdigit() else code
 
 
 @dataclass(frozen=True)
@@ -533,27 +553,15 @@ def _record_export(survey_round: SurveyRound, kind: str, filters: ResponseFilter
 
 def export_csv(survey_round: SurveyRound, filters: ResponseFilter) -> bytes:
     table = export_table(survey_round, filters)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([spreadsheet_safe(c.header) for c in table.columns])
-    writer.writerows(table.rows)
+    body = to_csv([c.header for c in table.columns], table.rows)
     _record_export(survey_round, "csv", filters, len(table.rows))
-    # A byte order mark, so Excel reads the file as UTF-8.
-    return out.getvalue().encode("utf-8-sig")
+    return body
 
 
 def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter) -> bytes:
     table = export_table(survey_round, filters)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "Responses"
-    _write_rows(sheet, [[c.header for c in table.columns], *table.rows])
-    sheet.freeze_panes = "B2"
-
-    dictionary = book.create_sheet("Data dictionary")
     header = ["Column", "Question code", "Wording", "Kind", "Options", "Notes"]
-    lines = [header]
+    lines: list[list[Any]] = [header]
     for c in table.columns:
         q = c.question
         lines.append(
@@ -562,30 +570,19 @@ def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter) -> bytes:
                 q.code if q else "",
                 q.web_text if q else "",
                 q.kind if q else "",
-                _options_text(q) if q and c.part == "" else "",
+                _options_text(q) if q and c.part in ("", "code") else "",
                 c.description,
             ]
         )
-    lines.append(["", "", "", "", "", f"'{SKIPPED}' means the person chose to skip a question."])
-    _write_rows(dictionary, [[spreadsheet_safe(v) for v in line] for line in lines])
-
-    out = io.BytesIO()
-    book.save(out)
+    lines.append(["", "", "", "", "", "A blank cell means no answer: skipped or not reached."])
+    body = to_xlsx(
+        [
+            Sheet("Responses", [[c.header for c in table.columns], *table.rows], freeze="B2"),
+            Sheet("Data dictionary", lines, widths={"A": 40, "C": 60}),
+        ]
+    )
     _record_export(survey_round, "xlsx", filters, len(table.rows))
-    return out.getvalue()
-
-
-def _write_rows(sheet, rows: list[list[Any]]) -> None:
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    # openpyxl would store text that starts with "=" as a formula; values arrive already made
-    # safe, and marking every text cell as a string makes sure none is read as one.
-    for line in sheet.iter_rows(min_row=1):
-        for cell in line:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    return body
 
 
 def export_filename(survey_round: SurveyRound, extension: str, on: date | None = None) -> str:

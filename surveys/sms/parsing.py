@@ -40,7 +40,9 @@ Decisions (read them before changing a word list):
   has an "other" option (and the words look like a description); otherwise ASK_AGAIN. Two options
   equally likely ("foster", "over 18", "4 or 5") is ASK_AGAIN naming them. On a question without
   an "other" option, "other", "neither", "non-binary" and the like are SKIP: we do not make
-  someone choose an answer that is not theirs.
+  someone choose an answer that is not theirs. "non binary", "non-binary", "nb", "enby"
+  (``NON_BINARY_WORDS``) are stored as a non-binary option where the question has one, or as
+  "Other" in the person's words.
 - Short items: split on new lines, numbering ("1.", "1)", "1 -", bullets), inline numbering
   ("1. a 2. b 3. c"), semicolons, and commas only when there is no other separator and every part
   is short. Emoji-only items are dropped (a reply of only emoji is ASK_AGAIN). A single trailing
@@ -491,9 +493,16 @@ RAW_NUMBER_LEAD = re.compile(
     r"(?:#\s*)?(?:\d{1,2}|[a-z])\b\s*(?:[).:,;\-\u2013\u2014]+\s*)*",
     re.I,
 )
-NOT_MY_OPTION_WORDS = _words(
+# The one list of ways to say non-binary: a reply in it is stored as the question's non-binary
+# option (any label in it, e.g. "Non-binary"), or as "Other" in the person's own words; only a
+# question offering neither (the 2015 Q3: Male / Female) reads it as SKIP.
+NON_BINARY_WORDS = _words(
+    "non binary", "nonbinary", "non-binary", "non binery", "non-bianary", "nb", "n/b", "enby",
+    "im non binary", "i am non binary", "im nb", "i am nb", "im enby", "i am enby",
+)  # fmt: skip
+NOT_MY_OPTION_WORDS = NON_BINARY_WORDS | _words(
     "other", "neither", "none", "none of them", "none of these", "none of the above",
-    "non binary", "nonbinary", "non-binary", "nb", "enby", "agender", "genderfluid",
+    "agender", "genderfluid",
     "gender fluid", "genderqueer", "they/them", "trans", "both", "not listed", "something else",
     "i dont identify as either", "neither of them", "prefer not to say",
 )  # fmt: skip
@@ -665,6 +674,8 @@ def _gender(options: list[dict], key: str) -> dict | None:
             return option
         if label in ("female", "woman", "girl") and sq in FEMALE_WORDS:
             return option
+        if label in NON_BINARY_WORDS and sq in NON_BINARY_WORDS:
+            return option
     return None
 
 
@@ -738,6 +749,8 @@ def _read_choice(question: Any, cleaned: str, key: str) -> Reading:
     if other or squash(key) in NOT_MY_OPTION_WORDS:
         if other_option is None:
             return Reading(Command.SKIP)
+        if squash(key) in NON_BINARY_WORDS:  # their own word for it is the description
+            return _choose(other_option, cleaned)
         if other:
             description = OTHER_LEAD.sub("", cleaned, count=1)
             return _choose(other_option, description)

@@ -21,7 +21,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.forms import BaseForm
 from surveys.rounds.forms import WholeNumberField
@@ -41,7 +41,9 @@ class ThemeChoices(SelectMultipleField):
     def pre_validate(self, form):
         known = {value for value, _ in self.choices or []}
         if any(value not in known for value in self.data or []):
-            raise ValueError("Choose themes from the list")
+            # ValidationError (not a bare ValueError, which WTForms lets through to the 400
+            # page): the coding page is shown again, and the route names the missing theme.
+            raise ValidationError("Choose themes from the list")
 
 
 class CodingForm(BaseForm):

@@ -325,6 +325,11 @@ def code_unit(round_id: int, answer_id: int, part: int):
             form.themes.errors = [*form.themes.errors, str(exc)]
         else:
             return _after_save(survey_round, book, unit, pass_no, question)
+    elif request.method == "POST":
+        status = 400
+        # A ticked theme deleted or merged meanwhile: name it, rather than "choose from the list".
+        if gone := services.removed_themes_message(book, form.themes.data or []):
+            form.themes.errors = [gone]
     elif request.method == "GET" and request.args.get("saved"):
         notice = "Saved."
     response = _render_unit(

@@ -17,9 +17,7 @@ Decisions:
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 import time
 import tomllib
@@ -35,7 +33,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
 from app.core.extensions import db
+from app.core.spreadsheets import Sheet, to_csv, to_xlsx
 from app.core.text import clean_text
+from app.staff.audit.models import AuditEvent
 from app.staff.audit.services import record
 from app.staff.auth.models import Role, StaffUser
 from surveys.engine import free_text
@@ -305,6 +305,37 @@ def delete_theme(theme: Theme, merge_into: Theme | None = None) -> None:
     db.session.delete(theme)
     db.session.commit()
     db.session.expire_all()
+
+
+def removed_themes_message(codebook: Codebook, theme_ids: list[int]) -> str | None:
+    """Why ticked themes are not in the codebook any more, naming them, or None if every one
+    is there. A deleted theme's name survives only in the audit log (``delete_theme``)."""
+    present = {t.id for t in codebook.themes}
+    gone = [str(i) for i in dict.fromkeys(theme_ids) if i not in present]
+    if not gone:
+        return None
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.object_type == "Theme",
+            AuditEvent.object_id.in_(gone),
+            AuditEvent.action.in_(["theme.delete", "theme.merge"]),
+        )
+    )
+    said = {e.object_id: e for e in events}
+    parts = []
+    for theme_id in gone:
+        event = said.get(theme_id)
+        if event is None or not event.detail:
+            parts.append("A theme you ticked has been deleted")
+        elif event.action == "theme.merge":
+            name, _, into = event.detail.partition(" merged into ")
+            parts.append(f"The theme '{name}' has been merged into '{into}'")
+        else:
+            parts.append(f"The theme '{event.detail}' has been deleted")
+    return (
+        ". ".join(dict.fromkeys(parts))
+        + " while you were coding. Check the themes ticked below and save again"
+    )
 
 
 def set_double_coding(codebook: Codebook, percent: int) -> None:
@@ -824,50 +855,54 @@ def approved_quotes(survey_round: SurveyRound) -> list[Quote]:
 
 # --- Exports ----------------------------------------------------------------------------------
 
-EXPORT_HEADER = ["Response", "Question", "Part", "Answer", "Themes", "Sentiment", "Notable quote"]
+EXPORT_HEADER = [
+    "Response",
+    "Question code",
+    "Question",
+    "Part",
+    "Answer",
+    "Coded",
+    "Themes",
+    "Sentiment",
+    "Notable quote",
+]
 
 
-def export_rows(survey_round: SurveyRound) -> list[list[Any]]:
+def export_table(survey_round: SurveyRound) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of the coded-answers export: one row per piece of text, then one
+    column per theme holding 1 (ticked) or 0, blank while the piece is not coded yet, so an
+    analyst can count a theme by summing its column."""
+    codebook = codebook_for(survey_round)
+    themes = themes_in_order(codebook) if codebook else []
     done = codings(survey_round, 1)
     rows = []
     for unit in units(survey_round):
         coding = done.get(unit.ref)
+        ticked = {t.id for t in coding.themes} if coding else set()
         rows.append(
             [
                 unit.response_id,
                 unit.question.code,
+                unit.question.web_text,
                 unit.part + 1,
                 spreadsheet_safe(unit.text),
+                "yes" if coding else "",
                 spreadsheet_safe("; ".join(t.label for t in coding.themes) if coding else ""),
-                coding.sentiment or "" if coding else "",
+                (coding.sentiment or None) if coding else None,
                 "yes" if coding and coding.notable else "",
+                *[(1 if t.id in ticked else 0) if coding else None for t in themes],
             ]
         )
-    return rows
+    return [*EXPORT_HEADER, *[f"Theme: {t.label}" for t in themes]], rows
 
 
 def export_coded(survey_round: SurveyRound, kind: str) -> bytes:
-    rows = export_rows(survey_round)
+    headers, rows = export_table(survey_round)
     record("themes.export", survey_round, detail=f"{kind}, {len(rows)} rows")
     db.session.commit()
     if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_HEADER)
-        writer.writerows(rows)
-        return buffer.getvalue().encode("utf-8-sig")
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "Coded answers"
-    sheet.append(EXPORT_HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        return to_csv(headers, rows)
+    return to_xlsx([Sheet("Coded answers", [headers, *rows], freeze="F2")])
 
 
 def theme_counts_by_key(survey_round: SurveyRound) -> Counter[str]:

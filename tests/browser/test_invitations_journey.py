@@ -94,7 +94,10 @@ def test_import_invite_answer_by_link_and_see_it_completed(
     page.select_option("#team", TEAM)
     page.get_by_label("Text message").check()
     assert_accessible(page)
-    page.get_by_role("button", name="Send the invitations").click()
+    page.get_by_role("button", name="Check the invitations").click()
+    expect(page.locator("#send-counts")).to_contain_text("invitations to 4 people")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send 4 messages").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("4 people invited")
     invitations_url = page.url
 

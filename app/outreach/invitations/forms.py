@@ -44,11 +44,11 @@ class InviteForm(FilterFields):
         description="Each person gets every way you choose that we have details for.",
         validators=[InputRequired("Choose at least one way to send the invitations")],
     )
-    submit = SubmitField("Send the invitations", widget=GovSubmitInput())
+    submit = SubmitField("Check the invitations", widget=GovSubmitInput())
 
 
 class ReminderForm(FilterFields):
-    submit = SubmitField("Send a reminder now", widget=GovSubmitInput())
+    submit = SubmitField("Check the reminder", widget=GovSubmitInput())
 
 
 class ScheduleForm(BaseForm):

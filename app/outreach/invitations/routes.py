@@ -10,7 +10,7 @@ from app.core.extensions import configured_limit, csrf, limiter
 from app.core.forms import ConfirmForm
 from app.core.pages import page_arg, render_page_or_partial
 from app.core.security import no_store
-from app.messaging import notify
+from app.messaging import confirm, notify
 from app.messaging.webhook import signed
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
@@ -97,7 +97,19 @@ def new(round_id: int):
             in_touch=form.in_touch.data or "",
         )
         assert form.channels.data is not None  # InputRequired passed
+        token = confirm.token_from(request.form)
         try:
+            if not token:
+                preview = invitations.preview_invitations(survey_round, filters, form.channels.data)
+                return confirm.render_confirm(
+                    preview,
+                    title="Check the invitations",
+                    back_url=url_for("invitations.new", round_id=survey_round.id),
+                    form=request.form,
+                )
+            if not confirm.claim(token, "invitations"):
+                flash("These invitations were sent already")
+                return redirect(url_for("invitations.index", round_id=survey_round.id))
             result = invitations.create_invitations(survey_round, filters, form.channels.data)
         except invitations.InvitationInvalid as exc:
             error = str(exc)
@@ -127,7 +139,18 @@ def remind(round_id: int):
         filters = invitations.InviteFilter(
             team=form.team.data or "", age_band=form.age_band.data or ""
         )
+        token = confirm.token_from(request.form)
         try:
+            if not token:
+                return confirm.render_confirm(
+                    invitations.preview_reminder(survey_round, filters),
+                    title="Check the reminder",
+                    back_url=url_for("invitations.index", round_id=survey_round.id),
+                    form=request.form,
+                )
+            if not confirm.claim(token, "reminder"):
+                flash("This reminder was sent already")
+                return redirect(url_for("invitations.index", round_id=survey_round.id))
             count = invitations.send_one_off_reminder(survey_round, filters)
         except invitations.InvitationInvalid as exc:
             flash(str(exc))

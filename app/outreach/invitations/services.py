@@ -31,6 +31,11 @@ go only to invitations not completed whose contact may still be contacted. If th
 off for a while, only the latest step that is due is sent, never a burst of reminders; one key
 per invitation, step and channel (a unique constraint) makes sending twice impossible. Letters
 are not sent as automatic reminders: print them again from the round's invitations page.
+
+Every send has a confirm step (app/messaging/confirm.py): ``preview_invitations`` and
+``preview_reminder`` count who would get what by which channel, with the wording, before
+anything is queued. "Send a reminder now" leaves out anyone invited or sent a reminder fewer
+than REMINDER_MIN_GAP_DAYS ago (``_reminder_targets``), and the preview says how many and why.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.clock import today, utcnow
 from app.core.extensions import db, scrub_deleted
 from app.messaging import notify, quiet_hours
+from app.messaging.confirm import ChannelPreview, SendPreview
 from app.messaging.encoding import segments
 from app.messaging.mail import MailNotSent, send_email
 from app.messaging.models import OutboundMessage, OutboundStatus
@@ -345,6 +351,74 @@ def create_invitations(
     return result
 
 
+LETTER_WORDING = (
+    "A printed letter with the person's own link, code and QR code. Print the letters from "
+    "the invitations page once they are sent."
+)
+
+
+def _wording(
+    channel: str, invitation: Invitation, contact: Contact, *, reminder: bool
+) -> ChannelPreview:
+    """What one person gets by ``channel`` (count 0: the caller counts)."""
+    if channel == "sms":
+        return ChannelPreview("sms", 0, sms_text(invitation, reminder=reminder))
+    if channel == "email":
+        subject, body = email_text(invitation, contact, reminder=reminder)
+        return ChannelPreview("email", 0, body, subject)
+    return ChannelPreview("letter", 0, LETTER_WORDING)
+
+
+def _channel_previews(
+    per_channel: dict[str, list[tuple[Invitation, Contact]]], *, reminder: bool
+) -> list[ChannelPreview]:
+    """Per channel: how many, and the wording the first of them gets."""
+    found = []
+    for channel in CHANNELS:
+        people = per_channel.get(channel, [])
+        if people:
+            sample = _wording(channel, *people[0], reminder=reminder)
+            found.append(ChannelPreview(channel, len(people), sample.wording, sample.subject))
+    return found
+
+
+def preview_invitations(
+    survey_round: SurveyRound, filters: InviteFilter, channels: list[str]
+) -> SendPreview:
+    """What ``create_invitations`` would send, sending nothing (the confirm step)."""
+    channels = [c for c in CHANNELS if c in channels]
+    if not channels:
+        raise InvitationInvalid("Choose at least one way to send the invitations")
+    if survey_round.status == RoundStatus.CLOSED:
+        raise InvitationInvalid("This round is closed. Invite people to an open round")
+    per_channel: dict[str, list[tuple[Invitation, Contact]]] = {}
+    unreachable = 0
+    found = candidates(survey_round, filters)
+    for contact in found:
+        usable = usable_channels(contact, channels)
+        unreachable += not usable
+        # A sample invitation, never saved: its code is made up, like each real one will be.
+        sample = Invitation(round_id=survey_round.id, code=new_code())
+        for channel in usable:
+            per_channel.setdefault(channel, []).append((sample, contact))
+    if not found:
+        raise InvitationInvalid("Nobody to invite: everyone these filters pick is invited already")
+    left_out = (
+        [
+            f"{unreachable} {'person has' if unreachable == 1 else 'people have'} no details for "
+            "the ways you chose, so will not be invited."
+        ]
+        if unreachable
+        else []
+    )
+    people = len(found) - unreachable
+    return SendPreview(
+        f"invitations to {people} {'person' if people == 1 else 'people'}",
+        _channel_previews(per_channel, reminder=False),
+        left_out,
+    )
+
+
 def _send(
     invitation: Invitation, contact: Contact, channel: str, kind: str, step: str = ""
 ) -> bool:
@@ -595,14 +669,72 @@ def _waiting(survey_round: SurveyRound, filters: InviteFilter | None = None):
     return [row for row in db.session.execute(query).all() if is_eligible(row[1], on)]
 
 
-def send_one_off_reminder(survey_round: SurveyRound, filters: InviteFilter) -> int:
-    """Staff's extra reminder to a filtered group: one per person per day at most."""
+def _reminder_targets(
+    survey_round: SurveyRound, filters: InviteFilter
+) -> tuple[list[tuple[Invitation, Contact, list[str]]], int]:
+    """Who "Send a reminder now" reaches, by which channels, and how many are left out for
+    having been invited or reminded fewer than REMINDER_MIN_GAP_DAYS ago."""
     if not survey_round.is_open:
         raise InvitationInvalid("Reminders can only be sent while the round is open")
+    gap = int(current_app.config["REMINDER_MIN_GAP_DAYS"])
+    waiting = _waiting(survey_round, filters)
+    last_sent = dict(
+        db.session.execute(
+            sa.select(ContactMessage.invitation_id, sa.func.max(ContactMessage.created_at))
+            .where(ContactMessage.invitation_id.in_([i.id for i, _ in waiting]))
+            .group_by(ContactMessage.invitation_id)
+        )
+        .tuples()
+        .all()
+    )
+    on = today()
+    targets, too_recent = [], 0
+    for invitation, contact in waiting:
+        latest = max(
+            invitation.invited_on,
+            last.date() if (last := last_sent.get(invitation.id)) else invitation.invited_on,
+        )
+        if (on - latest).days < gap:
+            too_recent += 1
+            continue
+        channels = usable_channels(contact, _reminder_channels(invitation))
+        if channels:
+            targets.append((invitation, contact, channels))
+    return targets, too_recent
+
+
+def preview_reminder(survey_round: SurveyRound, filters: InviteFilter) -> SendPreview:
+    """What ``send_one_off_reminder`` would send, sending nothing (the confirm step)."""
+    targets, too_recent = _reminder_targets(survey_round, filters)
+    per_channel: dict[str, list[tuple[Invitation, Contact]]] = {}
+    for invitation, contact, channels in targets:
+        for channel in channels:
+            per_channel.setdefault(channel, []).append((invitation, contact))
+    gap = int(current_app.config["REMINDER_MIN_GAP_DAYS"])
+    left_out = (
+        [
+            f"{too_recent} {'person is' if too_recent == 1 else 'people are'} left out because "
+            f"they were invited or reminded less than {gap} days ago."
+        ]
+        if too_recent
+        else []
+    )
+    people = len(targets)
+    return SendPreview(
+        f"a reminder to {people} {'person' if people == 1 else 'people'}",
+        _channel_previews(per_channel, reminder=True),
+        left_out,
+    )
+
+
+def send_one_off_reminder(survey_round: SurveyRound, filters: InviteFilter) -> int:
+    """Staff's extra reminder to a filtered group: one per person per day at most, and none
+    to anyone invited or reminded fewer than REMINDER_MIN_GAP_DAYS ago."""
+    targets, _too_recent = _reminder_targets(survey_round, filters)
     sent = 0
     stamp = today().isoformat()
-    for invitation, contact in _waiting(survey_round, filters):
-        for channel in usable_channels(contact, _reminder_channels(invitation)):
+    for invitation, contact, channels in targets:
+        for channel in channels:
             sent += _send(invitation, contact, channel, "oneoff", stamp)
     record("invitations.remind", survey_round, detail=f"{sent} one-off reminders queued")
     db.session.commit()

@@ -147,3 +147,21 @@ def test_three_responses_hide_everything_and_say_so(app, logged_in_as):
     assert "every figure below is hidden" in page
     assert "<dd>fewer than 5</dd>" in page
     assert "/board/charts/" not in page.split('id="actions"')[0], "a survey chart was drawn"
+
+
+def test_the_pack_xlsx_stores_counts_shares_and_changes_as_numbers(app):
+    """No figure is text like '-21 or '40%': Excel can sum and chart the cells at once."""
+    round_id = make_round(app, CHANNELS)
+    with app.test_request_context():
+        book = load_workbook(io.BytesIO(pack.data_pack(_dashboard(app, round_id))))
+    figure = re.compile(r"^'?[+-]?\d[\d,]*(\.\d+)?%?$")
+    for name in book.sheetnames:
+        if name in ("Summary", "Quotes", "Overdue actions"):
+            continue
+        for row in book[name].iter_rows(min_row=2):
+            for cell in row[1:]:
+                if isinstance(cell.value, str):
+                    assert not figure.match(cell.value), f"{name}!{cell.coordinate} {cell.value!r}"
+    sheet = book["How care leavers answered"]
+    shares = [c for r in sheet.iter_rows() for c in r if c.number_format == "0%"]
+    assert shares and all(isinstance(c.value, float) and 0 <= c.value <= 1 for c in shares)

@@ -22,8 +22,10 @@ HEADERS = [
     "completed_on",
     "Q1",
     "Q2",
+    "Q2 code",
     "Q2_other",
     "Q3",
+    "Q3 code",
     "Q4_1",
     "Q4_2",
     "Q4_3",
@@ -35,8 +37,14 @@ HEADERS = [
     "Q6_3",
     "Q7",
     "Q11",
+    "Q11 code",
     "Q12",
 ]
+
+
+def _key(header: str) -> str:
+    """A header's column key: "Q2: Where do you live?" is Q2 (the wording follows the key)."""
+    return header.split(":", 1)[0]
 
 
 @pytest.mark.parametrize(
@@ -92,23 +100,25 @@ def exported_round(app):
 
 
 def _row(rows: list[list], response_id: int) -> dict:
-    header = rows[0]
+    header = [_key(h) for h in rows[0]]
     row = next(r for r in rows[1:] if r[0] in (response_id, str(response_id)))
     return dict(zip(header, row, strict=True))
 
 
 def _check_answers(rows: list[list], ordinary: int, hostile: int) -> None:
-    assert list(rows[0]) == HEADERS
+    assert [_key(h) for h in rows[0]] == HEADERS
+    assert "Q4_2: What are the best 3 things about leaving care? (item 2)" in rows[0]
     assert len(rows) == 3  # complete responses only, by default
     first = _row(rows, ordinary)
     assert first["channel"] == "paper"
     assert first["started_on"] == first["completed_on"] == TODAY.isoformat()
     assert str(first["Q1"]) == "19"
     assert first["Q2"] == "Other"
+    assert str(first["Q2 code"]) == "6"
     assert first["Q2_other"] == "Living with my nan"
-    assert first["Q3"] == "Skipped"
+    assert first["Q3"] in ("", None) and first["Q3 code"] in ("", None)  # skipped: blank
     assert [first["Q4_1"], first["Q4_2"], first["Q4_3"]] == ["My own space", "Cooking", "Friends"]
-    assert first["Q11"] == "Not sure"
+    assert first["Q11"] == "Not sure" and first["Q11 code"] == "not_sure"
     assert first["Q12"] == "More drop-ins please"
     assert first["Q7"] in ("", None)  # not answered
     bad = _row(rows, hostile)
@@ -164,7 +174,7 @@ def test_the_xlsx_export_has_the_answers_a_data_dictionary_and_no_formulas(
 
     dictionary = [list(r) for r in book["Data dictionary"].iter_rows(values_only=True)]
     assert dictionary[0][:5] == ["Column", "Question code", "Wording", "Kind", "Options"]
-    by_column = {r[0]: r for r in dictionary[1:]}
+    by_column = {_key(r[0] or ""): r for r in dictionary[1:]}
     assert by_column["Q4_2"][1:4] == [
         "Q4",
         "What are the best 3 things about leaving care?",
@@ -183,3 +193,21 @@ def test_exports_follow_the_table_filters(app, logged_in_as, exported_round):
     assert len(rows) == 2
     assert rows[1][1] == "sms" and rows[1][3] == ""
     assert "status=in_progress" in _export_events(app)[0].detail
+
+
+def test_xlsx_numbers_are_numbers_and_no_answer_is_blank(app, logged_in_as, exported_round):
+    """An analyst can sum and sort at once: ages and codes are numeric cells, not text."""
+    round_id, ordinary, _ = exported_round
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/staff/rounds/{round_id}/export.xlsx").data)
+    )
+    sheet = book["Responses"]
+    keys = [_key(c.value) for c in sheet[1]]
+    line = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == ordinary)
+    cells = dict(zip(keys, line, strict=True))
+    assert (cells["Q1"].value, cells["Q1"].data_type) == (19, "n")
+    assert (cells["Q2 code"].value, cells["Q2 code"].data_type) == (6, "n")
+    assert cells["Q2"].data_type == "s"
+    assert cells["Q3"].value is None and cells["Q7"].value is None
+    assert "Skipped" not in [c.value for row in sheet.iter_rows() for c in row]

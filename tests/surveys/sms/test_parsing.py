@@ -7,6 +7,7 @@ import contextlib
 import csv
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -485,3 +486,38 @@ def test_fuzz_every_question_always_gives_a_reading(code, text):
     if reading.command == Command.ANSWER:
         with contextlib.suppress(engine.AnswerInvalid):
             engine.validate(question, reading.raw)
+
+
+GENDER_WITH_NON_BINARY = SimpleNamespace(
+    code="Q3",
+    kind="single_choice",
+    options=[
+        {"value": "1", "label": "Male"},
+        {"value": "2", "label": "Female"},
+        {"value": "3", "label": "Non-binary"},
+        {"value": "4", "label": "Other", "other": True},
+    ],
+)
+GENDER_WITH_OTHER = SimpleNamespace(
+    code="Q3",
+    kind="single_choice",
+    options=[
+        {"value": "1", "label": "Male"},
+        {"value": "2", "label": "Female"},
+        {"value": "3", "label": "Other", "other": True},
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "reply", ["non binary", "Non-binary", "nonbinary", "NB", "nb", "enby", "Non binary x", "3"]
+)
+def test_non_binary_by_text_is_stored_as_the_non_binary_option(reply):
+    assert read_as(read_reply(GENDER_WITH_NON_BINARY, reply, today=TODAY)) == "3"
+
+
+@pytest.mark.parametrize("reply", ["non binary", "non-binary", "nb", "enby"])
+def test_non_binary_is_other_in_their_own_words_where_there_is_no_such_option(reply):
+    reading = read_reply(GENDER_WITH_OTHER, reply, today=TODAY)
+    assert read_as(reading).startswith("3:")
+    assert reading.raw["other"].casefold() == reply.casefold()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -179,6 +181,26 @@ def test_a_theme_in_use_is_merged_not_deleted(app, logged_in_as):
             assert [t.key for t in services.coding_for(answer_id, 0).themes] == ["practical"]
 
 
+def test_a_ticked_theme_deleted_meanwhile_is_named_and_the_other_ticks_kept(app, logged_in_as):
+    round_id = round_with_answers(app, TEXTS[:2])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    money, practical = theme_id(app, round_id, "money"), theme_id(app, round_id, "practical")
+    with app.app_context():
+        name = db.session.get(Theme, money).name
+    # A colleague deletes the unused theme while this coder has both ticked.
+    assert client.post(f"/staff/themes/{round_id}/codebook/{money}/delete").status_code == 302
+    saved = client.post(
+        f"/staff/themes/{round_id}/code/{ids[0]}/0",
+        data={"themes": [money, practical], "version": "0"},
+    )
+    assert saved.status_code == 400
+    assert f"The theme &#39;{name}&#39; has been deleted while you were coding" in saved.text
+    assert re.search(rf'value="{practical}"[^>]*checked', saved.text)  # the other tick stays
+    with app.app_context():
+        assert services.coding_for(ids[0], 0) is None
+
+
 def test_long_emoji_and_other_language_answers_are_shown_plainly(app, logged_in_as):
     texts = ["x" * 1990, "😀😀😀", "Necesito más ayuda con el dinero"]
     round_id = round_with_answers(app, texts)
@@ -270,3 +292,33 @@ def test_exports_are_spreadsheet_safe_and_audited(app, logged_in_as):
 
         actions = set(db.session.scalars(sa.select(AuditEvent.action)))
         assert "themes.export" in actions
+
+
+def test_the_coded_export_has_a_column_per_theme_with_numbers(app, logged_in_as):
+    round_id = round_with_answers(app, ["No money for the bus", "My PA helps"])
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    ids = answer_ids(app, round_id)
+    other = theme_id(app, round_id, "other")
+    client.post(
+        f"/staff/themes/{round_id}/code/{ids[0]}/0", data={"themes": [other], "version": "0"}
+    )
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/staff/themes/{round_id}/export.xlsx").data)
+    )
+    sheet = book["Coded answers"]
+    headers = [c.value for c in sheet[1]]
+    assert "Question" in headers and "Theme: Other or not clear" in headers
+    column = headers.index("Theme: Other or not clear")
+    theme_columns = [i for i, h in enumerate(headers) if h.startswith("Theme: ")]
+    by_response = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    coded = by_response[ids_to_response(app, ids[0])]
+    assert (coded[column].value, coded[column].data_type) == (1, "n")
+    assert sum(coded[i].value for i in theme_columns) == 1  # only what was ticked
+    assert isinstance(coded[0].value, int)  # the response key is a number too
+    waiting = next(r for k, r in by_response.items() if k != ids_to_response(app, ids[0]))
+    assert all(waiting[i].value is None for i in theme_columns)  # not coded yet: blank
+
+
+def ids_to_response(app, answer_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Answer, answer_id).response_id
