@@ -1,7 +1,9 @@
 """Survey rounds for staff: figures for a round, the responses table, the response view, exports.
 
 Decisions a newcomer might otherwise undo:
-- Figures count dates, never times: responses only hold dates (see surveys/models.py).
+- Responses hold no date (see surveys/models.py): the by-day figures come from the daily
+  tallies, and the responses list, the response page and the exports show the round, never a
+  date, and list responses by their random key, never by arrival.
 - These pages are for the participation team, who may read individual answers, so figures here
   are not suppressed below 5 as the board's reports are. Every look at one response and every
   export is written to the audit log, because free text can say who someone is.
@@ -19,7 +21,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 import qrcode
@@ -47,6 +49,7 @@ from surveys.models import (
 )
 from surveys.paper.services import awaiting_verification
 from surveys.response_rate import ResponseRate, percent, response_rate
+from surveys.rounds.tallies import completed_by_day
 from surveys.services import (
     RoundInvalid,
     close_round,
@@ -133,7 +136,6 @@ class ChannelFigures:
 @dataclass(frozen=True)
 class DayFigures:
     day: date
-    started: int
     completed: int
 
 
@@ -168,13 +170,11 @@ def _responses_frame(survey_round: SurveyRound) -> pd.DataFrame:
             Response.id,
             Response.channel,
             Response.status,
-            Response.started_on,
-            Response.completed_on,
         ).where(Response.round_id == survey_round.id)
     ).all()
-    return pd.DataFrame(
-        rows, columns=["id", "channel", "status", "started_on", "completed_on"]
-    ).astype({"id": "int64", "channel": "object", "status": "object"})
+    return pd.DataFrame(rows, columns=["id", "channel", "status"]).astype(
+        {"id": "int64", "channel": "object", "status": "object"}
+    )
 
 
 def round_figures(survey_round: SurveyRound) -> RoundFigures:
@@ -187,7 +187,7 @@ def round_figures(survey_round: SurveyRound) -> RoundFigures:
         rate=response_rate(survey_round, responded=complete),
         completion_rate=percent(complete, len(frame)),
         by_channel=_by_channel(frame, survey_round),
-        by_day=_by_day(frame),
+        by_day=_by_day(survey_round),
         stopping_points=_stopping_points(survey_round),
         awaiting_verification=awaiting_verification(survey_round),
     )
@@ -215,20 +215,11 @@ def _by_channel(frame: pd.DataFrame, survey_round: SurveyRound) -> list[ChannelF
     ]
 
 
-def _by_day(frame: pd.DataFrame) -> list[DayFigures]:
-    """Responses started and completed on each day that had any, newest first."""
-    started = frame["started_on"].value_counts()
-    completed = frame["completed_on"].dropna().value_counts()
-    days = pd.concat([started.rename("started"), completed.rename("completed")], axis=1)
-    days = days.fillna(0).sort_index(ascending=False)
-    return [
-        DayFigures(
-            day=cast(date, day),  # the index holds the days
-            started=int(row["started"]),
-            completed=int(row["completed"]),
-        )
-        for day, row in days.iterrows()
-    ]
+def _by_day(survey_round: SurveyRound) -> list[DayFigures]:
+    """Responses completed on each day that had any, newest first, from the daily tallies:
+    responses carry no date (surveys/rounds/tallies.py)."""
+    per_day = completed_by_day(survey_round)
+    return [DayFigures(day=day, completed=n) for day, n in sorted(per_day.items(), reverse=True)]
 
 
 def _stopping_points(survey_round: SurveyRound) -> list[StoppingPoint]:
@@ -311,8 +302,8 @@ class ExportColumn:
 _FIXED_COLUMNS = [
     ExportColumn("response_id", None, "", description="Response number in Belonging"),
     ExportColumn("channel", None, "", description="How the answers reached us"),
-    ExportColumn("started_on", None, "", description="Date the response was started"),
-    ExportColumn("completed_on", None, "", description="Date the response was sent (blank if not)"),
+    # No date: a response keeps none, so an export cannot be matched to invitation dates.
+    ExportColumn("round", None, "", description="The survey round the response belongs to"),
 ]
 
 
@@ -363,8 +354,7 @@ def _cell(column: ExportColumn, response: Response, answers: dict[int, Answer]) 
             return response.id
         if column.header == "channel":
             return response.channel
-        value = getattr(response, column.header)
-        return value.isoformat() if value else ""
+        return response.round.name
     q = column.question
     answer = answers.get(q.id)
     if answer is None:
