@@ -34,7 +34,7 @@ from app.outreach.invitations.models import Invitation
 from surveys.models import Response
 from surveys.rounds.tallies import record_tallies
 from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
-from tests.conftest import FROZEN_AT, build_app
+from tests.conftest import FROZEN_AT, TEST_DATABASE_URL, build_app
 from tests.surveys.conftest import SLUG, make_open_round
 from tests.surveys.sms.test_sms_conversation import TEXTS
 from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone
@@ -230,3 +230,24 @@ def test_dates_do_not_pair_invitations_with_responses(app, truth):
 def _channel(invitation: dict) -> str:
     channels = invitation["channels"]
     return (channels if isinstance(channels, list) else json.loads(channels))[0]
+
+
+@pytest.mark.skipif(TEST_DATABASE_URL is None, reason="PostgreSQL system columns")
+def test_sign_ups_do_not_pair_with_responses_by_row_version(app, truth):
+    """A sign-up is written in its own request after the answers: the attacker pairs each
+    sign-up with the response written just before it (by ``xmin``)."""
+    with app.app_context():
+        responses = sorted(
+            db.session.execute(sa.text("SELECT xmin::text::bigint, id FROM response")).all()
+        )
+        sign_ups = db.session.execute(
+            sa.text("SELECT xmin::text::bigint FROM contact_request")
+        ).scalars()
+        paired = [max((r for r in responses if r[0] < x), default=None) for x in sign_ups]
+        written_together = {x for x, _ in responses} & set(
+            db.session.execute(sa.text("SELECT xmin::text::bigint FROM contact_request")).scalars()
+        )
+    assert not written_together, "a sign-up was written in a respondent's transaction"
+    assert len({p for p in paired if p is not None}) <= 1, (
+        f"{len(paired)} sign-ups each sit right after a different response by xmin"
+    )
