@@ -6,16 +6,16 @@ complete by the end of each day, so round_tally holds that (written by a daily j
 two date columns go. The upgrade fills the tallies from the dates before dropping them. The
 downgrade puts the columns back with the round's opening date (the real dates are gone).
 
-Revision ID: 0017_response_dates
-Revises: 0016_merge
+Revision ID: 0019_response_dates
+Revises: 0018_eligible_at_opening
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_response_dates"
-down_revision = "0016_merge"
+revision = "0019_response_dates"
+down_revision = "0018_eligible_at_opening"
 branch_labels = None
 depends_on = None
 
