@@ -44,6 +44,7 @@ from surveys.editor.routes import bp as questionnaires_bp
 from surveys.imports.routes import bp as imports_bp
 from surveys.paper.routes import bp as paper_bp
 from surveys.response_rate import register_eligible_counter
+from surveys.rounds import tasks as round_tasks  # noqa: F401
 from surveys.rounds.routes import bp as rounds_bp
 from surveys.safeguarding import tasks as safeguarding_tasks  # noqa: F401
 from surveys.safeguarding.routes import bp as safeguarding_bp

@@ -139,7 +139,6 @@ def start_response(
         round=survey_round,
         channel=channel.value,
         assisted=assisted,
-        started_on=today(),
         resume_hash=resume_hash,
     )
     db.session.add(response)
@@ -154,7 +153,7 @@ def complete(response: Response) -> Response:
     db.session.execute(
         sa.update(Response)
         .where(Response.id == response.id, Response.status == "in_progress")
-        .values(status="complete", completed_on=today(), resume_hash=None)
+        .values(status="complete", resume_hash=None)
     )
     db.session.commit()
     db.session.refresh(response)

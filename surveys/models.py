@@ -3,8 +3,9 @@
 Anonymity is a property of this schema (see ARCHITECTURE.md), and tests/surveys/test_anonymity.py
 inspects it so that a later change that breaks it fails:
 - A Response has no foreign key or column that leads to a contact, invitation, phone number,
-  message, IP address or user agent. It carries dates, never times, so it cannot be joined to
-  invitation or message timestamps.
+  message, IP address or user agent. It carries no date or time at all: the responses-over-time
+  charts read RoundTally, a count of complete responses at the end of each day written by a
+  daily job, so no single response has a date to pair with an invitation's or a message's.
 - A date of birth is turned into an age in years when it is answered; the date is never stored.
 - Responses and answers have random keys (app.core.extensions.random_key), never counters, so
   their order says nothing about the order people answered in.
@@ -196,8 +197,6 @@ class Response(Model):
     channel: so.Mapped[str] = so.mapped_column(sa.String(16))
     assisted: so.Mapped[bool] = so.mapped_column(default=False)
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default="in_progress")
-    started_on: so.Mapped[date] = so.mapped_column(default=today)
-    completed_on: so.Mapped[date | None]
     # A hash of the resume code (web) held only while the response is in progress.
     resume_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
 
@@ -253,6 +252,25 @@ class ContactRequest(Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     consent: so.Mapped[bool] = so.mapped_column(default=False)
     handled: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class RoundTally(Model):
+    """How many responses to a round were complete at the end of a day (surveys/rounds/tallies).
+
+    Written by a daily job, never in a respondent's transaction, so a tally row says when the
+    round's total changed but not which response made it change: the charts of responses over
+    time come from here, and responses themselves carry no date.
+    """
+
+    __tablename__ = "round_tally"
+    __table_args__ = (sa.UniqueConstraint("round_id", "on"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
+    on: so.Mapped[date]
+    complete: so.Mapped[int]
 
 
 class CompletionNotice(Model):

@@ -13,7 +13,9 @@ Decisions a newcomer might otherwise undo:
 - A file is all-or-nothing unless the user chooses "import valid rows only". Row numbers in
   messages are the file's own (the header is row 1), so people can find the row in Excel.
 - Mappings are remembered per questionnaire and header signature (ImportMapping).
-- Responses keep dates only: started_on/completed_on from the file if it has them, else today.
+- Responses keep no date (surveys/models.py). A file's "Date started"/"Date finished" columns
+  can still be mapped: the finish date (else today) works out an age from a date of birth, and
+  is then dropped; the rows count towards the round's tally on the day they are imported.
 - Idempotent by content: a row whose answers (every question, skipped and not asked alike, no
   dates) are the same as a response already in the round is "already in the round" and not
   added again; n identical rows match n such responses, so a file imported twice adds nothing
@@ -409,8 +411,6 @@ def import_rows(
             channel=Channel.IMPORT.value,
             assisted=False,
             status="complete",
-            started_on=row.started_on,
-            completed_on=row.completed_on,
         )
         for q in questions:
             if q.code not in row.answers:

@@ -10,6 +10,7 @@ already exists is left as it is.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,15 @@ import sqlalchemy as sa
 
 from app.core import clock
 from app.core.extensions import db
-from surveys.models import Answer, Question, Questionnaire, Response, RoundStatus, SurveyRound
+from surveys.models import (
+    Answer,
+    Question,
+    Questionnaire,
+    Response,
+    RoundStatus,
+    RoundTally,
+    SurveyRound,
+)
 from surveys.services import load_questionnaire_file
 
 CURRENT_SLUG, LAST_YEAR_SLUG = "nb2026", "nb2025"
@@ -216,6 +225,7 @@ def _add_responses(
 ) -> None:
     questions = list(questionnaire.questions)
     span = (last - first).days
+    finished: Counter[date] = Counter()  # for the daily tallies: responses keep no date
     for _ in range(count):
         channel = rng.choices(["web", "sms", "paper", "phone"], weights=[60, 20, 12, 8])[0]
         # More answers in the first fortnight after launch, fewer later on.
@@ -225,17 +235,22 @@ def _add_responses(
             round=survey_round,
             channel=channel,
             assisted=channel == "phone",
-            started_on=started_on,
             status="in_progress" if in_progress else "complete",
         )
         if not in_progress:
             took = timedelta(days=rng.choice([0] * 8 + [1, 2]))
-            response.completed_on = min(started_on + took, last)
+            finished[min(started_on + took, last)] += 1
         answering = questions[: rng.randrange(0, len(questions))] if in_progress else questions
         age = rng.choices(range(16, 26), weights=[6, 12, 14, 14, 12, 10, 8, 6, 5, 3])[0]
         for question in answering:
             response.answers.append(_answer(rng, question, age, channel))
         db.session.add(response)
+    db.session.flush()  # the round's id, for its tallies
+    running = 0
+    for offset in range(span + 1):
+        day = first + timedelta(days=offset)
+        running += finished[day]
+        db.session.add(RoundTally(round_id=survey_round.id, on=day, complete=running))
 
 
 def _answer(rng: random.Random, question: Question, age: int, channel: str) -> Answer:

@@ -1,7 +1,9 @@
 """Survey rounds for staff: figures for a round, the responses table, the response view, exports.
 
 Decisions a newcomer might otherwise undo:
-- Figures count dates, never times: responses only hold dates (see surveys/models.py).
+- Responses hold no date (see surveys/models.py): the by-day figures come from the daily
+  tallies, and the responses list, the response page and the exports show the round, never a
+  date, and list responses by their random key, never by arrival.
 - The round page's figures are a summary, not individual records, so they go through the one
   disclosure rule (app.core.disclosure) like the board's: ``published_figures`` protects the
   headline, by-channel, where-people-stop and by-day figures together. ``round_figures`` keeps
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 import qrcode
@@ -48,6 +50,7 @@ from surveys.models import (
 )
 from surveys.paper.services import awaiting_verification
 from surveys.response_rate import ResponseRate, percent, response_rate
+from surveys.rounds.tallies import completed_by_day
 from surveys.services import (
     RoundInvalid,
     close_round,
@@ -134,7 +137,6 @@ class ChannelFigures:
 @dataclass(frozen=True)
 class DayFigures:
     day: date
-    started: int | str
     completed: int | str
 
 
@@ -169,13 +171,11 @@ def _responses_frame(survey_round: SurveyRound) -> pd.DataFrame:
             Response.id,
             Response.channel,
             Response.status,
-            Response.started_on,
-            Response.completed_on,
         ).where(Response.round_id == survey_round.id)
     ).all()
-    return pd.DataFrame(
-        rows, columns=["id", "channel", "status", "started_on", "completed_on"]
-    ).astype({"id": "int64", "channel": "object", "status": "object"})
+    return pd.DataFrame(rows, columns=["id", "channel", "status"]).astype(
+        {"id": "int64", "channel": "object", "status": "object"}
+    )
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,8 @@ class PublishedFigures:
 
 def published_figures(survey_round: SurveyRound) -> PublishedFigures:
     """``round_figures`` as the page may show them: one publication, with every sum that ties
-    them (channels add up to the headline, stopping points to those in progress, days to those
-    who started and finished, where every response has its dates)."""
+    them (channels add up to the headline, stopping points to those in progress, the daily
+    tallies to those who finished, when they cover every response)."""
     raw = round_figures(survey_round)
     publication = Publication()
     started, complete, waiting = ("all", "started"), ("all", "complete"), ("all", "in_progress")
@@ -226,27 +226,18 @@ def published_figures(survey_round: SurveyRound) -> PublishedFigures:
         if sum(int(p.people) for p in raw.stopping_points) == raw.in_progress
         else {},
     )
-    day_totals = {
-        "started": started if sum(int(d.started) for d in raw.by_day) == raw.started else None,
-        "completed": complete
+    days = publication.table(
+        "days",
+        {d.day.isoformat(): {"completed": int(d.completed)} for d in raw.by_day},
+        ["completed"],
+        column_totals={"completed": complete}
         if sum(int(d.completed) for d in raw.by_day) == raw.complete
-        else None,
-    }
-    # One table per column: a day's started plus finished is no figure anyone sees.
-    days = {
-        column: publication.table(
-            f"days:{column}",
-            {d.day.isoformat(): {column: int(getattr(d, column))} for d in raw.by_day},
-            [column],
-            column_totals={column: total} if total else {},
-            total=total,
-        )
-        for column, total in day_totals.items()
-    }
+        else {},
+    )
     shown = publication.protect()
     cells = channels.published(shown)
     stop_cells = stops.published(shown)
-    day_cells = {column: table.published(shown) for column, table in days.items()}
+    day_cells = days.published(shown)
     done, waiting_shown, begun = shown[complete], shown[waiting], shown[started]
     exact = not is_suppressed(done)
     return PublishedFigures(
@@ -266,12 +257,7 @@ def published_figures(survey_round: SurveyRound) -> PublishedFigures:
             for c in raw.by_channel
         ],
         by_day=[
-            DayFigures(
-                d.day,
-                day_cells["started"].cell(d.day.isoformat(), "started"),
-                day_cells["completed"].cell(d.day.isoformat(), "completed"),
-            )
-            for d in raw.by_day
+            DayFigures(d.day, day_cells.cell(d.day.isoformat(), "completed")) for d in raw.by_day
         ],
         stopping_points=[
             StoppingPoint(p.code, p.wording, stop_cells.cell(p.code, "in_progress"))
@@ -291,7 +277,7 @@ def round_figures(survey_round: SurveyRound) -> RoundFigures:
         rate=response_rate(survey_round, responded=complete),
         completion_rate=percent(complete, len(frame)),
         by_channel=_by_channel(frame, survey_round),
-        by_day=_by_day(frame),
+        by_day=_by_day(survey_round),
         stopping_points=_stopping_points(survey_round),
         awaiting_verification=awaiting_verification(survey_round),
     )
@@ -319,20 +305,11 @@ def _by_channel(frame: pd.DataFrame, survey_round: SurveyRound) -> list[ChannelF
     ]
 
 
-def _by_day(frame: pd.DataFrame) -> list[DayFigures]:
-    """Responses started and completed on each day that had any, newest first."""
-    started = frame["started_on"].value_counts()
-    completed = frame["completed_on"].dropna().value_counts()
-    days = pd.concat([started.rename("started"), completed.rename("completed")], axis=1)
-    days = days.fillna(0).sort_index(ascending=False)
-    return [
-        DayFigures(
-            day=cast(date, day),  # the index holds the days
-            started=int(row["started"]),
-            completed=int(row["completed"]),
-        )
-        for day, row in days.iterrows()
-    ]
+def _by_day(survey_round: SurveyRound) -> list[DayFigures]:
+    """Responses completed on each day that had any, newest first, from the daily tallies:
+    responses carry no date (surveys/rounds/tallies.py)."""
+    per_day = completed_by_day(survey_round)
+    return [DayFigures(day=day, completed=n) for day, n in sorted(per_day.items(), reverse=True)]
 
 
 def _stopping_points(survey_round: SurveyRound) -> list[StoppingPoint]:
@@ -415,8 +392,8 @@ class ExportColumn:
 _FIXED_COLUMNS = [
     ExportColumn("response_id", None, "", description="Response number in Belonging"),
     ExportColumn("channel", None, "", description="How the answers reached us"),
-    ExportColumn("started_on", None, "", description="Date the response was started"),
-    ExportColumn("completed_on", None, "", description="Date the response was sent (blank if not)"),
+    # No date: a response keeps none, so an export cannot be matched to invitation dates.
+    ExportColumn("round", None, "", description="The survey round the response belongs to"),
 ]
 
 
@@ -483,8 +460,7 @@ def _cell(column: ExportColumn, response: Response, answers: dict[int, Answer]) 
             return response.id
         if column.header == "channel":
             return response.channel
-        value = getattr(response, column.header)
-        return value.isoformat() if value else ""
+        return response.round.name
     q = column.question
     answer = answers.get(q.id)
     if answer is None or answer.skipped or not answer.value:

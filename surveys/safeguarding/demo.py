@@ -31,7 +31,7 @@ def seed_safeguarding_demo(slug: str = "nb2026") -> None:
     responses = db.session.scalars(
         sa.select(Response)
         .where(Response.round_id == survey_round.id, Response.status == "complete")
-        .order_by(Response.completed_on, Response.started_on)  # keys are random: not by key
+        .order_by(Response.channel, Response.id)  # responses keep no date; keys are random
         .limit(2)
     )
     for response, text in zip(responses, DEMO_DISCLOSURES, strict=False):

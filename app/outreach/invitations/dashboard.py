@@ -21,8 +21,8 @@ Definitions (each figure is a count of people):
   list at opening were in each band *and* who of them answered.
 - by team: invitations and reached by team (only invitations know a team). No answers by team:
   a team is personal-side data that no response carries.
-- by day: cumulative complete responses by day since the round opened, with the target line
-  and the previous round at the same day.
+- by day: cumulative complete responses by day since the round opened (from the daily tallies:
+  responses carry no date), with the target line and the previous round at the same day.
 
 Disclosure control (app/core/disclosure.py, the one rule): every figure above goes into one
 ``Publication`` with the sums and limits that tie them (channels and bands add up to the
@@ -64,6 +64,7 @@ from surveys.response_rate import (
     percent,
     response_rate,
 )
+from surveys.rounds.tallies import completed_by_day
 
 Shown = int | str  # a count, "fewer than 5" or "hidden to protect privacy"
 
@@ -147,13 +148,9 @@ def previous_round(survey_round: SurveyRound) -> SurveyRound | None:
     )
 
 
-def _completed_by_day(survey_round: SurveyRound) -> dict[date, int]:
-    rows = db.session.execute(
-        sa.select(Response.completed_on, sa.func.count(Response.id))
-        .where(Response.round_id == survey_round.id, Response.status == "complete")
-        .group_by(Response.completed_on)
-    ).all()
-    return {day: count for day, count in rows if day is not None}
+def _completed_by_day(survey_round: SurveyRound, on: date) -> dict[date, int]:
+    # From the daily tallies: responses carry no date (surveys/rounds/tallies.py).
+    return completed_by_day(survey_round, on)
 
 
 def _cumulative(per_day: dict[date, int], opens_on: date, days: int) -> list[int]:
@@ -253,13 +250,13 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
     # Day by day, this round and the previous one at the same day.
     last_day = min(on, survey_round.closes_on)
     span = max((last_day - survey_round.opens_on).days + 1, 1)
-    mine_by_day = _cumulative(_completed_by_day(survey_round), survey_round.opens_on, span)
+    mine_by_day = _cumulative(_completed_by_day(survey_round, on), survey_round.opens_on, span)
     _ordered_line(figures, "day", mine_by_day, RESPONDED)
     before = previous_round(survey_round)
     theirs: list[int] = []
     if before is not None:
         their_span = (before.closes_on - before.opens_on).days + 1
-        theirs = _cumulative(_completed_by_day(before), before.opens_on, min(span, their_span))
+        theirs = _cumulative(_completed_by_day(before, on), before.opens_on, min(span, their_span))
         if theirs:
             figures.add(("previous", "responded"), completed_responses(before), cost=50.0)
             _ordered_line(figures, "previous day", theirs, ("previous", "responded"))

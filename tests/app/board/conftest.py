@@ -52,8 +52,6 @@ def make_round(
                     round=survey_round,
                     channel=channel,
                     status="complete",
-                    started_on=opens,
-                    completed_on=opens,
                 )
                 response.answers.append(
                     Answer(question=questions["Q1"], value={"age": ages[n % len(ages)]})

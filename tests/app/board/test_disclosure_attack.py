@@ -83,8 +83,6 @@ def _add_responses(app, round_id, count, age, channel="sms"):
                 round=survey_round,
                 channel=channel,
                 status="complete",
-                started_on=survey_round.opens_on,
-                completed_on=survey_round.opens_on,
             )
             response.answers.append(Answer(question=q1, value={"age": age}))
             db.session.add(response)

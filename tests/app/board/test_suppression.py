@@ -116,8 +116,6 @@ def test_figures_stay_as_at_their_snapshot_until_five_more_answer(app):
                     round=survey_round,
                     channel="web",
                     status="complete",
-                    started_on=survey_round.opens_on,
-                    completed_on=survey_round.opens_on,
                 )
             )
         db.session.commit()
@@ -130,8 +128,6 @@ def test_figures_stay_as_at_their_snapshot_until_five_more_answer(app):
                 round=survey_round,
                 channel="web",
                 status="complete",
-                started_on=survey_round.opens_on,
-                completed_on=survey_round.opens_on,
             )
         )
         db.session.commit()

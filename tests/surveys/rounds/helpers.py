@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from app.core.extensions import db
 from surveys.models import Answer, Response, SurveyRound
 from surveys.services import RoundDetails, create_round, load_questionnaire_file, open_round
+from tests.conftest import FROZEN_AT
 
-TODAY = date.today()
+TODAY = FROZEN_AT.date()  # the frozen clock's day, never the wall clock's
 
 
 def make_round(cohort_size: int | None = 10, **fields) -> SurveyRound:
@@ -33,8 +34,6 @@ def add_response(
     answers: dict[str, Any] | None = None,
     *,
     complete: bool = True,
-    started_on: date = TODAY,
-    completed_on: date | None = None,
 ) -> int:
     """A response with ``answers`` by question code (a value dict, or None for skipped)."""
     questions = {q.code: q for q in survey_round.questionnaire.questions}
@@ -42,8 +41,6 @@ def add_response(
         round=survey_round,
         channel=channel,
         status="complete" if complete else "in_progress",
-        started_on=started_on,
-        completed_on=(completed_on or started_on) if complete else None,
     )
     for code, value in (answers or {}).items():
         response.answers.append(

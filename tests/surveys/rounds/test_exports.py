@@ -13,13 +13,12 @@ from app.core.extensions import db
 from app.staff.audit.models import AuditEvent
 from app.staff.auth.models import Role
 from surveys.rounds.services import spreadsheet_safe
-from tests.surveys.rounds.helpers import TODAY, add_response, make_round
+from tests.surveys.rounds.helpers import add_response, make_round
 
 HEADERS = [
     "response_id",
     "channel",
-    "started_on",
-    "completed_on",
+    "round",
     "Q1",
     "Q2",
     "Q2 code",
@@ -111,7 +110,7 @@ def _check_answers(rows: list[list], ordinary: int, hostile: int) -> None:
     assert len(rows) == 3  # complete responses only, by default
     first = _row(rows, ordinary)
     assert first["channel"] == "paper"
-    assert first["started_on"] == first["completed_on"] == TODAY.isoformat()
+    assert first["round"] == "Test round"  # the round, never a date
     assert str(first["Q1"]) == "19"
     assert first["Q2"] == "Other"
     assert str(first["Q2 code"]) == "6"
@@ -191,7 +190,7 @@ def test_exports_follow_the_table_filters(app, logged_in_as, exported_round):
     response = client.get(f"/staff/rounds/{round_id}/export.csv?status=in_progress")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     assert len(rows) == 2
-    assert rows[1][1] == "sms" and rows[1][3] == ""
+    assert rows[1][1] == "sms" and rows[1][2] == "Test round"
     assert "status=in_progress" in _export_events(app)[0].detail
 
 

@@ -15,6 +15,7 @@ from app.staff.auth.access import allowed_roles
 from app.staff.auth.models import Role
 from surveys.models import Questionnaire, SurveyRound
 from surveys.rounds.services import percent
+from surveys.rounds.tallies import record_tallies
 from surveys.services import load_questionnaire_file
 from tests.surveys.rounds.helpers import TODAY, add_response, make_round
 
@@ -191,18 +192,15 @@ def test_the_round_page_shows_the_figures_a_worker_needs(app, logged_in_as):
     monday = TODAY - timedelta(days=3)
     with app.app_context():
         survey_round = make_round(cohort_size=10, target_rate=30)
-        add_response(survey_round, "web", {"Q1": {"age": 18}}, started_on=monday)
-        add_response(survey_round, "web", {"Q1": {"age": 19}}, started_on=TODAY)
-        add_response(survey_round, "sms", {"Q1": None}, started_on=TODAY)
+        add_response(survey_round, "web", {"Q1": {"age": 18}})
         # Stopped before Q3 (Q1 and Q2 done), and before Q1 (nothing answered yet).
         add_response(
-            survey_round,
-            "web",
-            {"Q1": {"age": 17}, "Q2": {"choice": "1"}},
-            complete=False,
-            started_on=monday,
+            survey_round, "web", {"Q1": {"age": 17}, "Q2": {"choice": "1"}}, complete=False
         )
-        add_response(survey_round, "sms", {}, complete=False, started_on=TODAY)
+        record_tallies(on=monday)  # the daily job, at the end of Monday
+        add_response(survey_round, "web", {"Q1": {"age": 19}})
+        add_response(survey_round, "sms", {"Q1": None})
+        add_response(survey_round, "sms", {}, complete=False)
         round_id = survey_round.id
 
     page = client.get(f"/staff/rounds/{round_id}")
@@ -220,6 +218,9 @@ def test_the_round_page_shows_the_figures_a_worker_needs(app, logged_in_as):
     assert "Online fewer than 5 fewer than 5" in text
     assert "Q3 Are you male or female? fewer than 5" in text
     assert "Completion rate" not in text and "target is met" not in text
+    # Finished by day, from the daily tallies (responses keep no date); today is live.
+    assert f"{TODAY.strftime('%a %-d %b %Y')} fewer than 5" in text
+    assert f"{monday.strftime('%a %-d %b %Y')} fewer than 5" in text
     assert "http://localhost/s/" in text
 
 
