@@ -55,6 +55,8 @@ class Config:
     TWILIO_FROM_NUMBER: str | None = os.environ.get("TWILIO_FROM_NUMBER")
     # Optional: seconds Twilio may keep trying to deliver a text (14400 = 4 hours).
     TWILIO_VALIDITY_PERIOD: int | None = _int("TWILIO_VALIDITY_PERIOD", 0) or None
+    # Where Twilio's REST API lives; unset means api.twilio.com (tests point it at a local fake).
+    TWILIO_API_BASE_URL: str | None = os.environ.get("TWILIO_API_BASE_URL") or None
     # GOV.UK Notify (SMS_BACKEND, MAIL_BACKEND or LETTER_BACKEND "notify"; README, "GOV.UK
     # Notify"): one API key, a generic text template and email template, and the bearer token
     # set on Notify's delivery receipt and received text message callbacks.
@@ -95,6 +97,12 @@ class Config:
     REMINDER_MIN_GAP_DAYS: int = _int("REMINDER_MIN_GAP_DAYS", 3)
     SMS_RATE_PER_SECOND: float = float(os.environ.get("SMS_RATE_PER_SECOND", "10"))
     SMS_MAX_ATTEMPTS: int = _int("SMS_MAX_ATTEMPTS", 5)
+    # The send worker (app/messaging/worker.py): a claimed text is one worker's for this many
+    # seconds, renewed while it works; if the worker dies, another takes the text over after it.
+    SMS_LEASE_SECONDS: int = _int("SMS_LEASE_SECONDS", 30)
+    # Texts one worker has in flight at once, so a slow provider still gets the full rate: at
+    # least SMS_RATE_PER_SECOND x the provider's answer time (10/s x 0.3 s = 3), with room.
+    SMS_SEND_THREADS: int = _int("SMS_SEND_THREADS", 8)
     SMS_MAX_REQUEST_BYTES: int = _int("SMS_MAX_REQUEST_BYTES", 64 * 1024)
     SMS_SIMULATOR_ENABLED: bool = _bool("SMS_SIMULATOR_ENABLED", True)
     MAIL_BACKEND: str = os.environ.get("MAIL_BACKEND", "console")

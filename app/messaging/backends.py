@@ -25,8 +25,15 @@ Notify's reason as the error's message; a 400 about the phone number means the n
 get texts. The client turns a network error into a 503, so that is temporary too. Tests point
 NOTIFY_BASE_URL at a local fake Notify API (tests/app/messaging/fake_notify.py).
 
-A network error after the request left us is ambiguous (Twilio may have sent it). It is treated
-as temporary: a rare duplicate text is better than an invitation silently lost.
+Outcome unknown. A network error before the request left us (no connection) is temporary: it
+was not sent, so it is sent again later. One after it left (a read timeout, a dropped
+connection) is ``UncertainSendError``: the provider may have accepted it. The worker never resends
+such a text blindly: first ``find_sent`` asks the provider whether it already holds it, and
+records that message's id if so. Twilio documents no idempotency key for creating a message
+(its ``I-Twilio-Idempotency-Token`` is a header on the webhooks Twilio sends us, which the
+inbound webhook already dedupes by MessageSid), so the lookup is the guard: Twilio's message list
+for that number, newest first, matched on the body and a creation time after the attempt
+started. Notify keeps our ``reference`` and lists notifications by it.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from flask import Flask, current_app
@@ -42,6 +50,9 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 log = logging.getLogger(__name__)
 
+TWILIO_TIMEOUT_SECONDS = 10
+LOOKUP_LIMIT = 20  # a person gets a handful of texts a day at most
+CLOCK_SKEW = timedelta(minutes=5)  # between our clock and the provider's
 TEMPORARY_CODES = {20429, 20500, 20503, 30001, 30008}
 # Error codes that say this number cannot get our texts (API errors and delivery receipts).
 UNREACHABLE_CODES = {21211, 21214, 21610, 21612, 21614, 30005, 30006}
@@ -62,6 +73,10 @@ class PermanentSendError(SendError):
     pass
 
 
+class UncertainSendError(TemporarySendError):
+    """The request may have reached the provider: look it up (``find_sent``) before resending."""
+
+
 class SmsBackend(Protocol):
     name: str
 
@@ -73,6 +88,11 @@ class SmsBackend(Protocol):
         status_callback: str | None = None,
         reference: str | None = None,
     ) -> str: ...
+
+    def find_sent(self, to: str, body: str, *, reference: str, since: datetime) -> str | None:
+        """The provider's id for this text if an earlier attempt (started at ``since``, naive
+        UTC) reached it; None if it holds no such text. Raises SendError if it cannot tell."""
+        ...
 
 
 class ConsoleBackend:
@@ -91,6 +111,9 @@ class ConsoleBackend:
         log.info("Console SMS to ...%s (%d characters)", to[-3:], len(body))
         return f"console-{uuid.uuid4().hex}"
 
+    def find_sent(self, to: str, body: str, *, reference: str, since: datetime) -> str | None:
+        return None  # nothing left the machine: sending again texts nobody
+
 
 class TwilioBackend:
     name = "twilio"
@@ -104,11 +127,14 @@ class TwilioBackend:
         from_number: str | None = None,
         validity_period: int | None = None,
         http_client=None,
+        api_base_url: str | None = None,
     ):
         from twilio.rest import Client
 
         if not (messaging_service_sid or from_number):
             raise ValueError("Set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
+        if http_client is None and api_base_url:
+            http_client = rebased_http_client(api_base_url)
         self.client = Client(account_sid, auth_token, http_client=http_client)
         self.messaging_service_sid = messaging_service_sid
         self.from_number = from_number
@@ -137,11 +163,53 @@ class TwilioBackend:
             )
         except TwilioRestException as exc:
             raise classify(exc.status, exc.code, exc.msg) from None
+        except requests.ConnectTimeout:
+            raise TemporarySendError("Network error: ConnectTimeout", "network") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TemporarySendError(f"Network error: {type(exc).__name__}", "network") from None
+            if _never_connected(exc):
+                raise TemporarySendError("Network error: no connection", "network") from None
+            raise UncertainSendError(f"Network error: {type(exc).__name__}", "uncertain") from None
         except TwilioException as exc:
             raise TemporarySendError(f"Twilio client error: {exc}", "client") from None
         return message.sid
+
+    def find_sent(self, to: str, body: str, *, reference: str, since: datetime) -> str | None:
+        # The SDK loads only where it is used, like send() above (start-up cost).
+        import requests
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        earliest = since.replace(tzinfo=UTC) - CLOCK_SKEW
+        try:
+            recent = self.client.messages.list(to=to, limit=LOOKUP_LIMIT)  # newest first
+        except TwilioRestException as exc:
+            raise classify(exc.status, exc.code, exc.msg) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TemporarySendError(f"Lookup failed: {type(exc).__name__}", "lookup") from None
+        for message in recent:
+            created = message.date_created
+            if message.body == body and (created is None or created >= earliest):
+                return message.sid
+        return None
+
+
+def _never_connected(exc: Exception) -> bool:
+    """True when the request cannot have reached the server (refused, no route, DNS)."""
+    from urllib3.exceptions import NewConnectionError  # with requests, only where it is used
+
+    reason = exc.args[0] if exc.args else None
+    return isinstance(getattr(reason, "reason", reason), NewConnectionError)
+
+
+def rebased_http_client(base_url: str):
+    """The SDK's own HTTP client, sending to ``base_url`` instead of https://api.twilio.com."""
+    from twilio.http.http_client import TwilioHttpClient  # the SDK loads only where used
+
+    class RebasedHttpClient(TwilioHttpClient):
+        def request(self, method, url, *args, **kwargs):
+            url = url.replace("https://api.twilio.com", base_url.rstrip("/"))
+            return super().request(method, url, *args, **kwargs)
+
+    return RebasedHttpClient(timeout=TWILIO_TIMEOUT_SECONDS)
 
 
 def classify(status: int | None, code: int | None, message: str = "") -> SendError:
@@ -196,6 +264,16 @@ class NotifyBackend:
             reference=reference,
             sms_sender_id=self.sms_sender_id,
         )
+
+    def find_sent(self, to: str, body: str, *, reference: str, since: datetime) -> str | None:
+        try:
+            answer = self.client.get_all_notifications(template_type="sms", reference=reference)
+        except APIError as exc:
+            raise classify_notify(exc.status_code, exc.message) from None
+        for notification in answer.get("notifications", []):
+            if notification.get("reference") == reference:
+                return str(notification["id"])
+        return None
 
     def send_email(self, to: str, subject: str, body: str, *, reference: str | None = None) -> str:
         if not self.email_template_id:
@@ -272,6 +350,7 @@ def backend_from_config(app: Flask) -> SmsBackend:
             messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID"),
             from_number=config.get("TWILIO_FROM_NUMBER"),
             validity_period=config.get("TWILIO_VALIDITY_PERIOD"),
+            api_base_url=config.get("TWILIO_API_BASE_URL"),
         )
     if config["SMS_BACKEND"] == "console":
         return ConsoleBackend()

@@ -106,9 +106,12 @@ class RecordingBackend:
         self.sent.append((to, body))
         return f"SM{len(self.sent):032d}"
 
+    def find_sent(self, to, body, *, reference, since):
+        return None  # holds nothing but what send() recorded in this test
+
 
 def _worker(app, backend, clock) -> Worker:
-    return Worker(app, backend=backend, clock=clock, sleep=clock.sleep, batch=10)
+    return Worker(app, backend=backend, clock=clock, sleep=clock.sleep, batch=10, threads=1)
 
 
 DAYTIME = utc(2026, 6, 1, 11, 0)  # 12:00 BST
@@ -201,7 +204,7 @@ def test_temporary_errors_are_retried_with_backoff_and_permanent_ones_are_not(ap
         assert queue("07700 900125", "Again?") is None
 
 
-def test_a_message_whose_worker_died_mid_send_is_not_sent_again(app):
+def test_a_dead_workers_texts_go_back_to_the_queue_once_its_lease_runs_out(app):
     with app.app_context():
         unsent = queue(NUMBER, "Claimed, not started").id
         started = queue("07700 900124", "Claimed and started").id
@@ -211,12 +214,11 @@ def test_a_message_whose_worker_died_mid_send_is_not_sent_again(app):
             message.status, message.lease_until = "sending", past
             message.send_started_at = send_started
         db.session.commit()
-        assert recover_leases(datetime(2026, 1, 2)) == (1, 1)
+        assert recover_leases(datetime(2026, 1, 2)) == 1
     assert _status(app, unsent).status == "queued"
-    assert (_status(app, started).status, _status(app, started).error_code) == (
-        "failed",
-        "interrupted",
-    )
+    # Its send had started: it stays claimable, for a worker to ask the provider first
+    # (tests/app/messaging/test_worker.py), never "failed: interrupted" for good.
+    assert _status(app, started).status == "sending"
 
 
 def test_the_twilio_backend_sends_through_the_sdk_and_classifies_errors(app):

@@ -1,5 +1,6 @@
 """Two workers on PostgreSQL drain 10,000 texts to a fake Twilio server: each sent exactly once,
-and together they keep to the rate limit.
+and together they keep to the rate limit; two worker processes, one killed with kill -9, leave
+nothing unsent and send nothing twice.
 
 Run with a throwaway server:
     scripts/pg-test-server.sh run .venv/bin/pytest tests/surveys/sms -q
@@ -23,6 +24,7 @@ from app.messaging.models import OutboundMessage
 from app.messaging.worker import Worker
 from tests.conftest import TEST_DATABASE_URL, build_app
 from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, FakeTwilio
+from tests.surveys.sms.worker_processes import run_two_workers_killing_one
 
 MESSAGES = 10_000
 RATE = 500  # texts a second, for both workers together
@@ -137,3 +139,28 @@ def test_two_workers_together_keep_to_a_rate_they_could_beat(database_uri):
     assert all(w.stats.sent > 0 for w in workers)
     assert elapsed >= (count - 1) / rate * 0.98
     assert busiest <= rate * 1.05 + 2  # network jitter at the fake server
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+def test_a_worker_killed_mid_run_leaves_nothing_unsent_and_nothing_sent_twice(
+    database_uri, tmp_path
+):
+    """Two real worker processes, one killed with kill -9: the survivor takes over its texts
+    when their lease runs out, asks Twilio about the ones it may have sent, and sends the rest.
+    The same run over 2,000 texts with the rate measured is in tests/bench."""
+    count = 1_000
+    app = build_app(database_uri)
+    run = run_two_workers_killing_one(
+        app,
+        database_uri,
+        tmp_path,
+        count,
+        delay=0.0,
+        timeout=50,
+        SMS_RATE_PER_SECOND=100,
+        SMS_LEASE_SECONDS=3,
+    )
+    print(f"\n{count} texts, first worker killed after {run.killed_after}: {run.statuses}")
+    assert 0 < run.killed_after < count
+    assert max(run.by_reference.values()) == 1  # each sent exactly once, counted at Twilio
+    assert run.statuses == {"sent": count}  # none left "sending", failed or queued

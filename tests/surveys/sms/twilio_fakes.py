@@ -3,19 +3,24 @@
 - ``Phone`` posts texts to the inbound webhook the way Twilio does: form-encoded parameters
   signed with the SDK's own RequestValidator and a test auth token.
 - ``FakeTwilio`` is a small threaded HTTP server on 127.0.0.1 that answers the Messages API like
-  Twilio (a JSON message with a unique SID) and records every text it is asked to send, with the
-  time it arrived. ``LocalTwilioHttpClient`` is the SDK's own HTTP client, pointed at it.
+  Twilio (a JSON message with a unique SID, after ``delay`` seconds, as a slow Twilio would) and
+  records every text it is asked to send, with the time it arrived, counted by our reference
+  (the ``ref`` in its status callback URL). It also lists the messages it holds for a number
+  (``GET Messages.json?To=``), newest first, which is how the worker asks whether an earlier
+  attempt got through. ``LocalTwilioHttpClient`` is the SDK's own HTTP client, pointed at it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
@@ -76,10 +81,13 @@ class Phone:
 class FakeTwilio:
     """Records POSTs to /2010-04-01/Accounts/<sid>/Messages.json; answers like Twilio."""
 
-    def __init__(self, fail_with: dict[str, tuple[int, int]] | None = None):
+    def __init__(self, fail_with: dict[str, tuple[int, int]] | None = None, delay: float = 0.0):
         self.sent: list[tuple[float, dict]] = []
+        self.by_reference: Counter[str] = Counter()  # our message id -> texts sent for it
+        self.held: dict[str, list[dict]] = {}  # to-number -> messages, as Twilio lists them
         self.lock = threading.Lock()
         self.fail_with = fail_with or {}  # to-number -> (HTTP status, Twilio code)
+        self.delay = delay
         self._ids = itertools.count(1)
         fake = self
 
@@ -97,16 +105,39 @@ class FakeTwilio:
                     body = {"status": status, "code": code, "message": "refused"}
                 else:
                     status = 201
+                    reference = parse_qs(urlsplit(form.get("StatusCallback", "")).query)
                     with fake.lock:
                         sid = f"SM{next(fake._ids):032x}"
                         fake.sent.append((arrived, form))
-                    body = {"sid": sid, "status": "queued", "to": form.get("To"), "body": ""}
+                        fake.by_reference[reference.get("ref", [""])[0]] += 1
+                        body = {
+                            "sid": sid,
+                            "status": "queued",
+                            "to": form.get("To"),
+                            "body": form.get("Body", ""),
+                            # No date_created: the fake keeps no clock (the workers' is real,
+                            # the test's is frozen); the worker accepts a message without one.
+                        }
+                        fake.held.setdefault(form.get("To", ""), []).insert(0, body)
+                if fake.delay:
+                    time.sleep(fake.delay)  # a slow Twilio: accepted, but the answer is late
+                self._answer(status, body)
+
+            def do_GET(self):
+                query = parse_qs(urlsplit(self.path).query)
+                with fake.lock:
+                    messages = list(fake.held.get(query.get("To", [""])[0], []))
+                self._answer(200, {"messages": messages, "next_page_uri": None, "page": 0})
+
+            def _answer(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # A worker killed while waiting for the answer has closed its end.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def log_message(self, *args):
                 pass
@@ -123,6 +154,10 @@ class FakeTwilio:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def http_client(self) -> TwilioHttpClient:
         return LocalTwilioHttpClient(f"http://127.0.0.1:{self.port}")
