@@ -274,6 +274,17 @@ def packs_to_resume(*, at_start: bool = False) -> list[int]:
     return found
 
 
+def oldest_unfinished_pack_since() -> datetime | None:
+    """When the longest-waiting pack not yet made was asked for (naive UTC), or None: for
+    /healthz (app/core/health.py). A pack takes a minute or two; one still queued or running
+    long after it was asked for means the job runner is stuck or gone."""
+    return db.session.scalar(
+        sa.select(sa.func.min(BoardPack.created_at)).where(
+            BoardPack.status.in_([PackStatus.QUEUED.value, PackStatus.RUNNING.value])
+        )
+    )
+
+
 def _data_uri(key: str) -> str:
     body = svg_bytes(key) or b""
     return "data:image/svg+xml;base64," + base64.b64encode(body).decode("ascii")
