@@ -55,6 +55,8 @@ class Config:
     TWILIO_FROM_NUMBER: str | None = os.environ.get("TWILIO_FROM_NUMBER")
     # Optional: seconds Twilio may keep trying to deliver a text (14400 = 4 hours).
     TWILIO_VALIDITY_PERIOD: int | None = _int("TWILIO_VALIDITY_PERIOD", 0) or None
+    # Where the Twilio API is, if not https://api.twilio.com (the CI smoke test's stand-in).
+    TWILIO_API_URL: str = os.environ.get("TWILIO_API_URL", "")
     # GOV.UK Notify (SMS_BACKEND, MAIL_BACKEND or LETTER_BACKEND "notify"; README, "GOV.UK
     # Notify"): one API key, a generic text template and email template, and the bearer token
     # set on Notify's delivery receipt and received text message callbacks.
@@ -191,6 +193,10 @@ class Config:
     HEALTH_HEARTBEAT_STALE_SECONDS: int = _int("HEALTH_HEARTBEAT_STALE_SECONDS", 180)
     HEALTH_TEXT_STALE_SECONDS: int = _int("HEALTH_TEXT_STALE_SECONDS", 900)
     HEALTH_PACK_STALE_SECONDS: int = _int("HEALTH_PACK_STALE_SECONDS", 1800)
+
+    # Errors to staff (app/core/sentry.py; `pip install '.[sentry]'`): off unless a DSN is set.
+    SENTRY_DSN: str = os.environ.get("SENTRY_DSN", "")
+    SENTRY_ENVIRONMENT: str = os.environ.get("SENTRY_ENVIRONMENT", "")
 
     HSTS: bool = False
     REQUIRE_SMS_HMAC_KEY: bool = False

@@ -21,7 +21,7 @@ from app import cli, models  # noqa: F401 - models registers every table with th
 from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.routes import bp as board_bp
-from app.core import errors, files, health, jobs, logs, routing, security
+from app.core import errors, files, health, jobs, logs, routing, security, sentry
 from app.core.clock import utcnow
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
@@ -108,6 +108,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n
         )
     logs.init_app(app)
+    sentry.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True

@@ -104,8 +104,12 @@ class TwilioBackend:
         from_number: str | None = None,
         validity_period: int | None = None,
         http_client=None,
+        api_url: str = "",
     ):
         from twilio.rest import Client
+
+        if api_url and http_client is None:
+            http_client = api_url_http_client(api_url)
 
         if not (messaging_service_sid or from_number):
             raise ValueError("Set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
@@ -142,6 +146,20 @@ class TwilioBackend:
         except TwilioException as exc:
             raise TemporarySendError(f"Twilio client error: {exc}", "client") from None
         return message.sid
+
+
+def api_url_http_client(base: str):
+    """The SDK's own HTTP client, sending to TWILIO_API_URL instead of https://api.twilio.com
+    (a local stand-in for Twilio, such as the CI production smoke test's, tests/smoke)."""
+    # twilio is imported only when the Twilio backend is chosen, as in TwilioBackend.
+    from twilio.http.http_client import TwilioHttpClient
+
+    class ElsewhereHttpClient(TwilioHttpClient):
+        def request(self, method, url, *args, **kwargs):
+            url = url.replace("https://api.twilio.com", base.rstrip("/"))
+            return super().request(method, url, *args, **kwargs)
+
+    return ElsewhereHttpClient(timeout=10)
 
 
 def classify(status: int | None, code: int | None, message: str = "") -> SendError:
@@ -272,6 +290,7 @@ def backend_from_config(app: Flask) -> SmsBackend:
             messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID"),
             from_number=config.get("TWILIO_FROM_NUMBER"),
             validity_period=config.get("TWILIO_VALIDITY_PERIOD"),
+            api_url=config.get("TWILIO_API_URL", ""),
         )
     if config["SMS_BACKEND"] == "console":
         return ConsoleBackend()
