@@ -218,7 +218,7 @@ def stop_all(processes) -> list[str]:
     for _, process in processes:
         process.send_signal(signal.SIGTERM)
     began = time.monotonic()
-    problems = []
+    problems, took = [], []
     for name, process in processes:
         try:
             code = process.wait(timeout=max(0.1, STOP_SECONDS - (time.monotonic() - began)))
@@ -227,9 +227,10 @@ def stop_all(processes) -> list[str]:
             process.wait()
             problems.append(f"{name} did not stop within {STOP_SECONDS} s of SIGTERM")
             continue
+        took.append(f"{name} {time.monotonic() - began:.1f} s")
         if code != 0:
             problems.append(f"{name} exited with {code} after SIGTERM")
-    print(f"smoke: all processes stopped {time.monotonic() - began:.1f} s after SIGTERM")
+    print(f"smoke: stopped after SIGTERM: {', '.join(took) or 'none'}")
     return problems
 
 
