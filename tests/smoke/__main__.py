@@ -185,11 +185,16 @@ def remind_by_text(base: str, staff: requests.Session, round_id: int) -> None:
     (by text where that is how they were invited)."""
     page = staff.get(f"{base}/staff/rounds/{round_id}/invitations", timeout=10)
     page.raise_for_status()
-    done = staff.post(
-        f"{base}/staff/rounds/{round_id}/invitations/remind",
-        data={"csrf_token": csrf(page.text), "team": "", "age_band": ""},
-        timeout=30,
+    url = f"{base}/staff/rounds/{round_id}/invitations/remind"
+    check = staff.post(
+        url, data={"csrf_token": csrf(page.text), "team": "", "age_band": ""}, timeout=30
     )
+    # "Check the reminder" shows who gets it; sending is its form's hidden fields posted back.
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', check.text))
+    if "confirm_token" not in hidden:
+        said = re.findall(r'notification-banner__heading">\s*([^<]+)', check.text)
+        raise SmokeFailed(f"no 'Check the reminder' page ({check.status_code}: {said})")
+    done = staff.post(url, data=hidden, timeout=30)
     if "reminders queued" not in done.text:
         raise SmokeFailed(f"sending reminders did not say they were queued ({done.status_code})")
 
