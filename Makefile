@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export FLASK_APP := wsgi
 
-.PHONY: run serve install install-test migrate seed test test-fast browser-deps bench lint fmt vendor clean
+.PHONY: run serve install install-test migrate seed test test-fast browser-deps bench lint fmt vendor clean smoke
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -56,6 +56,18 @@ test: install-test browser-deps
 .PHONY: test-postgres
 test-postgres: install-test browser-deps
 	bash scripts/pg-test-server.sh run $(VENV)/bin/pytest || [ $$? -eq 5 ]
+
+## smoke: the production smoke test (tests/smoke): the Procfile's processes with
+## BELONGING_ENV=production against a throwaway PostgreSQL and Debian's redis-server (installed
+## when missing), one survey, texts through a fake Twilio, one board pack, then SIGTERM
+.PHONY: smoke redis-server
+smoke: install-test redis-server
+	bash scripts/pg-test-server.sh run $(PY) -m tests.smoke
+
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		echo "Installing redis-server from Debian packages..."; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 ## test-at-night: the suite under a faked 23:30 London clock (Debian's faketime), to show that no
 ## test depends on the hour it runs (the suite's own clock is frozen at noon: see tests/conftest.py)

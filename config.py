@@ -193,6 +193,17 @@ class Config:
     BACKUP_DIR: str = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
     PG_BINDIR: str = os.environ.get("PG_BINDIR", "")
 
+    # /healthz (app/core/health.py) answers 503 when any of these is older, in seconds: the job
+    # runner's heartbeat (a consumer beats every minute), the longest-waiting text that is due
+    # (quiet hours excepted), the longest-waiting board pack not yet made.
+    HEALTH_HEARTBEAT_STALE_SECONDS: int = _int("HEALTH_HEARTBEAT_STALE_SECONDS", 180)
+    HEALTH_TEXT_STALE_SECONDS: int = _int("HEALTH_TEXT_STALE_SECONDS", 900)
+    HEALTH_PACK_STALE_SECONDS: int = _int("HEALTH_PACK_STALE_SECONDS", 1800)
+
+    # Errors to staff (app/core/sentry.py; `pip install '.[sentry]'`): off unless a DSN is set.
+    SENTRY_DSN: str = os.environ.get("SENTRY_DSN", "")
+    SENTRY_ENVIRONMENT: str = os.environ.get("SENTRY_ENVIRONMENT", "")
+
     HSTS: bool = False
     REQUIRE_SMS_HMAC_KEY: bool = False
     LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")

@@ -18,11 +18,14 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, models  # noqa: F401 - models registers every table with the metadata
+from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.routes import bp as board_bp
-from app.core import errors, files, jobs, logs, routing, security
+from app.core import errors, files, health, jobs, logs, routing, security, sentry
+from app.core.clock import utcnow
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
+from app.messaging import worker as text_worker
 from app.messaging.keys import missing_key_ids
 from app.outreach.contacts.eligibility import eligible_on_list
 from app.outreach.contacts.routes import bp as contacts_bp
@@ -105,6 +108,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n
         )
     logs.init_app(app)
+    sentry.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
@@ -124,6 +128,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     use_authority_zone()
     if app.config["REQUIRE_SMS_HMAC_KEY"]:
         _refuse_unknown_phone_keys(app)
+    _register_health_checks()
     return app
 
 
@@ -145,6 +150,22 @@ def _refuse_unknown_phone_keys(app: Flask) -> None:
             "not configured: set SMS_HMAC_KEY_ID to the key's id or list the old key in "
             "SMS_HMAC_OLD_KEYS as id:key (opt-outs made with it would be ignored otherwise)"
         )
+
+
+def _register_health_checks() -> None:
+    """The parts /healthz reports beside the database and the job runner (app/core/health.py)."""
+    health.register(
+        "texts",
+        "oldest_due_age_seconds",
+        lambda: text_worker.oldest_due_text_since(utcnow()),
+        "HEALTH_TEXT_STALE_SECONDS",
+    )
+    health.register(
+        "board_packs",
+        "oldest_unfinished_age_seconds",
+        board_pack.oldest_unfinished_pack_since,
+        "HEALTH_PACK_STALE_SECONDS",
+    )
 
 
 def _configure_templates(app: Flask) -> None:

@@ -5,6 +5,7 @@ The access log never holds a client's address, user agent or a full path: a pers
 time, the method, the route's first segment, the status and the duration.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -20,3 +21,9 @@ accesslog = "-"
 errorlog = "-"
 # %(m)s method, %(s)s status, %(D)s microseconds; no %(h)s (address), %(a)s (agent) or %(U)s.
 access_log_format = '{"time":"%(t)s","method":"%(m)s","status":%(s)s,"microseconds":%(D)s}'
+
+
+def worker_exit(server, worker):
+    """A stopping worker skips the interpreter's last garbage collection over the app's large
+    heap (the spelling dictionaries): it takes seconds and would hold up a SIGTERM stop."""
+    gc.freeze()

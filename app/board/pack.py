@@ -28,7 +28,7 @@ import base64
 import os
 import socket
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -272,6 +272,17 @@ def packs_to_resume(*, at_start: bool = False) -> list[int]:
         found.append(pack.id)
     db.session.commit()
     return found
+
+
+def oldest_unfinished_pack_since() -> datetime | None:
+    """When the longest-waiting pack not yet made was asked for (naive UTC), or None: for
+    /healthz (app/core/health.py). A pack takes a minute or two; one still queued or running
+    long after it was asked for means the job runner is stuck or gone."""
+    return db.session.scalar(
+        sa.select(sa.func.min(BoardPack.created_at)).where(
+            BoardPack.status.in_([PackStatus.QUEUED.value, PackStatus.RUNNING.value])
+        )
+    )
 
 
 def _data_uri(key: str) -> str:

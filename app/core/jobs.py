@@ -20,23 +20,31 @@ that the consumer knows every task.
   to a mail server that is down) is never part of the request's transaction.
 - SIGTERM stops the consumer gracefully (it finishes running tasks, up to
   HUEY_SHUTDOWN_SECONDS); SIGINT stops it at once.
+- Heartbeat: a consumer records the time (from app.core.clock) in the queue's own key-value
+  store when it starts and then every minute, from a periodic task, so the beat shows that a
+  consumer is reading this queue and its workers run tasks; ``/healthz`` reads it from any
+  machine that shares the queue (app/core/health.py).
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.api import TaskWrapper
+from huey.constants import EmptyData
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.core.clock import utcnow
 from app.core.extensions import db
 
 __all__ = [
@@ -44,6 +52,7 @@ __all__ = [
     "enqueue_after_commit",
     "huey",
     "init_app",
+    "last_heartbeat",
     "on_consumer_start",
     "periodic_task",
     "run_consumer",
@@ -58,6 +67,8 @@ huey = Huey("belonging", storage_class=MemoryStorage, utc=True)
 _bound: dict[str, Flask | None] = {"app": None}
 _consumer_start: list[Callable[[], Any]] = []
 _PENDING = "jobs.after_commit"
+_HEARTBEAT = "jobs.heartbeat"
+HEARTBEAT_SECONDS = 60  # the periodic task below runs every minute
 
 
 def storage_for(url: str):
@@ -124,6 +135,27 @@ def on_consumer_start(fn: Callable[[], Any]) -> Callable[[], Any]:
     return fn
 
 
+def record_heartbeat() -> None:
+    """Say "a consumer is alive and running tasks now" where every web process can read it."""
+    huey.storage.put_data(_HEARTBEAT, utcnow().isoformat().encode())
+
+
+def last_heartbeat() -> datetime | None:
+    """When a consumer last recorded its heartbeat (naive UTC), or None if none ever has."""
+    value = huey.storage.peek_data(_HEARTBEAT)
+    if value is EmptyData:
+        return None
+    return datetime.fromisoformat(value.decode())
+
+
+@periodic_task(crontab(minute="*"))
+def heartbeat() -> None:
+    record_heartbeat()
+
+
+on_consumer_start(record_heartbeat)
+
+
 def enqueue_after_commit(job: TaskWrapper, *args, **kwargs) -> None:
     """Enqueue ``job(*args, **kwargs)`` when the current database transaction commits."""
     session = db.session()
@@ -182,3 +214,6 @@ def run_consumer(app: Flask, workers: int | None = None) -> None:
             except Exception:
                 log.exception("Start-up job %s failed", fn.__name__)
     consumer.run()
+    # The work is done: skip the interpreter's last garbage collection over the app's large
+    # heap (the spelling dictionaries), which takes seconds and would hold up a SIGTERM stop.
+    gc.freeze()

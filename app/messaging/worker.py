@@ -504,3 +504,23 @@ def recover_leases(now: datetime) -> int:
     ).rowcount
     db.session.commit()
     return requeued
+
+
+def oldest_due_text_since(now: datetime) -> datetime | None:
+    """When the longest-waiting text that the worker should already have sent became due (naive
+    UTC), or None: for /healthz (app/core/health.py). Quiet hours hold back all but conversation
+    replies, so another text only becomes due when its quiet hours end; the first instant after
+    quiet hours grows with the instant, so the oldest such text is the one queued first."""
+    waiting = sa.select(sa.func.min(OutboundMessage.next_attempt_at)).where(
+        OutboundMessage.status == OutboundStatus.QUEUED.value,
+        OutboundMessage.next_attempt_at <= now,
+        OutboundMessage.to_number.is_not(None),
+    )
+    reply = db.session.scalar(waiting.where(OutboundMessage.is_conversation_reply.is_(True)))
+    other = db.session.scalar(waiting.where(OutboundMessage.is_conversation_reply.is_(False)))
+    if other is not None:
+        other = quiet_hours.quiet_until(other, *quiet_hours.settings_window())
+        if other > now:
+            other = None
+    due = [when for when in (reply, other) if when is not None]
+    return min(due) if due else None

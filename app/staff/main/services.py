@@ -1,14 +1,11 @@
-"""What the staff start page offers, and the health check's database probe."""
+"""What the staff start page offers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from flask import current_app, url_for
-from sqlalchemy.exc import SQLAlchemyError
+from flask import url_for
 
-from app.core.extensions import db
 from app.staff.auth.access import role_may_use
 from app.staff.auth.models import Role
 
@@ -108,13 +105,3 @@ def staff_links(role: Role) -> list[dict[str, str]]:
                 }
             )
     return links
-
-
-def database_ok() -> bool:
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except SQLAlchemyError:
-        current_app.logger.exception("Health check: database unreachable")
-        db.session.rollback()
-        return False
-    return True
