@@ -25,6 +25,7 @@ from surveys.services import rounds
 from surveys.sms.cli import sms_cli
 from surveys.sms.services import rotate_key
 from surveys.themes.cli import themes_cli
+from surveys.web.cli import sign_ups_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
@@ -135,6 +136,7 @@ def init_app(app: Flask) -> None:
         safeguarding_cli,
         sms_cli,
         invitations_cli,
+        sign_ups_cli,
         themes_cli,
         board_cli,
     ):

@@ -55,6 +55,7 @@ from surveys.sms import tasks as sms_tasks  # noqa: F401
 from surveys.sms.routes import bp as sms_bp
 from surveys.sms.services import PHONE_HASH_TABLES
 from surveys.themes.routes import bp as themes_bp
+from surveys.web import tasks as web_tasks  # noqa: F401
 from surveys.web.routes import bp as survey_web_bp
 
 BLUEPRINTS = (

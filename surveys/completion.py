@@ -102,17 +102,23 @@ def open_notice(notice: CompletionNotice) -> Finished | None:
     return Finished(round_id=data["round"], code=data["code"], phone_hash=data["phone"])
 
 
-def seal_value(value: dict, purpose: str) -> str:
+def seal_value(value: dict, purpose: str, *, pad_to: int = 0) -> str:
     """Seal a small JSON value under the notice key, for a ``purpose`` (bound into the box,
     so a box sealed for one use cannot be passed off as another). Returns ``"key id.box"``.
+    With ``pad_to``, the JSON is padded with spaces to a multiple of that many bytes, so the
+    box's length does not tell one value from another.
 
     Used by paper forms to remember which response a keyed form became (surveys/paper):
-    a copy of the database cannot follow that link; the app, holding the key, can.
+    a copy of the database cannot follow that link; the app, holding the key, can. Sign-ups
+    from the thank-you page wait sealed the same way (surveys/web/sign_ups.py).
     """
     key_id = current_app.config["NOTICE_KEY_ID"]
     nonce = os.urandom(12)
     aad = f"{key_id}:{purpose}".encode()
-    box = nonce + AESGCM(_keys()[key_id]).encrypt(nonce, json.dumps(value).encode(), aad)
+    body = json.dumps(value).encode()
+    if pad_to:
+        body += b" " * (-len(body) % pad_to)
+    box = nonce + AESGCM(_keys()[key_id]).encrypt(nonce, body, aad)
     return f"{key_id}.{base64.urlsafe_b64encode(box).decode()}"
 
 

@@ -11,7 +11,9 @@ inspects it so that a later change that breaks it fails:
   their order says nothing about the order people answered in.
 - ContactRequest (forum interest, "tell me what changed") is not linked to any response. Its key
   is a random UUID, not a counter, and it has no timestamp, so its order cannot be matched to
-  the order responses were completed.
+  the order responses were completed. The thank-you page never writes one: it seals a
+  PendingSignUp, and a daily job writes the ContactRequests in shuffled batches
+  (surveys/web/sign_ups.py), so no sign-up sits next to its respondent's writes.
 """
 
 from __future__ import annotations
@@ -177,6 +179,11 @@ class SurveyRound(Model):
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN and self.opens_on <= today() <= self.closes_on
 
+    @property
+    def has_closed(self) -> bool:
+        """Closed by staff or past its closing day: nobody can answer any more."""
+        return self.status == RoundStatus.CLOSED or self.closes_on < today()
+
 
 class Response(Model):
     """One person's answers. Deliberately holds nothing that could lead back to them."""
@@ -252,6 +259,22 @@ class ContactRequest(Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     consent: so.Mapped[bool] = so.mapped_column(default=False)
     handled: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class PendingSignUp(Model):
+    """A sign-up from the thank-you page, sealed until the daily batch (surveys/web/sign_ups.py).
+
+    A random key and the sealed box (``"key id.box"``, padded to one length): the round, the
+    kind and the contact details are inside it, and there is nothing else, so a copy of the
+    database cannot read who signed up or for which round. Deleted once applied.
+    """
+
+    __tablename__ = "pending_sign_up"
+
+    id: so.Mapped[str] = so.mapped_column(
+        sa.String(32), primary_key=True, default=lambda: secrets.token_hex(16)
+    )
+    sealed: so.Mapped[str] = so.mapped_column(sa.Text)
 
 
 class RoundTally(Model):

@@ -17,7 +17,8 @@ from flask import current_app, session
 from app.core.extensions import db
 from surveys import completion
 from surveys.engine import start_response
-from surveys.models import Channel, ContactRequest, Response, SurveyRound
+from surveys.models import Channel, Response, SurveyRound
+from surveys.web import sign_ups
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 SESSION_KEY = "surveys"
@@ -139,9 +140,10 @@ def disclosed(survey_round: SurveyRound) -> bool:
 def save_contact_request(
     survey_round: SurveyRound, kind: str, name: str, phone: str, email: str, consent: bool
 ) -> None:
-    """Store contact details apart from the answers: no link to any response, no timestamp."""
-    db.session.add(
-        ContactRequest(
+    """Keep a sign-up sealed, apart from the answers, until the daily batch writes it where
+    staff see it (surveys/web/sign_ups.py): never written next to this browser's answers."""
+    sign_ups.seal(
+        sign_ups.SignUp(
             round_id=survey_round.id,
             kind=kind,
             name=name.strip(),

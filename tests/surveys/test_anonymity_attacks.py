@@ -32,10 +32,11 @@ from app.outreach.invitations import services as invitations
 from app.outreach.invitations.models import Invitation
 from app.staff.auth.models import Role
 from app.staff.authority.services import get_settings
-from surveys.models import Answer, CompletionNotice, ContactRequest, Response
+from surveys.models import Answer, CompletionNotice, ContactRequest, PendingSignUp, Response
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.sms.services import expire
 from surveys.themes import services as themes
+from surveys.web.sign_ups import apply_sign_ups
 from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
 from tests.conftest import TEST_DATABASE_URL, build_app, make_staff, sign_in
 from tests.surveys.conftest import SLUG, make_open_round
@@ -59,6 +60,7 @@ class Round:
     finished_hashes: list[str] = field(default_factory=list)
     conversation_ids_at_invitation: dict[str, int] = field(default_factory=dict)
     sealed_notices: list[str] = field(default_factory=list)
+    sealed_sign_ups: list[str] = field(default_factory=list)
     message_sids: list[str] = field(default_factory=list)
 
 
@@ -167,6 +169,9 @@ def played(app) -> Round:
             played.finished_hashes.append(_hash(app, KEYWORD_TEXTERS[n]))
     with app.app_context():
         played.sealed_notices = list(db.session.scalars(sa.select(CompletionNotice.sealed)))
+        played.sealed_sign_ups = list(db.session.scalars(sa.select(PendingSignUp.sealed)))
+        assert len(played.sealed_sign_ups) == OPEN_LINK, "sign-ups wait sealed for a batch"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ContactRequest)) == 0
         played.message_sids = list(db.session.scalars(sa.select(InboundMessage.message_sid)))
         # Nothing is completed in the respondents' own requests.
         completed = sa.select(sa.func.count()).select_from(Invitation)
@@ -175,6 +180,10 @@ def played(app) -> Round:
         # The daily job, then the hourly one once Twilio's retry window has long passed.
         assert invitations.apply_completion_notices() == len(played.response_of_invitation)
         expire(now=utcnow() + timedelta(days=3))
+        # Three sign-ups are fewer than a batch: the round's close (or staff's --all) lets
+        # them through, in one transaction, as the daily job would a batch of five.
+        assert apply_sign_ups() == 0
+        assert apply_sign_ups(everything=True) == OPEN_LINK
     return played
 
 
@@ -198,6 +207,7 @@ def test_the_sqlite_file_and_its_wal_hold_no_deleted_link(app, played, tmp_path)
             h for h in played.finished_hashes if h.encode() in image
         ],
         "sealed completion notices": [s for s in played.sealed_notices if s.encode() in image],
+        "sealed sign-ups": [s for s in played.sealed_sign_ups if s.encode() in image],
         "inbound message ids": [s for s in played.message_sids if s.encode() in image],
     }
     assert found == {k: [] for k in found}, found
@@ -307,7 +317,12 @@ def test_xmin_does_not_pair_a_response_with_its_invitation(app, played):
 @pytest.mark.skipif(TEST_DATABASE_URL is None, reason="PostgreSQL dead rows")
 def test_deleted_links_are_vacuumed_away(app, played):
     with app.app_context():
-        for table in ("completion_notice", "sms_conversation", "sms_inbound_message"):
+        for table in (
+            "completion_notice",
+            "pending_sign_up",
+            "sms_conversation",
+            "sms_inbound_message",
+        ):
             dead = db.session.scalar(
                 sa.text("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = :t").bindparams(
                     t=table

@@ -143,11 +143,7 @@ def _invitation_for(finished: completion.Finished) -> Invitation | None:
 
 
 def _round_has_closed(survey_round: SurveyRound | None) -> bool:
-    return (
-        survey_round is None
-        or survey_round.status == RoundStatus.CLOSED
-        or survey_round.closes_on < today()
-    )
+    return survey_round is None or survey_round.has_closed
 
 
 def apply_completion_notices(*, everything: bool = False) -> int:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from surveys.models import Answer, ContactRequest, Response
 from surveys.services import close_round
+from surveys.web.sign_ups import apply_sign_ups
 from tests.surveys.conftest import SLUG
 
 BASE = f"/s/{SLUG}"
@@ -228,5 +229,8 @@ def test_forum_interest_is_kept_apart_from_the_answers(app, client, round_id):
     )
     assert done.status_code == 200 and "We have your details" in done.text
     with app.app_context():
+        # Sealed until the daily batch (surveys/web/sign_ups.py); --all applies a batch of one.
+        assert db.session.scalars(sa.select(ContactRequest)).all() == []
+        assert apply_sign_ups(everything=True) == 1
         [request] = db.session.scalars(sa.select(ContactRequest)).all()
         assert request.kind == "forum" and request.name == "Jay" and request.consent

@@ -1,0 +1,72 @@
+"""Sign-ups on the thank-you page wait sealed and reach staff in batches (surveys/web/sign_ups)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.core.extensions import db
+from app.staff.auth.models import Role
+from surveys.models import ContactRequest, PendingSignUp, SurveyRound
+from surveys.services import close_round
+from surveys.web.sign_ups import apply_sign_ups
+from tests.surveys.web.test_web_survey import BASE, answer_all
+
+
+def _sign_up(client, name: str, kind: str = "forum") -> None:
+    done = client.post(
+        f"{BASE}/keep-in-touch/{kind}",
+        data={
+            f"{kind}-name": name,
+            f"{kind}-email": f"{name.lower()}@example.org",
+            f"{kind}-consent": "y",
+        },
+    )
+    assert done.status_code == 200 and "We have your details" in done.text
+
+
+def _answered(app):
+    browser = app.test_client()
+    answer_all(browser)
+    browser.post(f"{BASE}/check")
+    return browser
+
+
+def test_sign_ups_wait_sealed_then_reach_staff_in_a_batch_of_five(app, round_id, logged_in_as):
+    browser = _answered(app)
+    for name in ("Ash", "Bo", "Cal", "Dee"):
+        _sign_up(browser, name)
+    with app.app_context():
+        boxes = list(db.session.scalars(sa.select(PendingSignUp.sealed)))
+        assert len(boxes) == 4 and len({len(b) for b in boxes}) == 1, "padded to one length"
+        assert not any(n.encode() in b.encode() for b in boxes for n in ("Ash", "example.org"))
+        assert apply_sign_ups() == 0, "a batch of 4 is too small"
+    staff = logged_in_as(Role.PARTICIPATION_WORKER)
+    page = staff.get("/staff/forum").text
+    assert "Nobody is waiting to be added" in page and "appear in batches" in page
+    _sign_up(browser, "Eli")
+    with app.app_context():
+        assert apply_sign_ups() == 5  # the daily job
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingSignUp)) == 0
+    page = staff.get("/staff/forum").text
+    assert all(name in page for name in ("Ash", "Bo", "Cal", "Dee", "Eli"))
+
+
+def test_a_closed_round_lets_the_last_few_through(app, round_id):
+    browser = _answered(app)
+    _sign_up(browser, "Fin", kind="updates")
+    _sign_up(browser, "Gus")
+    with app.app_context():
+        assert apply_sign_ups() == 0
+        close_round(db.session.get(SurveyRound, round_id))
+        db.session.commit()
+        assert apply_sign_ups() == 2
+        kinds = dict(db.session.execute(sa.select(ContactRequest.name, ContactRequest.kind)).all())
+    assert kinds == {"Fin": "updates", "Gus": "forum"}
+
+
+def test_staff_can_apply_a_small_batch_from_the_command_line(app, round_id, runner):
+    _sign_up(_answered(app), "Hal")
+    result = runner.invoke(args=["sign-ups", "apply"])
+    assert "Sign-ups added: 0. Still waiting for a batch: 1." in result.output
+    result = runner.invoke(args=["sign-ups", "apply", "--all"])
+    assert "Sign-ups added: 1. Still waiting for a batch: 0." in result.output
