@@ -227,6 +227,8 @@ def _read(question: Any, text: Any, *, today: date | None = None) -> Reading:
     if kind == YES_NO_UNSURE:
         return _read_yes_no(cleaned, key, question)
     sq = squash(key)
+    if kind == SINGLE_CHOICE and (exact := _exact_option(question, sq)) is not None:
+        return _choose(exact)  # "prefer not to say" is the 2026 Q3's option, not a skip
     if sq in SKIP_WORDS or sq in UNSURE_WORDS:
         return Reading(Command.SKIP)
     if kind in (SHORT_ITEMS, LONG_TEXT):
@@ -249,6 +251,18 @@ def _read(question: Any, text: Any, *, today: date | None = None) -> Reading:
     if kind == SCALE:
         return _read_scale(key)
     return _ask(TEXT_HINT)
+
+
+def _exact_option(question: Any, sq: str) -> dict | None:
+    """The option (not an "other") whose label is the reply word for word."""
+    return next(
+        (
+            o
+            for o in _options(question)
+            if not o.get("other") and squash(_key(str(o.get("label", "")))) == sq
+        ),
+        None,
+    )
 
 
 def _nothing_to_add(sq: str, kind: str) -> bool:
