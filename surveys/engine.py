@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.core.dates import BirthDateInvalid, BirthDateProblem, age_on, date_of_birth
 from app.core.extensions import db
 from app.core.text import clean_text
 from surveys.models import (
@@ -163,10 +164,29 @@ def complete(response: Response) -> Response:
 # --- Validating and storing ---------------------------------------------------------------
 
 
+# What the web says for each problem with a date of birth (the rule: app/core/dates.py).
+DATE_ERRORS = {
+    BirthDateProblem.YEAR_LENGTH: (
+        "Enter the year with 4 numbers, like 2007, or 2 numbers, like 07",
+        "year",
+    ),
+    BirthDateProblem.UNCLEAR_CENTURY: (
+        "We cannot tell which year you mean. Enter the year with 4 numbers, like 2007",
+        "year",
+    ),
+    BirthDateProblem.NOT_REAL: ("Your date of birth must be a real date", "day"),
+    BirthDateProblem.FUTURE: ("Your date of birth must be in the past", "day"),
+    BirthDateProblem.TOO_OLD: ("Check the year of your date of birth", "year"),
+}
+
+
 def parse_date_of_birth(
     day: str | None, month: str | None, year: str | None, *, on: date | None = None
 ) -> int:
-    """Validate the GOV.UK three-field date and return the age in years on ``on``."""
+    """Validate the GOV.UK three-field date and return the age in years on ``on``.
+
+    The year may have 2 numbers ("3 6 05"), read as the text channel reads it (app/core/dates.py).
+    """
     parts = {
         "day": (day or "").strip(),
         "month": (month or "").strip(),
@@ -181,20 +201,13 @@ def parse_date_of_birth(
         )
     if not all(value.isdigit() for value in parts.values()):
         raise AnswerInvalid("Your date of birth must be written in numbers, like 27 3 2007", "day")
-    d, m, y = int(parts["day"]), int(parts["month"]), int(parts["year"])
-    if len(parts["year"]) != 4:
-        raise AnswerInvalid("The year must have 4 numbers, like 2007", "year")
-    try:
-        born = date(y, m, d)
-    except ValueError:
-        raise AnswerInvalid("Your date of birth must be a real date", "day") from None
     on = on or today()
-    if born >= on:
-        raise AnswerInvalid("Your date of birth must be in the past", "day")
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    if age > 120:
-        raise AnswerInvalid("Check the year of your date of birth", "year")
-    return age
+    try:
+        born = date_of_birth(int(parts["day"]), int(parts["month"]), parts["year"], on)
+    except BirthDateInvalid as error:
+        message, field_name = DATE_ERRORS[error.problem]
+        raise AnswerInvalid(message, field_name) from None
+    return age_on(born, on)
 
 
 def validate(question: Question, raw: dict[str, Any]) -> dict[str, Any]:

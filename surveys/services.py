@@ -22,6 +22,11 @@ from surveys.response_rate import record_eligible_at_opening
 
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
 BUILT_IN = "new-belongings-2015"
+# The shipped editions a round can use: the 2015 questionnaire as the guide prints it, and the
+# 2026 edition (the same but Q3, which adds "in another way" in the person's words and "prefer
+# not to say"). Each is loaded as version 1 of its own key the first time a round is set up.
+EDITION_2026 = "new-belongings-2026"
+SHIPPED = (BUILT_IN, EDITION_2026)
 SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -68,6 +73,11 @@ def load_questionnaire_file(name: str = BUILT_IN) -> Questionnaire:
     db.session.add(questionnaire)
     db.session.commit()
     return questionnaire
+
+
+def load_shipped_questionnaires() -> list[Questionnaire]:
+    """Every shipped edition, loaded if it is not there yet."""
+    return [load_questionnaire_file(name) for name in SHIPPED]
 
 
 def questionnaires() -> list[Questionnaire]:

@@ -7,6 +7,13 @@ What they share, once:
   stylesheet: a template's own ``<style>`` (margins, sizes, running heads) overrides it.
 - WeasyPrint fetches nothing from the network: only our own font files and data: URIs
   (the uploaded logo, QR codes, charts) are allowed.
+- Every PDF is tagged as PDF/UA-1 (WeasyPrint's ``pdf_variant="pdf/ua-1"``, which turns on
+  ``pdf_tags``): a structure tree that follows the HTML (so the reading order is the page's
+  order: headings, paragraphs, lists, tables), the document language from ``<html lang>``, the
+  title from ``<title>`` shown in the viewer's title bar, and each ``<img>`` a Figure whose alt
+  text is its ``alt`` (charts pass their written alt text; a logo is named, never ``alt=""``,
+  which WeasyPrint cannot mark as decoration). Councils must publish accessible board papers;
+  tests/app/core/test_pdf_accessibility.py checks every kind of PDF with pikepdf.
 - ``render_pdf_html`` renders a PDF template with the authority's branding (``authority``,
   ``logo``); the caller passes the settings, as this layer does not read them.
 """
@@ -56,11 +63,16 @@ class LocalOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
 def html_to_pdf(html: str) -> bytes:
     fetcher = LocalOnlyFetcher()
     fonts = FontConfiguration()
     base = CSS(string=BASE_CSS, font_config=fonts, url_fetcher=fetcher)
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[base], font_config=fonts)
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(
+        stylesheets=[base], font_config=fonts, pdf_variant=PDF_VARIANT
+    )
 
 
 def logo_data_uri(settings) -> str | None:

@@ -54,7 +54,7 @@ from surveys.rounds.tallies import completed_by_day
 from surveys.services import (
     RoundInvalid,
     close_round,
-    load_questionnaire_file,
+    load_shipped_questionnaires,
     open_round,
     questionnaires,
 )
@@ -82,8 +82,9 @@ def get_response(survey_round: SurveyRound, response_id: int) -> Response | None
 
 
 def questionnaire_choices() -> list[tuple[int, str]]:
-    """Questionnaire versions a round can use. The built-in one is loaded the first time."""
-    found = questionnaires() or [load_questionnaire_file()]
+    """Questionnaire versions a round can use. The shipped editions are loaded the first time."""
+    load_shipped_questionnaires()
+    found = questionnaires()
     return [(q.id, q.label + (", locked" if q.is_locked else "")) for q in found]
 
 

@@ -31,7 +31,8 @@ Decisions (read them before changing a word list):
   free-text question is ASK_AGAIN ("Go ahead and type your answer").
 - Dates of birth are read day first (UK). A month-first date is accepted only when day first is
   impossible and month first is not ("6/13/2005"). A two-digit year takes the century that
-  makes the person 0 to 30 years old; if neither does, the 1900s. A date in the future, more than
+  makes the person 10 to 99 years old (app/core/dates.py, the web's rule too); if neither does,
+  ASK_AGAIN for 4 numbers. A date in the future, more than
   120 years ago, or that does not exist, is ASK_AGAIN. A bare age ("19", "im 19", "19 years
   old") is an ANSWER ``{"age": 19}`` (10 to 60 only), written ``age:19`` by ``read_as``.
 - Single choice: a number or letter (a = first option), option words with typos and
@@ -65,6 +66,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.core import clock
+from app.core.dates import BirthDateInvalid, BirthDateProblem, date_of_birth
 from app.core.text import casefold_compatible, clean_text, fold
 from app.messaging.keywords import classify, squash, without_sign_off
 
@@ -75,7 +77,6 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 2000
 MAX_OTHER = 500
 MIN_BARE_AGE, MAX_BARE_AGE = 10, 60
-PLAUSIBLE_AGE = 30  # a two-digit year is read so that the person is 0 to 30
 
 DATE_OF_BIRTH = "date_of_birth"
 SINGLE_CHOICE = "single_choice"
@@ -226,6 +227,8 @@ def _read(question: Any, text: Any, *, today: date | None = None) -> Reading:
     if kind == YES_NO_UNSURE:
         return _read_yes_no(cleaned, key, question)
     sq = squash(key)
+    if kind == SINGLE_CHOICE and (exact := _exact_option(question, sq)) is not None:
+        return _choose(exact)  # "prefer not to say" is the 2026 Q3's option, not a skip
     if sq in SKIP_WORDS or sq in UNSURE_WORDS:
         return Reading(Command.SKIP)
     if kind in (SHORT_ITEMS, LONG_TEXT):
@@ -248,6 +251,18 @@ def _read(question: Any, text: Any, *, today: date | None = None) -> Reading:
     if kind == SCALE:
         return _read_scale(key)
     return _ask(TEXT_HINT)
+
+
+def _exact_option(question: Any, sq: str) -> dict | None:
+    """The option (not an "other") whose label is the reply word for word."""
+    return next(
+        (
+            o
+            for o in _options(question)
+            if not o.get("other") and squash(_key(str(o.get("label", "")))) == sq
+        ),
+        None,
+    )
 
 
 def _nothing_to_add(sq: str, kind: str) -> bool:
@@ -426,43 +441,23 @@ def _compact_date(digits: str, today: date) -> Reading:
     return _ask(DOB_HINT)
 
 
-def _age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+YEAR_HINT = "Please give the year with 4 numbers, like 2007, or SKIP"
+# How a text re-asks for each problem with a date (the rule is app/core/dates.py, shared with
+# the web).
+DATE_HINTS = {
+    BirthDateProblem.YEAR_LENGTH: YEAR_HINT,
+    BirthDateProblem.UNCLEAR_CENTURY: YEAR_HINT,
+    BirthDateProblem.NOT_REAL: "That date does not exist. " + DOB_HINT,
+    BirthDateProblem.FUTURE: "That date is in the future. " + DOB_HINT,
+    BirthDateProblem.TOO_OLD: "Please check the year. " + DOB_HINT,
+}
 
 
 def _make_date(day: str, month: str, year: str, today: date) -> Reading:
-    d, m = int(day), int(month)
-    if len(year) == 4:
-        years = [int(year)]
-    elif len(year) == 2:
-        years = [2000 + int(year), 1900 + int(year)]
-    else:
-        return _ask("Please give the year with 4 numbers, like 2007, or SKIP")
-    if not 1 <= m <= 12 or not 1 <= d <= 31:
-        return _ask("That date does not exist. " + DOB_HINT)
-    candidates: list[date] = []
-    for y in years:
-        try:
-            candidates.append(date(y, m, d))
-        except ValueError:
-            continue
-    if not candidates:
-        return _ask("That date does not exist. " + DOB_HINT)
-    if len(years) == 2:
-        plausible = [c for c in candidates if 0 <= _age_on(c, today) <= PLAUSIBLE_AGE]
-        if plausible and (plausible[0] < today):
-            born = plausible[0]
-        else:
-            past = [c for c in candidates if c < today]
-            if not past:
-                return _ask("That date is in the future. " + DOB_HINT)
-            born = past[0]
-    else:
-        born = candidates[0]
-    if born >= today:
-        return _ask("That date is in the future. " + DOB_HINT)
-    if _age_on(born, today) > 120:
-        return _ask("Please check the year. " + DOB_HINT)
+    try:
+        born = date_of_birth(int(day), int(month), year, today)
+    except BirthDateInvalid as error:
+        return _ask(DATE_HINTS[error.problem])
     return _answer(
         {"day": str(born.day), "month": str(born.month), "year": f"{born.year:04d}"}, born
     )

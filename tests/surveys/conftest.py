@@ -7,14 +7,20 @@ from datetime import date, timedelta
 import pytest
 
 from app.core.extensions import db
-from surveys.services import RoundDetails, create_round, load_questionnaire_file, open_round
+from surveys.services import (
+    BUILT_IN,
+    RoundDetails,
+    create_round,
+    load_questionnaire_file,
+    open_round,
+)
 
 SLUG = "test26"
 
 
-def make_open_round(app, slug: str = SLUG, **details) -> int:
+def make_open_round(app, slug: str = SLUG, edition: str = BUILT_IN, **details) -> int:
     with app.app_context():
-        questionnaire = load_questionnaire_file()
+        questionnaire = load_questionnaire_file(edition)
         today = date.today()
         survey_round = create_round(
             RoundDetails(

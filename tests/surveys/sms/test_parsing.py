@@ -386,6 +386,9 @@ def test_two_digit_years_are_read_so_the_age_is_plausible():
     assert read_reply(QUESTIONS["Q1"], "1/6/97", today=TODAY).date_of_birth == date(1997, 6, 1)
     later = date(2040, 1, 1)
     assert read_reply(QUESTIONS["Q1"], "1/6/12", today=later).date_of_birth == date(2012, 6, 1)
+    # 2020 would make you 5, 1920 105: ask for the year with 4 numbers (as the web does).
+    unclear = read_reply(QUESTIONS["Q1"], "1/6/20", today=TODAY)
+    assert unclear.command == Command.ASK_AGAIN and "4 numbers" in unclear.reason
 
 
 def test_a_bare_age_is_an_age_answer():

@@ -163,7 +163,9 @@ def test_date_of_birth_errors_are_plain_and_nothing_is_stored(app, client, round
         ("31", "2", "2005"): "must be a real date",
         ("1", "1", "2999"): "must be in the past",
         ("aa", "1", "2005"): "written in numbers",
-        ("1", "1", "05"): "4 numbers",
+        ("1", "1", "205"): "with 4 numbers, like 2007, or 2 numbers, like 07",
+        # 2020 would make you 6, 1920 106: the year is asked for again, with 4 numbers.
+        ("1", "1", "20"): "We cannot tell which year you mean",
     }
     for (day, month, year), message in cases.items():
         page = client.post(
@@ -174,6 +176,18 @@ def test_date_of_birth_errors_are_plain_and_nothing_is_stored(app, client, round
         assert "There is a problem" in page.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+
+
+def test_a_two_digit_year_is_read_as_a_text_reply_is(app, client, round_id):
+    """ "3 6 05" is 3 June 2005, as "3/6/05" is by text (one rule: app/core/dates.py)."""
+    client.post(f"{BASE}/start")
+    page = client.post(
+        f"{BASE}/q/Q1", data={"action": "answer", "day": "3", "month": "6", "year": "05"}
+    )
+    assert page.status_code == 302
+    with app.app_context():
+        [answer] = db.session.scalars(sa.select(Answer)).all()
+    assert answer.value == {"age": 21}  # on 10 June 2026 (the frozen clock)
 
 
 def test_ages_outside_16_to_25_get_a_kind_message_and_can_go_on(client, round_id):
