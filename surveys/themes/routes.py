@@ -47,7 +47,10 @@ bp = Blueprint("themes", __name__)
 
 WORKERS = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 CODERS = (*WORKERS, Role.PEER_RESEARCHER)
-RESULTS_READERS = (*WORKERS, Role.BOARD_MEMBER)
+# Not the board: its members read themes on the board's dashboard and pack, from a snapshot that
+# moves only in steps of 5 responses (app/board/snapshots.py). Live results here would let them
+# difference a hidden cell out of two visits (issue 16).
+RESULTS_READERS = WORKERS
 
 
 def _round(round_id: int) -> SurveyRound:
@@ -76,13 +79,13 @@ def _pass_no() -> int:
 
 
 @bp.get("/staff/themes")
-@allow(*CODERS, Role.BOARD_MEMBER)
+@allow(*CODERS)
 def index():
     rows = []
     for survey_round in all_rounds():
         codebook = services.codebook_for(survey_round)
         progress = None
-        if codebook and current_user.role_enum != Role.BOARD_MEMBER:
+        if codebook:
             items = services.queue(survey_round, codebook, current_user)
             progress = services.progress(items, services.codings(survey_round, 1))
         rows.append({"round": survey_round, "codebook": codebook, "progress": progress})

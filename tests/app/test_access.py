@@ -36,7 +36,7 @@ EXPECTED: dict[str, set[Role] | str] = {
     "safeguarding.edit_rule": ADMIN_ONLY,
     # Themes: peer researchers reach only the coding queue and the codebook (read-only);
     # the board reads results; only a participation worker approves quotes.
-    "themes.index": {*WORKERS, Role.PEER_RESEARCHER, Role.BOARD_MEMBER},
+    "themes.index": {*WORKERS, Role.PEER_RESEARCHER},
     "themes.codebook": {*WORKERS, Role.PEER_RESEARCHER},
     "themes.code_next": {*WORKERS, Role.PEER_RESEARCHER},
     "themes.code_unit": {*WORKERS, Role.PEER_RESEARCHER},
@@ -49,8 +49,8 @@ EXPECTED: dict[str, set[Role] | str] = {
     "themes.quotes": WORKERS,
     "themes.quote": {Role.PARTICIPATION_WORKER},
     "themes.withdraw_quote": {Role.PARTICIPATION_WORKER},
-    "themes.results_page": {*WORKERS, Role.BOARD_MEMBER},
-    "themes.chart": {*WORKERS, Role.BOARD_MEMBER},
+    "themes.results_page": WORKERS,
+    "themes.chart": WORKERS,
     "themes.export": WORKERS,
     # The board reads (dashboard, charts, packs, meetings); staff prepare packs and record
     # meetings; only admins enter reference figures.
