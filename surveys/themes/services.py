@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -443,6 +444,7 @@ def codings(survey_round: SurveyRound, pass_no: int = 1) -> dict[tuple[int, int]
         sa.select(Coding)
         .join(Answer, Answer.id == Coding.answer_id)
         .where(Coding.round_id == survey_round.id, Coding.pass_no == pass_no)
+        .options(so.selectinload(Coding.themes))  # every caller reads them: one statement
     )
     return {(c.answer_id, c.part): c for c in rows}
 
