@@ -444,8 +444,8 @@ def codings(survey_round: SurveyRound, pass_no: int = 1) -> dict[tuple[int, int]
         sa.select(Coding)
         .join(Answer, Answer.id == Coding.answer_id)
         .where(Coding.round_id == survey_round.id, Coding.pass_no == pass_no)
-        .options(so.selectinload(Coding.themes))  # every caller reads them: one statement
-    )
+        .options(so.joinedload(Coding.themes))  # every caller reads them: in the same statement
+    ).unique()
     return {(c.answer_id, c.part): c for c in rows}
 
 
@@ -850,6 +850,7 @@ def approved_quotes(survey_round: SurveyRound) -> list[Quote]:
             sa.select(Quote)
             .join(Answer, Answer.id == Quote.answer_id)
             .where(Quote.round_id == survey_round.id)
+            .options(so.joinedload(Quote.theme))
             .order_by(Quote.id)
         )
     )
