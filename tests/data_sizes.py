@@ -7,8 +7,9 @@ and quotes), the demo forum plus ``size`` members at one meeting, and the board'
 The fictional demo accounts sign in (``DEMO_ACCOUNTS``).
 
 ``StatementLog`` counts the statements an engine runs (SQLAlchemy's ``before_cursor_execute``)
-and notes every write (INSERT, UPDATE, DELETE; but for the audit log's) together with the HTTP method of the request
-that ran it, so a test can check both "bounded whatever the size" and "no GET writes".
+and notes every write (INSERT, UPDATE, DELETE, but for the audit log's) with the HTTP method of
+the request that ran it, so a test can check both "bounded whatever the size" and "no GET
+writes".
 
 Used by tests/app/test_statement_counts.py and tests/bench/test_statement_bench.py.
 """
@@ -26,8 +27,10 @@ import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
 from app.board.demo import seed_board_demo
+from app.core.clock import utcnow
 from app.core.extensions import db
 from app.demo import DEMO_ACCOUNTS, seed_authority, seed_staff
+from app.messaging.models import OutboundMessage
 from app.outreach.contacts.models import Contact
 from app.outreach.invitations import services as invitations
 from app.staff.auth.models import Role, StaffUser
@@ -52,6 +55,7 @@ class Seeded:
     round_id: int
     previous_round_id: int
     meeting_id: int
+    contact_id: int  # one invited contact (their page lists what was sent to them)
 
 
 def _staff(email: str) -> StaffUser | None:
@@ -118,6 +122,12 @@ def seed(app: Flask, size: int) -> Seeded:
         invitations.create_invitations(
             current, invitations.InviteFilter(), ["sms", "email", "letter"]
         )
+        # The send worker's work, without it: most texts delivered, some failed. The contact
+        # messages still say "queued" until a page reads the texts' statuses.
+        texts = list(db.session.scalars(sa.select(OutboundMessage).order_by(OutboundMessage.id)))
+        for n, text in enumerate(texts):
+            text.status = "failed" if n % 5 == 0 else "delivered"
+            text.sent_at, text.error_code = utcnow(), "30003" if n % 5 == 0 else None
         db.session.commit()
 
         worker, peer = _staff("worker@northbridge.example"), _staff("peer@northbridge.example")
@@ -140,7 +150,9 @@ def seed(app: Flask, size: int) -> Seeded:
         )
         db.session.commit()
         seed_board_demo()
-        return Seeded(current.id, previous.id, meeting.id)
+        contact_id = db.session.scalar(sa.select(Contact.id).order_by(Contact.id).limit(1))
+        assert contact_id is not None
+        return Seeded(current.id, previous.id, meeting.id, contact_id)
 
 
 def sign_in(app: Flask, role: Role):

@@ -39,6 +39,7 @@ PAGES: list[tuple[Role, str]] = [
     (WORKER, "/staff/rounds/{round}/response-rate/chart.svg"),
     (WORKER, "/staff/rounds/{round}/invitations"),
     (WORKER, "/staff/contacts"),
+    (WORKER, "/staff/contacts/{contact}"),
     (WORKER, "/staff/themes"),
     (WORKER, "/staff/themes/{round}/codebook"),
     (WORKER, "/staff/themes/{round}/code"),
@@ -64,7 +65,10 @@ class Sized:
     clients: dict[Role, FlaskClient]
 
     def url(self, template: str) -> str:
-        return template.format(round=self.seeded.round_id, meeting=self.seeded.meeting_id)
+        seeded = self.seeded
+        return template.format(
+            round=seeded.round_id, meeting=seeded.meeting_id, contact=seeded.contact_id
+        )
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,8 @@ def test_statements_per_page_at_two_sizes(sizes):  # noqa: F811 - the imported f
         large, _ = fetch(sizes[LARGE], role, page)
         took = (time.perf_counter() - start) * 1000
         lines.append(f"{page:48} {small:>6} {large:>6} {took:>10.0f}")
-    print(f"\nSQL statements per staff page (responses, contacts, invitations, members: "
-          f"{SMALL} and {LARGE})")
+    print(
+        f"\nSQL statements per staff page (responses, contacts, invitations, members: "
+        f"{SMALL} and {LARGE})"
+    )
     print("\n".join(lines))

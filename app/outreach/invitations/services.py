@@ -598,7 +598,9 @@ def current_message_status() -> sa.ColumnElement[str]:
 
 
 def with_outbound(query: sa.Select) -> sa.Select:
-    return query.outerjoin(OutboundMessage, OutboundMessage.id == ContactMessage.outbound_message_id)
+    return query.outerjoin(
+        OutboundMessage, OutboundMessage.id == ContactMessage.outbound_message_id
+    )
 
 
 @dataclass(frozen=True)
