@@ -292,10 +292,12 @@ def payment_totals(year: int) -> list[PaymentTotal]:
         .where(ForumMeeting.held_on.between(start, end))
         .group_by(Attendance.member_id)
     ).all()
-    totals = [
-        PaymentTotal(db.session.get_one(ForumMember, member_id), int(n), int(pence))
-        for member_id, n, pence in rows
-    ]
+    # Every member in the year at once (one statement, not one per member).
+    found = db.session.scalars(
+        sa.select(ForumMember).where(ForumMember.id.in_([member_id for member_id, _, _ in rows]))
+    )
+    by_id = {member.id: member for member in found}
+    totals = [PaymentTotal(by_id[member_id], int(n), int(pence)) for member_id, n, pence in rows]
     return sorted(totals, key=lambda t: t.member.name)
 
 

@@ -17,7 +17,8 @@ Decisions a newcomer might otherwise undo:
   once and records the answer on the round (``SurveyRound.eligible_at_opening``). Contacts
   imported, erased or changed afterwards do not move it, so the rate cannot jump when someone
   asks to be forgotten. An open round without the figure (opened before it was recorded) gets it
-  the first time a page asks, and keeps it from then on; a closed round without it is treated as
+  from a one-off job (``record_missing_eligible_counts``, run when the job consumer starts and
+  hourly), never from a page: a GET does not write. A closed round without it is treated as
   having had no list, since today's list says nothing about who was on it back then.
 - The numerator counts every completed response to the round, whatever the channel and whether
   the person was invited or not: the survey is anonymous, so we cannot tell. It can therefore
@@ -89,12 +90,25 @@ def record_eligible_at_opening(survey_round: SurveyRound) -> None:
         survey_round.eligible_at_opening = int(counter(survey_round))
 
 
-def eligible_at_opening(survey_round: SurveyRound) -> int | None:
-    """The recorded count; for an open round opened before it was recorded, record it now."""
-    if survey_round.eligible_at_opening is None and survey_round.status == RoundStatus.OPEN:
+def record_missing_eligible_counts() -> int:
+    """The one-off for open rounds opened before the figure was recorded (run by the job
+    consumer at start and hourly, surveys/rounds/tasks.py): record it now. Returns how many."""
+    missing = list(
+        db.session.scalars(
+            sa.select(SurveyRound).where(
+                SurveyRound.status == RoundStatus.OPEN.value,
+                SurveyRound.eligible_at_opening.is_(None),
+            )
+        )
+    )
+    for survey_round in missing:
         record_eligible_at_opening(survey_round)
-        if survey_round.eligible_at_opening is not None:
-            db.session.commit()
+    db.session.commit()
+    return len(missing)
+
+
+def eligible_at_opening(survey_round: SurveyRound) -> int | None:
+    """The recorded count. Pages only read it: a GET never writes (issue 20)."""
     return survey_round.eligible_at_opening
 
 

@@ -87,7 +87,7 @@ def index():
         progress = None
         if codebook:
             items = services.queue(survey_round, codebook, current_user)
-            progress = services.progress(items, services.codings(survey_round, 1))
+            progress = services.progress(items, services.coded_refs(survey_round, 1))
         rows.append({"round": survey_round, "codebook": codebook, "progress": progress})
     return render_template("surveys/themes/index.html", rows=rows, confirm=ConfirmForm())
 
@@ -262,7 +262,7 @@ def code_next(round_id: int):
     items = services.queue(
         survey_round, book, current_user, pass_no=pass_no, question_code=question
     )
-    done = services.codings(survey_round, pass_no)
+    done = services.coded_refs(survey_round, pass_no)
     after = _ref(request.args.get("after", ""))
     unit = services.next_to_code(items, done, after)
     if unit is None:
@@ -378,7 +378,7 @@ def _after_save(survey_round, book, unit, pass_no: int, question: str):
     items = services.queue(
         survey_round, book, current_user, pass_no=pass_no, question_code=question
     )
-    done = services.codings(survey_round, pass_no)
+    done = services.coded_refs(survey_round, pass_no)
     following = services.next_to_code(items, done, unit.ref)
     if following is None:
         target = url_for(
@@ -428,7 +428,7 @@ def _render_unit(
 ):
     items, done = queued or (
         services.queue(survey_round, book, current_user, pass_no=pass_no, question_code=question),
-        services.codings(survey_round, pass_no),
+        services.coded_refs(survey_round, pass_no),
     )
     previous = services.neighbour(items, unit.ref, -1)
     suggestions = services.suggest(survey_round, book, unit.text, pass_no=pass_no)

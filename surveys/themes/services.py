@@ -22,11 +22,13 @@ import re
 import time
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -443,8 +445,20 @@ def codings(survey_round: SurveyRound, pass_no: int = 1) -> dict[tuple[int, int]
         sa.select(Coding)
         .join(Answer, Answer.id == Coding.answer_id)
         .where(Coding.round_id == survey_round.id, Coding.pass_no == pass_no)
-    )
+        .options(so.joinedload(Coding.themes))  # every caller reads them: in the same statement
+    ).unique()
     return {(c.answer_id, c.part): c for c in rows}
+
+
+def coded_refs(survey_round: SurveyRound, pass_no: int = 1) -> set[tuple[int, int]]:
+    """Which pieces of text are coded in this pass: what the queue and its progress need, read
+    without loading each coding and its themes."""
+    rows = db.session.execute(
+        sa.select(Coding.answer_id, Coding.part)
+        .join(Answer, Answer.id == Coding.answer_id)
+        .where(Coding.round_id == survey_round.id, Coding.pass_no == pass_no)
+    )
+    return {(answer_id, part) for answer_id, part in rows}
 
 
 def coding_for(answer_id: int, part: int, pass_no: int = 1) -> Coding | None:
@@ -485,7 +499,7 @@ def queue(
 
 
 def next_to_code(
-    items: list[Unit], done: dict[tuple[int, int], Coding], after: tuple[int, int] | None = None
+    items: list[Unit], done: Collection[tuple[int, int]], after: tuple[int, int] | None = None
 ) -> Unit | None:
     """The first uncoded piece after ``after`` (wrapping round to the start)."""
     start = 0
@@ -518,7 +532,7 @@ class QuestionProgress:
         return self.total - self.coded
 
 
-def progress(items: list[Unit], done: dict[tuple[int, int], Coding]) -> list[QuestionProgress]:
+def progress(items: list[Unit], done: Collection[tuple[int, int]]) -> list[QuestionProgress]:
     rows: dict[str, QuestionProgress] = {}
     for unit in items:
         row = rows.setdefault(
@@ -848,6 +862,7 @@ def approved_quotes(survey_round: SurveyRound) -> list[Quote]:
             sa.select(Quote)
             .join(Answer, Answer.id == Quote.answer_id)
             .where(Quote.round_id == survey_round.id)
+            .options(so.joinedload(Quote.theme))
             .order_by(Quote.id)
         )
     )

@@ -17,6 +17,7 @@ from flask import Flask
 from app.demo import DEMO_ACCOUNTS, seed_demo
 from app.staff.auth.access import PUBLIC, allowed_roles
 from tests.app.test_access import PLACEHOLDER, _rules, signed_by_twilio
+from tests.data_sizes import statements
 
 HUGE = "99999999999999999999"
 IDS = ["1", "2147483648", "9223372036854775807", HUGE, "0"]
@@ -25,6 +26,7 @@ QUERY = (
     "&date_to=0000-00-00&band=Not+known&team=%00&next=/staff%0d%0aLocation:%20http://evil.example"
     "&status=" + "x" * 300 + "&q=%FF%FE"
 )
+BOARD_SNAPSHOT = re.compile(r"^(INSERT INTO|UPDATE) board_snapshot\b")
 INPUT_NAME = re.compile(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"')
 
 
@@ -71,8 +73,17 @@ def _check(response, what: str) -> None:
 
 def test_no_route_answers_500_to_hostile_values_for_any_role(demo_app: Flask):
     # One demo for all six roles (seeding it is the slow part); each role has its own browser.
-    for account in DEMO_ACCOUNTS:
-        _walk(demo_app, account)
+    # Every GET on the way is watched: none may write (tests/data_sizes.py, issue 20), but
+    # for the board's snapshot, which the board's GET moves once enough has changed (here: a
+    # round the walk closed). Moving it in a job instead would leave the board on stale
+    # figures until the job runs; left for the board's own issue (see app/board/services.py).
+    with statements(demo_app) as log:
+        for account in DEMO_ACCOUNTS:
+            _walk(demo_app, account)
+    written = sorted(
+        {s for method, s in log.writes if method == "GET" and not BOARD_SNAPSHOT.match(s)}
+    )
+    assert not written, "a GET wrote to the database:\n" + "\n".join(written)
 
 
 def _walk(demo_app: Flask, account) -> None:

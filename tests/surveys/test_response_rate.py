@@ -23,6 +23,7 @@ from app.outreach.contacts.models import Contact
 from app.staff.auth.models import Role
 from surveys.models import Response, SurveyRound
 from surveys.response_rate import DEFINITION, GLOSSARY
+from surveys.rounds import tasks as round_tasks
 from surveys.services import RoundDetails, create_round, load_questionnaire_file, open_round
 from tests.surveys.rounds.helpers import add_response
 
@@ -209,3 +210,23 @@ def test_a_round_with_no_list_uses_the_staff_estimate_and_says_so(app, logged_in
     assert "Care leavers to ask (staff estimate)" in page and 'id="figure-rate">10%<' in page
     text = _text(client.get(f"/staff/rounds/{no_estimate}").text)
     assert "The response rate is not known: there was no contact list" in text
+
+
+def test_a_round_opened_before_the_count_was_kept_gets_it_from_the_job_not_a_page(
+    app, logged_in_as
+):
+    round_id, eligible, completed = _round_with_list(app)
+    with app.app_context():
+        db.session.get_one(SurveyRound, round_id).eligible_at_opening = None  # opened before 0018
+        db.session.commit()
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    for url in (f"/staff/rounds/{round_id}", f"/staff/rounds/{round_id}/response-rate"):
+        assert client.get(url).status_code == 200
+    with app.app_context():  # the pages only read: nothing was recorded on a GET
+        assert db.session.get_one(SurveyRound, round_id).eligible_at_opening is None
+        assert round_tasks.record_eligible_counts.call_local() == 1
+        assert db.session.get_one(SurveyRound, round_id).eligible_at_opening == eligible
+        assert round_tasks.record_eligible_counts.call_local() == 0  # once, then never again
+    page = client.get(f"/staff/rounds/{round_id}/response-rate").get_data(as_text=True)
+    assert f'id="figure-eligible">{eligible}<' in page
+    assert f"{_rate(completed, eligible)}%" in page

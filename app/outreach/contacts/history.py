@@ -7,6 +7,9 @@ go, then keeps the invitation without a contact so the round's counts stay.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -14,16 +17,55 @@ from app.core.extensions import db
 from app.messaging.models import OutboundMessage
 from app.outreach.contacts.models import Contact, ContactMessage
 from app.outreach.invitations.models import Invitation
-from app.outreach.invitations.services import refresh_message_statuses, refresh_reached
+from app.outreach.invitations.services import (
+    current_message_status,
+    refresh_reached,
+    with_outbound,
+)
 from app.staff.audit.services import record
 
 # --- History ---------------------------------------------------------------------------------
 
 
-def history(contact: Contact) -> list[ContactMessage]:
-    """What was sent to the contact, newest first (statuses of texts brought up to date)."""
-    refresh_message_statuses([m for m in contact.messages if m.outbound_message_id])
-    return list(contact.messages)
+@dataclass(frozen=True)
+class HistoryLine:
+    kind: str
+    template: str
+    channel: str
+    status: str
+    detail: str
+    sent_at: datetime | None
+    created_at: datetime
+
+
+def history(contact: Contact) -> list[HistoryLine]:
+    """What was sent to the contact, newest first, each text's status read from the outbound
+    queue as ``refresh_message_statuses`` would store it, without storing it (a GET never
+    writes: issue 20)."""
+    status = current_message_status()
+    moved = status != ContactMessage.status  # the text's status, time and error win
+    rows = db.session.execute(
+        with_outbound(
+            sa.select(
+                ContactMessage.kind,
+                ContactMessage.template,
+                ContactMessage.channel,
+                status,
+                sa.case(
+                    (moved, sa.func.coalesce(OutboundMessage.error_code, "")),
+                    else_=ContactMessage.detail,
+                ),
+                sa.case((moved, OutboundMessage.sent_at), else_=ContactMessage.sent_at),
+                ContactMessage.created_at,
+            )
+        )
+        .where(ContactMessage.contact_id == contact.id)
+        .order_by(ContactMessage.id.desc())
+    )
+    return [
+        HistoryLine(kind, template, channel, now, detail[:200], sent_at, created_at)
+        for kind, template, channel, now, detail, sent_at, created_at in rows
+    ]
 
 
 # --- Erasure -----------------------------------------------------------------------------------

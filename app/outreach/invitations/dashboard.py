@@ -53,7 +53,7 @@ from app.core.extensions import db
 from app.outreach.contacts.models import CHANNEL_LABELS, ContactMessage
 from app.outreach.contacts.services import DataQuality, data_quality
 from app.outreach.invitations.models import Invitation
-from app.outreach.invitations.services import refresh_reached
+from app.outreach.invitations.services import current_message_status, deliveries, with_outbound
 from surveys.age_bands import complete_by_age_band
 from surveys.models import CHANNEL_LABELS as RESPONSE_CHANNEL_LABELS
 from surveys.models import Channel, Response, SurveyRound
@@ -170,10 +170,7 @@ def _ordered_line(figures: Publication, name: str, values: list[int], top: Hasha
 
 def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
     on = on or today()
-    invitations = list(
-        db.session.scalars(sa.select(Invitation).where(Invitation.round_id == survey_round.id))
-    )
-    refresh_reached(invitations)
+    invitations = deliveries(survey_round)  # read-only: this page never writes
     rate = response_rate(survey_round)
     figures = Publication()
 
@@ -184,7 +181,7 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
     figures.add(INVITED, len(invitations), cost=50.0)
     figures.add(REACHED, sum(1 for i in invitations if i.reached), cost=20.0)
     figures.add((HEADLINE, "bounced"), sum(1 for i in invitations if i.bounced))
-    figures.add((HEADLINE, "completed"), sum(1 for i in invitations if i.is_completed))
+    figures.add((HEADLINE, "completed"), sum(1 for i in invitations if i.completed))
     for part in (REACHED, (HEADLINE, "bounced"), (HEADLINE, "completed")):
         figures.within(part, INVITED)
 
@@ -221,7 +218,11 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
 
     # Invitations by the channel they were sent on (one may use several): each within invited.
     sent = db.session.execute(
-        sa.select(ContactMessage.channel, ContactMessage.invitation_id, ContactMessage.status)
+        with_outbound(
+            sa.select(
+                ContactMessage.channel, ContactMessage.invitation_id, current_message_status()
+            )
+        )
         .join(Invitation, Invitation.id == ContactMessage.invitation_id)
         .where(Invitation.round_id == survey_round.id, ContactMessage.kind == "invitation")
     ).all()

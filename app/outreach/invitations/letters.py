@@ -83,20 +83,30 @@ def letters_html(survey_round: SurveyRound, invitations: list[tuple[Invitation, 
 WHICH = ("waiting", "today", "all")
 
 
-def letters_to_print(survey_round: SurveyRound, which: str = "waiting"):
-    """(invitation, contact, message) for the letters chosen by ``which`` (see WHICH)."""
+def _letters(query: sa.Select, survey_round: SurveyRound, which: str) -> sa.Select:
     query = (
-        sa.select(Invitation, Contact, ContactMessage)
+        query.select_from(Invitation)
         .join(Contact, Contact.id == Invitation.contact_id)
         .join(ContactMessage, ContactMessage.invitation_id == Invitation.id)
         .where(Invitation.round_id == survey_round.id, ContactMessage.channel == "letter")
-        .order_by(Contact.postcode, Contact.name_key)
     )
     if which == "waiting":
         query = query.where(ContactMessage.status == "queued")
     elif which == "today":
         query = query.where(Invitation.invited_on == today())
-    return db.session.execute(query).all()
+    return query
+
+
+def letters_to_print(survey_round: SurveyRound, which: str = "waiting"):
+    """(invitation, contact, message) for the letters chosen by ``which`` (see WHICH)."""
+    query = _letters(sa.select(Invitation, Contact, ContactMessage), survey_round, which)
+    return db.session.execute(query.order_by(Contact.postcode, Contact.name_key)).all()
+
+
+def count_letters(survey_round: SurveyRound, which: str = "waiting") -> int:
+    """How many letters ``letters_to_print`` would give, counted in the database."""
+    query = _letters(sa.select(sa.func.count(ContactMessage.id)), survey_round, which)
+    return db.session.scalar(query) or 0
 
 
 def letters_pdf(survey_round: SurveyRound, which: str = "waiting") -> bytes | None:

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -534,6 +535,17 @@ def record_notify_receipt(receipt: dict) -> None:
 # --- Statuses, reached and bounced -----------------------------------------------------------
 
 
+# A contact message's status, from its text's status in the outbound queue (anything else: queued).
+TEXT_STATUS = {
+    "sent": "sent",
+    "delivered": "sent",
+    "failed": "failed",
+    "undelivered": "failed",
+    "cancelled": "cancelled",
+}
+REACHED_STATUSES = ("sent", "printed")
+
+
 def refresh_message_statuses(messages: list[ContactMessage]) -> None:
     ids = [m.outbound_message_id for m in messages if m.outbound_message_id]
     if not ids:
@@ -546,13 +558,7 @@ def refresh_message_statuses(messages: list[ContactMessage]) -> None:
         text = outbound.get(message.outbound_message_id)
         if text is None:
             continue
-        status = {
-            "sent": "sent",
-            "delivered": "sent",
-            "failed": "failed",
-            "undelivered": "failed",
-            "cancelled": "cancelled",
-        }.get(text.status, "queued")
+        status = TEXT_STATUS.get(text.status, "queued")
         if status != message.status:
             message.status = status
             message.sent_at = text.sent_at
@@ -576,9 +582,77 @@ def refresh_reached(invitations: list[Invitation]) -> None:
         own = by_invitation.get(invitation.id)
         if own is None:  # erased contact: keep what was settled before
             continue
-        invitation.reached = any(m.status in ("sent", "printed") for m in own)
+        invitation.reached = any(m.status in REACHED_STATUSES for m in own)
         invitation.bounced = any(m.channel == "sms" and m.status == "failed" for m in own)
     db.session.commit()
+
+
+def current_message_status() -> sa.ColumnElement[str]:
+    """What ``refresh_message_statuses`` would store, read in SQL without storing it: select
+    from ContactMessage outer-joined to its OutboundMessage (``with_outbound``)."""
+    from_text = sa.case(
+        *((OutboundMessage.status == text, ours) for text, ours in TEXT_STATUS.items()),
+        else_="queued",
+    )
+    return sa.case((OutboundMessage.id.is_not(None), from_text), else_=ContactMessage.status)
+
+
+def with_outbound(query: sa.Select) -> sa.Select:
+    return query.outerjoin(
+        OutboundMessage, OutboundMessage.id == ContactMessage.outbound_message_id
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One invitation's standing, as ``refresh_reached`` would settle it (read-only)."""
+
+    team: str
+    completed: bool
+    reached: bool
+    bounced: bool
+
+
+def deliveries(survey_round: SurveyRound) -> list[Delivery]:
+    """Every invitation to the round with reached and bounced brought up to date, in one
+    statement and without writing (a GET must not write: issue 20). An invitation with no
+    messages left (its contact erased) keeps the flags settled before the erasure."""
+    status = current_message_status()
+    messages = with_outbound(
+        sa.select(
+            ContactMessage.invitation_id.label("invitation_id"),
+            sa.func.max(sa.case((status.in_(REACHED_STATUSES), 1), else_=0)).label("reached"),
+            sa.func.max(
+                sa.case(((ContactMessage.channel == "sms") & (status == "failed"), 1), else_=0)
+            ).label("bounced"),
+        ).join(Invitation, Invitation.id == ContactMessage.invitation_id)
+    )
+    per_invitation = (
+        messages.where(Invitation.round_id == survey_round.id)
+        .group_by(ContactMessage.invitation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Invitation.team,
+            Invitation.status,
+            Invitation.reached,
+            Invitation.bounced,
+            per_invitation.c.reached,
+            per_invitation.c.bounced,
+        )
+        .outerjoin(per_invitation, per_invitation.c.invitation_id == Invitation.id)
+        .where(Invitation.round_id == survey_round.id)
+    ).all()
+    return [
+        Delivery(
+            team=team,
+            completed=status_ == "completed",
+            reached=bool(settled_reached if now_reached is None else now_reached),
+            bounced=bool(settled_bounced if now_bounced is None else now_bounced),
+        )
+        for team, status_, settled_reached, settled_bounced, now_reached, now_bounced in rows
+    ]
 
 
 # --- Reminders ---------------------------------------------------------------------------------
@@ -741,18 +815,33 @@ def send_one_off_reminder(survey_round: SurveyRound, filters: InviteFilter) -> i
 
 
 @dataclass(frozen=True)
+class MessageLine:
+    """One message in an invitation's row, its status read from the outbound queue."""
+
+    channel: str
+    kind: str
+    status: str
+
+
+@dataclass(frozen=True)
 class InvitationRow:
     invitation: Invitation
     name: str
-    messages: list[ContactMessage]
+    messages: list[MessageLine]
     next_reminder: date | None
 
 
 def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50, team: str = ""):
-    """Invitations by contact name (never by completion: see the module docstring)."""
+    """Invitations by contact name (never by completion: see the module docstring).
+
+    The view is audited first, and committed before anything is read, so that the commit does
+    not expire the rows the page goes on to show (each would be loaded again, one by one)."""
+    record("invitations.view", survey_round, detail=f"page {page}")
+    db.session.commit()
     query = (
         sa.select(Invitation)
         .outerjoin(Contact, Contact.id == Invitation.contact_id)
+        .options(so.contains_eager(Invitation.contact))
         .where(Invitation.round_id == survey_round.id)
         .order_by(Contact.name_key.is_(None), Contact.name_key, Invitation.code)
     )
@@ -760,17 +849,20 @@ def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50
         query = query.where(Invitation.team == team)
     result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
     invitations = list(result.items)
-    messages = list(
-        db.session.scalars(
-            sa.select(ContactMessage)
-            .where(ContactMessage.invitation_id.in_([i.id for i in invitations]))
-            .order_by(ContactMessage.id)
+    grouped: dict[int | None, list[MessageLine]] = {}  # keys: the ids asked for
+    for invitation_id, channel, kind, status in db.session.execute(
+        with_outbound(
+            sa.select(
+                ContactMessage.invitation_id,
+                ContactMessage.channel,
+                ContactMessage.kind,
+                current_message_status(),
+            )
         )
-    )
-    refresh_message_statuses(messages)
-    grouped: dict[int | None, list[ContactMessage]] = {}  # keys: the ids asked for
-    for message in messages:
-        grouped.setdefault(message.invitation_id, []).append(message)
+        .where(ContactMessage.invitation_id.in_([i.id for i in invitations]))
+        .order_by(ContactMessage.id)
+    ):
+        grouped.setdefault(invitation_id, []).append(MessageLine(channel, kind, status))
     days = schedule_for(survey_round)
     rows = [
         InvitationRow(
@@ -781,8 +873,6 @@ def invitation_rows(survey_round: SurveyRound, page: int = 1, per_page: int = 50
         )
         for i in invitations
     ]
-    record("invitations.view", survey_round, detail=f"page {page}")
-    db.session.commit()
     return result, rows
 
 

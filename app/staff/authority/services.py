@@ -62,7 +62,12 @@ def time_zone() -> str:
         return g.authority_settings.timezone
     with db.session.no_autoflush:
         settings = db.session.get(AuthoritySettings, 1)
-    return settings.timezone if settings is not None else clock.DEFAULT_ZONE
+    if settings is None:
+        return clock.DEFAULT_ZONE
+    # Kept for the request: the session holds it only weakly, so every date on a page (one per
+    # row of a list) would otherwise read the settings again.
+    g.authority_settings = settings
+    return settings.timezone
 
 
 def use_authority_zone() -> None:
