@@ -35,6 +35,7 @@ or rebuilding a pack never shows a different pattern.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -46,6 +47,8 @@ from scipy.sparse import hstack, lil_matrix
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
+
+logger = logging.getLogger(__name__)
 
 THRESHOLD = 5
 PROTECTION = 3
@@ -225,7 +228,17 @@ class Publication:
                     continue
                 extra = self._choose(key, primary, secondary, low, width)
                 if not extra:
-                    raise RuntimeError(f"no way to protect {key!r}: publish fewer figures")
+                    # No choice of a few extra figures protects it: hide every figure that can
+                    # still be hidden (the page then shows less, never a cell worked out, and
+                    # never an error). Only figures published before can still pin it.
+                    rest = {
+                        k for k in self.values if k not in primary | secondary | set(self.fixed)
+                    }
+                    primary |= {k for k in rest if self.values[k] < low}
+                    secondary |= {k for k in rest if self.values[k] >= low}
+                    if not self._safe(key, primary, secondary, low, width):
+                        logger.warning("disclosure: a figure is pinned by earlier publications")
+                    break
                 primary |= {k for k in extra if self.values[k] == 0}
                 secondary |= {k for k in extra if self.values[k] > 0}
                 queue = [key, *sorted(extra, key=repr), *queue]

@@ -65,3 +65,18 @@ def test_a_takeaway_names_the_biggest_only_when_no_hidden_one_could_be_bigger():
     assert not certainly_largest(9, [9, "fewer than 5", HIDDEN], 20)  # hidden could be 10
     assert certainly_largest(30, [30, "fewer than 5", HIDDEN], 40)  # hidden is at most 9
     assert not certainly_largest(30, [30, HIDDEN], 100, adds_up=False)
+
+
+def test_a_figure_no_extra_cell_can_protect_never_fails_the_page(app):
+    """An earlier publication showed the total (8) of two small cells: no extra figure can be
+    hidden to widen them now, and the page must still render (with them hidden)."""
+    with app.app_context():
+        publication = Publication()
+        first, second, total = ("a",), ("b",), ("t",)
+        publication.add(first, 4)
+        publication.add(second, 4)
+        publication.earlier(total, 8, 8)
+        publication.adds_up([first, second], total)
+        protected = publication.protect()
+    assert protected[first] == protected[second] == "fewer than 5"
+    assert protected[total] == 8
