@@ -2,7 +2,7 @@
 
 The issue's aim: at most 2 s and no process above 200 MB. The command runs as a real subprocess
 (``flask --app wsgi board pack bench26``) against a seeded SQLite file, and its peak resident
-memory is read from the kernel for that child alone (``os.wait4``'s rusage, ``ru_maxrss``).
+memory is read from the kernel (``ru_maxrss`` of a small wrapper's only child, see WRAPPER).
 Two runs: cold (no chart drawn yet, so matplotlib loads and every chart is drawn) and warm (the
 charts are found on disk under the instance folder by the hash of their data, so matplotlib is
 never imported). For scale, the same run prints what importing the app alone costs. The figures
