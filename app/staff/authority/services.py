@@ -62,7 +62,12 @@ def time_zone() -> str:
         return g.authority_settings.timezone
     with db.session.no_autoflush:
         settings = db.session.get(AuthoritySettings, 1)
-    return settings.timezone if settings is not None else clock.DEFAULT_ZONE
+    if settings is None:
+        return clock.DEFAULT_ZONE
+    # Kept for get_settings: the session holds loaded rows only weakly, so without this the row
+    # would be read again for the page (one statement more on every public request).
+    g.authority_settings = settings
+    return settings.timezone
 
 
 def use_authority_zone() -> None:
