@@ -100,7 +100,7 @@ def _answer_post(server: Server) -> Request:
         body=urllib.parse.urlencode(form).encode(),
     )
     check = fetch(server, request.method, request.path, dict(request.headers), request.body)
-    assert check.status == 302, (check.status, check.body[:500])
+    assert check.status == 302, (check.status, re.findall(rb"<h1[^>]*>[^<]*<|<p[^>]*>[^<]*<", check.body))
     return request
 
 
@@ -114,8 +114,13 @@ def _latest_cookie(fetched, cookie: str) -> str:
 def test_hot_paths_against_bare_flask(app_server, bare_server):
     question_cookie = start_survey(app_server)
     question = Request("GET", f"/s/{SLUG}/q/Q2", headers={"Cookie": question_cookie})
-    assert fetch(app_server, "GET", question.path, dict(question.headers)).status == 200
+    first = fetch(app_server, "GET", question.path, dict(question.headers))
+    assert first.status == 200, (first.status, first.body[:2000])
     answer = _answer_post(app_server)
+    for body, prefix in (("hello", 3), ("BELONG", 4)):
+        text = signed_texts(body, prefix)()
+        reply = fetch(app_server, text.method, text.path, dict(text.headers), text.body)
+        assert b"<Message>" in reply.body, (body, reply.status, reply.body[:300])
 
     bare = load(bare_server, Request("GET", "/hello"), label="bare Flask /hello")
     results: dict[str, LoadResult] = {
