@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import functools
 from types import ModuleType
+from typing import Any
 
 from flask import render_template
 
@@ -60,7 +61,9 @@ def weasyprint() -> ModuleType:
 def _local_only_fetcher() -> type:
     """Our own font files and data: URIs, nothing else (no network, no other local files)."""
 
-    class LocalOnlyFetcher(weasyprint().URLFetcher):
+    fetcher: Any = weasyprint().URLFetcher  # a class known only at run time (loaded lazily)
+
+    class LocalOnlyFetcher(fetcher):
         def __init__(self):
             super().__init__(allowed_protocols={"file", "data"})
 
