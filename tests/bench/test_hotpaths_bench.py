@@ -100,7 +100,8 @@ def _answer_post(server: Server) -> Request:
         body=urllib.parse.urlencode(form).encode(),
     )
     check = fetch(server, request.method, request.path, dict(request.headers), request.body)
-    assert check.status == 302, (check.status, re.findall(rb"<h1[^>]*>[^<]*<|<p[^>]*>[^<]*<", check.body))
+    said = re.findall(rb"<h1[^>]*>[^<]*<|<p[^>]*>[^<]*<", check.body)
+    assert check.status == 302, (check.status, said)
     return request
 
 
