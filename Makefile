@@ -77,8 +77,10 @@ test-at-night: install-test browser-deps
 		$$SUDO apt-get install -y -qq faketime >/dev/null; }
 	TZ=Europe/London faketime -f '@$(or $(AT),2026-12-01 23:30:00)' $(VENV)/bin/pytest || [ $$? -eq 5 ]
 
+## bench: every benchmark on SQLite, then the hot public paths again on a throwaway PostgreSQL
 bench: install-test
 	$(VENV)/bin/pytest -m bench -s tests/bench
+	bash scripts/pg-test-server.sh run $(VENV)/bin/pytest -m bench -s tests/bench/test_hotpaths_bench.py
 
 ## lint: ruff (style), import-linter (the layer contracts in pyproject.toml), mypy, hadolint
 lint: install-test

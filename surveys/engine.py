@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.core.dates import BirthDateInvalid, BirthDateProblem, age_on, date_of_birth
-from app.core.extensions import db
+from app.core.extensions import commit_keeping_loaded, db
 from app.core.text import clean_text
 from surveys.models import (
     Answer,
@@ -331,7 +331,7 @@ def save_answer(
     if texts:
         result.level = screen_answer(answer, texts)
         result.flagged = result.level is not None
-    db.session.commit()
+    commit_keeping_loaded()  # the channel goes on to work out the next question from them
     return result
 
 

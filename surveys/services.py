@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.core.extensions import db
 from app.staff.audit.services import record
@@ -225,7 +226,12 @@ def close_round(survey_round: SurveyRound) -> SurveyRound:
 def round_by_slug(slug: str) -> SurveyRound | None:
     if not slug.isalnum() or len(slug) > 40:
         return None
-    return db.session.scalar(sa.select(SurveyRound).where(SurveyRound.slug == slug.lower()))
+    # With its questionnaire: every page of a round reads it (one statement fewer per request).
+    return db.session.scalar(
+        sa.select(SurveyRound)
+        .where(SurveyRound.slug == slug.lower())
+        .options(so.joinedload(SurveyRound.questionnaire))
+    )
 
 
 def rounds() -> list[SurveyRound]:

@@ -27,13 +27,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 import sqlalchemy as sa
 from flask import url_for
 
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, BoardSnapshot, ReferenceFigure
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from app.core.charts import OKABE_ITO, BarChart, LineChart, Series, bar_chart_svg, cached_svg
 from app.core.charts import line_chart_svg as draw_line
 from app.core.clock import today
@@ -52,6 +55,7 @@ from app.core.disclosure import (
     suppress,
 )
 from app.core.extensions import db
+from app.core.frames import pandas
 from app.outreach.invitations.models import Invitation
 from app.staff.audit.services import record
 from app.staff.authority.services import get_settings
@@ -206,9 +210,9 @@ def _respondents(survey_round: SurveyRound) -> tuple[pd.DataFrame, pd.DataFrame]
             picks = [value["choice"]] if value.get("choice") else []
         for pick in picks:
             chosen.append((response_id, question.code, str(pick)))
-    frame = pd.DataFrame(people, columns=["id", "channel"])
+    frame = pandas().DataFrame(people, columns=["id", "channel"])
     frame["band"] = [age_band(ages.get(i)) for i in frame["id"]]
-    return frame, pd.DataFrame(chosen, columns=["id", "code", "choice"])
+    return frame, pandas().DataFrame(chosen, columns=["id", "code", "choice"])
 
 
 def _by_band(frame: pd.DataFrame, column: str) -> dict[str, dict[str, int]]:
@@ -295,7 +299,7 @@ def _themes(survey_round, bands, publication: Publication, layout, shared) -> No
             Answer.skipped.is_(False),
         )
     ).all()
-    frame = pd.DataFrame(
+    frame = pandas().DataFrame(
         [(rid, code, top_key.get(tid) if tid else None) for rid, code, tid in rows],
         columns=["id", "code", "theme"],
     )

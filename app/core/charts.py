@@ -18,6 +18,7 @@ Shared by the theme results (surveys/themes/charts.py) and the board (app/board)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -28,20 +29,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from flask import current_app
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
-
-# Arial is asked for first (the page's font) but is rarely installed on servers; matplotlib
-# falls back down the list quietly rather than logging a warning for every label.
-logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"]
 INK = "#0b0c0c"
@@ -57,6 +51,24 @@ _LOCK = threading.Lock()
 _MEMORY: OrderedDict[str, bytes] = OrderedDict()
 MEMORY_ITEMS = 256
 HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+@functools.cache
+def pyplot() -> ModuleType:
+    """matplotlib's pyplot on the Agg backend, loaded the first time a chart is drawn.
+
+    Imported here rather than at the top of the module: matplotlib costs about 60 MB and 1.5 s,
+    and most processes (the survey pages, the send worker, a pack whose charts are all cached)
+    never draw a chart."""
+    import matplotlib  # lazy on purpose (memory): see the docstring
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # Arial is asked for first (the page's font) but is rarely installed on servers; matplotlib
+    # falls back down the list quietly rather than logging a warning for every label.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return plt
 
 
 # Bump when the drawing code changes, so charts cached from older code are drawn again.
@@ -131,7 +143,7 @@ def finish(figure, axes) -> str:
     figure.tight_layout()
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
+    pyplot().close(figure)
     return buffer.getvalue()
 
 
@@ -173,6 +185,7 @@ class BarChart:
 
 def bar_chart_svg(chart: BarChart) -> str:
     rows = len(chart.labels)
+    plt = pyplot()
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 1.3 + 0.36 * max(rows, 1)))
         positions = list(range(rows))[::-1]  # first label at the top
@@ -243,6 +256,7 @@ class LineChart:
 
 
 def line_chart_svg(chart: LineChart) -> str:
+    plt = pyplot()
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 3.2))
         xs = list(range(len(chart.labels)))

@@ -38,12 +38,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from flask import current_app, has_app_context
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import hstack, lil_matrix
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -130,6 +129,26 @@ def share(value: int | str, base: int | str) -> float | None:
 
 
 # --- Everything one role sees together --------------------------------------------------------
+
+
+@cache
+def _solver() -> SimpleNamespace:
+    """numpy and scipy's MILP solver, loaded the first time a publication is protected.
+
+    Imported here rather than at the top of the module: scipy costs about 75 MB and 1.5 s, and the
+    survey pages and the send worker never protect a table."""
+    import numpy  # lazy on purpose (memory): see the docstring
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import hstack, lil_matrix
+
+    return SimpleNamespace(
+        np=numpy,
+        Bounds=Bounds,
+        LinearConstraint=LinearConstraint,
+        milp=milp,
+        hstack=hstack,
+        lil_matrix=lil_matrix,
+    )
 
 
 @dataclass
@@ -254,10 +273,11 @@ class Publication:
 
     # The attacker's model, shared by the audit and the choice of extra cells.
     def _model(self):
+        sp = _solver()
         keys = list(self.values)
         index = {k: i for i, k in enumerate(keys)}
         rows = len(self.sums) + len(self.limits)
-        matrix = lil_matrix((rows, len(keys)))
+        matrix = sp.lil_matrix((rows, len(keys)))
         for r, (parts, total) in enumerate(self.sums):
             for part in parts:
                 matrix[r, index[part]] += 1
@@ -265,8 +285,8 @@ class Publication:
         for r, (part, whole) in enumerate(self.limits, start=len(self.sums)):
             matrix[r, index[part]] += 1
             matrix[r, index[whole]] -= 1
-        lower = np.array([0.0] * len(self.sums) + [-np.inf] * len(self.limits))
-        upper = np.zeros(rows)
+        lower = sp.np.array([0.0] * len(self.sums) + [-sp.np.inf] * len(self.limits))
+        upper = sp.np.zeros(rows)
         return keys, index, matrix.tocsr(), lower, upper
 
     def _ceiling(self, low: int) -> float:
@@ -275,8 +295,9 @@ class Publication:
     def _bounds(self, keys, primary, secondary, low):
         """Each figure's range as the attacker knows it: a shown figure is itself, "fewer than
         5" is 0 to 4 (a zero may be hidden too), "hidden to protect privacy" is 5 and over."""
-        lb = np.empty(len(keys))
-        ub = np.empty(len(keys))
+        sp = _solver()
+        lb = sp.np.empty(len(keys))
+        ub = sp.np.empty(len(keys))
         for i, key in enumerate(keys):
             if key in primary:
                 lb[i], ub[i] = 0, low - 1
@@ -295,18 +316,19 @@ class Publication:
     ) -> dict[Hashable, tuple[int | None, int | None]]:
         """For each hidden figure, the smallest and largest whole value the published figures
         allow (the audit)."""
+        sp = _solver()
         low = low or threshold()
         keys, index, matrix, lower, upper = self._model()
         lb, ub = self._bounds(keys, primary, secondary, low)
-        constraints = [LinearConstraint(matrix, lower, upper)] if matrix.shape[0] else []
+        constraints = [sp.LinearConstraint(matrix, lower, upper)] if matrix.shape[0] else []
         found = {}
         for key in only if only is not None else sorted(primary | secondary, key=repr):
-            c = np.zeros(len(keys))
+            c = sp.np.zeros(len(keys))
             c[index[key]] = 1
             ends = []
             for sign in (1, -1):
-                result = milp(
-                    sign * c, constraints=constraints, bounds=Bounds(lb, ub), integrality=1
+                result = sp.milp(
+                    sign * c, constraints=constraints, bounds=sp.Bounds(lb, ub), integrality=1
                 )
                 ends.append(round(sign * result.fun) if result.success else None)
             found[key] = (ends[0], ends[1])
@@ -324,6 +346,7 @@ class Publication:
         the exposed cell by at least ``width``. A zero chosen reads "fewer than 5" (0 to 4);
         a count of 5 or more chosen reads "hidden to protect privacy" (5 and over).
         """
+        sp = _solver()
         keys, index, matrix, lower, upper = self._model()
         n = len(keys)
         hidden = primary | secondary
@@ -341,13 +364,15 @@ class Publication:
         lb, ub = self._bounds(keys, primary | zeros, secondary | (set(candidates) - zeros), low)
         total_vars = m + 2 * n
         blocks = []
-        empty = lil_matrix((matrix.shape[0], m))
+        empty = sp.lil_matrix((matrix.shape[0], m))
         for copy in range(2):
-            parts = [empty] + [matrix if c == copy else lil_matrix(matrix.shape) for c in range(2)]
-            blocks.append(LinearConstraint(hstack(parts).tocsr(), lower, upper))
-        link = lil_matrix((4 * m + 1, total_vars))
-        link_lb = np.full(4 * m + 1, -np.inf)
-        link_ub = np.zeros(4 * m + 1)
+            parts = [empty] + [
+                matrix if c == copy else sp.lil_matrix(matrix.shape) for c in range(2)
+            ]
+            blocks.append(sp.LinearConstraint(sp.hstack(parts).tocsr(), lower, upper))
+        link = sp.lil_matrix((4 * m + 1, total_vars))
+        link_lb = sp.np.full(4 * m + 1, -sp.np.inf)
+        link_ub = sp.np.zeros(4 * m + 1)
         row = 0
         for k, j in cand.items():
             for copy in range(2):
@@ -360,14 +385,14 @@ class Publication:
                 row += 2
         link[row, m + index[exposed]] = 1
         link[row, m + n + index[exposed]] = -1
-        link_lb[row], link_ub[row] = width, np.inf
-        blocks.append(LinearConstraint(link.tocsr(), link_lb, link_ub))
-        cost = np.zeros(total_vars)
+        link_lb[row], link_ub[row] = width, sp.np.inf
+        blocks.append(sp.LinearConstraint(link.tocsr(), link_lb, link_ub))
+        cost = sp.np.zeros(total_vars)
         for k, j in cand.items():
             cost[j] = self.costs[k] * (1 + self.values[k] / big)
-        all_lb = np.concatenate([np.zeros(m), lb, lb])
-        all_ub = np.concatenate([np.ones(m), ub, ub])
-        result = milp(cost, constraints=blocks, bounds=Bounds(all_lb, all_ub), integrality=1)
+        all_lb = sp.np.concatenate([sp.np.zeros(m), lb, lb])
+        all_ub = sp.np.concatenate([sp.np.ones(m), ub, ub])
+        result = sp.milp(cost, constraints=blocks, bounds=sp.Bounds(all_lb, all_ub), integrality=1)
         if not result.success:
             return set()
         return {k for k, j in cand.items() if result.x[j] > 0.5}

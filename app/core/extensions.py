@@ -72,6 +72,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
     cursor.close()
 
 
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session has loaded.
+
+    For a request that goes on reading what it has just written (the survey answer POST works
+    out the next question from the questionnaire and answers it already holds): a plain commit
+    expires every loaded object, and each is then read again, one statement at a time."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def configured_limit(name: str):
     """A Flask-Limiter limit read from the config when a request comes (tests change it)."""
     return lambda: current_app.config[name]

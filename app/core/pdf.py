@@ -21,10 +21,11 @@ What they share, once:
 from __future__ import annotations
 
 import base64
+import functools
+from types import ModuleType
+from typing import Any
 
 from flask import render_template
-from weasyprint import CSS, HTML, URLFetcher
-from weasyprint.text.fonts import FontConfiguration
 
 from app.core.files import FONTS
 
@@ -51,26 +52,45 @@ html {{ font-family: {FONT_STACK}; color: #0b0c0c; }}
 """
 
 
-class LocalOnlyFetcher(URLFetcher):
+@functools.cache
+def weasyprint() -> ModuleType:
+    """WeasyPrint, loaded the first time a PDF is made.
+
+    Imported here rather than at the top of the module: it costs about 40 MB and 2 s, and most
+    processes (the survey pages, the send worker) never make a PDF."""
+    import weasyprint  # lazy on purpose (memory): see the docstring
+    import weasyprint.text.fonts
+
+    return weasyprint
+
+
+@functools.cache
+def _local_only_fetcher() -> type:
     """Our own font files and data: URIs, nothing else (no network, no other local files)."""
 
-    def __init__(self):
-        super().__init__(allowed_protocols={"file", "data"})
+    fetcher: Any = weasyprint().URLFetcher  # a class known only at run time (loaded lazily)
 
-    def fetch(self, url, headers=None):
-        if not (url.startswith("data:") or url.startswith(FONTS.as_uri() + "/")):
-            raise ValueError(f"PDFs may not load {url[:80]}")
-        return super().fetch(url, headers)
+    class LocalOnlyFetcher(fetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"file", "data"})
+
+        def fetch(self, url, headers=None):
+            if not (url.startswith("data:") or url.startswith(FONTS.as_uri() + "/")):
+                raise ValueError(f"PDFs may not load {url[:80]}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher
 
 
 PDF_VARIANT = "pdf/ua-1"
 
 
 def html_to_pdf(html: str) -> bytes:
-    fetcher = LocalOnlyFetcher()
-    fonts = FontConfiguration()
-    base = CSS(string=BASE_CSS, font_config=fonts, url_fetcher=fetcher)
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(
+    wp = weasyprint()
+    fetcher = _local_only_fetcher()()
+    fonts = wp.text.fonts.FontConfiguration()
+    base = wp.CSS(string=BASE_CSS, font_config=fonts, url_fetcher=fetcher)
+    return wp.HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[base], font_config=fonts, pdf_variant=PDF_VARIANT
     )
 

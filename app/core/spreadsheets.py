@@ -27,10 +27,22 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
+from types import ModuleType
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+
+@cache
+def openpyxl() -> ModuleType:
+    """openpyxl, loaded the first time a workbook is read or written (imports and exports).
+
+    Imported here rather than at the top of the module: with numpy, which it pulls in, it costs
+    about 40 MB and 0.7 s, and the survey pages and the send worker never touch a workbook."""
+    import openpyxl  # lazy on purpose (memory): see the docstring
+    import openpyxl.styles
+
+    return openpyxl
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 50_000
@@ -118,7 +130,7 @@ class Sheet:
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
     """A workbook: numbers as numeric cells, dates as date cells, None blank, text as text."""
-    book = Workbook()
+    book = openpyxl().Workbook()
     first = book.active
     assert first is not None  # a new workbook has one sheet
     book.remove(first)
@@ -144,11 +156,11 @@ def _write_sheet(sheet, spec: Sheet) -> None:
             elif value is not source and str(source).strip().endswith("%"):
                 cell.number_format = PERCENT_FORMAT
     if spec.title_row and spec.rows:
-        sheet.cell(1, 1).font = Font(bold=True, size=14)
+        sheet.cell(1, 1).font = openpyxl().styles.Font(bold=True, size=14)
     if spec.header_row and len(spec.rows) >= spec.header_row:
         for cell in sheet[spec.header_row]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.font = openpyxl().styles.Font(bold=True)
+            cell.alignment = openpyxl().styles.Alignment(wrap_text=True, vertical="top")
     if spec.freeze:
         sheet.freeze_panes = spec.freeze
     for column, width in spec.widths.items():
@@ -247,7 +259,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def _read_xlsx(data: bytes, wording: TableWording, formulas: str, max_rows: int):
     try:
-        book = load_workbook(io.BytesIO(data), data_only=formulas == "values")
+        book = openpyxl().load_workbook(io.BytesIO(data), data_only=formulas == "values")
     except Exception:  # openpyxl raises many kinds for a broken or mislabelled file
         raise TableInvalid(
             "This file cannot be opened as an Excel workbook. Save it as .xlsx and try again"

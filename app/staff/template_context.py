@@ -43,6 +43,23 @@ def navigation() -> list[dict]:
     return items
 
 
+def chrome_key() -> tuple | None:
+    """What the header and footer are made from, for a visitor who is not signed in, so their
+    markup is rendered once per content (app/core/fragments.py); None for signed-in staff, whose
+    navigation depends on their role."""
+    if current_user.is_authenticated:
+        return None
+    authority = get_settings()
+    return (
+        request.script_root,
+        authority.name,
+        authority.service_name,
+        bool(authority.logo),
+        authority.duty_phone,
+        authority.duty_hours,
+    )
+
+
 def local_datetime(value: datetime | None) -> str:
     """A stored UTC time shown in the authority's time zone, like '23 Nov 2026, 14:05'."""
     if value is None:
@@ -55,6 +72,7 @@ def local_datetime(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
     app.add_template_global(utcnow, "now_utc")
+    app.add_template_global(chrome_key)
 
     @app.context_processor
     def inject() -> dict:

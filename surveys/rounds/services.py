@@ -22,18 +22,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import qrcode
 import qrcode.image.svg
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 from app.core import clock
 from app.core.disclosure import KEY, Publication, is_suppressed
 from app.core.extensions import db
+from app.core.frames import pandas
 from app.core.spreadsheets import Sheet, to_csv, to_xlsx
 from app.core.spreadsheets import spreadsheet_safe as spreadsheet_safe  # used by exports
 from app.staff.audit.services import record
@@ -174,8 +177,10 @@ def _responses_frame(survey_round: SurveyRound) -> pd.DataFrame:
             Response.status,
         ).where(Response.round_id == survey_round.id)
     ).all()
-    return pd.DataFrame(rows, columns=["id", "channel", "status"]).astype(
-        {"id": "int64", "channel": "object", "status": "object"}
+    return (
+        pandas()
+        .DataFrame(rows, columns=["id", "channel", "status"])
+        .astype({"id": "int64", "channel": "object", "status": "object"})
     )
 
 
@@ -286,9 +291,9 @@ def round_figures(survey_round: SurveyRound) -> RoundFigures:
 
 def _by_channel(frame: pd.DataFrame, survey_round: SurveyRound) -> list[ChannelFigures]:
     counts = (
-        pd.crosstab(frame["channel"], frame["status"])
+        pandas().crosstab(frame["channel"], frame["status"])
         if len(frame)
-        else pd.DataFrame(columns=["complete", "in_progress"])
+        else pandas().DataFrame(columns=["complete", "in_progress"])
     )
     counts = counts.reindex(columns=["complete", "in_progress"], fill_value=0)
     # Channels the round offers, and any other channel with responses, in the usual order.

@@ -16,8 +16,10 @@ and until then the page says the results are provisional and how much is coded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from app.core.disclosure import (
     KEY,
@@ -29,6 +31,7 @@ from app.core.disclosure import (
     share,
     threshold,
 )
+from app.core.frames import pandas
 from surveys.age_bands import AGE_BANDS as AGE_BANDS  # the one rule, used here and by the board
 from surveys.age_bands import UNKNOWN, age_band
 from surveys.models import CHANNEL_LABELS, Channel, SurveyRound
@@ -136,7 +139,7 @@ def _frame(survey_round: SurveyRound, codebook: Codebook, question_code: str) ->
                     "age_band": age_band(unit.age),
                 }
             )
-    return pd.DataFrame(records, columns=["response", "theme", "channel", "age_band"])
+    return pandas().DataFrame(records, columns=["response", "theme", "channel", "age_band"])
 
 
 def theme_results(

@@ -110,12 +110,14 @@ def question(slug: str, code: str):
                     next_url=following,
                 )
             return redirect(following)
+    answer = engine.answers_by_question(response).get(current.id)
     return render_template(
         "surveys/web/question.html",
         survey_round=survey_round,
         response=response,
         question=current,
-        answer=engine.answers_by_question(response).get(current.id),
+        answer=answer,
+        choices_key=web.choices_key(current, answer, error),
         number=engine.position(response, current),
         back_url=_back(response, current, changing),
         error=error,

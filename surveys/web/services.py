@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from flask import current_app, session
 from app.core.extensions import db
 from surveys import completion
 from surveys.engine import start_response
-from surveys.models import Channel, Response, SurveyRound
+from surveys.models import Answer, Channel, Question, Response, SurveyRound
 from surveys.web import sign_ups
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
@@ -153,3 +154,28 @@ def save_contact_request(
         )
     )
     db.session.commit()
+
+
+# Parts of a stored answer that hold a person's own words: never part of a cache key.
+_OWN_WORDS = ("text", "items", "other")
+
+
+def choices_key(question: Question, answer: Answer | None, error: Exception | None) -> tuple | None:
+    """The key under which a question's answer markup is kept (app/core/fragments.py): the
+    question's public wording and choices and the answer chosen. None (render afresh) when an
+    error is shown, when the answer holds the person's own words, or when the questionnaire is
+    not locked (a locked version never changes: surveys/editor)."""
+    if error is not None or not question.questionnaire.is_locked:
+        return None
+    value = answer.value if answer is not None else None
+    if value and any(value.get(part) for part in _OWN_WORDS):
+        return None
+    wording = (question.web_text, question.hint, question.scale_min_label, question.scale_max_label)
+    return (
+        question.id,
+        question.kind,
+        wording,
+        question.max_items,
+        json.dumps(question.options, sort_keys=True),
+        json.dumps(value, sort_keys=True),
+    )

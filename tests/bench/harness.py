@@ -10,8 +10,9 @@ Reusable by any benchmark::
 for every app, so figures compare), waits until it answers, and always stops it. ``load`` runs a
 bounded load generator: threads with keep-alive ``http.client`` connections, a warm-up, then a
 fixed measuring window; it stops by itself and counts only the expected statuses (200 unless
-told), reporting everything else as errors. The request may be fixed or built per request by a
-callable (a webhook benchmark that needs a fresh body or signature each time passes one).
+told), reporting everything else as errors, and keeps each counted response's latency (for
+the p95). The request may be fixed or built per request by a callable (a webhook benchmark
+that needs a fresh body or signature each time passes one).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class LoadResult:
     ok: int  # responses with an expected status, inside the measuring window
     seconds: float
     errors: Counter = field(default_factory=Counter)  # status code or exception name -> count
+    latencies: list[float] = field(default_factory=list, repr=False)  # s, each counted response
 
     @property
     def rps(self) -> float:
@@ -75,9 +77,23 @@ class LoadResult:
     def error_count(self) -> int:
         return sum(self.errors.values())
 
+    def percentile(self, p: float) -> float:
+        """The ``p``-th percentile latency in seconds (nearest rank), 0 with no responses."""
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
     def summary(self) -> str:
         errors = f", errors {dict(self.errors)}" if self.errors else ""
-        return f"{self.label}: {self.rps:.0f} req/s ({self.ok} in {self.seconds:.1f} s{errors})"
+        return (
+            f"{self.label}: {self.rps:.0f} req/s, p95 {self.p95 * 1000:.1f} ms "
+            f"({self.ok} in {self.seconds:.1f} s{errors})"
+        )
 
 
 def free_port() -> int:
@@ -195,12 +211,14 @@ def load(
     lock = threading.Lock()
     totals = {"ok": 0}
     errors: Counter = Counter()
+    latencies: list[float] = []
 
     def worker() -> None:
-        ok, errs = 0, Counter()
+        ok, errs, mine = 0, Counter(), []
         conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
         while (now := time.perf_counter()) < window_end:
             req = build()
+            sent = time.perf_counter()
             try:
                 conn.request(req.method, req.path, body=req.body, headers=dict(req.headers))
                 response = conn.getresponse()
@@ -215,12 +233,14 @@ def load(
             if window_start <= now < window_end:
                 if status in ok_statuses:
                     ok += 1
+                    mine.append(now - sent)
                 else:
                     errs[status] += 1
         conn.close()
         with lock:
             totals["ok"] += ok
             errors.update(errs)
+            latencies.extend(mine)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
     for thread in threads:
@@ -234,4 +254,5 @@ def load(
         totals["ok"],
         duration,
         errors,
+        latencies,
     )

@@ -40,13 +40,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import sqlalchemy as sa
 
-from app.core.charts import OKABE_ITO, STYLE, finish
+from app.core.charts import OKABE_ITO, STYLE, finish, pyplot
 from app.core.clock import today
 from app.core.disclosure import Protected, Publication, is_suppressed
 from app.core.extensions import db
@@ -339,6 +335,7 @@ def _point(value: Shown | None) -> float:
 
 def chart_svg(board: Dashboard) -> str:
     days = [row.number for row in board.by_day]
+    plt = pyplot()
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 3.6))
         axes.plot(

@@ -64,8 +64,8 @@ def time_zone() -> str:
         settings = db.session.get(AuthoritySettings, 1)
     if settings is None:
         return clock.DEFAULT_ZONE
-    # Kept for the request: the session holds it only weakly, so every date on a page (one per
-    # row of a list) would otherwise read the settings again.
+    # Kept for the request: the session holds loaded rows only weakly, so every date on a page
+    # (one per row of a list) and get_settings would otherwise read the settings again.
     g.authority_settings = settings
     return settings.timezone
 
