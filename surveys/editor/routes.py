@@ -69,7 +69,7 @@ def _version_page(
         "message": message,
         "kind_labels": editor.KIND_LABELS,
         "sms_segments": sms_segments,
-        "fragment": _is_htmx(),
+        "htmx_partial": _is_htmx(),
     }
     if _is_htmx():
         # htmx swaps only 2xx answers, so a refusal comes back as 200 with the message in it.
