@@ -27,6 +27,7 @@ from app.core.forms import BaseForm, MobileNumber
 from forum.models import (
     CONTACT_PREFERENCES,
     MEMBER_ROLE_LABELS,
+    MILESTONE_STATUS_LABELS,
     PAYMENT_TYPES,
     SOURCE_LABELS,
     STATUS_LABELS,
@@ -362,8 +363,81 @@ class MilestoneForm(BaseForm):
             Length(max=200, message="Use 200 characters or fewer"),
         ],
     )
+    owner = StringField(
+        "Owner (optional)",
+        widget=GovTextInput(),
+        description="The person or team who answers for it",
+        validators=[Length(max=120, message="Use 120 characters or fewer")],
+    )
     due_on = OptionalDateField("Due (optional)", "due date")
     submit = SubmitField("Add milestone", widget=GovSubmitInput())
+
+
+class MilestoneEditForm(MilestoneForm):
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=[(s.value, label) for s, label in MILESTONE_STATUS_LABELS.items()],
+        validators=[InputRequired("Choose a status")],
+    )
+    submit = SubmitField("Save milestone", widget=GovSubmitInput())
+
+
+class RetireForm(BaseForm):
+    reason = StringField(
+        "Why it is being retired",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Say why this milestone is being retired"),
+            Length(max=500, message="Use 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Retire milestone", widget=GovSubmitInput())
+
+
+def _plan_text(label: str, description: str = "", limit: int = 4000) -> TextAreaField:
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        description=description,
+        validators=[Length(max=limit, message=f"Use {limit:,} characters or fewer")],
+    )
+
+
+class PlanForm(BaseForm):
+    aims = _plan_text("Aims", "What the plan is for, in a few sentences")
+    lead = StringField(
+        "Plan lead",
+        widget=GovTextInput(),
+        validators=[Length(max=200, message="Use 200 characters or fewer")],
+    )
+    resources = _plan_text("Resources", "People, money and time the plan has")
+    timeline = _plan_text("Timeline", "For example, April 2027 to March 2028")
+    public_summary = _plan_text(
+        "Summary for young people",
+        "Shown on the public \u201cyou said, we did\u201d page. Short sentences, no jargon",
+        1000,
+    )
+    submit = SubmitField("Save the plan", widget=GovSubmitInput())
+
+
+class ObjectiveForm(BaseForm):
+    text = TextAreaField(
+        "Objective",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter the objective"),
+            Length(max=1000, message="Use 1,000 characters or fewer"),
+        ],
+    )
+    success_measure = _plan_text("What success will mean", "How you will know", 1000)
+    target = StringField(
+        "Target",
+        widget=GovTextInput(),
+        description="For example, 60% say they feel they belong by March 2028",
+        validators=[Length(max=200, message="Use 200 characters or fewer")],
+    )
+    submit = SubmitField("Save objective", widget=GovSubmitInput())
 
 
 class UpdateForm(BaseForm):

@@ -159,15 +159,104 @@ class Attendance(Model):
     member: so.Mapped[ForumMember] = so.relationship()
 
 
+class Plan(Model):
+    """The service's New Belongings plan: one row (services.get_plan makes it on first use)."""
+
+    __tablename__ = "plan"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    aims: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    lead: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    resources: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    timeline: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Written by staff for young people; shown on the public "you said, we did" page.
+    public_summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+
+class PlanObjective(Model):
+    """An objective of the plan, what success will mean and the target that shows it."""
+
+    __tablename__ = "plan_objective"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    success_measure: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    target: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    retired_on: so.Mapped[date | None]
+
+
+class MilestoneStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    ACHIEVED = "achieved"
+
+
+MILESTONE_STATUS_LABELS = {
+    MilestoneStatus.NOT_STARTED: "Not started",
+    MilestoneStatus.IN_PROGRESS: "In progress",
+    MilestoneStatus.ACHIEVED: "Achieved",
+}
+
+
 class Milestone(Model):
-    """One of the 10 to 15 milestones of the service's New Belongings plan."""
+    """One of the 10 to 15 milestones of the service's New Belongings plan.
+
+    Milestones are retired, never deleted, so actions linked to them and their history stay.
+    Its RAG is worked out from its own dates and its linked actions (rag.milestone_rag).
+    """
 
     __tablename__ = "plan_milestone"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('not_started','in_progress','achieved')", name="milestone_status_known"
+        ),
+        sa.CheckConstraint(
+            "status <> 'achieved' OR achieved_on IS NOT NULL", name="achieved_has_date"
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     due_on: so.Mapped[date | None]
     position: so.Mapped[int] = so.mapped_column(default=0)
+    owner: so.Mapped[str] = so.mapped_column(sa.String(120), default="", server_default="")
+    status: so.Mapped[str] = so.mapped_column(
+        sa.String(12), default=MilestoneStatus.NOT_STARTED.value, server_default="not_started"
+    )
+    achieved_on: so.Mapped[date | None]
+    retired_on: so.Mapped[date | None]
+    retired_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+
+    changes: so.Mapped[list[PlanChange]] = so.relationship(
+        back_populates="milestone",
+        order_by="(PlanChange.noted_on.desc(), PlanChange.id.desc())",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def status_label(self) -> str:
+        return MILESTONE_STATUS_LABELS[MilestoneStatus(self.status)]
+
+
+class PlanChange(Model):
+    """One dated line of the plan's history ("Due date changed from ... to ..."). Every change
+    is also in the audit log; this is the history people read on the plan page."""
+
+    __tablename__ = "plan_change"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    milestone_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("plan_milestone.id", ondelete="CASCADE"), index=True
+    )
+    noted_on: so.Mapped[date] = so.mapped_column(default=today)
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+
+    milestone: so.Mapped[Milestone | None] = so.relationship(back_populates="changes")
+    by: so.Mapped[StaffUser | None] = so.relationship()
 
 
 class YouSaid(Model):
@@ -332,3 +421,32 @@ class UpdateNotice(Model):
     texts_queued: so.Mapped[int] = so.mapped_column(default=0)
     emails_sent: so.Mapped[int] = so.mapped_column(default=0)
     skipped: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class BoardReply(Model):
+    """The board's answer to something the forum asked, given at a board meeting.
+
+    It lives here, beside "you said, we did", because the public page (this layer) shows it
+    ("The board said..."). The board's meeting pages (app.board, above) record it through
+    forum.services.record_board_reply; ``board_meeting_id`` names the meeting by its table, so
+    nothing here imports the board's code.
+    """
+
+    __tablename__ = "board_reply"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_meeting_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("board_meeting.id", ondelete="CASCADE"), index=True
+    )
+    item_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("you_said_item.id", ondelete="CASCADE"), index=True
+    )
+    heard_on: so.Mapped[date]
+    ask: so.Mapped[str] = so.mapped_column(sa.Text)
+    reply: so.Mapped[str] = so.mapped_column(sa.Text)
+    decision: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+
+    item: so.Mapped[YouSaid] = so.relationship()

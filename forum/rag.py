@@ -14,6 +14,17 @@ It applies only while the action is open (not started or in progress): once an a
 won't be done, the rules above decide, and services clear the override. An overridden rating is
 always shown as such ("set by hand", with the reason and the rating the rules would give).
 
+Milestones (the plan) roll up from their linked actions, in order -- the one statement of the
+rule, ``milestone_rag``:
+1. Achieved -> blue, "achieved" (complete: no longer rated).
+2. Red, "overdue" if the milestone's own due date has passed; red, "an action is red" if any
+   linked action's rating (as shown, overrides included) is red.
+3. Amber, with the first reason that applies: "no actions linked" (no linked action that is
+   not "won't do": nothing is being done towards it), "an action is amber", "no due date",
+   "due soon" (due within DUE_SOON_DAYS).
+4. Otherwise green, "on track".
+Won't-do actions (grey) neither help nor harm a milestone.
+
 Colour never carries the meaning alone: every rating has a text label, and templates print the
 label inside the coloured tag.
 """
@@ -25,12 +36,19 @@ from datetime import date
 
 DUE_SOON_DAYS = 14
 RATINGS = ("red", "amber", "green")
-RATING_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "None"}
+RATING_LABELS = {
+    "red": "Red",
+    "amber": "Amber",
+    "green": "Green",
+    "none": "None",
+    "blue": "Complete",
+}
 TAG_CLASSES = {
     "red": "govuk-tag--red",
     "amber": "govuk-tag--yellow",
     "green": "govuk-tag--green",
     "none": "govuk-tag--grey",
+    "blue": "govuk-tag--blue",
 }
 
 OPEN = ("not_started", "in_progress")
@@ -42,7 +60,7 @@ class OverrideInvalid(ValueError):
 
 @dataclass(frozen=True)
 class Rating:
-    colour: str  # red, amber, green or none
+    colour: str  # red, amber, green or none (blue: an achieved milestone)
     label: str  # what it means, in words
     note: str = ""  # e.g. "done late"
     overridden: bool = False
@@ -103,3 +121,25 @@ def rag_for(action, today: date) -> Rating:
     """The rating of an Action row."""
     override = (action.rag_override, action.rag_override_reason) if action.rag_override else None
     return rag(action.status, action.due_on, action.completed_on, today, override)
+
+
+def milestone_rag(
+    status: str, due_on: date | None, action_ratings: list[Rating], today: date
+) -> Rating:
+    """A milestone's rating, rolled up from its linked actions' ratings (module docstring)."""
+    if status == "achieved":
+        return Rating("blue", "achieved")
+    counted = [r.colour for r in action_ratings if r.colour != "none"]
+    if due_on is not None and today > due_on:
+        return Rating("red", "overdue")
+    if "red" in counted:
+        return Rating("red", "an action is red")
+    if not counted:
+        return Rating("amber", "no actions linked")
+    if "amber" in counted:
+        return Rating("amber", "an action is amber")
+    if due_on is None:
+        return Rating("amber", "no due date")
+    if (due_on - today).days <= DUE_SOON_DAYS:
+        return Rating("amber", "due soon")
+    return Rating("green", "on track")

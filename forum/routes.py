@@ -35,9 +35,13 @@ from forum.forms import (
     ItemForm,
     MeetingForm,
     MemberForm,
+    MilestoneEditForm,
     MilestoneForm,
+    ObjectiveForm,
+    PlanForm,
     ProgressForm,
     RatingForm,
+    RetireForm,
     StatusForm,
     UpdateForm,
 )
@@ -597,13 +601,108 @@ def milestones():
     form = MilestoneForm()
     if form.validate_on_submit():
         try:
-            services.save_milestone(form.title.data, form.due_on.data)
+            services.save_milestone(
+                form.title.data, form.due_on.data, form.owner.data or "", _actor()
+            )
         except services.ForumError as exc:
             form.title.errors = [*form.title.errors, str(exc)]
         else:
             flash("Milestone added")
             return redirect(url_for("forum.milestones"))
-    return render_template("forum/milestones.html", form=form, milestones=services.milestones())
+    return render_template(
+        "forum/milestones.html", form=form, milestones=services.current_milestones()
+    )
+
+
+# --- The plan ---------------------------------------------------------------------------------
+
+
+@bp.get("/staff/plan")
+@allow(*READERS)
+def plan():
+    return render_template(
+        "forum/plan.html",
+        view=services.plan_view(),
+        milestone_form=MilestoneForm(),
+        objective_form=ObjectiveForm(),
+        confirm=ConfirmForm(),
+        can_edit=_can_edit(),
+    )
+
+
+@bp.route("/staff/plan/edit", methods=["GET", "POST"])
+@allow(*WORKERS)
+def edit_plan():
+    form = PlanForm(obj=services.get_plan())
+    if form.validate_on_submit():
+        services.save_plan(form.data, _actor())
+        flash("Plan saved")
+        return redirect(url_for("forum.plan"))
+    return render_template("forum/plan_form.html", form=form)
+
+
+@bp.route("/staff/plan/objectives/new", methods=["GET", "POST"])
+@bp.route("/staff/plan/objectives/<int:objective_id>", methods=["GET", "POST"])
+@allow(*WORKERS)
+def objective(objective_id: int | None = None):
+    found = _or_404(services.get_objective(objective_id)) if objective_id else None
+    form = ObjectiveForm(obj=found)
+    if form.validate_on_submit():
+        services.save_objective(found, form.data, _actor())
+        flash("Objective saved")
+        return redirect(url_for("forum.plan"))
+    return render_template("forum/objective_form.html", form=form, objective=found)
+
+
+@bp.post("/staff/plan/objectives/<int:objective_id>/retire")
+@allow(*WORKERS)
+def retire_objective(objective_id: int):
+    found = _or_404(services.get_objective(objective_id))
+    if ConfirmForm().validate_on_submit():
+        services.retire_objective(found, _actor())
+        flash("Objective retired")
+    return redirect(url_for("forum.plan"))
+
+
+@bp.route("/staff/plan/milestones/<int:milestone_id>", methods=["GET", "POST"])
+@allow(*WORKERS)
+def milestone(milestone_id: int):
+    found = _or_404(services.get_milestone(milestone_id))
+    form, retire = MilestoneEditForm(obj=found), RetireForm(prefix="retire")
+    if form.validate_on_submit():
+        try:
+            services.update_milestone(found, form.data, _actor())
+        except services.ForumError as exc:
+            form.title.errors = [*form.title.errors, str(exc)]
+        else:
+            flash("Milestone saved")
+            return redirect(url_for("forum.plan"))
+    return render_template("forum/milestone_form.html", form=form, retire=retire, m=found)
+
+
+@bp.post("/staff/plan/milestones/<int:milestone_id>/retire")
+@allow(*WORKERS)
+def retire_milestone(milestone_id: int):
+    found = _or_404(services.get_milestone(milestone_id))
+    form = RetireForm(prefix="retire")
+    if form.validate_on_submit():
+        services.retire_milestone(found, form.reason.data or "", _actor())
+        flash("Milestone retired: its history and linked actions are kept")
+        return redirect(url_for("forum.plan"))
+    edit = MilestoneEditForm(obj=found)
+    return render_template("forum/milestone_form.html", form=edit, retire=form, m=found), 400
+
+
+@bp.post("/staff/plan/milestones/<int:milestone_id>/<any(up, down):direction>")
+@allow(*WORKERS)
+def move_milestone(milestone_id: int, direction: str):
+    found = _or_404(services.get_milestone(milestone_id))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.move_milestone(found, direction, _actor())
+        except services.ForumError as exc:
+            flash(str(exc))
+    return redirect(url_for("forum.plan", _anchor=f"milestone-{found.id}"))
 
 
 @bp.route("/staff/you-said/send-update", methods=["GET", "POST"])
@@ -642,7 +741,9 @@ def send_update():
 @public_bp.get("/you-said-we-did")
 @public
 def page():
-    return render_template("forum/public.html", topics=services.public_page())
+    return render_template(
+        "forum/public.html", topics=services.public_page(), plan=services.public_plan()
+    )
 
 
 @public_bp.get("/you-said-we-did/poster.pdf")

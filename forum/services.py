@@ -10,6 +10,11 @@
   and to current forum members who consented to contact, by text through the SMS queue
   (app.messaging.services.queue_text: it refuses opted-out numbers and the worker applies quiet
   hours and opt-outs again at send time) or by email (app.messaging.mail.send_email).
+- The plan: one Plan row, objectives and milestones. Milestones and objectives are retired,
+  never deleted; every change is audited and written as a dated PlanChange line the plan page
+  shows. A milestone's RAG comes from forum.rag.milestone_rag (the one rule).
+- The board's replies to the forum (BoardReply) are recorded from the board's meeting pages
+  and shown under their item on the public page ("The board said...").
 - "Since the last board meeting": ``last_board_meeting_on`` is the one place that decides the
   default date; the board's meetings (a later issue) should answer there.
 """
@@ -33,20 +38,26 @@ from app.messaging.services import phone_hash, queue_text
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
 from forum.models import (
+    MILESTONE_STATUS_LABELS,
     STATUS_LABELS,
     Action,
     ActionStatus,
     ActionUpdate,
     Attendance,
+    BoardReply,
     ForumCheck,
     ForumMeeting,
     ForumMember,
     ItemSource,
     Milestone,
+    MilestoneStatus,
+    Plan,
+    PlanChange,
+    PlanObjective,
     UpdateNotice,
     YouSaid,
 )
-from forum.rag import Rating, check_override, rag_for
+from forum.rag import Rating, check_override, derived_rag, milestone_rag, rag_for
 from surveys.models import ContactRequest
 from surveys.themes.models import Codebook, Quote, QuoteAudience, Theme
 from surveys.themes.results import theme_results
@@ -442,17 +453,321 @@ def milestones() -> list[Milestone]:
     return list(db.session.scalars(sa.select(Milestone).order_by(Milestone.position, Milestone.id)))
 
 
-def save_milestone(title: str, due_on: date | None) -> Milestone:
+def save_milestone(
+    title: str, due_on: date | None, owner: str = "", actor: StaffUser | None = None
+) -> Milestone:
     title = title.strip()
     if db.session.scalar(sa.select(Milestone.id).where(Milestone.title == title)):
         raise ForumError("There is already a milestone with that name")
     position = (db.session.scalar(sa.select(sa.func.max(Milestone.position))) or 0) + 1
-    milestone = Milestone(title=title, due_on=due_on, position=position)
+    milestone = Milestone(title=title, due_on=due_on, position=position, owner=owner.strip())
     db.session.add(milestone)
     db.session.flush()
-    record("ysyd.milestone.create", milestone, detail=title)
+    _plan_change(milestone, f"Milestone added: {title}", actor)
+    record("ysyd.milestone.create", milestone, detail=title, actor=actor)
     db.session.commit()
     return milestone
+
+
+# --- The plan ---------------------------------------------------------------------------------
+
+PLAN_FIELDS = {
+    "aims": "aims",
+    "lead": "plan lead",
+    "resources": "resources",
+    "timeline": "timeline",
+    "public_summary": "summary for young people",
+}
+
+
+def get_plan() -> Plan:
+    """The plan, or an empty unsaved one (a GET never writes)."""
+    return db.session.scalar(sa.select(Plan).order_by(Plan.id).limit(1)) or Plan(
+        aims="", lead="", resources="", timeline="", public_summary=""
+    )
+
+
+def _plan_change(milestone: Milestone | None, text: str, actor: StaffUser | None) -> None:
+    db.session.add(
+        PlanChange(
+            milestone=milestone, text=text, by_id=actor.id if actor else None, noted_on=today()
+        )
+    )
+
+
+def save_plan(values: dict, actor: StaffUser) -> Plan:
+    plan = get_plan()
+    db.session.add(plan)
+    changed = []
+    for name, label in PLAN_FIELDS.items():
+        value = (values.get(name) or "").strip()
+        if value != (getattr(plan, name) or ""):
+            setattr(plan, name, value)
+            changed.append(label)
+    if changed:
+        _plan_change(None, "Plan changed: " + ", ".join(changed), actor)
+    db.session.flush()
+    record("plan.update", plan, detail=", ".join(changed) or "no change", actor=actor)
+    db.session.commit()
+    return plan
+
+
+def objectives(*, include_retired: bool = False) -> list[PlanObjective]:
+    query = sa.select(PlanObjective).order_by(PlanObjective.position, PlanObjective.id)
+    if not include_retired:
+        query = query.where(PlanObjective.retired_on.is_(None))
+    return list(db.session.scalars(query))
+
+
+def get_objective(objective_id: int) -> PlanObjective | None:
+    return db.session.get(PlanObjective, objective_id)
+
+
+def save_objective(objective: PlanObjective | None, values: dict, actor: StaffUser):
+    text = (values.get("text") or "").strip()
+    if not text:
+        raise ForumError("Enter the objective")
+    created = objective is None
+    if objective is None:
+        position = (db.session.scalar(sa.select(sa.func.max(PlanObjective.position))) or 0) + 1
+        objective = PlanObjective(text=text, position=position)
+        db.session.add(objective)
+    objective.text = text
+    objective.success_measure = (values.get("success_measure") or "").strip()
+    objective.target = (values.get("target") or "").strip()
+    db.session.flush()
+    _plan_change(None, f"Objective {'added' if created else 'changed'}: {text[:150]}", actor)
+    record("plan.objective.create" if created else "plan.objective.update", objective, actor=actor)
+    db.session.commit()
+    return objective
+
+
+def retire_objective(objective: PlanObjective, actor: StaffUser) -> None:
+    objective.retired_on = today()
+    _plan_change(None, f"Objective retired: {objective.text[:150]}", actor)
+    record("plan.objective.retire", objective, actor=actor)
+    db.session.commit()
+
+
+def current_milestones() -> list[Milestone]:
+    return [m for m in milestones() if m.retired_on is None]
+
+
+def get_milestone(milestone_id: int) -> Milestone | None:
+    return db.session.get(Milestone, milestone_id)
+
+
+def _when(value: date | None) -> str:
+    return f"{value:%-d %B %Y}" if value else "no date"
+
+
+def update_milestone(milestone: Milestone, values: dict, actor: StaffUser) -> Milestone:
+    """Change a milestone; each change is a line in its history. Achieved sets the date."""
+    title = (values.get("title") or "").strip()
+    if not title:
+        raise ForumError("Enter the milestone")
+    clash = db.session.scalar(
+        sa.select(Milestone.id).where(Milestone.title == title, Milestone.id != milestone.id)
+    )
+    if clash:
+        raise ForumError("There is already a milestone with that name")
+    status = values.get("status") or milestone.status
+    if status not in {s.value for s in MilestoneStatus}:
+        raise ForumError("Choose a status")
+    notes = []
+    if title != milestone.title:
+        notes.append(f"Renamed from \u201c{milestone.title}\u201d")
+    owner = (values.get("owner") or "").strip()
+    if owner != milestone.owner:
+        notes.append(f"Owner changed from {milestone.owner or 'nobody'} to {owner or 'nobody'}")
+    due_on = values.get("due_on")
+    if due_on != milestone.due_on:
+        notes.append(f"Due date changed from {_when(milestone.due_on)} to {_when(due_on)}")
+    if status != milestone.status:
+        notes.append(
+            f"Status changed to {MILESTONE_STATUS_LABELS[MilestoneStatus(status)].lower()}"
+        )
+        milestone.achieved_on = today() if status == MilestoneStatus.ACHIEVED else None
+    milestone.title, milestone.owner, milestone.due_on, milestone.status = (
+        title,
+        owner,
+        due_on,
+        status,
+    )
+    for note in notes:
+        _plan_change(milestone, note, actor)
+    db.session.flush()
+    record("ysyd.milestone.update", milestone, detail="; ".join(notes)[:300], actor=actor)
+    db.session.commit()
+    return milestone
+
+
+def move_milestone(milestone: Milestone, direction: str, actor: StaffUser) -> None:
+    """Swap the milestone with the one above ("up") or below ("down") it in the plan."""
+    order = current_milestones()
+    if milestone not in order:
+        raise ForumError("A retired milestone has no place in the plan")
+    at = order.index(milestone)
+    other_at = at - 1 if direction == "up" else at + 1
+    if not 0 <= other_at < len(order):
+        return
+    # Renumber all, so equal positions from older data cannot make the swap a no-op.
+    order[at], order[other_at] = order[other_at], order[at]
+    for position, each in enumerate(order, start=1):
+        each.position = position
+    _plan_change(milestone, f"Moved {direction} the plan", actor)
+    record("ysyd.milestone.move", milestone, detail=direction, actor=actor)
+    db.session.commit()
+
+
+def retire_milestone(milestone: Milestone, reason: str, actor: StaffUser) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ForumError("Say why this milestone is being retired")
+    milestone.retired_on, milestone.retired_reason = today(), reason
+    _plan_change(milestone, f"Retired: {reason}", actor)
+    record("ysyd.milestone.retire", milestone, detail=reason[:300], actor=actor)
+    db.session.commit()
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    rating: Rating
+    actions: list[TrackerRow]
+
+
+@dataclass
+class PlanView:
+    plan: Plan
+    objectives: list[PlanObjective]
+    rows: list[MilestoneRow]
+    retired: list[Milestone]
+    history: list[PlanChange]
+    counts: dict[str, int]
+
+
+def plan_view(on: date | None = None) -> PlanView:
+    """The plan with each current milestone's rolled-up rating: the plan page and pack read it."""
+    on = on or today()
+    every = milestones()
+    linked: dict[int, list[TrackerRow]] = defaultdict(list)
+    for action in db.session.scalars(
+        sa.select(Action).where(Action.milestone_id.is_not(None)).order_by(Action.id)
+    ):
+        linked[action.milestone_id or 0].append(TrackerRow(action, rag_for(action, on)))
+    rows = []
+    for milestone in every:
+        if milestone.retired_on is not None:
+            continue
+        actions = linked.get(milestone.id, [])
+        rating = milestone_rag(milestone.status, milestone.due_on, [r.rating for r in actions], on)
+        rows.append(MilestoneRow(milestone, rating, actions))
+    counts = {
+        c: sum(1 for r in rows if r.rating.colour == c) for c in ("red", "amber", "green", "blue")
+    }
+    history = list(
+        db.session.scalars(
+            sa.select(PlanChange)
+            .order_by(PlanChange.noted_on.desc(), PlanChange.id.desc())
+            .limit(50)
+        )
+    )
+    return PlanView(
+        plan=get_plan(),
+        objectives=objectives(),
+        rows=rows,
+        retired=[m for m in every if m.retired_on is not None],
+        history=history,
+        counts=counts,
+    )
+
+
+# Plain words for young people: no "RAG" on the public page.
+PUBLIC_MILESTONE_WORDS = {
+    "blue": "Done",
+    "red": "This is late",
+    "amber": "We are working on it",
+    "green": "On track",
+}
+
+
+@dataclass(frozen=True)
+class PublicMilestone:
+    title: str
+    due: str
+    progress: str
+
+
+@dataclass(frozen=True)
+class PublicPlan:
+    summary: str
+    aims: str
+    milestones: list[PublicMilestone]
+    done: int
+    late: int
+
+
+def public_plan(on: date | None = None) -> PublicPlan:
+    view = plan_view(on)
+    return PublicPlan(
+        summary=view.plan.public_summary,
+        aims=view.plan.aims,
+        milestones=[
+            PublicMilestone(
+                r.milestone.title,
+                _month(r.milestone.due_on),
+                PUBLIC_MILESTONE_WORDS[r.rating.colour],
+            )
+            for r in view.rows
+        ],
+        done=view.counts["blue"],
+        late=view.counts["red"],
+    )
+
+
+# --- The board's replies to the forum ------------------------------------------------------------
+
+
+def record_board_reply(
+    item: YouSaid,
+    values: dict,
+    heard_on: date,
+    actor: StaffUser,
+    board_meeting_id: int | None = None,
+) -> BoardReply:
+    """The board answered something the forum asked. Shown under the item on the public page."""
+    reply_text = (values.get("reply") or "").strip()
+    if not reply_text:
+        raise ForumError("Enter what the board said")
+    reply = BoardReply(
+        item=item,
+        board_meeting_id=board_meeting_id,
+        heard_on=heard_on,
+        ask=(values.get("ask") or "").strip() or item.text,
+        reply=reply_text,
+        decision=(values.get("decision") or "").strip(),
+        by_id=actor.id,
+    )
+    db.session.add(reply)
+    db.session.flush()
+    record("board.reply", reply, detail=reply_text[:200], actor=actor)
+    db.session.commit()
+    return reply
+
+
+def board_replies(board_meeting_id: int | None = None, since: date | None = None):
+    query = sa.select(BoardReply).order_by(BoardReply.heard_on.desc(), BoardReply.id.desc())
+    if board_meeting_id is not None:
+        query = query.where(BoardReply.board_meeting_id == board_meeting_id)
+    if since is not None:
+        query = query.where(BoardReply.heard_on >= since)
+    return list(db.session.scalars(query))
+
+
+def ask_choices() -> list[YouSaid]:
+    """Items the board can answer: forum items first, then the rest."""
+    return sorted(items(), key=lambda i: (i.source != ItemSource.FORUM, i.topic, i.id))
 
 
 def owner_choices(current: StaffUser | None = None) -> list[StaffUser]:
@@ -752,6 +1067,14 @@ class PublicPromise:
     done_on: str
     reason: str
     forum_checked: bool
+    late: str = ""  # "This is late..." or "This was done late": said honestly
+
+
+@dataclass(frozen=True)
+class PublicBoardReply:
+    when: str
+    reply: str
+    decision: str
 
 
 @dataclass(frozen=True)
@@ -760,6 +1083,17 @@ class PublicItem:
     quote: str
     since: str
     promises: list[PublicPromise]
+    board_said: list[PublicBoardReply] = field(default_factory=list)
+
+
+def public_lateness(action: Action, on: date) -> str:
+    """What the public page says about a late promise (the action's own rules, rag.py)."""
+    rating = derived_rag(action.status, action.due_on, action.completed_on, on)
+    if rating.label == "overdue":
+        return f"This is late. It should have been done by {_month(action.due_on)}."
+    if rating.note == "done late":
+        return "This was done late."
+    return ""
 
 
 def _month(value: date | None) -> str:
@@ -769,11 +1103,23 @@ def _month(value: date | None) -> str:
 def public_page() -> list[tuple[str, list[PublicItem]]]:
     """Published items by topic, as plain values: no model objects, so no personal data can
     reach the template. Quotes only when approved for public use (checked again here)."""
-    published = db.session.scalars(
-        sa.select(YouSaid)
-        .where(YouSaid.published_on.is_not(None))
-        .order_by(YouSaid.topic, YouSaid.raised_on.desc(), YouSaid.id)
+    on = today()
+    published = list(
+        db.session.scalars(
+            sa.select(YouSaid)
+            .where(YouSaid.published_on.is_not(None))
+            .order_by(YouSaid.topic, YouSaid.raised_on.desc(), YouSaid.id)
+        )
     )
+    replies: dict[int, list[PublicBoardReply]] = defaultdict(list)
+    for reply in db.session.scalars(
+        sa.select(BoardReply)
+        .where(BoardReply.item_id.in_([i.id for i in published]))
+        .order_by(BoardReply.heard_on, BoardReply.id)
+    ):
+        replies[reply.item_id].append(
+            PublicBoardReply(_month(reply.heard_on), reply.reply, reply.decision)
+        )
     topics: dict[str, list[PublicItem]] = {}
     for item in published:
         promises = [
@@ -785,12 +1131,13 @@ def public_page() -> list[tuple[str, list[PublicItem]]]:
                 done_on=f"{a.completed_on:%-d %B %Y}" if a.completed_on else "",
                 reason=a.wont_do_reason,
                 forum_checked=bool(a.checks),
+                late=public_lateness(a, on),
             )
             for a in item.actions
         ]
         quote = item.quote.text if quote_is_public(item.quote) else ""
         topics.setdefault(item.topic, []).append(
-            PublicItem(item.text, quote, _month(item.raised_on), promises)
+            PublicItem(item.text, quote, _month(item.raised_on), promises, replies[item.id])
         )
     return list(topics.items())
 

@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from app.core.forms import BaseForm
 from surveys.rounds.forms import GovDateField, WholeNumberField
@@ -67,6 +67,41 @@ class RequestForm(BaseForm):
         validators=[Length(max=120, message="Use 120 characters or fewer")],
     )
     submit = SubmitField("Add to \u201cyou said\u201d", widget=GovSubmitInput())
+
+
+class ReplyForm(BaseForm):
+    item_id = SelectField(
+        "What the forum asked about",
+        widget=GovSelect(),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+    )
+    ask = TextAreaField(
+        "What the forum asked the board (optional)",
+        widget=GovTextArea(),
+        description="Leave blank to use the item's own words",
+        validators=[Length(max=2000, message="Use 2,000 characters or fewer")],
+    )
+    reply = TextAreaField(
+        "What the board said",
+        widget=GovTextArea(),
+        description="Young people will read this on the public page: use plain words",
+        validators=[
+            InputRequired("Enter what the board said"),
+            Length(max=2000, message="Use 2,000 characters or fewer"),
+        ],
+    )
+    decision = TextAreaField(
+        "What the board decided (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Use 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Record the board's reply", widget=GovSubmitInput())
+
+    def validate_item_id(self, field):
+        if field.data not in {value for value, _ in self.item_id.choices or []}:
+            raise StopValidation("Choose what the forum asked about")
 
 
 class ReferenceForm(BaseForm):

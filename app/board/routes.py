@@ -19,6 +19,7 @@ from app.board.forms import (
     MeetingForm,
     PackForm,
     ReferenceForm,
+    ReplyForm,
     RequestForm,
 )
 from app.board.models import ReferenceFigure
@@ -181,6 +182,7 @@ def meeting(meeting_id: int):
     return render_template(
         "board/meeting.html",
         meeting=_meeting(meeting_id),
+        replies=forum_services.board_replies(meeting_id),
         can_edit=current_user.role_enum in WORKERS,
     )
 
@@ -218,8 +220,44 @@ def edit_meeting(meeting_id: int):
         flash("Meeting saved")
         return redirect(url_for("board.meeting", meeting_id=existing.id))
     return render_template(
-        "board/meeting_form.html", form=form, meeting=existing, request_form=request_form
+        "board/meeting_form.html",
+        form=form,
+        meeting=existing,
+        request_form=request_form,
+        reply_form=_reply_form(),
     )
+
+
+def _reply_form() -> ReplyForm:
+    form = ReplyForm(prefix="reply")
+    form.item_id.choices = [(0, "Choose one"), *services.reply_choices()]
+    return form
+
+
+@bp.post("/board/meetings/<int:meeting_id>/replies")
+@allow(*WORKERS)
+def add_reply(meeting_id: int):
+    """The board's reply to something the forum asked: it shows on the public page."""
+    existing = _meeting(meeting_id)
+    form = _reply_form()
+    if form.validate_on_submit():
+        try:
+            services.add_reply(existing, form.data, current_user._get_current_object())
+        except services.BoardError as exc:
+            form.reply.errors = [*form.reply.errors, str(exc)]
+        else:
+            flash(
+                "The board's reply is recorded. "
+                "It shows on the public page while its item is published"
+            )
+            return redirect(url_for("board.meeting", meeting_id=existing.id))
+    return render_template(
+        "board/meeting_form.html",
+        form=_meeting_form(existing),
+        meeting=existing,
+        request_form=RequestForm(prefix="ask"),
+        reply_form=form,
+    ), 400
 
 
 @bp.post("/board/meetings/<int:meeting_id>/requests")
@@ -236,6 +274,7 @@ def add_request(meeting_id: int):
         form=_meeting_form(existing),
         meeting=existing,
         request_form=form,
+        reply_form=_reply_form(),
     ), 400
 
 

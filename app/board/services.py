@@ -58,17 +58,20 @@ from app.core.extensions import db
 from app.core.frames import pandas
 from app.outreach.invitations.models import Invitation
 from app.staff.audit.services import record
+from app.staff.auth.models import StaffUser
 from app.staff.authority.services import get_settings
+from forum import services as forum_services
 from forum.models import (
     STATUS_LABELS,
     ActionStatus,
     Attendance,
+    BoardReply,
     ForumMeeting,
     ForumMember,
     ItemSource,
     YouSaid,
 )
-from forum.services import last_board_meeting_on, since_report, tracker
+from forum.services import PlanView, last_board_meeting_on, plan_view, since_report, tracker
 from surveys.engine import YES_NO_UNSURE
 from surveys.models import CHANNEL_LABELS, Answer, Channel, Question, Response, SurveyRound
 from surveys.response_rate import Basis, ResponseRate, response_rate
@@ -558,6 +561,8 @@ class Dashboard:
     summary: list[str]
     last_meeting: date
     meetings: list[BoardMeeting] = field(default_factory=list)
+    plan: PlanView | None = None
+    replies: list[BoardReply] = field(default_factory=list)  # since the last meeting
     as_at: date | None = None  # the snapshot's date: figures do not move per response
     privacy_key: str = KEY
     method_note: str = ""
@@ -692,6 +697,8 @@ def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None)
         summary=[],
         last_meeting=since,
         meetings=meetings(),
+        plan=plan_view(on),
+        replies=forum_services.board_replies(since=since),
         as_at=analysis.as_at,
         method_note=method_note(),
     )
@@ -1361,6 +1368,22 @@ def add_request(meeting: BoardMeeting, text: str, topic: str) -> BoardRequest:
     record("board.request", request, detail=text[:200])
     db.session.commit()
     return request
+
+
+def reply_choices() -> list[tuple[int, str]]:
+    return [(item.id, f"{item.topic}: {item.text[:80]}") for item in forum_services.ask_choices()]
+
+
+def add_reply(meeting: BoardMeeting, values: dict, actor: StaffUser) -> BoardReply:
+    """The board answered one of the forum's asks at this meeting (forum.services records it,
+    since the public page shows it)."""
+    item = db.session.get(YouSaid, values.get("item_id") or 0)
+    if item is None:
+        raise BoardError("Choose what the forum asked about")
+    try:
+        return forum_services.record_board_reply(item, values, meeting.held_on, actor, meeting.id)
+    except forum_services.ForumError as exc:
+        raise BoardError(str(exc)) from exc
 
 
 def pack_choices() -> list[BoardPack]:
