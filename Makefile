@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e .
+	$(FLASK) translations compile >/dev/null
 	touch $@
 
 install: $(STAMP)
@@ -26,6 +27,14 @@ $(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json
 	touch $@
 
 install-test: $(TEST_STAMP)
+
+## translations: re-extract the public pages' wording, regenerate the test languages, compile
+.PHONY: translations
+translations: install
+	$(FLASK) translations extract
+	$(FLASK) translations pseudo
+	$(FLASK) translations compile
+
 
 migrate: install
 	$(FLASK) db upgrade heads

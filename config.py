@@ -209,11 +209,16 @@ class Config:
     LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO")
     # "text" (readable) or "json" (one object a line, for a log collector); json in production.
     LOG_FORMAT: str = os.environ.get("LOG_FORMAT", "text")
+    # The generated test languages (en-XA accented, ar-XB right to left) on the start page's
+    # language choice: for development and tests; the public sees only real languages.
+    OFFER_TEST_LANGUAGES: bool = _bool("OFFER_TEST_LANGUAGES", False)
     TESTING = False
 
 
 class DevelopmentConfig(Config):
     """`make run`: embedded SQLite, console SMS and email backends."""
+
+    OFFER_TEST_LANGUAGES = _bool("OFFER_TEST_LANGUAGES", True)
 
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     NOTICE_KEY = Config.NOTICE_KEY or "ZGV2LW9ubHktbm90LXNlY3JldC1ub3RpY2Uta2V5ISE="
@@ -235,6 +240,7 @@ class TestConfig(Config):
     """pytest: a throwaway database chosen by TEST_DATABASE_URL (SQLite in a temp dir if unset)."""
 
     TESTING = True
+    OFFER_TEST_LANGUAGES = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     NOTICE_KEY = "dGVzdC1vbmx5LWZpeGVkLW5vdGljZS1rZXktMzItYnk="
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")

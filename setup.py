@@ -35,7 +35,7 @@ setup(
         # env.py, script.py.mako, alembic.ini and versions/*.py.
         **{name: ["*"] for name in shipped},
         # The packages' own data: questionnaires, codebooks, rules, default authority pages.
-        "": ["*.toml", "*.txt", "*.csv"],
+        "": ["*.toml", "*.txt", "*.csv", "*.po", "*.pot", "*.mo"],
     },
     exclude_package_data={"": ["*.pyc"]},
 )

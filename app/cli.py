@@ -1,6 +1,7 @@
 """Flask CLI commands: `flask users create-admin`, `flask demo seed`, `flask jobs worker`,
-`flask backup create|restore` and `flask sms rotate-key` (here because it takes the numbers to
-move from the contact list, a layer above the SMS tables)."""
+`flask backup create|restore`, `flask translations extract|pseudo|compile` and
+`flask sms rotate-key` (here because it takes the numbers to move from the contact list, a layer
+above the SMS tables)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.board.cli import board_cli
-from app.core import backups, jobs
+from app.core import backups, catalogues, jobs
 from app.demo import DEMO_ACCOUNTS, seed_demo
 from app.messaging.cli import worker as sms_worker
 from app.messaging.keys import current_key_id
@@ -20,8 +21,9 @@ from app.outreach.contacts.services import contact_mobiles
 from app.outreach.invitations.cli import invitations_cli
 from app.staff.auth.models import Role
 from app.staff.auth.services import AccountInvalid, create_user
+from surveys import translations
 from surveys.safeguarding.cli import safeguarding_cli
-from surveys.services import rounds
+from surveys.services import SHIPPED, rounds
 from surveys.sms.cli import sms_cli
 from surveys.sms.services import rotate_key
 from surveys.themes.cli import themes_cli
@@ -31,6 +33,32 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
 backup_cli = AppGroup("backup", help="Back up the database, or restore a backup.")
 jobs_cli = AppGroup("jobs", help="Background jobs (board packs, emails, reminders, texts).")
+translations_cli = AppGroup("translations", help="The public pages' wording in other languages.")
+
+
+@translations_cli.command("extract")
+def translations_extract() -> None:
+    """Write app/translations/messages.pot from the public pages; update the PO files."""
+    catalogues.extract()
+    click.echo(f"Wrote {catalogues.TEMPLATE.relative_to(catalogues.ROOT)}.")
+
+
+@translations_cli.command("pseudo")
+def translations_pseudo() -> None:
+    """Regenerate the test languages (en-XA, ar-XB): PO files and questionnaire wording."""
+    written = catalogues.write_pseudo()
+    for key in SHIPPED:
+        for code, transform in catalogues.PSEUDO.items():
+            written.append(translations.write_generated(key, code, transform))
+    for path in written:
+        click.echo(f"Wrote {path.relative_to(catalogues.ROOT)}.")
+
+
+@translations_cli.command("compile")
+def translations_compile() -> None:
+    """Build the .mo files the app reads from each PO file (make install runs this)."""
+    for path in catalogues.compile_all():
+        click.echo(f"Compiled {path.relative_to(catalogues.ROOT)}.")
 
 
 @users_cli.command("create-admin")
@@ -139,5 +167,6 @@ def init_app(app: Flask) -> None:
         sign_ups_cli,
         themes_cli,
         board_cli,
+        translations_cli,
     ):
         app.cli.add_command(group)

@@ -21,7 +21,18 @@ from app import cli, models  # noqa: F401 - models registers every table with th
 from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.routes import bp as board_bp
-from app.core import errors, files, fragments, health, jobs, logs, routing, security, sentry
+from app.core import (
+    errors,
+    files,
+    fragments,
+    health,
+    jobs,
+    languages,
+    logs,
+    routing,
+    security,
+    sentry,
+)
 from app.core.clock import utcnow
 from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
@@ -117,6 +128,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     _configure_templates(app)
     fragments.init_app(app)
+    # The public survey pages are shown in the person's language; staff pages stay in English.
+    languages.init_app(app, translated_blueprints={survey_web_bp.name})
     _init_extensions(app)
 
     security.init_app(app)  # first, so oversized bodies are refused before anything else runs

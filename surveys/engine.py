@@ -13,6 +13,7 @@ Rules that protect the data:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 
 from app.core.dates import BirthDateInvalid, BirthDateProblem, age_on, date_of_birth
 from app.core.extensions import commit_keeping_loaded, db
+from app.core.languages import gettext
 from app.core.text import clean_text
 from surveys.models import (
     Answer,
@@ -335,28 +337,32 @@ def save_answer(
     return result
 
 
-def answer_summary(question: Question, answer: Answer | None) -> str:
-    """A plain-text rendering of an answer (check-your-answers pages, exports)."""
+def answer_summary(
+    question: Question, answer: Answer | None, option_label: Callable[[str], str] | None = None
+) -> str:
+    """A plain-text rendering of an answer (check-your-answers pages, exports), in the page's
+    language (English on staff pages); ``option_label`` gives a translated choice's words."""
+    label = option_label or question.option_label
     if answer is None:
-        return "Not answered yet"
+        return gettext("Not answered yet")
     if answer.skipped or not answer.value:
-        return "Skipped"
+        return gettext("Skipped")
     value = answer.value
     kind = question.kind_enum
     if kind == QuestionKind.DATE_OF_BIRTH:
-        return f"Age {value['age']}"
+        return gettext("Age %(age)s", age=value["age"])
     if kind == QuestionKind.SINGLE_CHOICE:
-        text = question.option_label(value["choice"])
+        text = label(value["choice"])
         return f"{text}: {value['other']}" if value.get("other") else text
     if kind == QuestionKind.MULTI_CHOICE:
-        text = "; ".join(question.option_label(c) for c in value["choices"])
+        text = "; ".join(label(c) for c in value["choices"])
         return f"{text}: {value['other']}" if value.get("other") else text
     if kind == QuestionKind.SHORT_ITEMS:
         return "\n".join(value["items"])
     if kind == QuestionKind.LONG_TEXT:
         return value["text"]
     if kind == QuestionKind.YES_NO_UNSURE:
-        return YES_NO_UNSURE.get(value["choice"], value["choice"])
+        return gettext(YES_NO_UNSURE.get(value["choice"], value["choice"]))
     if kind == QuestionKind.SCALE:
         return str(value["score"])
     return ""  # pragma: no cover

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from app.core import languages
 from app.core.clock import utcnow
 from app.staff.auth.access import role_may_use
 from app.staff.authority.services import get_settings
@@ -45,12 +46,13 @@ def navigation() -> list[dict]:
 
 def chrome_key() -> tuple | None:
     """What the header and footer are made from, for a visitor who is not signed in, so their
-    markup is rendered once per content (app/core/fragments.py); None for signed-in staff, whose
-    navigation depends on their role."""
+    markup is rendered once per content (app/core/fragments.py), in the page's language; None for
+    signed-in staff, whose navigation depends on their role."""
     if current_user.is_authenticated:
         return None
     authority = get_settings()
     return (
+        languages.current().code,
         request.script_root,
         authority.name,
         authority.service_name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from app.core import languages
 from app.core.extensions import configured_limit, limiter
 from app.staff.auth.access import public
 from surveys import engine
@@ -39,13 +40,16 @@ def _closed(survey_round: SurveyRound):
 @public
 def start(slug: str):
     survey_round = _round(slug)
+    if "lang" in request.args:  # a language link: keep the choice, show a clean address
+        languages.choose(request.args["lang"])
+        return redirect(url_for("survey.start", slug=slug))
     if not survey_round.is_open:
         return _closed(survey_round)
     return render_template(
         "surveys/web/start.html",
         survey_round=survey_round,
         in_progress=web.current_response(survey_round) is not None,
-        questionnaire=survey_round.questionnaire,
+        wording=web.questionnaire_wording(survey_round),
     )
 
 
@@ -111,13 +115,15 @@ def question(slug: str, code: str):
                 )
             return redirect(following)
     answer = engine.answers_by_question(response).get(current.id)
+    wording = web.question_wording(current)
     return render_template(
         "surveys/web/question.html",
         survey_round=survey_round,
         response=response,
         question=current,
+        wording=wording,
         answer=answer,
-        choices_key=web.choices_key(current, answer, error),
+        choices_key=web.choices_key(current, wording, answer, error),
         number=engine.position(response, current),
         back_url=_back(response, current, changing),
         error=error,
@@ -166,7 +172,12 @@ def check(slug: str):
         web.mark_sent(survey_round)
         return redirect(url_for("survey.thanks", slug=slug))
     answers = engine.answers_by_question(response)
-    rows = [(q, engine.answer_summary(q, answers.get(q.id))) for q in engine.questions(response)]
+    rows = []
+    for q in engine.questions(response):
+        wording = web.question_wording(q)
+        rows.append(
+            (wording, q.code, engine.answer_summary(q, answers.get(q.id), wording.option_label))
+        )
     return render_template(
         "surveys/web/check.html",
         survey_round=survey_round,
@@ -185,6 +196,7 @@ def thanks(slug: str):
         "surveys/web/thanks.html",
         disclosed=web.disclosed(survey_round),
         survey_round=survey_round,
+        wording=web.questionnaire_wording(survey_round),
         forum_form=ContactRequestForm(kind="forum", prefix="forum"),
         updates_form=ContactRequestForm(kind="updates", prefix="updates"),
     )
@@ -216,6 +228,7 @@ def keep_in_touch(slug: str, kind: str):
         "surveys/web/thanks.html",
         survey_round=survey_round,
         disclosed=web.disclosed(survey_round),
+        wording=web.questionnaire_wording(survey_round),
         **forms,
     ), 400
 

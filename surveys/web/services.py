@@ -15,10 +15,12 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app, session
 
+from app.core import languages
 from app.core.extensions import db
-from surveys import completion
+from surveys import completion, translations
 from surveys.engine import start_response
 from surveys.models import Answer, Channel, Question, Response, SurveyRound
+from surveys.translations import QuestionnaireWording, QuestionWording
 from surveys.web import sign_ups
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
@@ -160,22 +162,35 @@ def save_contact_request(
 _OWN_WORDS = ("text", "items", "other")
 
 
-def choices_key(question: Question, answer: Answer | None, error: Exception | None) -> tuple | None:
+def question_wording(question: Question) -> QuestionWording:
+    """The question's words in the page's language (surveys/translations.py)."""
+    return translations.question_wording(question, languages.current().code)
+
+
+def questionnaire_wording(survey_round: SurveyRound) -> QuestionnaireWording:
+    return translations.questionnaire_wording(survey_round.questionnaire, languages.current().code)
+
+
+def choices_key(
+    question: Question, wording: QuestionWording, answer: Answer | None, error: Exception | None
+) -> tuple | None:
     """The key under which a question's answer markup is kept (app/core/fragments.py): the
-    question's public wording and choices and the answer chosen. None (render afresh) when an
-    error is shown, when the answer holds the person's own words, or when the questionnaire is
-    not locked (a locked version never changes: surveys/editor)."""
+    page's language, the question's public wording in it and its choices, and the answer
+    chosen. None (render afresh) when an error is shown, when the answer holds the person's own
+    words, or when the questionnaire is not locked (a locked version never changes:
+    surveys/editor)."""
     if error is not None or not question.questionnaire.is_locked:
         return None
     value = answer.value if answer is not None else None
     if value and any(value.get(part) for part in _OWN_WORDS):
         return None
-    wording = (question.web_text, question.hint, question.scale_min_label, question.scale_max_label)
+    words = (wording.web_text, wording.hint, wording.scale_min_label, wording.scale_max_label)
     return (
+        languages.current().code,
         question.id,
         question.kind,
-        wording,
+        words,
         question.max_items,
-        json.dumps(question.options, sort_keys=True),
+        json.dumps(wording.options, sort_keys=True),
         json.dumps(value, sort_keys=True),
     )
