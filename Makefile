@@ -14,10 +14,15 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e .
+	touch $@
+
+# The compiled translation catalogues (.mo, not committed), rebuilt whenever a .po file changes.
+MO_STAMP := app/translations/.compiled
+$(MO_STAMP): $(STAMP) $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 	$(FLASK) translations compile >/dev/null
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) $(MO_STAMP)
 
 $(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json
 	$(PIP) install --quiet -e '.[test]'
@@ -26,7 +31,7 @@ $(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json
 	else echo "npm not found: the OpenID sign-in tests will be skipped"; fi
 	touch $@
 
-install-test: $(TEST_STAMP)
+install-test: $(TEST_STAMP) $(MO_STAMP)
 
 ## translations: re-extract the public pages' wording, regenerate the test languages, compile
 .PHONY: translations
