@@ -47,6 +47,10 @@ class Config:
     PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # Number of reverse proxies in front of the app (ProxyFix); 0 when served directly.
     PROXY_COUNT: int = _int("PROXY_COUNT", 0)
+    # Pages are compressed on the fly (flask-compress; static files: app/core/assets.py). Brotli
+    # at 5 is as quick as gzip at 6 on these pages and about a fifth smaller.
+    COMPRESS_ALGORITHM: list[str] = ["br", "gzip"]
+    COMPRESS_BR_LEVEL: int = 5
 
     SMS_BACKEND: str = os.environ.get("SMS_BACKEND", "console")
     TWILIO_ACCOUNT_SID: str | None = os.environ.get("TWILIO_ACCOUNT_SID")

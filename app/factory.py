@@ -22,6 +22,7 @@ from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.routes import bp as board_bp
 from app.core import (
+    assets,
     errors,
     files,
     fragments,
@@ -126,6 +127,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
             parents=True, exist_ok=True
         )
 
+    # First, so that its compression runs after every other hook has set its headers.
+    assets.init_app(app)
     _configure_templates(app)
     fragments.init_app(app)
     # The public survey pages are shown in the person's language; staff pages stay in English.

@@ -6,6 +6,7 @@
 set -euo pipefail
 GOVUK_FRONTEND_VERSION="6.3.0"
 HTMX_VERSION="2.0.8"
+ESBUILD_VERSION="0.28.2"  # bundles the public pages' one script (scripts/public-js.mjs)
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="$root/static/vendor"
 work="$(mktemp -d)"
@@ -25,6 +26,13 @@ cp -r "$src/assets/images" "$dest/govuk-frontend/images"
 cp "$src/assets/manifest.json" "$dest/govuk-frontend/" 2>/dev/null || true
 cp gf/package/LICENSE.txt "$dest/govuk-frontend/LICENSE.txt" 2>/dev/null || true
 cp hx/package/dist/htmx.min.js "$dest/htmx/"
+# The public survey pages load no htmx and not the whole GOV.UK bundle: only the components they
+# use (scripts/public-js.mjs), bundled and minified (about 5 KB compressed instead of 11).
+npm install --silent --no-save --no-audit --no-fund "esbuild@$ESBUILD_VERSION" >/dev/null
+mkdir -p modules && cp -r gf/package modules/govuk-frontend
+NODE_PATH="$work/modules" ./node_modules/.bin/esbuild "$root/scripts/public-js.mjs" --bundle \
+  --minify --format=esm --target=es2020 --legal-comments=none --log-level=warning \
+  --outfile="$dest/govuk-frontend/govuk-frontend-public.min.js"
 cp hx/package/LICENSE "$dest/htmx/LICENSE" 2>/dev/null || true
 # The stylesheet refers to /assets/fonts and /assets/images. Drop the GDS Transport @font-face
 # rules and family name (Arial/system fonts instead, and no wasted font requests on small data
@@ -41,6 +49,7 @@ PY
 {
   echo "govuk-frontend $GOVUK_FRONTEND_VERSION"
   echo "htmx.org $HTMX_VERSION"
+  echo "esbuild $ESBUILD_VERSION (govuk-frontend-public.min.js from scripts/public-js.mjs)"
   echo
   (cd "$dest" && find govuk-frontend htmx -type f \( -name '*.css' -o -name '*.js' \) | sort | xargs sha256sum)
 } > "$dest/VERSIONS"

@@ -1,7 +1,8 @@
 """A care leaver answers the whole survey on a small phone with the keyboard only.
 
-Runs twice, with JavaScript on (htmx enhances the steps) and off (plain forms). Covers skip, back,
-change from "check your answers", and save-and-resume on a second device; axe checks every page.
+Runs twice, with JavaScript on (GOV.UK Frontend's components; no htmx on these pages) and off.
+Covers skip, back, change from "check your answers", and save-and-resume on a second device; axe
+checks every page.
 """
 
 from __future__ import annotations

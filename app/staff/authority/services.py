@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from app.core import clock
 from app.core.extensions import db
+from app.core.images import ImageUnreadable, fit_for_phones
 from app.staff.audit.services import record
 from app.staff.authority.models import AuthoritySettings
 
@@ -142,6 +143,10 @@ def update_logo(data: bytes | None, mimetype: str | None) -> None:
             raise SettingsInvalid("The logo must be a PNG, JPG or SVG file")
         if len(data) > MAX_LOGO_BYTES:
             raise SettingsInvalid("The logo must be smaller than 200 KB")
+        try:
+            data = fit_for_phones(data, mimetype)
+        except ImageUnreadable as error:
+            raise SettingsInvalid("The logo must be a PNG, JPG or SVG file") from error
     settings = get_settings()
     settings.logo, settings.logo_mimetype = data, mimetype if data else None
     record("settings.logo", settings, detail="removed" if data is None else mimetype)

@@ -77,6 +77,27 @@ def test_logo_upload_shows_in_the_header_and_cannot_run_script(logged_in_as, app
     assert 'src="/logo"' in app.test_client().get("/").text
 
 
+def test_a_print_size_logo_is_made_phone_size(logged_in_as, app):
+    """A 2000x500 PNG would cost every care leaver its bytes: it is kept 80 px high."""
+    import io
+
+    from PIL import Image
+
+    big = io.BytesIO()
+    Image.new("RGB", (2000, 500), (29, 112, 184)).save(big, format="PNG")
+    admin = logged_in_as(Role.ADMIN)
+    response = admin.post(
+        "/admin/settings/logo",
+        data={"logo": (io.BytesIO(big.getvalue()), "logo.png", "image/png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    served = app.test_client().get("/logo")
+    with Image.open(io.BytesIO(served.data)) as logo:
+        assert logo.size == (320, 80)
+    assert len(served.data) < len(big.getvalue())
+
+
 def test_a_logo_that_is_not_an_image_is_refused(logged_in_as):
     import io
 
