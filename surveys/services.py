@@ -35,9 +35,19 @@ class RoundInvalid(ValueError):
     """A round cannot be saved or changed as asked; the message says why."""
 
 
+def _shipped(name: str) -> dict:
+    return tomllib.loads((QUESTIONNAIRES_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def shipped_questionnaire_header(name: str) -> dict:
+    """A shipped edition's key, version and title, read from its file (nothing stored)."""
+    data = _shipped(name)
+    return {"key": data["key"], "version": data["version"], "title": data["title"]}
+
+
 def load_questionnaire_file(name: str = BUILT_IN) -> Questionnaire:
     """Load a shipped questionnaire into the database (once; returns the existing one after)."""
-    data = tomllib.loads((QUESTIONNAIRES_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    data = _shipped(name)
     existing = db.session.scalar(
         sa.select(Questionnaire).where(
             Questionnaire.key == data["key"], Questionnaire.version == data["version"]
@@ -74,11 +84,6 @@ def load_questionnaire_file(name: str = BUILT_IN) -> Questionnaire:
     db.session.add(questionnaire)
     db.session.commit()
     return questionnaire
-
-
-def load_shipped_questionnaires() -> list[Questionnaire]:
-    """Every shipped edition, loaded if it is not there yet."""
-    return [load_questionnaire_file(name) for name in SHIPPED]
 
 
 def questionnaires() -> list[Questionnaire]:

@@ -66,7 +66,8 @@ def new_round():
     error = None
     if form.validate_on_submit():
         try:
-            survey_round = create_round(_details(form, form.questionnaire_id.data))
+            chosen = rounds.chosen_questionnaire_id(form.questionnaire_id.data)
+            survey_round = create_round(_details(form, chosen))
         except RoundInvalid as exc:
             error = str(exc)
         else:
@@ -89,7 +90,7 @@ def edit_round(round_id: int):
     if form.validate_on_submit():
         questionnaire_id = survey_round.questionnaire_id
         if "questionnaire_id" in form:
-            questionnaire_id = form.questionnaire_id.data
+            questionnaire_id = rounds.chosen_questionnaire_id(form.questionnaire_id.data)
         try:
             update_round(survey_round, _details(form, questionnaire_id))
         except RoundInvalid as exc:

@@ -55,11 +55,13 @@ from surveys.paper.services import awaiting_verification
 from surveys.response_rate import ResponseRate, percent, response_rate
 from surveys.rounds.tallies import completed_by_day
 from surveys.services import (
+    SHIPPED,
     RoundInvalid,
     close_round,
-    load_shipped_questionnaires,
+    load_questionnaire_file,
     open_round,
     questionnaires,
+    shipped_questionnaire_header,
 )
 
 PER_PAGE = 25
@@ -85,10 +87,23 @@ def get_response(survey_round: SurveyRound, response_id: int) -> Response | None
 
 
 def questionnaire_choices() -> list[tuple[int, str]]:
-    """Questionnaire versions a round can use. The shipped editions are loaded the first time."""
-    load_shipped_questionnaires()
+    """Questionnaire versions a round can use: those stored, then each shipped edition not stored
+    yet as a negative choice, loaded only when a round is saved with it (a GET never writes)."""
     found = questionnaires()
-    return [(q.id, q.label + (", locked" if q.is_locked else "")) for q in found]
+    stored = {(q.key, q.version) for q in found}
+    choices = [(q.id, q.label + (", locked" if q.is_locked else "")) for q in found]
+    for index, name in enumerate(SHIPPED):
+        header = shipped_questionnaire_header(name)
+        if (header["key"], header["version"]) not in stored:
+            choices.append((-(index + 1), f"{header['title']} (version {header['version']})"))
+    return choices
+
+
+def chosen_questionnaire_id(choice: int) -> int:
+    """The stored id for a choice from ``questionnaire_choices``, loading a shipped edition."""
+    if choice < 0:
+        return load_questionnaire_file(SHIPPED[-choice - 1]).id
+    return choice
 
 
 def public_link(survey_round: SurveyRound) -> str:

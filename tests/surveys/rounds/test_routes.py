@@ -387,3 +387,26 @@ def test_board_members_and_data_entry_cannot_see_rounds_or_responses(app, logged
     assert _audit(app, "response.view") == []
     assert _audit(app, "responses.export") == []
     assert "Surveys" not in client.get("/staff").text
+
+
+def test_the_new_round_page_offers_every_edition_without_writing_and_saving_loads_it(
+    app, logged_in_as
+):
+    """A fresh install has no questionnaire stored: the form offers both shipped editions, the
+    GET stores nothing, and saving a round with the 2026 edition stores that edition then."""
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    page = client.get("/staff/rounds/new").text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Questionnaire.id))) == 0
+    offered = dict(
+        (label.strip(), value)
+        for value, label in re.findall(r'<option value="(-?\d+)"[^>]*>([^<]+)</option>', page)
+    )
+    edition_2026 = next(v for label, v in offered.items() if "2026" in label)
+    assert any("2026" not in label for label in offered)
+    response = client.post("/staff/rounds/new", data=_round_form(int(edition_2026)))
+    assert response.status_code == 302
+    with app.app_context():
+        created = db.session.scalar(sa.select(SurveyRound))
+        assert "2026" in created.questionnaire.title
+        assert db.session.scalar(sa.select(sa.func.count(Questionnaire.id))) == 1
