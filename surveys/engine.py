@@ -310,11 +310,7 @@ def save_answer(
     if response.is_complete and response.channel == Channel.WEB:
         raise SurveyClosed("You have already sent your answers. Thank you.")
     ensure_open(response.round, allow_closed=response.channel != Channel.WEB)
-    answer = db.session.scalar(
-        sa.select(Answer).where(
-            Answer.response_id == response.id, Answer.question_id == question.id
-        )
-    )
+    answer = _stored_answer(response, question)
     if answer is None:
         answer = Answer(response=response, question=question)
         db.session.add(answer)
@@ -335,6 +331,19 @@ def save_answer(
         result.flagged = result.level is not None
     commit_keeping_loaded()  # the channel goes on to work out the next question from them
     return result
+
+
+def _stored_answer(response: Response, question: Question) -> Answer | None:
+    """The answer already stored for ``question``: from the response's answers when they are
+    loaded (the web channel loads them with the response), else one statement. Either way the
+    unique (response, question) constraint is what keeps it stored once."""
+    if "answers" not in sa.inspect(response).unloaded:
+        return answers_by_question(response).get(question.id)
+    return db.session.scalar(
+        sa.select(Answer).where(
+            Answer.response_id == response.id, Answer.question_id == question.id
+        )
+    )
 
 
 def answer_summary(
