@@ -143,9 +143,10 @@ def start_response(
         channel=channel.value,
         assisted=assisted,
         resume_hash=resume_hash,
+        answers=[],  # known to be none: asking for them later needs no statement
     )
     db.session.add(response)
-    db.session.commit()
+    commit_keeping_loaded()  # the channel goes on to ask the first question of this round
     return response
 
 
