@@ -45,7 +45,7 @@ from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401
 from app.outreach.invitations.routes import bp as invitations_bp
 from app.staff import template_context
 from app.staff.audit.routes import bp as audit_bp
-from app.staff.auth import oidc
+from app.staff.auth import oidc, sessions
 from app.staff.auth.access import enforce_access
 from app.staff.auth.routes import bp as auth_bp
 from app.staff.auth.services import load_user
@@ -223,5 +223,6 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.before_request(sessions.anonymous_unless_signed_in)  # before anything reads the user
     app.before_request(enforce_access)
     template_context.init_app(app)

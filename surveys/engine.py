@@ -143,9 +143,10 @@ def start_response(
         channel=channel.value,
         assisted=assisted,
         resume_hash=resume_hash,
+        answers=[],  # known to be none: asking for them later needs no statement
     )
     db.session.add(response)
-    db.session.commit()
+    commit_keeping_loaded()  # the channel goes on to ask the first question of this round
     return response
 
 
@@ -310,11 +311,7 @@ def save_answer(
     if response.is_complete and response.channel == Channel.WEB:
         raise SurveyClosed("You have already sent your answers. Thank you.")
     ensure_open(response.round, allow_closed=response.channel != Channel.WEB)
-    answer = db.session.scalar(
-        sa.select(Answer).where(
-            Answer.response_id == response.id, Answer.question_id == question.id
-        )
-    )
+    answer = _stored_answer(response, question)
     if answer is None:
         answer = Answer(response=response, question=question)
         db.session.add(answer)
@@ -335,6 +332,19 @@ def save_answer(
         result.flagged = result.level is not None
     commit_keeping_loaded()  # the channel goes on to work out the next question from them
     return result
+
+
+def _stored_answer(response: Response, question: Question) -> Answer | None:
+    """The answer already stored for ``question``: from the response's answers when they are
+    loaded (the web channel loads them with the response), else one statement. Either way the
+    unique (response, question) constraint is what keeps it stored once."""
+    if "answers" not in sa.inspect(response).unloaded:
+        return answers_by_question(response).get(question.id)
+    return db.session.scalar(
+        sa.select(Answer).where(
+            Answer.response_id == response.id, Answer.question_id == question.id
+        )
+    )
 
 
 def answer_summary(

@@ -96,8 +96,23 @@ def blocked_numbers(numbers: set[str]) -> dict[str, str]:
 
     Each number is checked under every key we hold (old keys too), so a rotation never lets a
     text through to a number whose opt-out has not been moved to the new key."""
-    blocked = dict.fromkeys(listed(UnreachableNumber, numbers), "unreachable")
-    blocked.update(dict.fromkeys(listed(OptOut, numbers), "opted_out"))  # the reason to report
+    by_hash = {hashed: number for number in numbers for hashed in phone_hashes(number)}
+    if not by_hash:
+        return {}
+    # Both lists in one statement (a webhook asks this for every text it answers).
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(sa.literal("unreachable"), UnreachableNumber.phone_hash).where(
+                UnreachableNumber.phone_hash.in_(by_hash)
+            ),
+            sa.select(sa.literal("opted_out"), OptOut.phone_hash).where(
+                OptOut.phone_hash.in_(by_hash)
+            ),
+        )
+    ).all()
+    blocked = {by_hash[hashed]: "unreachable" for reason, hashed in rows if reason != "opted_out"}
+    # An opt-out is the reason to report when a number is on both lists.
+    blocked.update({by_hash[hashed]: reason for reason, hashed in rows if reason == "opted_out"})
     return blocked
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
@@ -49,7 +50,15 @@ from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_
 from app.staff.authority.services import get_settings
 from surveys import completion, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
-from surveys.models import Channel, Question, QuestionKind, Response, RoundStatus, SurveyRound
+from surveys.models import (
+    Channel,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Response,
+    RoundStatus,
+    SurveyRound,
+)
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.sms.parsing import Command, read_reply
 
@@ -177,10 +186,13 @@ def handle_inbound(
     record = InboundMessage(message_sid=inbound.message_sid, received_at=now)
     db.session.add(record)
     try:
-        messages, round_id = _respond(inbound, now=now, today=today)
-        text = "\n\n".join(m for m in messages if m)
-        if text:
-            messaging.record_reply(text, round_id)
+        # Not flushed before it must be (the engine's first commit, or the one below), so the
+        # row is written once, with its reply, in the commit of the first change it causes.
+        with db.session.no_autoflush:
+            messages, round_id = _respond(inbound, now=now, today=today)
+            text = "\n\n".join(m for m in messages if m)
+            if text:
+                messaging.record_reply(text, round_id)
         reply = record.reply_twiml = twiml(messages)
         db.session.commit()
     except IntegrityError:
@@ -287,18 +299,27 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     """(the round a keyword names, whether the word is a keyword at all)."""
     if not word:
         return None, False
+    # With its questionnaire and questions, which the first question is worked out from.
+    with_questions = so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions)
     if word == _word(current_app.config["SMS_KEYWORD"]):
         candidates = db.session.scalars(
             sa.select(SurveyRound)
             .where(SurveyRound.status == RoundStatus.OPEN)
             .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
-        )
+            .options(with_questions)
+        ).unique()
         for candidate in candidates:
             if candidate.is_open and "sms" in (candidate.channels or []):
                 return candidate, True
         return None, True
-    survey_round = db.session.scalar(
-        sa.select(SurveyRound).where(sa.func.upper(SurveyRound.slug) == word)
+    survey_round = (
+        db.session.scalars(
+            sa.select(SurveyRound)
+            .where(sa.func.upper(SurveyRound.slug) == word)
+            .options(with_questions)
+        )
+        .unique()
+        .first()
     )
     if survey_round is None or "sms" not in (survey_round.channels or []):
         return None, False

@@ -18,6 +18,13 @@ bp = Blueprint("survey", __name__)
 limiter.limit(configured_limit("SURVEY_POST_RATE_LIMIT"), methods=["POST"])(bp)
 
 
+@limiter.request_filter
+def _survey_reads_unlimited() -> bool:
+    """Every limit on the survey pages is on a POST (answers, resume codes): a page read skips
+    the limiter's per-request work. A limit on a GET here would need this filter changed."""
+    return request.blueprint == bp.name and request.method in ("GET", "HEAD")
+
+
 @bp.after_request
 def _no_store(response):
     """Survey pages hold a person's answers or codes: no browser or proxy may keep a copy."""

@@ -13,6 +13,7 @@ import json
 import secrets
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, session
 
 from app.core import languages
@@ -64,12 +65,19 @@ def current_response(survey_round: SurveyRound) -> Response | None:
 
 
 def find_by_code(survey_round: SurveyRound, code: str) -> Response | None:
-    return db.session.scalar(
-        sa.select(Response).where(
-            Response.round_id == survey_round.id,
-            Response.resume_hash == code_hash(code),
-            Response.status == "in_progress",
+    # With its answers in the same statement: every question page reads them.
+    return (
+        db.session.scalars(
+            sa.select(Response)
+            .where(
+                Response.round_id == survey_round.id,
+                Response.resume_hash == code_hash(code),
+                Response.status == "in_progress",
+            )
+            .options(so.joinedload(Response.answers))
         )
+        .unique()
+        .first()
     )
 
 

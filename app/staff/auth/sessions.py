@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, request, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.core.clock import utcnow
+from app.core.extensions import login_manager
 from app.staff.auth.models import StaffUser
 
 SINCE, SEEN = "staff_since", "staff_seen"
@@ -52,6 +53,16 @@ def end() -> str | None:
     logout_user()
     session.clear()
     return id_token if isinstance(id_token, str) else None
+
+
+def anonymous_unless_signed_in() -> None:
+    """before_request: a session that names no member of staff is a visitor's, so Flask-Login's
+    user loading (its session-protection hash of the address and user agent, the remember-me
+    cookie, which this app never sets) is skipped: the survey pages pay nothing for sign-in.
+    It sets the anonymous user where Flask-Login keeps it, exactly as its own loader would for
+    such a session (flask_login.utils._get_user reads ``g._login_user``)."""
+    if "_user_id" not in session:
+        g._login_user = login_manager.anonymous_user()
 
 
 def expired() -> bool:
