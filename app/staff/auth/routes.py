@@ -147,6 +147,9 @@ def sign_out():
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
 @allow(*ALL_STAFF)
 def change_password_page():
+    if current_user.uses_oidc:
+        flash("You sign in with your council account: change its password with your council.")
+        return redirect(url_for("main.staff_home"))
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:

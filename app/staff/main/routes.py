@@ -22,7 +22,10 @@ def index():
 @bp.get("/staff")
 @allow(*ALL_STAFF)
 def staff_home():
-    return render_template("main/staff_home.html", links=staff_links(current_user.role_enum))
+    return render_template(
+        "main/staff_home.html",
+        links=staff_links(current_user.role_enum, uses_oidc=current_user.uses_oidc),
+    )
 
 
 @bp.get("/healthz")

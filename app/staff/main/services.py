@@ -93,9 +93,13 @@ STAFF_LINKS: list[StaffLink] = [
 ]
 
 
-def staff_links(role: Role) -> list[dict[str, str]]:
+def staff_links(role: Role, *, uses_oidc: bool = False) -> list[dict[str, str]]:
+    """The home page's links for a role; no password link for someone who signs in with the
+    council's account (their password is changed with the council, not here)."""
     links = []
     for link in STAFF_LINKS:
+        if uses_oidc and link.endpoint == "auth.change_password":
+            continue
         if role_may_use(role, link.endpoint):
             links.append(
                 {

@@ -84,6 +84,11 @@ def test_a_worker_signs_in_with_pkce_state_and_nonce_and_gets_the_role_of_their_
     assert user is not None and user.role == "participation_worker"
     assert user.oidc_identity == f"{provider.issuer} worker"
     assert _actions(oidc_app)[-2:] == ["user.create", "sign_in.success"]
+    # Their password belongs to the council's account: no password page here.
+    home = client.get("/staff").get_data(as_text=True)
+    assert "Change your password" not in home
+    refused = client.get("/account/password")
+    assert refused.status_code == 302 and refused.headers["Location"] == "/staff"
 
 
 def test_someone_without_a_listed_group_waits_for_an_admin_who_chooses_their_role(
