@@ -21,12 +21,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
 from app.board.demo import seed_board_demo
+from app.core import clock
 from app.core.clock import utcnow
 from app.core.extensions import db
 from app.demo import DEMO_ACCOUNTS, seed_authority, seed_staff
@@ -69,7 +70,7 @@ def seed(app: Flask, size: int) -> Seeded:
         db.session.commit()
         questionnaire = load_questionnaire_file()
         rng = random.Random(size)
-        on = date.today()
+        on = clock.today()  # the app's clock (frozen in tests), never the machine's
         previous = _make_round(
             questionnaire,
             "Sized survey 2025",

@@ -26,9 +26,10 @@ from surveys.models import Response, SurveyRound
 from surveys.response_rate import DEFINITION, GLOSSARY
 from surveys.rounds import tasks as round_tasks
 from surveys.services import RoundDetails, create_round, load_questionnaire_file, open_round
+from tests.conftest import FROZEN_AT
 from tests.surveys.rounds.helpers import add_response
 
-TODAY = date.today()  # the suite's frozen clock
+TODAY = FROZEN_AT.date()  # the suite's frozen clock's day, never the wall clock's
 # Twenty completed responses, five by each of four channels (enough that no cell is small and
 # the dashboard's disclosure control hides nothing: hidden figures are tested elsewhere).
 CHANNELS = ["web", "sms", "paper", "phone"] * 5

@@ -4,10 +4,11 @@ sends only on confirm, once, however often the confirm is posted."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.core import clock
 from app.core.extensions import db
 from app.messaging.encoding import segments
 from app.messaging.models import OutboundMessage
@@ -73,7 +74,7 @@ def test_a_reminder_now_leaves_out_people_invited_or_reminded_lately(app, logged
     with app.app_context():
         rows = list(db.session.scalars(sa.select(Invitation).order_by(Invitation.id)))
         for row in rows[:2]:
-            row.invited_on = date.today() - timedelta(days=8)
+            row.invited_on = clock.today() - timedelta(days=8)
         early = sa.select(ContactMessage).where(
             ContactMessage.invitation_id.in_([r.id for r in rows[:2]])
         )
