@@ -74,6 +74,26 @@ def _keys() -> dict[str, bytes]:
     return keys
 
 
+def _encrypt(key_id: str, body: bytes, aad: bytes) -> str:
+    """One AES-GCM box under the key ``key_id``: a fresh nonce, then the ciphertext, base64."""
+    nonce = os.urandom(12)
+    return base64.urlsafe_b64encode(
+        nonce + AESGCM(_keys()[key_id]).encrypt(nonce, body, aad)
+    ).decode()
+
+
+def _decrypt(key_id: str, text: str, aad: bytes) -> bytes | None:
+    """What ``_encrypt`` sealed, or None if no key we hold opens it (or it was tampered with)."""
+    key = _keys().get(key_id)
+    if key is None:
+        return None
+    try:
+        box = base64.urlsafe_b64decode(text.encode())
+        return AESGCM(key).decrypt(box[:12], box[12:], aad)
+    except (InvalidTag, ValueError, binascii.Error):
+        return None
+
+
 def seal(finished: Finished) -> CompletionNotice:
     """Add a sealed notice to the session (the caller commits)."""
     key_id = current_app.config["NOTICE_KEY_ID"]
@@ -81,22 +101,15 @@ def seal(finished: Finished) -> CompletionNotice:
         {"round": finished.round_id, "code": finished.code, "phone": finished.phone_hash}
     ).encode()
     padded = body + b" " * max(0, PADDED_LENGTH - len(body))
-    nonce = os.urandom(12)
-    box = nonce + AESGCM(_keys()[key_id]).encrypt(nonce, padded, key_id.encode())
-    notice = CompletionNotice(key_id=key_id, sealed=base64.urlsafe_b64encode(box).decode())
+    notice = CompletionNotice(key_id=key_id, sealed=_encrypt(key_id, padded, key_id.encode()))
     db.session.add(notice)
     return notice
 
 
 def open_notice(notice: CompletionNotice) -> Finished | None:
     """What a notice says, or None if no key we hold opens it (it is then left waiting)."""
-    key = _keys().get(notice.key_id)
-    if key is None:
-        return None
-    try:
-        box = base64.urlsafe_b64decode(notice.sealed.encode())
-        body = AESGCM(key).decrypt(box[:12], box[12:], notice.key_id.encode())
-    except (InvalidTag, ValueError, binascii.Error):
+    body = _decrypt(notice.key_id, notice.sealed, notice.key_id.encode())
+    if body is None:
         return None
     data = json.loads(body)
     return Finished(round_id=data["round"], code=data["code"], phone_hash=data["phone"])
@@ -113,27 +126,17 @@ def seal_value(value: dict, purpose: str, *, pad_to: int = 0) -> str:
     from the thank-you page wait sealed the same way (surveys/web/sign_ups.py).
     """
     key_id = current_app.config["NOTICE_KEY_ID"]
-    nonce = os.urandom(12)
-    aad = f"{key_id}:{purpose}".encode()
     body = json.dumps(value).encode()
     if pad_to:
         body += b" " * (-len(body) % pad_to)
-    box = nonce + AESGCM(_keys()[key_id]).encrypt(nonce, body, aad)
-    return f"{key_id}.{base64.urlsafe_b64encode(box).decode()}"
+    return f"{key_id}.{_encrypt(key_id, body, f'{key_id}:{purpose}'.encode())}"
 
 
 def open_value(sealed: str, purpose: str) -> dict | None:
     """What ``seal_value`` sealed for ``purpose``, or None if no key we hold opens it."""
     key_id, _, text = sealed.partition(".")
-    key = _keys().get(key_id)
-    if key is None:
-        return None
-    try:
-        box = base64.urlsafe_b64decode(text.encode())
-        body = AESGCM(key).decrypt(box[:12], box[12:], f"{key_id}:{purpose}".encode())
-    except (InvalidTag, ValueError, binascii.Error):
-        return None
-    return json.loads(body)
+    body = _decrypt(key_id, text, f"{key_id}:{purpose}".encode())
+    return None if body is None else json.loads(body)
 
 
 def waiting() -> list[CompletionNotice]:
