@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from app.outreach.invitations.services import apply_completion_notices
 from surveys.models import Answer, Response, SurveyRound
 from surveys.services import close_round
 from surveys.sms.models import InboundMessage, SmsConversation
-from tests.conftest import build_app
+from tests.conftest import FROZEN_AT, build_app
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.twilio_fakes import (
     TEST_ACCOUNT_SID,
@@ -24,7 +24,7 @@ from tests.surveys.sms.twilio_fakes import (
 )
 from tests.surveys.web.test_web_survey import ANSWERS, answer_all
 
-YEAR = date.today().year - 19
+YEAR = FROZEN_AT.year - 19
 # The same answers as the web test's ANSWERS, as someone would text them.
 TEXTS = {
     "Q1": f"14/2/{YEAR}",

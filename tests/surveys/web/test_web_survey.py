@@ -10,13 +10,14 @@ from app.core.extensions import db
 from surveys.models import Answer, ContactRequest, Response
 from surveys.services import close_round
 from surveys.web.sign_ups import apply_sign_ups
+from tests.conftest import FROZEN_AT
 from tests.surveys.conftest import SLUG
 
 BASE = f"/s/{SLUG}"
 
 # One complete set of answers, keyed by question code, as the web form posts them.
 ANSWERS = {
-    "Q1": {"day": "14", "month": "2", "year": str(__import__("datetime").date.today().year - 19)},
+    "Q1": {"day": "14", "month": "2", "year": str(FROZEN_AT.year - 19)},
     "Q2": {"choice": "6", "other": "Living with my nan"},
     "Q3": {"choice": "2"},
     "Q4": {"item-1": "My own space", "item-2": "My PA helps", "item-3": ""},
