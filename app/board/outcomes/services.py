@@ -560,9 +560,9 @@ def _describe(view: OutcomesView) -> None:
         ["Measure", "Us", "Our target", *COMPARISON_LABELS.values()],
         rows,
     )
+    view.summary = [_sentence(view, m, latest) for m in Measure]
     view.comparison_chart = _comparison_chart(view, latest)
     view.trend_charts = [_trend_chart(view, m) for m in Measure]
-    view.summary = [_sentence(view, m, latest) for m in Measure]
     view.sources = sorted(
         {
             f"{COMPARISON_LABELS[ComparisonKind(c.kind)]}: {c.source}"
@@ -623,7 +623,7 @@ def _comparison_chart(view: OutcomesView, year: int) -> ChartBlock:
         )
     series = [s for s in series if any(v is not None for v in s.values)]
     title = f"Care leavers aged 17 to 21, {year_label(year)}"
-    takeaway = " ".join(view.summary) or _sentence(view, Measure.EET, year)
+    takeaway = _sentence(view, Measure.EET, year)
     chart = BarChart(
         title,
         labels,
@@ -644,7 +644,7 @@ def _comparison_chart(view: OutcomesView, year: int) -> ChartBlock:
     return ChartBlock(
         "outcomes-comparison",
         title,
-        _sentence(view, Measure.EET, year),
+        takeaway,
         _alt("Bar chart", title, takeaway, pairs),
         cached_svg("bar", chart.data(), lambda: bar_chart_svg(chart)),
         view.comparison_table or Table("", [], []),
