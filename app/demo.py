@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from werkzeug.security import generate_password_hash
 
 from app.board.demo import seed_board_demo
+from app.board.outcomes.demo import seed_outcomes_demo
 from app.core.extensions import db
 from app.outreach.invitations.demo import seed_contacts_demo
 from app.staff.auth.models import Role, StaffUser
@@ -104,4 +105,5 @@ def seed_demo() -> None:
 
     seed_forum_demo()
 
+    seed_outcomes_demo()
     seed_board_demo()

@@ -1,6 +1,7 @@
 """Every model module, imported in one place so migrations and tests see the whole schema."""
 
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
+from app.board.outcomes.models import OutcomeComparison, OutcomeFigure, OutcomeTarget
 from app.messaging.models import OptOut, OutboundMessage, SmsRateLimit, UnreachableNumber
 from app.outreach.contacts.models import Contact, ContactMapping, ContactMessage, ContactUpload
 from app.outreach.invitations.models import Invitation, ReminderSchedule
@@ -53,6 +54,9 @@ __all__ = [
     "Milestone",
     "OptOut",
     "OutboundMessage",
+    "OutcomeComparison",
+    "OutcomeFigure",
+    "OutcomeTarget",
     "PaperForm",
     "PaperSettings",
     "Question",

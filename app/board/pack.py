@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 from app.board import services
 from app.board.models import BoardPack, PackStatus
+from app.board.outcomes.services import outcomes_view
 from app.core.charts import svg_bytes
 from app.core.clock import utcnow
 from app.core.extensions import db
@@ -299,6 +300,7 @@ def pack_html(board: services.Dashboard) -> str:
         chart_src=_data_uri,
         glossary=GLOSSARY,
         method=method_note(board),
+        outcomes=outcomes_view(),
     )
 
 

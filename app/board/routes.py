@@ -23,6 +23,7 @@ from app.board.forms import (
     RequestForm,
 )
 from app.board.models import ReferenceFigure
+from app.board.outcomes.services import outcomes_view
 from app.core.charts import svg_bytes
 from app.core.extensions import db
 from app.core.forms import ConfirmForm
@@ -70,6 +71,7 @@ def dashboard():
         board=board,
         pack_form=pack_form,
         can_prepare=current_user.role_enum in WORKERS,
+        outcomes=outcomes_view() if board else None,
     )
 
 
