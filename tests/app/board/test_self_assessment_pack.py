@@ -3,6 +3,7 @@ chart tables match scores averaged here straight from the answer rows."""
 
 from __future__ import annotations
 
+import html as markup
 import re
 
 import sqlalchemy as sa
@@ -42,7 +43,7 @@ def test_pack_section_says_what_the_answers_say(demo):
         young_now, young_then = overall(autumn, "young_people"), overall(spring, "young_people")
 
     section = html[html.index('id="self-assessment"') : html.index('id="comparison"')]
-    text = re.sub(r"\s+", " ", section)
+    text = markup.unescape(re.sub(r"\s+", " ", section))
     assert '<a href="#self-assessment">Self-assessment</a>' in html  # in the contents
     assert "Autumn (fictional demo)" in text
     assert (
