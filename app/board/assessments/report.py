@@ -124,9 +124,9 @@ def _by_section(view: AssessmentView) -> ChartBlock:
         best = max(moved, key=lambda pair: pair[1])
         worst = min(moved, key=lambda pair: pair[1])
         takeaway = (
-            f"Since {view.earlier_round.name}, {view.label.lower()} scored "
-            f"\u201c{best[0]}\u201d {change_text(best[1])} and "
-            f"\u201c{worst[0]}\u201d {change_text(worst[1])}."
+            f"Since {view.earlier_round.name}, the {view.label.lower()}'s best change was "
+            f"\u201c{best[0]}\u201d ({change_text(best[1])}) and the weakest was "
+            f"\u201c{worst[0]}\u201d ({change_text(worst[1])})."
         )
     chart = BarChart(
         title,

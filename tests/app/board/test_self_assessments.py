@@ -190,3 +190,21 @@ def test_board_members_read_but_cannot_write(app, logged_in_as):
         assert client.post(url, data={"version": "0", "s0_score": "1"}).status_code == 403, url
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentAnswer)) == 0
+
+
+def test_frameworks_ship_as_data_and_a_broken_file_is_refused():
+    from app.board.assessments.frameworks import FrameworkError, frameworks, parse
+
+    shipped = frameworks()
+    assert len(shipped["baker-dixon"].sections) == 10  # the guide's ten areas
+    assert [s.title for s in shipped["charter"].sections][:3] == [
+        "To respect and honour your identity",
+        "To believe in you",
+        "To listen to you",
+    ]
+    assert len(shipped["charter"].sections) == 7  # the Charter's seven promises
+    assert all(not f.verified and f.wording_note for f in shipped.values())
+    broken = framework_file()
+    broken["sections"][1]["statements"][0]["key"] = broken["sections"][0]["statements"][0]["key"]
+    with pytest.raises(FrameworkError, match="its own key"):
+        parse(broken)
