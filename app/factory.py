@@ -20,8 +20,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import cli, models  # noqa: F401 - models registers every table with the metadata
 from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
-from app.board.outcomes.routes import bp as outcomes_bp
 from app.board.assessments.routes import bp as assessments_bp
+from app.board.outcomes.routes import bp as outcomes_bp
 from app.board.routes import bp as board_bp
 from app.core import (
     assets,
