@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from werkzeug.security import generate_password_hash
 
+from app.board.assessments.demo import seed_assessments_demo
 from app.board.demo import seed_board_demo
 from app.board.outcomes.demo import seed_outcomes_demo
 from app.core.extensions import db
@@ -107,3 +108,4 @@ def seed_demo() -> None:
 
     seed_outcomes_demo()
     seed_board_demo()
+    seed_assessments_demo()

@@ -1,5 +1,11 @@
 """Every model module, imported in one place so migrations and tests see the whole schema."""
 
+from app.board.assessments.models import (
+    AssessmentAnswer,
+    AssessmentEdit,
+    AssessmentRound,
+    SelfAssessment,
+)
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
 from app.board.outcomes.models import OutcomeComparison, OutcomeFigure, OutcomeTarget
 from app.messaging.models import OptOut, OutboundMessage, SmsRateLimit, UnreachableNumber
@@ -30,6 +36,9 @@ __all__ = [
     "Action",
     "ActionUpdate",
     "Answer",
+    "AssessmentAnswer",
+    "AssessmentEdit",
+    "AssessmentRound",
     "Attendance",
     "AuditEvent",
     "AuthoritySettings",
@@ -67,6 +76,7 @@ __all__ = [
     "Response",
     "SafeguardingFlag",
     "ScreeningRule",
+    "SelfAssessment",
     "SmsConversation",
     "SmsRateLimit",
     "StaffUser",

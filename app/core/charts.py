@@ -293,3 +293,64 @@ def line_chart_svg(chart: LineChart) -> str:
         axes.set_title(chart.title, loc="left", fontsize=11)
         axes.legend(loc="lower right", frameon=False, fontsize=8)
         return finish(figure, axes)
+
+
+@dataclass
+class MultiLineChart:
+    """Several lines over the same points in time (e.g. staff and young people, round by
+    round). Lines differ in colour and marker shape and are named in a legend; every point is
+    labelled with its value, so colour never carries meaning alone."""
+
+    title: str
+    labels: list[str]
+    lines: list[Series]
+    axis_label: str
+    maximum: float
+    value_format: str = "{:.1f}"
+
+    def data(self) -> dict:
+        return {
+            "title": self.title,
+            "labels": self.labels,
+            "lines": [[s.name, s.values] for s in self.lines],
+            "axis": self.axis_label,
+            "maximum": self.maximum,
+            "format": self.value_format,
+        }
+
+
+def multi_line_chart_svg(chart: MultiLineChart) -> str:
+    plt = pyplot()
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(figsize=(7.5, 3.2))
+        xs = list(range(len(chart.labels)))
+        for number, line in enumerate(chart.lines):
+            ys = [v if v is not None else float("nan") for v in line.values]
+            axes.plot(
+                xs,
+                ys,
+                marker=MARKERS[number % len(MARKERS)],
+                color=OKABE_ITO[number % len(OKABE_ITO)],
+                linewidth=2,
+                label=line.name,
+            )
+            offset = 8 if number % 2 == 0 else -14  # first line's labels above, second below
+            for x, y in zip(xs, line.values, strict=True):
+                if y is None:
+                    continue
+                axes.annotate(
+                    chart.value_format.format(y),
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, offset),
+                    ha="center",
+                    fontsize=9,
+                    color=INK,
+                )
+        axes.set_ylim(0, chart.maximum * 1.15)
+        axes.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
+        axes.set_xticks(xs, chart.labels)
+        axes.set_ylabel(chart.axis_label)
+        axes.set_title(chart.title, loc="left", fontsize=11)
+        axes.legend(loc="lower right", frameon=False, fontsize=8)
+        return finish(figure, axes)
