@@ -4,16 +4,16 @@ two 0-10 ratings, and each round's history of saves.
 
 The downgrade drops the four tables and every assessment in them.
 
-Revision ID: 0025_self_assessments
-Revises: 0024_plan_and_board_replies
+Revision ID: 0026_self_assessments
+Revises: 0025_outcomes
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_self_assessments"
-down_revision = "0024_plan_and_board_replies"
+revision = "0026_self_assessments"
+down_revision = "0025_outcomes"
 branch_labels = None
 depends_on = None
 
