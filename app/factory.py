@@ -20,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import cli, models  # noqa: F401 - models registers every table with the metadata
 from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
+from app.board.benchmark.routes import bp as benchmark_bp
 from app.board.outcomes.routes import bp as outcomes_bp
 from app.board.routes import bp as board_bp
 from app.core import (
@@ -90,6 +91,7 @@ BLUEPRINTS = (
     ysyd_bp,
     board_bp,
     outcomes_bp,
+    benchmark_bp,
 )
 
 

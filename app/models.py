@@ -1,5 +1,6 @@
 """Every model module, imported in one place so migrations and tests see the whole schema."""
 
+from app.board.benchmark.models import BenchmarkFile, BenchmarkSettings, BenchmarkSigner
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
 from app.board.outcomes.models import OutcomeComparison, OutcomeFigure, OutcomeTarget
 from app.messaging.models import OptOut, OutboundMessage, SmsRateLimit, UnreachableNumber
@@ -33,6 +34,9 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "AuthoritySettings",
+    "BenchmarkFile",
+    "BenchmarkSettings",
+    "BenchmarkSigner",
     "BoardMeeting",
     "BoardPack",
     "BoardRequest",

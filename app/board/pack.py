@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
 
 from app.board import services
+from app.board.benchmark import services as benchmark
 from app.board.models import BoardPack, PackStatus
 from app.board.outcomes.services import outcomes_view
 from app.core.charts import svg_bytes
@@ -301,6 +302,7 @@ def pack_html(board: services.Dashboard) -> str:
         glossary=GLOSSARY,
         method=method_note(board),
         outcomes=outcomes_view(),
+        benchmark=None if board.band else benchmark.compare(board.survey_round),
     )
 
 
