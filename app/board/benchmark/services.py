@@ -63,18 +63,20 @@ class BenchmarkRefused(Exception):
 # --- This install's settings ------------------------------------------------------------------
 
 
-def settings() -> BenchmarkSettings:
-    """This install's benchmarking settings, made (with a new random install id) when first read."""
+def settings(*, create: bool = False) -> BenchmarkSettings:
+    """This install's benchmarking settings. The row (and its random install id) is made only
+    by ``create``, when a file is exported or the settings are saved: a GET never writes, so
+    until then pages read unsaved defaults (name not shared, no cluster, no install id)."""
     found = db.session.get(BenchmarkSettings, 1)
-    if found is None:
+    if found is None and create:
         found = BenchmarkSettings(id=1, install_id=secrets.token_hex(16), share_name=False)
         db.session.add(found)
         db.session.commit()
-    return found
+    return found or BenchmarkSettings(id=1, install_id="", share_name=False, cluster="")
 
 
 def save_settings(share_name: bool, cluster: str) -> BenchmarkSettings:
-    current = settings()
+    current = settings(create=True)
     current.share_name = share_name
     current.cluster = cluster.strip()[:120]
     record("benchmark settings changed", current, detail=f"share name: {share_name}")
@@ -102,11 +104,12 @@ def _option_values(question: Question) -> list[tuple[str, str]]:
     return board._options(question)  # the dashboard's one list of a question's options
 
 
-def figures(survey_round: SurveyRound) -> dict[str, Any]:
-    """The round's payload: what the board sees for all ages, as at its snapshot."""
+def figures(survey_round: SurveyRound, *, exporting: bool = False) -> dict[str, Any]:
+    """The round's payload: what the board sees for all ages, as at its snapshot (``exporting``
+    makes this install's id if it has none yet; a comparison on a page only reads)."""
     analysis = board.analyse(survey_round)
     questionnaire = survey_round.questionnaire
-    current = settings()
+    current = settings(create=exporting)
     authority = None
     if current.share_name:
         authority = {"name": get_settings().name, "cluster": current.cluster}
@@ -157,7 +160,7 @@ def figures(survey_round: SurveyRound) -> dict[str, Any]:
 def export_file(survey_round: SurveyRound) -> tuple[str, bytes]:
     """The signed file for ``survey_round``: (a file name, its bytes)."""
     try:
-        signature_payload = figures(survey_round)
+        signature_payload = figures(survey_round, exporting=True)
         document = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -397,7 +400,7 @@ def compare(survey_round: SurveyRound) -> Comparison:
     rows = []
     for key, label in measures:
         own = yours.get(key)
-        shown = [p[key] for p in theirs if p.get(key) is not None]
+        shown = [value for p in theirs if (value := p.get(key)) is not None]
         if own is None or len(shown) + 1 < MIN_COUNCILS:
             rows.append([label, _pct(own), NOT_ENOUGH, "", len(shown) + (own is not None)])
             continue

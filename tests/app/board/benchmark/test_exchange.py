@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from app.board import pack
+from app.board import services as board
 from app.board.benchmark import services, signing
 from app.core.extensions import db
 from app.staff.auth.models import Role
@@ -137,6 +139,11 @@ def test_two_installs_export_and_a_third_compares_with_both(installs):
     benchmark_page = client.get(f"/board/benchmarking?round={round_id}").text
     assert "You and 2 other councils" in benchmark_page
 
+    with ours.app.test_request_context():
+        html = pack.pack_html(board.dashboard(db.session.get(SurveyRound, round_id)))
+    assert '<a href="#benchmark">Compared with other councils</a>' in html
+    assert "You and 2 other councils" in html and "30% to 70%" in html
+
 
 def test_a_tampered_file_is_refused(installs, tmp_path):
     other, ours = installs("Fictional Leeds"), installs("Ours")
@@ -237,7 +244,9 @@ def test_a_second_file_from_the_same_install_under_another_key_is_refused(instal
     impostor = installs("Someone else")
     impostor.seed(yes=20, no=0)
     with impostor.app.app_context():
-        services.settings().install_id = json.loads(first.read_text())["payload"]["install_id"]
+        services.settings(create=True).install_id = json.loads(first.read_text())["payload"][
+            "install_id"
+        ]
         db.session.commit()
     forged = impostor.export()
     result = ours.cli("benchmark", "import", str(forged))
