@@ -92,6 +92,10 @@ class Config:
     NOTICE_KEY: str | None = os.environ.get("NOTICE_KEY")
     NOTICE_KEY_ID: str = os.environ.get("NOTICE_KEY_ID", "1")
     NOTICE_OLD_KEYS: str = os.environ.get("NOTICE_OLD_KEYS", "")
+    # Benchmarking files (app/board/benchmark) are signed with Ed25519 under
+    # BENCHMARK_SIGNING_KEY: the 32-byte private key, URL-safe base64 (`flask benchmark new-key`
+    # prints one). Its own secret, never derived from another; unset, nothing can be exported.
+    BENCHMARK_SIGNING_KEY: str | None = os.environ.get("BENCHMARK_SIGNING_KEY")
     # Notices wait until at least this many for a round can be applied together (or it closes).
     NOTICE_BATCH_MIN: int = _int("NOTICE_BATCH_MIN", 5)
     SMS_CONVERSATION_IDLE_DAYS: int = _int("SMS_CONVERSATION_IDLE_DAYS", 7)

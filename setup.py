@@ -34,8 +34,9 @@ setup(
         # Every file under the shipped folders: templates, vendored fonts and images, Alembic's
         # env.py, script.py.mako, alembic.ini and versions/*.py.
         **{name: ["*"] for name in shipped},
-        # The packages' own data: questionnaires, codebooks, rules, default authority pages.
-        "": ["*.toml", "*.txt", "*.csv", "*.po", "*.pot", "*.mo"],
+        # The packages' own data: questionnaires, codebooks, rules, default authority pages,
+        # the benchmarking schema (a link to docs/benchmark-schema.json).
+        "": ["*.toml", "*.txt", "*.csv", "*.po", "*.pot", "*.mo", "*.json"],
     },
     exclude_package_data={"": ["*.pyc"]},
 )

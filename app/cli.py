@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app.board.benchmark.cli import benchmark_cli
 from app.board.cli import board_cli
 from app.core import backups, catalogues, jobs
 from app.demo import DEMO_ACCOUNTS, seed_demo
@@ -167,6 +168,7 @@ def init_app(app: Flask) -> None:
         sign_ups_cli,
         themes_cli,
         board_cli,
+        benchmark_cli,
         translations_cli,
     ):
         app.cli.add_command(group)

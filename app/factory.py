@@ -21,6 +21,7 @@ from app import cli, models  # noqa: F401 - models registers every table with th
 from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.assessments.routes import bp as assessments_bp
+from app.board.benchmark.routes import bp as benchmark_bp
 from app.board.outcomes.routes import bp as outcomes_bp
 from app.board.routes import bp as board_bp
 from app.core import (
@@ -92,6 +93,7 @@ BLUEPRINTS = (
     board_bp,
     outcomes_bp,
     assessments_bp,
+    benchmark_bp,
 )
 
 

@@ -6,6 +6,7 @@ from app.board.assessments.models import (
     AssessmentRound,
     SelfAssessment,
 )
+from app.board.benchmark.models import BenchmarkFile, BenchmarkSettings, BenchmarkSigner
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
 from app.board.outcomes.models import OutcomeComparison, OutcomeFigure, OutcomeTarget
 from app.messaging.models import OptOut, OutboundMessage, SmsRateLimit, UnreachableNumber
@@ -42,6 +43,9 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "AuthoritySettings",
+    "BenchmarkFile",
+    "BenchmarkSettings",
+    "BenchmarkSigner",
     "BoardMeeting",
     "BoardPack",
     "BoardRequest",

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 from app.board import services
 from app.board.assessments.report import pack_section as self_assessment_section
+from app.board.benchmark import services as benchmark
 from app.board.models import BoardPack, PackStatus
 from app.board.outcomes.services import outcomes_view
 from app.core.charts import svg_bytes
@@ -303,6 +304,7 @@ def pack_html(board: services.Dashboard) -> str:
         method=method_note(board),
         outcomes=outcomes_view(),
         assessments=self_assessment_section(board.on),
+        benchmark=None if board.band else benchmark.compare(board.survey_round),
     )
 
 

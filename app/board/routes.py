@@ -14,6 +14,7 @@ from flask import Response as HttpResponse
 from flask_login import current_user
 
 from app.board import pack, services, tasks
+from app.board.benchmark import services as benchmark
 from app.board.forms import (
     FilterForm,
     MeetingForm,
@@ -72,6 +73,7 @@ def dashboard():
         pack_form=pack_form,
         can_prepare=current_user.role_enum in WORKERS,
         outcomes=outcomes_view() if board else None,
+        benchmark=benchmark.compare(survey_round) if survey_round and not band else None,
     )
 
 
