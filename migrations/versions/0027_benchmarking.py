@@ -3,16 +3,16 @@ other installs sign with (pinned on first use), and the files imported from them
 
 The downgrade drops the three tables (imported figures are lost; re-import the files).
 
-Revision ID: 0025_benchmarking
-Revises: 0024_plan_and_board_replies
+Revision ID: 0027_benchmarking
+Revises: 0026_self_assessments
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_benchmarking"
-down_revision = "0024_plan_and_board_replies"
+revision = "0027_benchmarking"
+down_revision = "0026_self_assessments"
 branch_labels = None
 depends_on = None
 

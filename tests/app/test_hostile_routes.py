@@ -66,6 +66,10 @@ def _field_posts(names: set[str]) -> list[dict]:
 
 
 def _check(response, what: str) -> None:
+    if response.status_code == 503 and response.is_json and response.json["status"] == "stale":
+        # /healthz saying a part is stale is its answer, not a failure: the walk runs on a
+        # ticking clock, so on a busy machine the demo worker's last beat ages past its limit.
+        return
     assert response.status_code < 500, f"{what}: {response.status_code}"
     if response.mimetype.startswith("text/"):
         assert "Traceback" not in response.get_data(as_text=True), what
