@@ -6,6 +6,7 @@ A shipped edition's translation is a TOML file per language beside its English,
     title = "..."            # also introduction, closing, acknowledgement
     [Q2]
     web_text = "..."
+    sms_text = "..."         # the question as texted, numbers and all (surveys/sms)
     hint = "..."
     options = { "1" = "...", "6" = "..." }    # by option value: answers keep English's codes
 
@@ -41,13 +42,13 @@ def _translation(key: str, language: str) -> dict[str, Any]:
 
 
 @cache
-def _shipped_english(key: str) -> dict[str, str]:
-    """The shipped English wording of each question, by code ({} for a key not shipped)."""
+def _shipped_english(key: str, field: str = "web_text") -> dict[str, str]:
+    """The shipped English ``field`` of each question, by code ({} for a key not shipped)."""
     path = TRANSLATIONS_DIR.parent / f"{key}.toml"
     if not path.exists():
         return {}
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {q["code"]: q["web_text"] for q in data["questions"]}
+    return {q["code"]: q.get(field) or "" for q in data["questions"]}
 
 
 def languages_with_translation(key: str) -> list[str]:
@@ -108,6 +109,17 @@ def question_wording(question: Question, language: str) -> QuestionWording:
     )
 
 
+def sms_wording(question: Question, language: str) -> str:
+    """The question as texted in ``language``: its translated ``sms_text`` while the council's
+    SMS wording is still the shipped one, else the English SMS wording (or web wording)."""
+    english = (question.sms_text or question.web_text).strip()
+    key = question.questionnaire.key
+    if _shipped_english(key, "sms_text").get(question.code, "").strip() != english:
+        return english
+    translated = _translation(key, language).get(question.code, {}).get("sms_text", "")
+    return translated.strip() or english
+
+
 def write_generated(key: str, language: str, transform: Callable[[str], str]) -> Path:
     """Write a generated translation of shipped edition ``key`` (the test languages: app/core/
     catalogues.py), every string passed through ``transform``."""
@@ -118,7 +130,7 @@ def write_generated(key: str, language: str, transform: Callable[[str], str]) ->
             lines.append(f"{field} = {_toml_string(transform(english[field]))}")
     for q in english["questions"]:
         lines += ["", f"[{q['code']}]"]
-        for field in ("web_text", "hint", "scale_min_label", "scale_max_label"):
+        for field in ("web_text", "sms_text", "hint", "scale_min_label", "scale_max_label"):
             if q.get(field):
                 lines.append(f"{field} = {_toml_string(transform(q[field]))}")
         if q.get("options"):

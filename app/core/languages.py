@@ -14,6 +14,12 @@ the templates with ``_()``; the questionnaire's wording per language is data bes
 - Help and safeguarding wording is marked with ``_help()``: it is shown translated only in a
   language a translator has checked, and in English otherwise. A mistranslated "call 999" or a
   wrong helpline is worse than English.
+- A text conversation has no page: its replies are made inside ``speaking(code)``, which sets the
+  language for that block (the conversation keeps the code). The same ``gettext`` and
+  ``help_text`` apply, so the checked-only rule for help wording is this one copy.
+- What a person texts to choose a language is data here too: ``sms_code`` (after LANG, e.g.
+  "LANG XB") and ``sms_keywords`` (the survey keyword in that language, which starts the survey
+  in it). Both are matched after ``app.core.text.fold``.
 - The test languages (en-XA, ar-XB) have no Babel locale data, so the catalogue is chosen by the
   language's code and dates and numbers by its ``babel`` locale (``LanguageBabel`` below).
 """
@@ -21,13 +27,17 @@ the templates with ``_()``; the questionnaire's wording per language is data bes
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from babel import support
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain
+
+from app.core.text import fold
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES_FILE = TRANSLATIONS_DIR / "languages.toml"
@@ -45,6 +55,8 @@ class Language:
     babel: str
     checked: bool
     test: bool = False
+    sms_code: str = ""
+    sms_keywords: tuple[str, ...] = field(default=())
 
     @property
     def direction(self) -> str:
@@ -66,6 +78,8 @@ def all_languages() -> dict[str, Language]:
             babel=entry["babel"],
             checked=entry["checked"],
             test=entry.get("test", False),
+            sms_code=entry.get("sms_code", ""),
+            sms_keywords=tuple(entry.get("sms_keywords", ())),
         )
         for code, entry in data.items()
     }
@@ -85,12 +99,51 @@ def choose(code: str) -> bool:
     return True
 
 
+def by_sms_code(text: str) -> Language | None:
+    """The offered language whose ``sms_code`` (or code) is ``text`` ("xb", "ar-XB")."""
+    key = fold(text)
+    for language in offered():
+        if key and key in {fold(language.sms_code), fold(language.code)}:
+            return language
+    return None
+
+
+def by_sms_keyword(text: str) -> Language | None:
+    """The offered language one of whose survey keywords is the whole of ``text``."""
+    key = fold(text)
+    for language in offered():
+        if key and key in {fold(word) for word in language.sms_keywords}:
+            return language
+    return None
+
+
+@contextmanager
+def speaking(code: str | None) -> Iterator[Language]:
+    """Within the block, ``gettext`` and ``help_text`` speak ``code`` (a text conversation's
+    language; English for None or a code not known here), whatever page is being served."""
+    language = all_languages().get(code or DEFAULT) or all_languages()[DEFAULT]
+    previous = g.get("speaking")
+    g.speaking = language
+    try:
+        yield language
+    finally:
+        g.speaking = previous
+
+
+def N_(message: str) -> str:  # the name gettext's extractor looks for
+    """Marks wording for the catalogue where it is defined; translated later, where it is used."""
+    return message
+
+
 def _translated_here() -> bool:
     return request.blueprint in current_app.extensions["languages"]
 
 
 def current() -> Language:
-    """The language of the page being rendered (English outside a public request)."""
+    """The language being spoken: a text conversation's (``speaking``), else the page's
+    (English outside a public request)."""
+    if has_app_context() and g.get("speaking") is not None:
+        return g.speaking
     if not has_request_context() or not _translated_here():
         return all_languages()[DEFAULT]
     if "page_language" not in g:
@@ -108,7 +161,7 @@ class _LanguageDomain(Domain):
     """Loads the catalogue of the page's language by its code (``en_XA`` has no Babel locale)."""
 
     def get_translations(self) -> support.NullTranslations:
-        if not has_request_context():
+        if not has_app_context():
             return support.NullTranslations()
         language = current()
         key = language.catalogue
