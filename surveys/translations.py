@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,15 @@ def question_wording(question: Question, language: str) -> QuestionWording:
             for option in question.options
         ],
     )
+
+
+def paper_wording(question: Question, language: str) -> QuestionWording:
+    """The question as printed: the translated wording where there is one, else the English
+    paper wording (a council may print different words from the web's)."""
+    wording = question_wording(question, language)
+    if wording.web_text == question.web_text:
+        wording = replace(wording, web_text=question.paper_text or question.web_text)
+    return wording
 
 
 def sms_wording(question: Question, language: str) -> str:
