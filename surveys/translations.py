@@ -15,6 +15,9 @@ question a council adds or rewords in a new version (its English differs from th
 shows in English rather than in a translation of other words. Only the words change: codes, option
 values and the order stay the English ones, so answers are stored exactly as in English.
 The wording web pages show is a ``QuestionWording``; the engine and stored answers never see it.
+
+What a council's translator imports (surveys/translator) is laid over the shipped file, string
+by string (``wording_data``); its keys are ``context_of`` below, the same in the export and import.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from surveys.models import Question, Questionnaire
+from surveys.translator import store
 
 TRANSLATIONS_DIR = Path(__file__).parent / "questionnaires" / "translations"
 ENGLISH = "en"
@@ -51,9 +55,37 @@ def _shipped_english(key: str, field: str = "web_text") -> dict[str, str]:
     return {q["code"]: q.get(field) or "" for q in data["questions"]}
 
 
+def context_of(key: str, *path: str) -> str:
+    """The key of one questionnaire string: ``new-belongings-2026/Q2/options/1``."""
+    return "/".join((key, *path))
+
+
+def wording_data(key: str, language: str) -> dict[str, Any]:
+    """The shipped translation of ``key`` with what a translator imported laid over it."""
+    data = _translation(key, language)
+    imported = store.wording(language) if language != ENGLISH else {}
+    prefix = context_of(key, "")
+    mine = {c.removeprefix(prefix): t for c, t in imported.items() if c.startswith(prefix)}
+    if not mine:
+        return data
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for path, text in mine.items():
+        parts = path.split("/")
+        if len(parts) == 1:
+            merged[parts[0]] = text
+            continue
+        question = merged.setdefault(parts[0], {})
+        if parts[1] == "options" and len(parts) == 3:
+            question["options"] = {**question.get("options", {}), parts[2]: text}
+        else:
+            question[parts[1]] = text
+    return merged
+
+
 def languages_with_translation(key: str) -> list[str]:
-    """The languages a questionnaire key has a translation file for."""
-    return sorted(p.name.split(".")[1] for p in TRANSLATIONS_DIR.glob(f"{key}.*.toml"))
+    """The languages a questionnaire key has a translation file (or imported wording) for."""
+    shipped = {p.name.split(".")[1] for p in TRANSLATIONS_DIR.glob(f"{key}.*.toml")}
+    return sorted(shipped)
 
 
 @dataclass(frozen=True)
@@ -77,7 +109,7 @@ class QuestionWording:
 
 
 def questionnaire_wording(questionnaire: Questionnaire, language: str) -> QuestionnaireWording:
-    data = _translation(questionnaire.key, language)
+    data = wording_data(questionnaire.key, language)
     return QuestionnaireWording(
         title=data.get("title") or questionnaire.title,
         introduction=data.get("introduction") or questionnaire.introduction,
@@ -89,7 +121,7 @@ def questionnaire_wording(questionnaire: Questionnaire, language: str) -> Questi
 def question_wording(question: Question, language: str) -> QuestionWording:
     """The question's web wording in ``language``, each string falling back to the English."""
     key = question.questionnaire.key
-    data = _translation(key, language).get(question.code, {})
+    data = wording_data(key, language).get(question.code, {})
     if _shipped_english(key).get(question.code) != question.web_text:
         data = {}  # a council reworded or added this question: its translation would mislead
     labels = data.get("options", {})
@@ -125,7 +157,7 @@ def sms_wording(question: Question, language: str) -> str:
     key = question.questionnaire.key
     if _shipped_english(key, "sms_text").get(question.code, "").strip() != english:
         return english
-    translated = _translation(key, language).get(question.code, {}).get("sms_text", "")
+    translated = wording_data(key, language).get(question.code, {}).get("sms_text", "")
     return translated.strip() or english
 
 

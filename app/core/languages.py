@@ -20,6 +20,10 @@ the templates with ``_()``; the questionnaire's wording per language is data bes
 - What a person texts to choose a language is data here too: ``sms_code`` (after LANG, e.g.
   "LANG XB") and ``sms_keywords`` (the survey keyword in that language, which starts the survey
   in it). Both are matched after ``app.core.text.fold``.
+- A council's translator imports wording through staff pages (surveys/translator); it is kept
+  in the database and laid over the shipped catalogue (``Store``, handed in by the composition
+  root, as this layer may not import that one). An admin's "checked by a translator" there
+  overrides ``checked`` in languages.toml (``is_checked``).
 - The test languages (en-XA, ar-XB) have no Babel locale data, so the catalogue is chosen by the
   language's code and dates and numbers by its ``babel`` locale (``LanguageBabel`` below).
 """
@@ -27,11 +31,12 @@ the templates with ``_()``; the questionnaire's wording per language is data bes
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import support
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
@@ -117,6 +122,25 @@ def by_sms_keyword(text: str) -> Language | None:
     return None
 
 
+@dataclass(frozen=True)
+class Store:
+    """Where imported translations and checked statuses are read (surveys/translator/store)."""
+
+    strings: Callable[[str], dict[str, str]]  # language code -> {English msgid: translation}
+    checked: Callable[[str], bool | None]  # language code -> an admin's answer, or None
+
+
+def _store() -> Store | None:
+    return current_app.extensions.get("language_store") if has_app_context() else None
+
+
+def is_checked(language: Language) -> bool:
+    """Whether a translator has checked ``language``: an admin's answer, else languages.toml."""
+    store = _store()
+    answer = store.checked(language.code) if store and language.code != DEFAULT else None
+    return language.checked if answer is None else answer
+
+
 @contextmanager
 def speaking(code: str | None) -> Iterator[Language]:
     """Within the block, ``gettext`` and ``help_text`` speak ``code`` (a text conversation's
@@ -169,7 +193,29 @@ class _LanguageDomain(Domain):
             self.cache[key] = support.Translations.load(
                 str(TRANSLATIONS_DIR), [key], self.domain[0]
             )
-        return self.cache[key]
+        store = _store()
+        imported = store.strings(language.code) if store and language.code != DEFAULT else {}
+        if not imported:
+            return self.cache[key]
+        # The store hands back the same dict while it keeps the rows, so the overlay is built
+        # once per import (and per process), not per string.
+        kept = _OVERLAYS.get(key)
+        if kept is None or kept[0] is not imported:
+            kept = _OVERLAYS[key] = (imported, _overlay(imported, self.cache[key]))
+        return kept[1]
+
+
+_OVERLAYS: dict[str, tuple[dict[str, str], support.Translations]] = {}
+
+
+def _overlay(imported: dict[str, str], base: support.NullTranslations) -> support.Translations:
+    """The imported strings first, then the shipped catalogue."""
+    overlay = support.Translations()
+    catalog: dict[Any, str] = dict(imported)  # gettext's table: keys are msgid, or (msgid, n)
+    overlay._catalog = catalog
+    overlay.plural = lambda n: int(n != 1)
+    overlay.add_fallback(base)
+    return overlay
 
 
 class LanguageBabel(Babel):
@@ -188,14 +234,16 @@ def gettext(message: str, **variables: object) -> str:
 
 def help_text(message: str, **variables: object) -> str:
     """Help or safeguarding wording: translated only in a language a translator has checked."""
-    text = gettext(message) if current().checked else message
+    text = gettext(message) if is_checked(current()) else message
     return text % variables if variables else text
 
 
-def init_app(app: Flask, translated_blueprints: set[str]) -> None:
-    """Translate the pages of ``translated_blueprints`` (the public ones); Jinja gets ``_``,
-    ``_help``, ``translated``, ``page_language`` and ``offered_languages``."""
+def init_app(app: Flask, translated_blueprints: set[str], store: Store | None = None) -> None:
+    """Translate the pages of ``translated_blueprints`` (the public ones), laying what ``store``
+    holds over the catalogues; Jinja gets ``_``, ``_help``, ``translated``, ``page_language``
+    and ``offered_languages``."""
     app.extensions["languages"] = frozenset(translated_blueprints)
+    app.extensions["language_store"] = store
     LanguageBabel(app, locale_selector=_select_locale)
     app.add_template_global(help_text, "_help")
     # A message made elsewhere (an answer's error): looked up, never trusted as markup as
