@@ -96,9 +96,7 @@ def test_the_xlsx_export_and_the_command_line_export(app, logged_in_as, tmp_path
     assert result.exit_code != 0 and "not a language here" in result.output
 
 
-def test_an_import_is_refused_whole_for_an_unknown_key_or_a_broken_placeholder(
-    app, logged_in_as
-):
+def test_an_import_is_refused_whole_for_an_unknown_key_or_a_broken_placeholder(app, logged_in_as):
     client = logged_in_as(Role.PARTICIPATION_WORKER)
     data = _po(
         [
