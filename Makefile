@@ -22,7 +22,17 @@ $(MO_STAMP): $(STAMP) $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 	$(FLASK) translations compile >/dev/null
 	touch $@
 
-install: $(STAMP) $(MO_STAMP)
+install: $(STAMP) $(MO_STAMP) pdf-fonts
+
+## pdf-fonts: the fonts for other scripts in PDFs (deploy/pdf-fonts.txt, Debian packages), when
+## fontconfig does not have them yet; without them Arabic falls back to DejaVu Sans
+.PHONY: pdf-fonts
+pdf-fonts:
+	@fc-list 2>/dev/null | grep -q "Noto Sans Arabic" || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		echo "Installing the PDF fonts for other scripts from Debian packages..."; \
+		$$SUDO apt-get install -y -qq $$(grep -v '^#' deploy/pdf-fonts.txt) >/dev/null \
+		|| echo "Could not install $$(grep -v '^#' deploy/pdf-fonts.txt): PDFs in Arabic script will use DejaVu Sans"; }
 
 $(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json
 	$(PIP) install --quiet -e '.[test]'
@@ -31,7 +41,7 @@ $(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json
 	else echo "npm not found: the OpenID sign-in tests will be skipped"; fi
 	touch $@
 
-install-test: $(TEST_STAMP) $(MO_STAMP)
+install-test: $(TEST_STAMP) $(MO_STAMP) pdf-fonts
 
 ## translations: re-extract the public pages' wording, regenerate the test languages, compile
 .PHONY: translations

@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.board.benchmark.cli import benchmark_cli
 from app.board.cli import board_cli
-from app.core import backups, catalogues, jobs
+from app.core import backups, catalogues, jobs, languages
 from app.demo import DEMO_ACCOUNTS, seed_demo
 from app.messaging.cli import worker as sms_worker
 from app.messaging.keys import current_key_id
@@ -28,6 +28,7 @@ from surveys.services import SHIPPED, rounds
 from surveys.sms.cli import sms_cli
 from surveys.sms.services import rotate_key
 from surveys.themes.cli import themes_cli
+from surveys.translator import services as translator
 from surveys.web.cli import sign_ups_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -60,6 +61,27 @@ def translations_compile() -> None:
     """Build the .mo files the app reads from each PO file (make install runs this)."""
     for path in catalogues.compile_all():
         click.echo(f"Compiled {path.relative_to(catalogues.ROOT)}.")
+
+
+@translations_cli.command("export")
+@click.argument("language")
+@click.option(
+    "--format", "kind", type=click.Choice(["po", "xlsx"]), default="po", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Default: belonging-LANG.po/xlsx")
+def translations_export(language: str, kind: str, output: str | None) -> None:
+    """Write LANGUAGE's strings and questionnaire wording for a translator (English, where each
+    is used, the current translation)."""
+    try:
+        chosen = translator.translatable(language)
+    except translator.LanguageUnknown:
+        codes = ", ".join(lang.code for lang in languages.offered() if lang.code != "en")
+        message = f"{language} is not a language here. Choose one of: {codes}"
+        raise click.ClickException(message) from None
+    body = translator.export_po(chosen) if kind == "po" else translator.export_xlsx(chosen)
+    path = Path(output or f"belonging-{chosen.code}.{kind}")
+    path.write_bytes(body)
+    click.echo(f"Wrote {path} ({len(translator.entries(chosen))} strings).")
 
 
 @users_cli.command("create-admin")

@@ -70,6 +70,8 @@ from surveys.sms import tasks as sms_tasks  # noqa: F401
 from surveys.sms.routes import bp as sms_bp
 from surveys.sms.services import PHONE_HASH_TABLES
 from surveys.themes.routes import bp as themes_bp
+from surveys.translator import store as translation_store
+from surveys.translator.routes import bp as translator_bp
 from surveys.web import tasks as web_tasks  # noqa: F401
 from surveys.web.routes import bp as survey_web_bp
 
@@ -85,6 +87,7 @@ BLUEPRINTS = (
     themes_bp,
     paper_bp,
     imports_bp,
+    translator_bp,
     sms_bp,
     contacts_bp,
     invitations_bp,
@@ -138,7 +141,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _configure_templates(app)
     fragments.init_app(app)
     # The public survey pages are shown in the person's language; staff pages stay in English.
-    languages.init_app(app, translated_blueprints={survey_web_bp.name})
+    languages.init_app(
+        app,
+        translated_blueprints={survey_web_bp.name},
+        store=languages.Store(strings=translation_store.strings, checked=translation_store.checked),
+    )
     _init_extensions(app)
 
     security.init_app(app)  # first, so oversized bodies are refused before anything else runs

@@ -32,6 +32,7 @@ from surveys.paper.models import KeyedEntry, PaperForm, PaperSettings
 from surveys.safeguarding.models import SafeguardingFlag, ScreeningRule
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.themes.models import Codebook, Coding, Quote, Theme
+from surveys.translator.models import LanguageStatus, TranslationText
 
 __all__ = [
     "Action",
@@ -64,6 +65,7 @@ __all__ = [
     "InboundMessage",
     "Invitation",
     "KeyedEntry",
+    "LanguageStatus",
     "Milestone",
     "OptOut",
     "OutboundMessage",
@@ -86,6 +88,7 @@ __all__ = [
     "StaffUser",
     "SurveyRound",
     "Theme",
+    "TranslationText",
     "UnreachableNumber",
     "UpdateNotice",
     "YouSaid",

@@ -6,6 +6,7 @@ A shipped edition's translation is a TOML file per language beside its English,
     title = "..."            # also introduction, closing, acknowledgement
     [Q2]
     web_text = "..."
+    sms_text = "..."         # the question as texted, numbers and all (surveys/sms)
     hint = "..."
     options = { "1" = "...", "6" = "..." }    # by option value: answers keep English's codes
 
@@ -14,6 +15,9 @@ question a council adds or rewords in a new version (its English differs from th
 shows in English rather than in a translation of other words. Only the words change: codes, option
 values and the order stay the English ones, so answers are stored exactly as in English.
 The wording web pages show is a ``QuestionWording``; the engine and stored answers never see it.
+
+What a council's translator imports (surveys/translator) is laid over the shipped file, string
+by string (``wording_data``); its keys are ``context_of`` below, the same in the export and import.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from surveys.models import Question, Questionnaire
+from surveys.translator import store
 
 TRANSLATIONS_DIR = Path(__file__).parent / "questionnaires" / "translations"
 ENGLISH = "en"
@@ -41,18 +46,46 @@ def _translation(key: str, language: str) -> dict[str, Any]:
 
 
 @cache
-def _shipped_english(key: str) -> dict[str, str]:
-    """The shipped English wording of each question, by code ({} for a key not shipped)."""
+def _shipped_english(key: str, field: str = "web_text") -> dict[str, str]:
+    """The shipped English ``field`` of each question, by code ({} for a key not shipped)."""
     path = TRANSLATIONS_DIR.parent / f"{key}.toml"
     if not path.exists():
         return {}
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {q["code"]: q["web_text"] for q in data["questions"]}
+    return {q["code"]: q.get(field) or "" for q in data["questions"]}
+
+
+def context_of(key: str, *path: str) -> str:
+    """The key of one questionnaire string: ``new-belongings-2026/Q2/options/1``."""
+    return "/".join((key, *path))
+
+
+def wording_data(key: str, language: str) -> dict[str, Any]:
+    """The shipped translation of ``key`` with what a translator imported laid over it."""
+    data = _translation(key, language)
+    imported = store.wording(language) if language != ENGLISH else {}
+    prefix = context_of(key, "")
+    mine = {c.removeprefix(prefix): t for c, t in imported.items() if c.startswith(prefix)}
+    if not mine:
+        return data
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for path, text in mine.items():
+        parts = path.split("/")
+        if len(parts) == 1:
+            merged[parts[0]] = text
+            continue
+        question = merged.setdefault(parts[0], {})
+        if parts[1] == "options" and len(parts) == 3:
+            question["options"] = {**question.get("options", {}), parts[2]: text}
+        else:
+            question[parts[1]] = text
+    return merged
 
 
 def languages_with_translation(key: str) -> list[str]:
-    """The languages a questionnaire key has a translation file for."""
-    return sorted(p.name.split(".")[1] for p in TRANSLATIONS_DIR.glob(f"{key}.*.toml"))
+    """The languages a questionnaire key has a translation file (or imported wording) for."""
+    shipped = {p.name.split(".")[1] for p in TRANSLATIONS_DIR.glob(f"{key}.*.toml")}
+    return sorted(shipped)
 
 
 @dataclass(frozen=True)
@@ -76,7 +109,7 @@ class QuestionWording:
 
 
 def questionnaire_wording(questionnaire: Questionnaire, language: str) -> QuestionnaireWording:
-    data = _translation(questionnaire.key, language)
+    data = wording_data(questionnaire.key, language)
     return QuestionnaireWording(
         title=data.get("title") or questionnaire.title,
         introduction=data.get("introduction") or questionnaire.introduction,
@@ -88,7 +121,7 @@ def questionnaire_wording(questionnaire: Questionnaire, language: str) -> Questi
 def question_wording(question: Question, language: str) -> QuestionWording:
     """The question's web wording in ``language``, each string falling back to the English."""
     key = question.questionnaire.key
-    data = _translation(key, language).get(question.code, {})
+    data = wording_data(key, language).get(question.code, {})
     if _shipped_english(key).get(question.code) != question.web_text:
         data = {}  # a council reworded or added this question: its translation would mislead
     labels = data.get("options", {})
@@ -108,6 +141,26 @@ def question_wording(question: Question, language: str) -> QuestionWording:
     )
 
 
+def paper_wording(question: Question, language: str) -> QuestionWording:
+    """The question as printed: the translated wording where there is one, else the English
+    paper wording (a council may print different words from the web's)."""
+    wording = question_wording(question, language)
+    if wording.web_text == question.web_text:
+        wording = replace(wording, web_text=question.paper_text or question.web_text)
+    return wording
+
+
+def sms_wording(question: Question, language: str) -> str:
+    """The question as texted in ``language``: its translated ``sms_text`` while the council's
+    SMS wording is still the shipped one, else the English SMS wording (or web wording)."""
+    english = (question.sms_text or question.web_text).strip()
+    key = question.questionnaire.key
+    if _shipped_english(key, "sms_text").get(question.code, "").strip() != english:
+        return english
+    translated = wording_data(key, language).get(question.code, {}).get("sms_text", "")
+    return translated.strip() or english
+
+
 def write_generated(key: str, language: str, transform: Callable[[str], str]) -> Path:
     """Write a generated translation of shipped edition ``key`` (the test languages: app/core/
     catalogues.py), every string passed through ``transform``."""
@@ -118,7 +171,7 @@ def write_generated(key: str, language: str, transform: Callable[[str], str]) ->
             lines.append(f"{field} = {_toml_string(transform(english[field]))}")
     for q in english["questions"]:
         lines += ["", f"[{q['code']}]"]
-        for field in ("web_text", "hint", "scale_min_label", "scale_max_label"):
+        for field in ("web_text", "sms_text", "hint", "scale_min_label", "scale_max_label"):
             if q.get(field):
                 lines.append(f"{field} = {_toml_string(transform(q[field]))}")
         if q.get("options"):

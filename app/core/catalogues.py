@@ -7,7 +7,9 @@
 
 - en-XA, accented and about 40% longer, in brackets: untranslated or clipped text shows at once.
 - ar-XB, right to left: each word is wrapped in a right-to-left override, so English reads
-  mirrored on a right-to-left page, the way Android's ar-XB does.
+  mirrored on a right-to-left page, the way Android's ar-XB does; and each string starts with
+  the Arabic word تجربة ("test"), so Arabic script itself (fonts, joined letters, PDFs, UCS-2
+  texts) is exercised end to end, not only the direction.
 
 Placeholders (``%(name)s``) and markup stay as they are.
 """
@@ -32,6 +34,7 @@ _ACCENTS = str.maketrans(
     "åƀçđéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇĐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
 )
 RLO, PDF = "\u202e", "\u202c"
+ARABIC_TAG = "تجربة"  # "test", in Arabic script
 
 
 def _pieces(text: str) -> list[tuple[bool, str]]:
@@ -47,8 +50,12 @@ def accented(text: str) -> str:
 
 
 def mirrored(text: str) -> str:
-    """ar-XB: every word wrapped in a right-to-left override."""
-    return "".join(RLO + p + PDF if is_word else p for is_word, p in _pieces(text))
+    """ar-XB: an Arabic word, then every word wrapped in a right-to-left override."""
+    if not text:
+        return ""
+    return (
+        ARABIC_TAG + " " + "".join(RLO + p + PDF if is_word else p for is_word, p in _pieces(text))
+    )
 
 
 PSEUDO = {"en-XA": accented, "ar-XB": mirrored}

@@ -14,6 +14,16 @@ the templates with ``_()``; the questionnaire's wording per language is data bes
 - Help and safeguarding wording is marked with ``_help()``: it is shown translated only in a
   language a translator has checked, and in English otherwise. A mistranslated "call 999" or a
   wrong helpline is worse than English.
+- A text conversation has no page: its replies are made inside ``speaking(code)``, which sets the
+  language for that block (the conversation keeps the code). The same ``gettext`` and
+  ``help_text`` apply, so the checked-only rule for help wording is this one copy.
+- What a person texts to choose a language is data here too: ``sms_code`` (after LANG, e.g.
+  "LANG XB") and ``sms_keywords`` (the survey keyword in that language, which starts the survey
+  in it). Both are matched after ``app.core.text.fold``.
+- A council's translator imports wording through staff pages (surveys/translator); it is kept
+  in the database and laid over the shipped catalogue (``Store``, handed in by the composition
+  root, as this layer may not import that one). An admin's "checked by a translator" there
+  overrides ``checked`` in languages.toml (``is_checked``).
 - The test languages (en-XA, ar-XB) have no Babel locale data, so the catalogue is chosen by the
   language's code and dates and numbers by its ``babel`` locale (``LanguageBabel`` below).
 """
@@ -21,13 +31,18 @@ the templates with ``_()``; the questionnaire's wording per language is data bes
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import support
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain
+
+from app.core.text import fold
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES_FILE = TRANSLATIONS_DIR / "languages.toml"
@@ -45,6 +60,8 @@ class Language:
     babel: str
     checked: bool
     test: bool = False
+    sms_code: str = ""
+    sms_keywords: tuple[str, ...] = field(default=())
 
     @property
     def direction(self) -> str:
@@ -66,6 +83,8 @@ def all_languages() -> dict[str, Language]:
             babel=entry["babel"],
             checked=entry["checked"],
             test=entry.get("test", False),
+            sms_code=entry.get("sms_code", ""),
+            sms_keywords=tuple(entry.get("sms_keywords", ())),
         )
         for code, entry in data.items()
     }
@@ -85,12 +104,70 @@ def choose(code: str) -> bool:
     return True
 
 
+def by_sms_code(text: str) -> Language | None:
+    """The offered language whose ``sms_code`` (or code) is ``text`` ("xb", "ar-XB")."""
+    key = fold(text)
+    for language in offered():
+        if key and key in {fold(language.sms_code), fold(language.code)}:
+            return language
+    return None
+
+
+def by_sms_keyword(text: str) -> Language | None:
+    """The offered language one of whose survey keywords is the whole of ``text``."""
+    key = fold(text)
+    for language in offered():
+        if key and key in {fold(word) for word in language.sms_keywords}:
+            return language
+    return None
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where imported translations and checked statuses are read (surveys/translator/store)."""
+
+    strings: Callable[[str], dict[str, str]]  # language code -> {English msgid: translation}
+    checked: Callable[[str], bool | None]  # language code -> an admin's answer, or None
+
+
+def _store() -> Store | None:
+    return current_app.extensions.get("language_store") if has_app_context() else None
+
+
+def is_checked(language: Language) -> bool:
+    """Whether a translator has checked ``language``: an admin's answer, else languages.toml."""
+    store = _store()
+    answer = store.checked(language.code) if store and language.code != DEFAULT else None
+    return language.checked if answer is None else answer
+
+
+@contextmanager
+def speaking(code: str | None) -> Iterator[Language]:
+    """Within the block, ``gettext`` and ``help_text`` speak ``code`` (a text conversation's
+    language; English for None or a code not known here), whatever page is being served."""
+    language = all_languages().get(code or DEFAULT) or all_languages()[DEFAULT]
+    previous = g.get("speaking")
+    g.speaking = language
+    try:
+        yield language
+    finally:
+        g.speaking = previous
+
+
+def N_(message: str) -> str:  # the name gettext's extractor looks for
+    """Marks wording for the catalogue where it is defined; translated later, where it is used."""
+    return message
+
+
 def _translated_here() -> bool:
     return request.blueprint in current_app.extensions["languages"]
 
 
 def current() -> Language:
-    """The language of the page being rendered (English outside a public request)."""
+    """The language being spoken: a text conversation's (``speaking``), else the page's
+    (English outside a public request)."""
+    if has_app_context() and g.get("speaking") is not None:
+        return g.speaking
     if not has_request_context() or not _translated_here():
         return all_languages()[DEFAULT]
     if "page_language" not in g:
@@ -108,7 +185,7 @@ class _LanguageDomain(Domain):
     """Loads the catalogue of the page's language by its code (``en_XA`` has no Babel locale)."""
 
     def get_translations(self) -> support.NullTranslations:
-        if not has_request_context():
+        if not has_app_context():
             return support.NullTranslations()
         language = current()
         key = language.catalogue
@@ -116,7 +193,29 @@ class _LanguageDomain(Domain):
             self.cache[key] = support.Translations.load(
                 str(TRANSLATIONS_DIR), [key], self.domain[0]
             )
-        return self.cache[key]
+        store = _store()
+        imported = store.strings(language.code) if store and language.code != DEFAULT else {}
+        if not imported:
+            return self.cache[key]
+        # The store hands back the same dict while it keeps the rows, so the overlay is built
+        # once per import (and per process), not per string.
+        kept = _OVERLAYS.get(key)
+        if kept is None or kept[0] is not imported:
+            kept = _OVERLAYS[key] = (imported, _overlay(imported, self.cache[key]))
+        return kept[1]
+
+
+_OVERLAYS: dict[str, tuple[dict[str, str], support.Translations]] = {}
+
+
+def _overlay(imported: dict[str, str], base: support.NullTranslations) -> support.Translations:
+    """The imported strings first, then the shipped catalogue."""
+    overlay = support.Translations()
+    catalog: dict[Any, str] = dict(imported)  # gettext's table: keys are msgid, or (msgid, n)
+    overlay._catalog = catalog
+    overlay.plural = lambda n: int(n != 1)
+    overlay.add_fallback(base)
+    return overlay
 
 
 class LanguageBabel(Babel):
@@ -135,14 +234,16 @@ def gettext(message: str, **variables: object) -> str:
 
 def help_text(message: str, **variables: object) -> str:
     """Help or safeguarding wording: translated only in a language a translator has checked."""
-    text = gettext(message) if current().checked else message
+    text = gettext(message) if is_checked(current()) else message
     return text % variables if variables else text
 
 
-def init_app(app: Flask, translated_blueprints: set[str]) -> None:
-    """Translate the pages of ``translated_blueprints`` (the public ones); Jinja gets ``_``,
-    ``_help``, ``translated``, ``page_language`` and ``offered_languages``."""
+def init_app(app: Flask, translated_blueprints: set[str], store: Store | None = None) -> None:
+    """Translate the pages of ``translated_blueprints`` (the public ones), laying what ``store``
+    holds over the catalogues; Jinja gets ``_``, ``_help``, ``translated``, ``page_language``
+    and ``offered_languages``."""
     app.extensions["languages"] = frozenset(translated_blueprints)
+    app.extensions["language_store"] = store
     LanguageBabel(app, locale_selector=_select_locale)
     app.add_template_global(help_text, "_help")
     # A message made elsewhere (an answer's error): looked up, never trusted as markup as

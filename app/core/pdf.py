@@ -5,6 +5,12 @@ What they share, once:
   scripts/vendor-fonts.sh (``make vendor``), so a PDF looks the same on every machine. Its
   ``@font-face`` rules, A4 and the font stack are ``BASE_CSS``, given to WeasyPrint as a user
   stylesheet: a template's own ``<style>`` (margins, sizes, running heads) overrides it.
+- Other scripts: the stack goes on to Noto fonts, which Pango picks glyph by glyph where
+  Atkinson Hyperlegible has none: Noto Sans Arabic (Arabic, Pashto, Dari, Kurdish Sorani, Urdu),
+  Noto Sans Ethiopic (Tigrinya), Noto Sans (Vietnamese and the rest). They are Debian's
+  fonts-noto-core (deploy/pdf-fonts.txt: `make pdf-fonts`, and the Dockerfile), read through
+  fontconfig, so no URL is fetched for them. Without them, Arabic falls back to DejaVu Sans.
+  A right-to-left form sets ``dir="rtl"`` on ``<html>``: Pango shapes and orders the text.
 - WeasyPrint fetches nothing from the network: only our own font files and data: URIs
   (the uploaded logo, QR codes, charts) are allowed.
 - Every PDF is tagged as PDF/UA-1 (WeasyPrint's ``pdf_variant="pdf/ua-1"``, which turns on
@@ -29,7 +35,10 @@ from flask import render_template
 
 from app.core.files import FONTS
 
-FONT_STACK = '"Atkinson Hyperlegible", "Atkinson Hyperlegible Ext", "Liberation Sans", sans-serif'
+FONT_STACK = (
+    '"Atkinson Hyperlegible", "Atkinson Hyperlegible Ext", "Liberation Sans", '
+    '"Noto Sans Arabic", "Noto Sans Ethiopic", "Noto Sans", "DejaVu Sans", sans-serif'
+)
 _FACES = (
     ("Atkinson Hyperlegible", "latin"),
     ("Atkinson Hyperlegible Ext", "latin-ext"),

@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("paper.index", "Paper and data entry"),
     ("contacts.index", "Contacts"),
     ("questionnaires.versions", "Questionnaires"),
+    ("translator.index", "Translations"),
     ("safeguarding.flags", "Safeguarding"),
     ("sms.outbox", "Texts"),
     ("themes.index", "Themes"),

@@ -52,6 +52,8 @@ class PrintForm(BaseForm):
         ],
     )
     large_print = BooleanField("Large print (16 point and bigger)", widget=GovCheckboxInput())
+    # choices: the languages this round's questionnaire can be printed in (the route sets them)
+    language = SelectField("Language of the form", widget=GovSelect(), default="en")
     submit = SubmitField("Download the forms (PDF)", widget=GovSubmitInput())
 
 
@@ -94,4 +96,5 @@ class ReprintForm(BaseForm):
         "number, so do not hand out the old one too.",
         validators=[InputRequired("Enter the serial number to reprint, like 42")],
     )
+    language = SelectField("Language of the form", widget=GovSelect(), default="en")
     submit = SubmitField("Download the replacement (PDF)", widget=GovSubmitInput())

@@ -175,6 +175,7 @@ def _settle_page(survey_round: SurveyRound, paper_form: PaperForm, form, errors,
 def print_forms(round_id: int):
     survey_round = _round(round_id)
     form = PrintForm()
+    form.language.choices = paper.form_languages(survey_round)
     error = None
     if form.validate_on_submit():
         assert form.count.data is not None  # InputRequired and NumberRange passed
@@ -183,7 +184,12 @@ def print_forms(round_id: int):
         except paper.KeyingError as exc:
             error = str(exc)
         else:
-            return _forms_pdf(survey_round, numbers, large_print=bool(form.large_print.data))
+            return _forms_pdf(
+                survey_round,
+                numbers,
+                large_print=bool(form.large_print.data),
+                language=form.language.data,
+            )
     return _print_page(survey_round, form, ReprintForm(formdata=None), error)
 
 
@@ -192,20 +198,26 @@ def print_forms(round_id: int):
 def reprint(round_id: int):
     survey_round = _round(round_id)
     form = ReprintForm()
+    form.language.choices = paper.form_languages(survey_round)
     if form.validate_on_submit():
         try:
             number = paper.reprint_serial(survey_round, form.serial.data or "")
         except paper.KeyingInvalid as exc:
             form.serial.errors = [exc.errors["serial"]]
         else:
-            return _forms_pdf(survey_round, [number], large_print=False)
+            return _forms_pdf(
+                survey_round, [number], large_print=False, language=form.language.data
+            )
     return _print_page(survey_round, PrintForm(formdata=None), form, None)
 
 
-def _forms_pdf(survey_round: SurveyRound, numbers: list[int], *, large_print: bool):
-    body = pdf.forms_pdf(survey_round, numbers, large_print=large_print)
+def _forms_pdf(
+    survey_round: SurveyRound, numbers: list[int], *, large_print: bool, language: str = "en"
+):
+    body = pdf.forms_pdf(survey_round, numbers, large_print=large_print, language=language)
     size = "large-print-" if large_print else ""
-    name = f"{survey_round.slug}-paper-forms-{size}{numbers[0]:04d}-{numbers[-1]:04d}.pdf"
+    lang = "" if language == "en" else f"{language}-"
+    name = f"{survey_round.slug}-paper-forms-{size}{lang}{numbers[0]:04d}-{numbers[-1]:04d}.pdf"
     return HttpResponse(
         body,
         mimetype="application/pdf",
@@ -214,6 +226,7 @@ def _forms_pdf(survey_round: SurveyRound, numbers: list[int], *, large_print: bo
 
 
 def _print_page(survey_round: SurveyRound, form, reprint_form, error):
+    form.language.choices = reprint_form.language.choices = paper.form_languages(survey_round)
     return render_template(
         "surveys/paper/print.html",
         survey_round=survey_round,

@@ -34,11 +34,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from app.core import languages
 from app.core.extensions import db
 from app.staff.audit.models import AuditEvent
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
-from surveys import completion, engine
+from surveys import completion, engine, translations
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
 from surveys.models import (
     CHANNEL_LABELS,
@@ -817,3 +818,14 @@ def keying_rounds() -> list[SurveyRound]:
 def get_form(survey_round: SurveyRound, form_id: int) -> PaperForm | None:
     found = db.session.get(PaperForm, form_id)
     return found if found is not None and found.round_id == survey_round.id else None
+
+
+def form_languages(survey_round: SurveyRound) -> list[tuple[str, str]]:
+    """(code, name) of the languages a round's paper form can be printed in: English, and each
+    offered language its questionnaire has a translation for (a council's own edition has none)."""
+    translated = set(translations.languages_with_translation(survey_round.questionnaire.key))
+    return [
+        (lang.code, lang.name)
+        for lang in languages.offered()
+        if lang.code == languages.DEFAULT or lang.code in translated
+    ]

@@ -25,6 +25,16 @@
    when the round closes or after SMS_CONVERSATION_IDLE_DAYS without a message.
 Wording is plain GSM-7 text (no curly quotes), so a question stays one text where it can. We say
 nothing about what texts cost, rather than something that may not be true for every network.
+
+Languages (app/core/languages.py): "LANG" gets the list of languages, each in its own words, and
+"LANG XB" (a language's ``sms_code``) or a language's own survey keyword (``sms_keywords``)
+starts the survey in that language, or carries on in it. The conversation keeps the code, and
+every reply is made inside ``languages.speaking(code)``: our wording through gettext (marked
+``_``, or ``N_`` where defined), help and safeguarding wording through ``_help`` (translated only
+in a checked language), the question from the translation data (``translations.sms_wording``).
+The reply words (SKIP, BACK, YES...) stay the English ones in every language; the reader folds
+accents, so the test language's "ŠĶÎP" reads as SKIP. Re-ask hints the reader builds from
+pieces fall back to English where the whole hint has no translation.
 """
 
 from __future__ import annotations
@@ -43,12 +53,16 @@ from twilio.twiml.messaging_response import MessagingResponse
 from app.core import phones
 from app.core.clock import utcnow
 from app.core.extensions import db, scrub_deleted
+from app.core.languages import N_, Language, by_sms_code, by_sms_keyword, current, offered, speaking
+from app.core.languages import gettext as _
+from app.core.languages import help_text as _help
+from app.core.text import fold
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
 from app.messaging.keys import rekey
 from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
 from app.staff.authority.services import get_settings
-from surveys import completion, engine
+from surveys import completion, engine, translations
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import (
     Channel,
@@ -66,14 +80,15 @@ MAX_BODY = 1600  # Twilio's limit for one message
 BUSY_SECONDS = 30
 
 HOW_TO_ANSWER = {
-    QuestionKind.DATE_OF_BIRTH: "Reply like 27/3/2007, or SKIP.",
-    QuestionKind.SINGLE_CHOICE: "Reply with a number, or SKIP.",
-    QuestionKind.MULTI_CHOICE: "Reply with one or more numbers, or SKIP.",
-    QuestionKind.SHORT_ITEMS: "Send 1 to 3 things, or SKIP.",
-    QuestionKind.LONG_TEXT: "Reply in your own words, or SKIP.",
-    QuestionKind.YES_NO_UNSURE: "Reply YES, NO or NOT SURE, or SKIP.",
-    QuestionKind.SCALE: "Reply 0-10 or SKIP.",
+    QuestionKind.DATE_OF_BIRTH: N_("Reply like 27/3/2007, or SKIP."),
+    QuestionKind.SINGLE_CHOICE: N_("Reply with a number, or SKIP."),
+    QuestionKind.MULTI_CHOICE: N_("Reply with one or more numbers, or SKIP."),
+    QuestionKind.SHORT_ITEMS: N_("Send 1 to 3 things, or SKIP."),
+    QuestionKind.LONG_TEXT: N_("Reply in your own words, or SKIP."),
+    QuestionKind.YES_NO_UNSURE: N_("Reply YES, NO or NOT SURE, or SKIP."),
+    QuestionKind.SCALE: N_("Reply 0-10 or SKIP."),
 }
+LANG = "lang"  # "LANG" alone lists the languages; "LANG XB" chooses one
 
 
 class InboundBusy(Exception):
@@ -98,12 +113,13 @@ def _authority():
 
 
 def question_message(question: Question, number: int, total: int) -> str:
-    """The SMS wording, with how to answer if it does not say, and 'n/9' if it still fits."""
-    text = (question.sms_text or question.web_text).strip()
-    if "SKIP" not in text.upper() and "REPLY" not in text.upper():
-        how = HOW_TO_ANSWER[question.kind_enum]
+    """The SMS wording in the language being spoken, with how to answer if it does not say, and
+    'n/9' if it still fits."""
+    text = translations.sms_wording(question, current().code)
+    if "skip" not in fold(text) and "reply" not in fold(text):
+        how = _(HOW_TO_ANSWER[question.kind_enum])
         if question.kind_enum == QuestionKind.SINGLE_CHOICE and question.options:
-            how = f"Reply 1-{len(question.options)} or SKIP."
+            how = _("Reply 1-%(last)s or SKIP.", last=len(question.options))
         text = f"{text} {how}"
     numbered = f"{number}/{total} {text}"
     if segments(numbered)[1] <= segments(text)[1]:
@@ -113,47 +129,76 @@ def question_message(question: Question, number: int, total: int) -> str:
 
 def opening_message(survey_round: SurveyRound) -> str:
     total = len(survey_round.questionnaire.questions)
-    return (
-        f"Hi from {_authority().name}. Thank you for helping. This survey is anonymous: we do "
-        f"not ask your name. There are {total} questions. Reply SKIP to skip one, BACK to go "
-        "back, HELP for help, STOP to stop."
+    text = _(
+        "Hi from %(authority)s. Thank you for helping. This survey is anonymous: we do not ask "
+        "your name. There are %(total)s questions. Reply SKIP to skip one, BACK to go back, "
+        "HELP for help, STOP to stop.",
+        authority=_authority().name,
+        total=total,
     )
+    if len(offered()) > 1:  # only where there is another language to choose
+        text = f"{text} {_('Reply LANG for another language.')}"
+    return text
 
 
 def closing_message() -> str:
     link = f"{current_app.config['PUBLIC_BASE_URL']}/you-said-we-did"
-    return f"Thank you. Your answers have been sent. See what we do with them: {link}"
+    return _(
+        "Thank you. Your answers have been sent. See what we do with them: %(link)s", link=link
+    )
+
+
+def language_list() -> str:
+    """The languages offered by text, each named in its own words, and how to choose one."""
+    choices = ", ".join(f"{lang.sms_code} {lang.name}" for lang in offered() if lang.sms_code)
+    return _("Reply LANG and the letters for your language: %(choices)s", choices=choices)
 
 
 def _numbers() -> str:
     """The help numbers every help text carries: kept short so each reply fits 2 segments."""
     authority = _authority()
-    team = f"Leaving care team {authority.duty_phone}. " if authority.duty_phone else ""
-    night = f"Out of hours {authority.out_of_hours_phone}. " if authority.out_of_hours_phone else ""
-    return f"{team}{night}Samaritans 116 123. Text SHOUT to 85258. All free. In danger, call 999."
+    team = (
+        _help("Leaving care team %(phone)s.", phone=authority.duty_phone) + " "
+        if authority.duty_phone
+        else ""
+    )
+    night = (
+        _help("Out of hours %(phone)s.", phone=authority.out_of_hours_phone) + " "
+        if authority.out_of_hours_phone
+        else ""
+    )
+    rest = _help("Samaritans 116 123. Text SHOUT to 85258. All free. In danger, call 999.")
+    return f"{team}{night}{rest}"
 
 
 def help_message() -> str:
-    return f"Help: {_numbers()} Reply SKIP to skip, BACK to go back, STOP to stop."
+    return _help(
+        "Help: %(numbers)s Reply SKIP to skip, BACK to go back, STOP to stop.", numbers=_numbers()
+    )
 
 
 def help_now_message(level: str = "likely") -> str:
     if level == "possible":
-        return f"If any of this is happening now, you can get help: {_numbers()}"
-    return f"Thank you for telling us. Get help now: {_numbers()} You are still anonymous."
+        return _help(
+            "If any of this is happening now, you can get help: %(numbers)s", numbers=_numbers()
+        )
+    return _help(
+        "Thank you for telling us. Get help now: %(numbers)s You are still anonymous.",
+        numbers=_numbers(),
+    )
 
 
 def start_hint() -> str:
-    return f"Text {current_app.config['SMS_KEYWORD']} to start the survey."
+    return _("Text %(keyword)s to start the survey.", keyword=current_app.config["SMS_KEYWORD"])
 
 
-CLOSED = "This survey is closed. Thank you for wanting to take part."
-NO_SURVEY = "There is no survey to answer by text at the moment. Thank you."
-MEDIA = "Sorry, we can only read text. Please reply with words."
-TOO_LONG = "Sorry, that message is too long for us to read. Please send a shorter one."
-NOT_UNDERSTOOD = "Sorry, we did not understand that."
-SKIPPED_UNREAD = "We could not read that, so we skipped it. Reply BACK to try again."
-OPTED_IN = "You can get texts from us again."
+CLOSED = N_("This survey is closed. Thank you for wanting to take part.")
+NO_SURVEY = N_("There is no survey to answer by text at the moment. Thank you.")
+MEDIA = N_("Sorry, we can only read text. Please reply with words.")
+TOO_LONG = N_("Sorry, that message is too long for us to read. Please send a shorter one.")
+NOT_UNDERSTOOD = N_("Sorry, we did not understand that.")
+SKIPPED_UNREAD = N_("We could not read that, so we skipped it. Reply BACK to try again.")
+OPTED_IN = N_("You can get texts from us again.")
 
 
 # --- Handling a message --------------------------------------------------------------------
@@ -245,8 +290,6 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
         return [], None  # a short code, a sender name or our own number: never answer (loops)
     number = inbound.from_number
     hashed = messaging.phone_hash(number)
-    word = _word(inbound.body)
-    keyword = classify(inbound.body)
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
@@ -258,8 +301,37 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     ):
         _end(conversation)
         conversation = None
-    round_id = conversation.round_id if conversation else None
+    asked, chosen = _language_asked(inbound.body)
+    if chosen is not None and conversation is not None:
+        conversation.language = None if chosen.code == "en" else chosen.code
+    code = chosen.code if chosen else (conversation.language if conversation else None)
+    with speaking(code):
+        return _respond_in(inbound, conversation, asked, chosen, now=now, today=today)
 
+
+def _language_asked(body: str) -> tuple[bool, Language | None]:
+    """(whether the text asks about languages, the language it chooses): "LANG" lists them,
+    "LANG XB" or a language's own survey keyword chooses one."""
+    words = fold(body).split()
+    if words and words[0] == LANG:
+        return True, by_sms_code(" ".join(words[1:])) if len(words) > 1 else None
+    return False, by_sms_keyword(body)
+
+
+def _respond_in(
+    inbound: Inbound,
+    conversation: SmsConversation | None,
+    asked: bool,
+    chosen: Language | None,
+    *,
+    now: datetime,
+    today: date | None,
+):
+    number = inbound.from_number
+    hashed = messaging.phone_hash(number)
+    word = _word(inbound.body)
+    keyword = classify(inbound.body)
+    round_id = conversation.round_id if conversation else None
     if keyword == Keyword.STOP:
         return _stop(number, conversation, inbound), round_id
     opted_out = messaging.blocked_reason(number) == "opted_out"
@@ -267,24 +339,35 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
         messaging.opt_in(number)
         if conversation is not None and conversation.response_id is not None:
             conversation.last_activity_at = now
-            return [OPTED_IN, _ask(conversation)], round_id
-        return [OPTED_IN, start_hint()], round_id
+            return [_(OPTED_IN), _ask(conversation)], round_id
+        return [_(OPTED_IN), start_hint()], round_id
     if opted_out:
         return [], round_id  # Twilio blocks texts to them anyway; START opts back in
     if inbound.num_media and not inbound.body.strip():  # a picture with words: read the words
-        messages = [MEDIA]
+        messages = [_(MEDIA)]
         if conversation is not None and conversation.response_id is not None:
             messages.append(_ask(conversation))
         return messages, round_id
     if len(inbound.body) > MAX_BODY:
-        return [TOO_LONG], round_id
+        return [_(TOO_LONG)], round_id
+    in_progress = conversation is not None and conversation.response_id is not None
+    if asked and chosen is None:
+        messages = [language_list()]
+        if in_progress:
+            assert conversation is not None  # for mypy: in_progress says so
+            conversation.last_activity_at = now
+            messages.append(_ask(conversation))
+        return messages, round_id
 
     if conversation is None or conversation.response_id is None:
-        return _no_conversation(hashed, conversation, keyword, word, now)
+        return _no_conversation(hashed, conversation, keyword, word, now, chosen)
+    if chosen is not None:  # carry on in the language just chosen
+        conversation.last_activity_at = now
+        return [_ask(conversation)], round_id
     survey_round = conversation_round(conversation)
     if not survey_round.is_open:
         _end(conversation)
-        return [CLOSED], survey_round.id
+        return [_(CLOSED)], survey_round.id
     conversation.last_activity_at = now
     return _in_conversation(conversation, inbound, today), survey_round.id
 
@@ -336,27 +419,32 @@ def _stop(number: str, conversation: SmsConversation | None, inbound: Inbound) -
     return [STOP_CONFIRMATION] if new and not answered else []
 
 
-def _no_conversation(hashed, invited, keyword: Keyword | None, word: str, now: datetime):
+def _no_conversation(
+    hashed, invited, keyword: Keyword | None, word: str, now: datetime, chosen: Language | None
+):
     if keyword == Keyword.HELP:
         return [help_message(), start_hint()], None
     survey_round, is_keyword = _keyword_round(word)
     if not is_keyword and invited is not None:
         survey_round, is_keyword = conversation_round(invited), True
+    if not is_keyword and chosen is not None:  # choosing a language starts like BELONG
+        survey_round, is_keyword = _keyword_round(_word(current_app.config["SMS_KEYWORD"]))
     if not is_keyword:
         return [start_hint()], None
     if survey_round is None:
-        return [NO_SURVEY], None
+        return [_(NO_SURVEY)], None
     if not survey_round.is_open:
         if invited is not None:
             _end(invited)
-        return [CLOSED], survey_round.id
+        return [_(CLOSED)], survey_round.id
     try:
         response = engine.start_response(survey_round, Channel.SMS)
     except SurveyClosed:
-        return [CLOSED], survey_round.id
+        return [_(CLOSED)], survey_round.id
     first = engine.next_question(response)
     conversation = invited or SmsConversation(phone_hash=hashed)
     conversation.round_id = survey_round.id
+    conversation.language = None if chosen is None or chosen.code == "en" else chosen.code
     conversation.response_id = response.id
     conversation.question_code = first.code if first else None
     conversation.asked_again = False
@@ -404,7 +492,7 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
     if command == Command.START:
         return [_ask(conversation)]
     if command == Command.BACK:
-        before, _ = engine.neighbours(response, question)
+        before, _after = engine.neighbours(response, question)
         if before is not None:
             conversation.question_code = before.code
         conversation.asked_again = False
@@ -419,12 +507,14 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
             value = engine.validate(question, reading.raw or {})
         except AnswerInvalid as exc:
             reason = str(exc).replace("choose 'Skip this question'", "reply SKIP")
+            # the engine's English; its translation where the catalogue has this exact wording
     if value is None:
         if conversation.asked_again:
             engine.save_answer(response, question, None, skipped=True)
-            return _advance(conversation, response, [SKIPPED_UNREAD])
+            return _advance(conversation, response, [_(SKIPPED_UNREAD)])
         conversation.asked_again = True
-        return [f"{NOT_UNDERSTOOD} {reason}".strip(), _ask(conversation)]
+        reason = _(reason) if reason else ""
+        return [f"{_(NOT_UNDERSTOOD)} {reason}".strip(), _ask(conversation)]
     result = engine.save_answer(response, question, value)
     help_first = [help_now_message(result.level)] if result.level else []
     return _advance(conversation, response, help_first)

@@ -49,6 +49,8 @@ class SmsConversation(Model):
     )
     question_code: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     asked_again: so.Mapped[bool] = so.mapped_column(default=False)
+    # The language the conversation is in (app/core/languages.py code); NULL for English.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     # A time is fine here: the row (and so the time) is deleted when the conversation ends.
     last_activity_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 

@@ -67,6 +67,7 @@ from typing import Any
 
 from app.core import clock
 from app.core.dates import BirthDateInvalid, BirthDateProblem, date_of_birth
+from app.core.languages import N_
 from app.core.text import casefold_compatible, clean_text, fold
 from app.messaging.keywords import classify, squash, without_sign_off
 
@@ -114,11 +115,11 @@ def _answer(raw: dict, born: date | None = None) -> Reading:
 
 
 SKIP_HINT = "or SKIP"
-DOB_HINT = "Reply with your date of birth, like 27/3/2007, or SKIP"
-YES_NO_HINT = "Reply YES, NO or NOT SURE, or SKIP"
-TEXT_HINT = "Reply with your answer in words, or SKIP"
-GO_AHEAD_HINT = "Go ahead and type your answer, or SKIP"
-TOO_LONG_HINT = "That is too long for us to save. Please send a shorter answer, or SKIP"
+DOB_HINT = N_("Reply with your date of birth, like 27/3/2007, or SKIP")
+YES_NO_HINT = N_("Reply YES, NO or NOT SURE, or SKIP")
+TEXT_HINT = N_("Reply with your answer in words, or SKIP")
+GO_AHEAD_HINT = N_("Go ahead and type your answer, or SKIP")
+TOO_LONG_HINT = N_("That is too long for us to save. Please send a shorter answer, or SKIP")
 
 
 # --- Cleaning ----------------------------------------------------------------------------------
@@ -441,7 +442,7 @@ def _compact_date(digits: str, today: date) -> Reading:
     return _ask(DOB_HINT)
 
 
-YEAR_HINT = "Please give the year with 4 numbers, like 2007, or SKIP"
+YEAR_HINT = N_("Please give the year with 4 numbers, like 2007, or SKIP")
 # How a text re-asks for each problem with a date (the rule is app/core/dates.py, shared with
 # the web).
 DATE_HINTS = {
@@ -789,7 +790,7 @@ def _read_scale(key: str) -> Reading:
     match = re.fullmatch(r"(?:its |it is |id say |i d say )?(\d{1,2})(?: out of 10|/10)?", key)
     if match and 0 <= int(match.group(1)) <= 10:
         return _answer({"score": match.group(1).lstrip("0") or "0"})
-    return _ask("Reply with a number from 0 to 10, or SKIP")
+    return _ask(N_("Reply with a number from 0 to 10, or SKIP"))
 
 
 # --- Yes / no / not sure ------------------------------------------------------------------------
