@@ -6,16 +6,16 @@ is deleted with the conversation, like everything else on that row. ``translatio
 ``language_status``: surveys/translator/models.py. The downgrade drops them all (conversations
 in progress carry on in English; imported translations are lost: export them first).
 
-Revision ID: 0025_languages
-Revises: 0024_plan_and_board_replies
+Revision ID: 0028_languages
+Revises: 0027_benchmarking
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_languages"
-down_revision = "0024_plan_and_board_replies"
+revision = "0028_languages"
+down_revision = "0027_benchmarking"
 branch_labels = None
 depends_on = None
 
