@@ -25,7 +25,7 @@ def forms_html(survey_round: SurveyRound, numbers: list[int], *, large_print: bo
         get_settings(),
         survey_round=survey_round,
         questionnaire=survey_round.questionnaire,
-        questions=list(survey_round.questionnaire.questions),
+        questions=list(survey_round.questions),
         serials=[serial_text(survey_round, n) for n in numbers],
         body_pt=LARGE_BODY_PT if large_print else BODY_PT,
         large_print=large_print,
