@@ -18,20 +18,24 @@ branch_labels = None
 depends_on = None
 
 
+FK = "fk_survey_round_wellbeing_module_id_questionnaire"
+
+
+# Plain ALTER TABLE, not batch mode: batch would rebuild survey_round, which SQLite refuses
+# while other tables' foreign keys point at it (as in 0018). SQLite takes the foreign key as a
+# named column constraint, which a plain DROP COLUMN removes with the column.
 def upgrade():
-    with op.batch_alter_table("survey_round", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("wellbeing_module_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_survey_round_wellbeing_module_id_questionnaire"),
-            "questionnaire",
-            ["wellbeing_module_id"],
-            ["id"],
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE survey_round ADD COLUMN wellbeing_module_id INTEGER "
+            f"CONSTRAINT {FK} REFERENCES questionnaire (id)"
         )
+        return
+    op.add_column("survey_round", sa.Column("wellbeing_module_id", sa.Integer(), nullable=True))
+    op.create_foreign_key(FK, "survey_round", "questionnaire", ["wellbeing_module_id"], ["id"])
 
 
 def downgrade():
-    with op.batch_alter_table("survey_round", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_survey_round_wellbeing_module_id_questionnaire"), type_="foreignkey"
-        )
-        batch_op.drop_column("wellbeing_module_id")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(FK, "survey_round", type_="foreignkey")
+    op.execute("ALTER TABLE survey_round DROP COLUMN wellbeing_module_id")

@@ -124,7 +124,10 @@ def test_the_web_survey_asks_each_question_as_11_radios_and_stores_whole_numbers
     assert ONS_WORDING["ONS1"] in page.text
     radios = re.findall(r'<input class="govuk-radios__input" id="[^"]+" name="score"', page.text)
     assert len(radios) == 11
-    assert "0 – not at all satisfied" in page.text and "10 – completely satisfied" in page.text
+    assert (
+        "0 \u2013 not at all satisfied" in page.text
+        and "10 \u2013 completely satisfied" in page.text
+    )
     assert "<legend" in page.text  # the question is the radios' legend
     wrong = client.post(f"{BASE}/q/ONS1", data={"action": "answer", "score": "11"})
     assert "Choose a number from 0 to 10" in wrong.text
@@ -166,7 +169,9 @@ def test_the_paper_form_has_boxes_0_to_10_and_keying_stores_whole_numbers(
     with app.app_context():
         survey_round = db.session.get(SurveyRound, round_id)
         body = pdf.forms_pdf(survey_round, [1], large_print=False)
-    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages))
+    text = re.sub(
+        r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    )
     assert "ONS1" in text and "satisfied are you with your life nowadays" in text
     assert "0 1 2 3 4 5 6 7 8 9 10" in text
     assert "0 = not at all anxious, 10 = completely anxious" in text
