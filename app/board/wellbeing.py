@@ -227,6 +227,12 @@ def _mean_chart(
             figure = by_source.get((f"{measure.code}:{MEAN}", source))
             marks.append(figure.percent if figure else None)
         series.append(Series(source, marks))
+    # The legend names a reference figure by number; its whole source line is under the chart.
+    short = [
+        Series("Reference figure" if len(series) == 1 else f"Reference figure {n}", s.values)
+        for n, s in enumerate(series, start=1)
+    ]
+    named = [f"{mark.name}: {s.name}" for mark, s in zip(short, series, strict=True)]
     title = "Personal well-being: average scores from 0 to 10"
     takeaway = _takeaway(means, series)
     chart = BarChart(
@@ -234,11 +240,11 @@ def _mean_chart(
         labels,
         values,
         value_labels,
-        "Average score (0 to 10)",
+        "",  # the title says what the numbers are; an axis label would sit under the legend
         10,
-        series=series,
+        series=short,
         bar_name=survey_round.name if series else "",
-        note=" ".join(["Source:", *lines]),
+        note=" ".join(["Source:", lines[0], *(f"{n}." for n in named)]),
     )
     headers = ["Measure", survey_round.name, *(s.name for s in series)]
     rows = [

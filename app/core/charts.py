@@ -246,7 +246,7 @@ def bar_chart_svg(chart: BarChart) -> str:
             # Under the legend (or the axis label): the source line is part of the picture.
             extra.append(
                 axes.annotate(
-                    "\n".join(textwrap.wrap(chart.note, 110)),
+                    "\n".join(textwrap.wrap(chart.note, 110, break_on_hyphens=False)),
                     xy=(0, 0),
                     xycoords=("axes fraction", legend or axes.xaxis.label),
                     xytext=(0, -6),
@@ -258,7 +258,7 @@ def bar_chart_svg(chart: BarChart) -> str:
                     annotation_clip=False,
                 )
             )
-        return finish(figure, axes, extra=extra)
+        return finish(figure, axes, extra=[*extra, legend] if legend and extra else extra)
 
 
 @dataclass
