@@ -82,7 +82,7 @@ def clean_answer(text: str | None, limit: int = MAX_TEXT) -> str:
 
 
 def questions(response: Response) -> list[Question]:
-    return list(response.round.questionnaire.questions)
+    return response.round.questions
 
 
 def answers_by_question(response: Response) -> dict[int, Answer]:
@@ -306,7 +306,7 @@ def save_answer(
     response: Response, question: Question, value: dict[str, Any] | None, *, skipped: bool = False
 ) -> SaveResult:
     """Store (or replace) the answer to ``question``, screen it, and commit."""
-    if question.questionnaire_id != response.round.questionnaire_id:
+    if question.questionnaire_id not in response.round.questionnaire_ids:
         raise UnknownQuestion("That question is not part of this survey")
     if response.is_complete and response.channel == Channel.WEB:
         raise SurveyClosed("You have already sent your answers. Thank you.")

@@ -172,8 +172,31 @@ class SurveyRound(Model):
     # denominator, recorded once (surveys/response_rate.py) so later changes do not move it.
     eligible_at_opening: so.Mapped[int | None]
     channels: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=lambda: ["web"])
+    # The personal well-being module (ONS4, surveys/wellbeing.py), asked after the questionnaire
+    # when the round includes it: a shipped, locked module questionnaire of its own.
+    wellbeing_module_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("questionnaire.id"))
 
-    questionnaire: so.Mapped[Questionnaire] = so.relationship()
+    questionnaire: so.Mapped[Questionnaire] = so.relationship(foreign_keys=[questionnaire_id])
+    wellbeing_module: so.Mapped[Questionnaire | None] = so.relationship(
+        foreign_keys=[wellbeing_module_id]
+    )
+
+    @property
+    def questions(self) -> list[Question]:
+        """Every question this round asks, in order: its questionnaire's, then the module's."""
+        module = self.wellbeing_module
+        return [*self.questionnaire.questions, *(module.questions if module else [])]
+
+    @property
+    def includes_wellbeing(self) -> bool:
+        return self.wellbeing_module_id is not None
+
+    @property
+    def questionnaire_ids(self) -> tuple[int, ...]:
+        """The questionnaires whose questions this round asks."""
+        if self.wellbeing_module_id is None:
+            return (self.questionnaire_id,)
+        return (self.questionnaire_id, self.wellbeing_module_id)
 
     @property
     def is_open(self) -> bool:

@@ -20,6 +20,7 @@ from app.core.extensions import db
 from app.staff.audit.services import record
 from surveys.models import Question, Questionnaire, Response, RoundStatus, SurveyRound
 from surveys.response_rate import record_eligible_at_opening
+from surveys.wellbeing import MODULE_FILE, MODULE_KEY
 
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
 BUILT_IN = "new-belongings-2015"
@@ -87,11 +88,25 @@ def load_questionnaire_file(name: str = BUILT_IN) -> Questionnaire:
 
 
 def questionnaires() -> list[Questionnaire]:
+    """Questionnaires a round can use and staff can edit: not the well-being module, which is
+    asked as the ONS wrote it and only ever added to a round (``RoundDetails.wellbeing``)."""
     return list(
         db.session.scalars(
-            sa.select(Questionnaire).order_by(Questionnaire.key, Questionnaire.version.desc())
+            sa.select(Questionnaire)
+            .where(Questionnaire.key != MODULE_KEY)
+            .order_by(Questionnaire.key, Questionnaire.version.desc())
         )
     )
+
+
+def wellbeing_module() -> Questionnaire:
+    """The personal well-being module (ONS4), loaded from its file the first time and locked:
+    its wording is never edited (surveys/wellbeing.py)."""
+    module = load_questionnaire_file(MODULE_FILE)
+    if not module.is_locked:
+        module.status = "locked"
+        db.session.commit()
+    return module
 
 
 def copy_to_draft(source: Questionnaire) -> Questionnaire:
@@ -145,6 +160,7 @@ class RoundDetails:
     target_rate: int = 30
     cohort_size: int | None = None
     channels: tuple[str, ...] = ("web",)
+    wellbeing: bool = False  # ask the personal well-being questions (ONS4) after the others
 
 
 def new_slug() -> str:
@@ -177,6 +193,7 @@ def create_round(details: RoundDetails, *, slug: str | None = None) -> SurveyRou
         target_rate=details.target_rate,
         cohort_size=details.cohort_size,
         channels=list(details.channels),
+        wellbeing_module_id=wellbeing_module().id if details.wellbeing else None,
     )
     db.session.add(survey_round)
     db.session.flush()
@@ -192,11 +209,18 @@ def update_round(survey_round: SurveyRound, details: RoundDetails) -> SurveyRoun
         and details.questionnaire_id != survey_round.questionnaire_id
     ):
         raise RoundInvalid("You cannot change the questionnaire once the round has opened")
+    if survey_round.status != RoundStatus.DRAFT and details.wellbeing != (
+        survey_round.wellbeing_module_id is not None
+    ):
+        raise RoundInvalid(
+            "You cannot add or remove the well-being questions once the round has opened"
+        )
     survey_round.name = details.name.strip()
     survey_round.questionnaire_id = details.questionnaire_id
     survey_round.opens_on, survey_round.closes_on = details.opens_on, details.closes_on
     survey_round.target_rate, survey_round.cohort_size = details.target_rate, details.cohort_size
     survey_round.channels = list(details.channels)
+    survey_round.wellbeing_module_id = wellbeing_module().id if details.wellbeing else None
     record("round.update", survey_round)
     db.session.commit()
     return survey_round
@@ -237,7 +261,10 @@ def round_by_slug(slug: str) -> SurveyRound | None:
         db.session.scalars(
             sa.select(SurveyRound)
             .where(SurveyRound.slug == slug.lower())
-            .options(so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions))
+            .options(
+                so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
+                so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
+            )
         )
         .unique()
         .one_or_none()

@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from app.core.forms import BaseForm
 from surveys.rounds.forms import GovDateField, WholeNumberField
+from surveys.wellbeing import is_average
 
 
 class FilterForm(BaseForm):
@@ -115,6 +116,7 @@ class ReferenceForm(BaseForm):
     percent = DecimalField(
         "Figure (%)",
         widget=GovTextInput(),
+        description="For an average well-being score, enter a number from 0 to 10, like 7.4",
         validators=[
             InputRequired("Enter the figure as a percentage, like 42"),
             NumberRange(0, 100, "Enter a percentage from 0 to 100"),
@@ -126,3 +128,7 @@ class ReferenceForm(BaseForm):
         validators=[Optional(), NumberRange(1990, 2100, "Enter a year like 2025")],
     )
     submit = SubmitField("Save figure", widget=GovSubmitInput())
+
+    def validate_percent(self, field):
+        if is_average(self.measure.data or "") and field.data is not None and field.data > 10:
+            raise StopValidation("Enter an average score from 0 to 10, like 7.4")

@@ -30,8 +30,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from flask import url_for
 
+from app.board import wellbeing
+from app.board.blocks import ChartBlock, Table, alt_text, pct_text, share_text
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, BoardSnapshot, ReferenceFigure
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ from surveys.themes.results import (
     ThemeRow,
     age_band,
 )
+from surveys.wellbeing import reference_measures
 
 BANDS = [label for label, _, _ in AGE_BANDS] + [UNKNOWN]
 CLOSED_KINDS = ("single_choice", "multi_choice", "yes_no_unsure", "scale")
@@ -269,6 +271,7 @@ def _counts(survey_round: SurveyRound) -> tuple[Publication, dict[str, Any]]:
             total=everyone,
         )
     _themes(survey_round, bands, publication, layout, shared)
+    wellbeing.add_counts(survey_round, bands, BANDS, shared, everyone, publication, layout)
     return publication, layout
 
 
@@ -413,6 +416,7 @@ def take_snapshot(survey_round: SurveyRound, before: BoardSnapshot | None) -> Bo
         "questions": layout["questions"],
         "share": layout["share"],
     }
+    data |= wellbeing.snapshot_means(layout, protected, before.data if before else None)
     snapshot = before or BoardSnapshot(round_id=survey_round.id)
     snapshot.as_at = today()
     snapshot.responses = int(publication.values[(PEOPLE, TOTAL, TOTAL)])
@@ -476,27 +480,6 @@ def _invited(survey_round: SurveyRound) -> int:
 
 
 # --- What the page shows ----------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list]  # the first cell of each row is its label
-
-
-@dataclass
-class ChartBlock:
-    key: str
-    title: str
-    takeaway: str
-    alt: str
-    svg: str  # the chart's hash: /board/charts/<svg>.svg
-    table: Table
-
-    @property
-    def url(self) -> str:
-        return url_for("board.chart", key=self.svg)
 
 
 @dataclass
@@ -566,6 +549,7 @@ class Dashboard:
     as_at: date | None = None  # the snapshot's date: figures do not move per response
     privacy_key: str = KEY
     method_note: str = ""
+    wellbeing: wellbeing.WellbeingSection | None = None  # a round with the ONS4 module
 
     @property
     def charts(self) -> list[ChartBlock]:
@@ -579,17 +563,6 @@ class Dashboard:
     @property
     def band_label(self) -> str:
         return self.band or "All ages"
-
-
-def pct_text(value: float | None) -> str:
-    return "not shown" if value is None else f"{value:.0f}%"
-
-
-def share_text(value: int | str, base: int | str) -> str:
-    """A count's share of its base, or the count's own label when it is hidden."""
-    if is_suppressed(value):
-        return value
-    return pct_text(share(value, base))
 
 
 def _count_text(value: int | str) -> str:
@@ -606,11 +579,6 @@ def _eligible_text(rate: ResponseRate) -> str | int:
     if rate.eligible is None:
         return "not known"
     return rate.eligible if rate.basis == Basis.LIST else f"{rate.eligible} (staff estimate)"
-
-
-def _alt(kind: str, title: str, takeaway: str, pairs: list[tuple[str, str]]) -> str:
-    listed = "; ".join(f"{label}: {value}" for label, value in pairs) or "no data"
-    return f"{kind} titled {title}. {takeaway} The data: {listed}."
 
 
 def last_meeting_on(on: date | None = None) -> date:
@@ -701,6 +669,7 @@ def dashboard(survey_round: SurveyRound, band: str = "", on: date | None = None)
         replies=forum_services.board_replies(since=since),
         as_at=analysis.as_at,
         method_note=method_note(),
+        wellbeing=None if notice else wellbeing.section(survey_round, column, analysis.as_at),
     )
     board.summary = _summary(board, analysis)
     return board
@@ -744,7 +713,7 @@ def _response_charts(analysis, history, column, headline) -> list[ChartBlock]:
             "channels",
             title,
             takeaway,
-            _alt("Bar chart", title, takeaway, list(zip(labels, value_labels, strict=True))),
+            alt_text("Bar chart", title, takeaway, list(zip(labels, value_labels, strict=True))),
             cached_svg("bar", chart.data(), lambda: bar_chart_svg(chart)),
             Table(
                 f"People who answered, by how they answered ({base} in all)",
@@ -791,7 +760,7 @@ def _response_charts(analysis, history, column, headline) -> list[ChartBlock]:
             "rate-over-time",
             title,
             takeaway,
-            _alt(
+            alt_text(
                 "Line chart",
                 title,
                 takeaway,
@@ -901,7 +870,9 @@ def _closed_charts(analysis, previous, column) -> tuple[list[ChartBlock], list[s
                 f"question-{code}",
                 title,
                 takeaway,
-                _alt("Bar chart", title, takeaway, list(zip(labels, value_labels, strict=True))),
+                alt_text(
+                    "Bar chart", title, takeaway, list(zip(labels, value_labels, strict=True))
+                ),
                 cached_svg("bar", chart.data(), partial(bar_chart_svg, chart)),
                 Table(f"Answers to {code} ({base} people responded)", headers, rows),
             )
@@ -1028,7 +999,7 @@ def _theme_section(analysis, previous, column, hide: bool):
                 f"themes-{code}",
                 title,
                 takeaway,
-                _alt("Bar chart", title, takeaway, [(r.name, r.share_text) for r in rows]),
+                alt_text("Bar chart", title, takeaway, [(r.name, r.share_text) for r in rows]),
                 cached_svg("themes", data, partial(theme_chart_svg, results)),
                 Table(
                     f"Themes raised in {code} ({base} people whose answers are coded"
@@ -1103,7 +1074,7 @@ def _bar_block(
         key,
         title,
         takeaway,
-        _alt("Bar chart", title, takeaway, list(zip(labels, map(str, shown), strict=True))),
+        alt_text("Bar chart", title, takeaway, list(zip(labels, map(str, shown), strict=True))),
         cached_svg("bar", chart.data(), lambda: bar_chart_svg(chart)),
         Table(
             table[0],
@@ -1297,7 +1268,7 @@ def reference_figures() -> dict[str, ReferenceFigure]:
 
 
 def measure_choices(survey_round: SurveyRound | None) -> list[tuple[str, str]]:
-    choices = [("response_rate", "Response rate")]
+    choices = [("response_rate", "Response rate"), *reference_measures()]
     if survey_round is not None:
         for question in _closed_questions(survey_round):
             if question.kind in ("single_choice", "yes_no_unsure"):

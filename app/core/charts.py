@@ -24,6 +24,7 @@ import io
 import json
 import logging
 import re
+import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -136,13 +137,23 @@ def forget_memory() -> None:
         _MEMORY.clear()
 
 
-def finish(figure, axes) -> str:
-    """Every chart ends the same way: no top or right frame, tight layout, SVG text as text."""
+def finish(figure, axes, *, extra: list | None = None) -> str:
+    """Every chart ends the same way: no top or right frame, tight layout, SVG text as text.
+    ``extra``: text placed outside the axes (a source line), which the image must include."""
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.tight_layout()
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    if extra:
+        figure.savefig(
+            buffer,
+            format="svg",
+            metadata={"Date": None},
+            bbox_inches="tight",
+            bbox_extra_artists=extra,
+        )
+    else:
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     pyplot().close(figure)
     return buffer.getvalue()
 
@@ -168,9 +179,12 @@ class BarChart:
     series: list[Series] = field(default_factory=list)
     colours: list[str] | None = None  # one per bar; default: the first palette colour
     bar_name: str = ""  # the legend's name for the bars, when there are comparison marks
+    # Written under the chart, in the image itself: where comparison figures come from.
+    note: str = ""
 
     def data(self) -> dict:
-        return {
+        # "note" only when set, so every chart without one keeps its hash (and its cache).
+        return ({"note": self.note} if self.note else {}) | {
             "title": self.title,
             "labels": self.labels,
             "values": self.values,
@@ -214,8 +228,9 @@ def bar_chart_svg(chart: BarChart) -> str:
                 zorder=3,
                 label=series.name,
             )
+        legend = None
         if chart.series:
-            axes.legend(
+            legend = axes.legend(
                 loc="upper left",
                 bbox_to_anchor=(0, -0.12 - 0.5 / max(rows, 1)),
                 frameon=False,
@@ -226,7 +241,24 @@ def bar_chart_svg(chart: BarChart) -> str:
         axes.set_xlim(0, top * 1.12)
         axes.set_xlabel(chart.axis_label)
         axes.set_title(chart.title, loc="left", fontsize=11)
-        return finish(figure, axes)
+        extra = []
+        if chart.note:
+            # Under the legend (or the axis label): the source line is part of the picture.
+            extra.append(
+                axes.annotate(
+                    "\n".join(textwrap.wrap(chart.note, 110, break_on_hyphens=False)),
+                    xy=(0, 0),
+                    xycoords=("axes fraction", legend or axes.xaxis.label),
+                    xytext=(0, -6),
+                    textcoords="offset points",
+                    va="top",
+                    ha="left",
+                    fontsize=8,
+                    color=INK,
+                    annotation_clip=False,
+                )
+            )
+        return finish(figure, axes, extra=[*extra, legend] if legend and extra else extra)
 
 
 @dataclass

@@ -77,7 +77,7 @@ def targets(survey_round: SurveyRound) -> list[tuple[str, str]]:
     """What a column can hold: ("Q2", "Q2 What stage ..."), ("Q2_other", ...), dates."""
     found = [("", "Do not import this column")]
     found += [(key, label) for key, label in DATE_COLUMNS.items()]
-    for q in survey_round.questionnaire.questions:
+    for q in survey_round.questions:
         wording = q.web_text[:70]
         if q.kind_enum == QuestionKind.SHORT_ITEMS:
             found += [
@@ -124,7 +124,7 @@ def start_upload(survey_round: SurveyRound, filename: str, data: bytes) -> Impor
 
 
 def _questions(survey_round: SurveyRound) -> dict[str, Question]:
-    return {q.code: q for q in survey_round.questionnaire.questions}
+    return {q.code: q for q in survey_round.questions}
 
 
 def _choice_question(survey_round: SurveyRound, target: str) -> Question | None:
@@ -316,7 +316,7 @@ def _value(q: Question, header: str, texts: dict[str, str], upload: ImportUpload
 
 
 def check_rows(upload: ImportUpload, survey_round: SurveyRound) -> Preview:
-    questions = list(survey_round.questionnaire.questions)
+    questions = list(survey_round.questions)
     mapped = [(i, h, upload.columns.get(h, "")) for i, h in enumerate(upload.headers)]
     mapped = [(i, h, t) for i, h, t in mapped if t]
     preview = Preview(total=len(upload.rows))
@@ -402,7 +402,7 @@ def import_rows(
         )
     if not preview.valid:
         raise ImportInvalid("No row can be imported. Check the mapping and the file")
-    questions = list(survey_round.questionnaire.questions)
+    questions = list(survey_round.questions)
     rules = active_rules()
     to_screen: list[tuple[Answer, list[str]]] = []
     for row in preview.valid:

@@ -48,7 +48,7 @@ def forms_html(
             language=spoken,
             font_stack=FONT_STACK,
             questionnaire=questionnaire_wording(questionnaire, spoken.code),
-            questions=[(q, paper_wording(q, spoken.code)) for q in questionnaire.questions],
+            questions=[(q, paper_wording(q, spoken.code)) for q in survey_round.questions],
             serials=[serial_text(survey_round, n) for n in numbers],
             body_pt=LARGE_BODY_PT if large_print else BODY_PT,
             large_print=large_print,

@@ -100,7 +100,7 @@ def key(round_id: int):
         errors=errors,
         error=error,
         values=request.form if request.method == "POST" else {},
-        questions=list(survey_round.questionnaire.questions),
+        questions=list(survey_round.questions),
         figures=paper.keying_figures(survey_round),
         paper=paper,
         saved=session.pop(SAVED, []) if request.method == "GET" else [],
@@ -156,7 +156,7 @@ def settle(round_id: int, form_id: int):
 
 
 def _settle_page(survey_round: SurveyRound, paper_form: PaperForm, form, errors, error):
-    questions = list(survey_round.questionnaire.questions)
+    questions = list(survey_round.questions)
     first, second = paper_form.entries
     return render_template(
         "surveys/paper/settle.html",

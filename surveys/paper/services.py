@@ -427,7 +427,7 @@ def key_form(
     ensure_keying_open(survey_round)
     if channel not in KEYING_CHANNELS:
         raise KeyingInvalid({"channel": "Choose how the answers were collected"})
-    questions = list(survey_round.questionnaire.questions)
+    questions = list(survey_round.questions)
     errors: dict[str, str] = {}
     number = None
     if serial.strip() or channel == Channel.PAPER:
@@ -567,7 +567,7 @@ def _make_response(
     """The response, through the engine: its validation, storage and safeguarding screening.
     The form keeps the response's key sealed, so the form can be voided later."""
     response = engine.start_response(survey_round, channel, assisted=assisted, allow_closed=True)
-    for question in survey_round.questionnaire.questions:
+    for question in survey_round.questions:
         value = answers.get(question.code)
         engine.save_answer(response, question, value, skipped=value is None)
     engine.complete(response)
@@ -656,7 +656,7 @@ def settle(paper_form: PaperForm, choices: dict[str, str], *, user_id: int | Non
         raise KeyingError("You keyed this form, so someone else must settle it. Ask a colleague")
     survey_round = db.session.get(SurveyRound, paper_form.round_id)
     assert survey_round is not None  # round_id is a NOT NULL foreign key
-    questions = list(survey_round.questionnaire.questions)
+    questions = list(survey_round.questions)
     first, second = paper_form.entries
     found = differences(questions, first, second)
     missing = [d.key for d in found if choices.get(d.key) not in ("1", "2")]

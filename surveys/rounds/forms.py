@@ -6,12 +6,14 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     SelectField,
@@ -142,6 +144,15 @@ class RoundForm(BaseForm):
         choices=CHANNEL_CHOICES,
         default=["web"],
         validators=[InputRequired("Choose at least one way for people to answer")],
+    )
+    includes_wellbeing = BooleanField(
+        "Add the 4 personal well-being questions (ONS4)",
+        widget=GovCheckboxInput(),
+        description=(
+            "The Office for National Statistics' questions about life satisfaction, feeling "
+            "that things are worthwhile, happiness and anxiety, each from 0 to 10, asked after "
+            "the questionnaire. You can compare the answers with figures published by the ONS."
+        ),
     )
     submit = SubmitField("Save round", widget=GovSubmitInput())
 

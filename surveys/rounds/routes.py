@@ -28,7 +28,7 @@ def _round(round_id: int) -> SurveyRound:
     return survey_round
 
 
-def _details(form: RoundForm, questionnaire_id: int) -> RoundDetails:
+def _details(form: RoundForm, questionnaire_id: int, wellbeing: bool = False) -> RoundDetails:
     # Only called on a valid form, whose validators refuse a blank date, target or channel list.
     assert form.opens_on.data is not None and form.closes_on.data is not None
     assert form.target_rate.data is not None and form.channels.data is not None
@@ -40,6 +40,7 @@ def _details(form: RoundForm, questionnaire_id: int) -> RoundDetails:
         target_rate=form.target_rate.data,
         cohort_size=form.cohort_size.data,
         channels=tuple(form.channels.data),
+        wellbeing=bool(form.includes_wellbeing.data) if "includes_wellbeing" in form else wellbeing,
     )
 
 
@@ -86,13 +87,15 @@ def edit_round(round_id: int):
     form.questionnaire_id.choices = rounds.questionnaire_choices()
     if survey_round.status != RoundStatus.DRAFT:
         del form.questionnaire_id  # fixed once the round has opened
+        del form.includes_wellbeing  # so is the well-being module
     error = None
     if form.validate_on_submit():
         questionnaire_id = survey_round.questionnaire_id
         if "questionnaire_id" in form:
             questionnaire_id = rounds.chosen_questionnaire_id(form.questionnaire_id.data)
         try:
-            update_round(survey_round, _details(form, questionnaire_id))
+            details = _details(form, questionnaire_id, survey_round.includes_wellbeing)
+            update_round(survey_round, details)
         except RoundInvalid as exc:
             error = str(exc)
         else:

@@ -335,7 +335,7 @@ def _by_day(survey_round: SurveyRound) -> list[DayFigures]:
 
 def _stopping_points(survey_round: SurveyRound) -> list[StoppingPoint]:
     """For responses in progress, the first question not yet answered or skipped."""
-    questions = list(survey_round.questionnaire.questions)
+    questions = list(survey_round.questions)
     answered = db.session.execute(
         sa.select(Response.id, Answer.question_id)
         .select_from(Response)
@@ -390,9 +390,7 @@ def response_page(survey_round: SurveyRound, filters: ResponseFilter, page: int 
 def view_response(response: Response) -> list[tuple[Question, str]]:
     """Each question with a plain-text answer, and an audit event saying who looked."""
     answers = {a.question_id: a for a in response.answers}
-    rows = [
-        (q, answer_summary(q, answers.get(q.id))) for q in response.round.questionnaire.questions
-    ]
+    rows = [(q, answer_summary(q, answers.get(q.id))) for q in response.round.questions]
     record("response.view", response, detail=f"round {response.round_id}")
     db.session.commit()
     return rows
@@ -530,7 +528,7 @@ def export_table(survey_round: SurveyRound, filters: ResponseFilter) -> ExportTa
             .options(so.selectinload(Response.answers))
         )
     )
-    questions = list(survey_round.questionnaire.questions)
+    questions = list(survey_round.questions)
     columns = export_columns(questions, responses)
     rows = []
     for response in responses:

@@ -128,7 +128,7 @@ def question_message(question: Question, number: int, total: int) -> str:
 
 
 def opening_message(survey_round: SurveyRound) -> str:
-    total = len(survey_round.questionnaire.questions)
+    total = len(survey_round.questions)
     text = _(
         "Hi from %(authority)s. Thank you for helping. This survey is anonymous: we do not ask "
         "your name. There are %(total)s questions. Reply SKIP to skip one, BACK to go back, "
@@ -383,13 +383,16 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     if not word:
         return None, False
     # With its questionnaire and questions, which the first question is worked out from.
-    with_questions = so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions)
+    with_questions = (
+        so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
+        so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
+    )
     if word == _word(current_app.config["SMS_KEYWORD"]):
         candidates = db.session.scalars(
             sa.select(SurveyRound)
             .where(SurveyRound.status == RoundStatus.OPEN)
             .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
-            .options(with_questions)
+            .options(*with_questions)
         ).unique()
         for candidate in candidates:
             if candidate.is_open and "sms" in (candidate.channels or []):
@@ -399,7 +402,7 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
         db.session.scalars(
             sa.select(SurveyRound)
             .where(sa.func.upper(SurveyRound.slug) == word)
-            .options(with_questions)
+            .options(*with_questions)
         )
         .unique()
         .first()

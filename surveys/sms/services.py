@@ -199,7 +199,7 @@ class RoundCost:
 
 
 def question_lengths(survey_round: SurveyRound) -> list[QuestionLength]:
-    items = list(survey_round.questionnaire.questions)
+    items = list(survey_round.questions)
     lengths = []
     for number, question in enumerate(items, start=1):
         text = question_message(question, number, len(items))

@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.board.blocks import ChartBlock, Table, alt_text, pct_text
 from app.board.outcomes.models import (
     AGE_GROUP_LABELS,
     ALL_AGES,
@@ -53,7 +54,6 @@ from app.board.outcomes.models import (
     OutcomeFigure,
     OutcomeTarget,
 )
-from app.board.services import ChartBlock, Table, _alt, pct_text
 from app.core.charts import BarChart, LineChart, Series, bar_chart_svg, cached_svg, line_chart_svg
 from app.core.clock import today
 from app.core.disclosure import KEY, Publication, is_suppressed, share
@@ -645,7 +645,7 @@ def _comparison_chart(view: OutcomesView, year: int) -> ChartBlock:
         "outcomes-comparison",
         title,
         takeaway,
-        _alt("Bar chart", title, takeaway, pairs),
+        alt_text("Bar chart", title, takeaway, pairs),
         cached_svg("bar", chart.data(), lambda: bar_chart_svg(chart)),
         view.comparison_table or Table("", [], []),
     )
@@ -695,7 +695,7 @@ def _trend_chart(view: OutcomesView, measure: Measure) -> ChartBlock:
         f"outcomes-{measure.value}",
         title,
         takeaway,
-        _alt("Line chart", title, takeaway, list(zip(labels, value_labels, strict=True))),
+        alt_text("Line chart", title, takeaway, list(zip(labels, value_labels, strict=True))),
         cached_svg("line", chart.data(), lambda: line_chart_svg(chart)),
         Table(
             f"{MEASURE_LABELS[measure]}: number and share of the cohort, by year",
