@@ -204,6 +204,9 @@ class Config:
     LETTERS_DIR: str = os.environ.get("LETTERS_DIR", str(INSTANCE_DIR / "letters"))
     LETTERS_PER_PART: int = _int("LETTERS_PER_PART", 200)
 
+    # A contacts import saves this many rows per transaction (app/outreach/contacts/importing.py).
+    IMPORT_BATCH_ROWS: int = _int("IMPORT_BATCH_ROWS", 500)
+
     # Backups (`flask backup create`, app/core/backups.py): where they go by default, and the
     # folder holding PostgreSQL's pg_dump/pg_restore when they are not on PATH.
     BACKUP_DIR: str = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))

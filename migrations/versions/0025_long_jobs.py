@@ -1,9 +1,11 @@
-"""Letters for a whole cohort made by a job (issue 20): a letter run's progress and its file.
+"""Long work as jobs with progress (issue 20): a letter run (the letters PDF for a whole
+cohort: its progress and its file) and a contacts import's progress on its report.
 
-The PDF itself is a file under LETTERS_DIR, not in the database. The downgrade drops the table
-(any finished files stay in the folder until deleted by hand).
+The PDF itself is a file under LETTERS_DIR, not in the database. Existing import reports are
+finished. The downgrade drops the table and the columns (any finished letter files stay in the
+folder until deleted by hand).
 
-Revision ID: 0025_letter_runs
+Revision ID: 0025_long_jobs
 Revises: 0024_plan_and_board_replies
 Create Date: 2026-12-03
 """
@@ -11,7 +13,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_letter_runs"
+revision = "0025_long_jobs"
 down_revision = "0024_plan_and_board_replies"
 branch_labels = None
 depends_on = None
@@ -47,8 +49,22 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_letter_run")),
     )
     op.create_index(op.f("ix_letter_run_round_id"), "letter_run", ["round_id"])
+    with op.batch_alter_table("contact_import_report") as batch_op:
+        batch_op.add_column(
+            sa.Column("finished", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("rows_done", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("rows_total", sa.Integer(), server_default="0", nullable=False)
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("contact_import_report") as batch_op:
+        batch_op.drop_column("rows_total")
+        batch_op.drop_column("rows_done")
+        batch_op.drop_column("finished")
     op.drop_index(op.f("ix_letter_run_round_id"), table_name="letter_run")
     op.drop_table("letter_run")
