@@ -32,6 +32,7 @@ What they share, once:
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,7 +110,10 @@ def _copy(pdf: Any, obj: Any) -> Any:
 def join_pdfs(parts: Sequence[Path], out: Path) -> int:
     """Join the PDF files ``parts`` into ``out`` (tags kept, see the docstring); returns pages."""
     pk = pikepdf()
-    with pk.open(parts[0]) as joined:
+    # Every part stays open until the joined file is written: qpdf then copies each page's
+    # streams from its part as it writes, instead of holding them all in memory.
+    with contextlib.ExitStack() as opened:
+        joined = opened.enter_context(pk.open(parts[0]))
         tree_root = joined.Root.StructTreeRoot
         document = tree_root.K
         if isinstance(document, pk.Array):
@@ -119,32 +123,32 @@ def join_pdfs(parts: Sequence[Path], out: Path) -> int:
         nums = _parent_tree_nums(tree_root)
         next_key = int(tree_root.get("/ParentTreeNextKey", len(nums) // 2))
         for path in parts[1:]:
-            with pk.open(path) as part:
-                part_root = part.Root.StructTreeRoot
-                offset = next_key
-                for page in part.pages:
-                    joined.pages.append(page)
-                    copied = joined.pages[-1]
-                    if "/StructParents" in copied.obj:
-                        copied.obj.StructParents = int(copied.obj.StructParents) + offset
-                    for annotation in copied.obj.get("/Annots", pk.Array()):
-                        if "/StructParent" in annotation:
-                            annotation.StructParent = int(annotation.StructParent) + offset
-                # Copied after the pages, so their /Pg references land on the copied pages.
-                part_nums = _parent_tree_nums(part_root)
-                for i in range(0, len(part_nums), 2):
-                    nums.append(int(part_nums[i]) + offset)
-                    nums.append(_copy(joined, part_nums[i + 1]))
-                    next_key = max(next_key, int(part_nums[i]) + offset + 1)
-                part_document = part_root.K
-                if isinstance(part_document, pk.Array):
-                    part_document = part_document[0]
-                kids = part_document.K
-                for kid in kids if isinstance(kids, pk.Array) else [kids]:
-                    copied_kid = _copy(joined, kid)
-                    if isinstance(copied_kid, pk.Dictionary) and "/S" in copied_kid:
-                        copied_kid.P = document
-                    document.K.append(copied_kid)
+            part = opened.enter_context(pk.open(path))
+            part_root = part.Root.StructTreeRoot
+            offset = next_key
+            for page in part.pages:
+                joined.pages.append(page)
+                copied = joined.pages[-1]
+                if "/StructParents" in copied.obj:
+                    copied.obj.StructParents = int(copied.obj.StructParents) + offset
+                for annotation in copied.obj.get("/Annots", pk.Array()):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + offset
+            # Copied after the pages, so their /Pg references land on the copied pages.
+            part_nums = _parent_tree_nums(part_root)
+            for i in range(0, len(part_nums), 2):
+                nums.append(int(part_nums[i]) + offset)
+                nums.append(_copy(joined, part_nums[i + 1]))
+                next_key = max(next_key, int(part_nums[i]) + offset + 1)
+            part_document = part_root.K
+            if isinstance(part_document, pk.Array):
+                part_document = part_document[0]
+            kids = part_document.K
+            for kid in kids if isinstance(kids, pk.Array) else [kids]:
+                copied_kid = _copy(joined, kid)
+                if isinstance(copied_kid, pk.Dictionary) and "/S" in copied_kid:
+                    copied_kid.P = document
+                document.K.append(copied_kid)
         tree_root.ParentTreeNextKey = next_key
         joined.save(out)
         return len(joined.pages)
