@@ -72,6 +72,9 @@ class Config:
     NOTIFY_EMAIL_TEMPLATE_ID: str | None = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID")
     NOTIFY_SMS_SENDER_ID: str | None = os.environ.get("NOTIFY_SMS_SENDER_ID")
     NOTIFY_LETTER_POSTAGE: str = os.environ.get("NOTIFY_LETTER_POSTAGE", "second")
+    # Seconds to wait for Notify's answer; one that comes later is "outcome unknown" and looked
+    # up by our reference before any resend (app/messaging/backends.py).
+    NOTIFY_TIMEOUT_SECONDS: int = _int("NOTIFY_TIMEOUT_SECONDS", 10)
     NOTIFY_CALLBACK_TOKEN: str | None = os.environ.get("NOTIFY_CALLBACK_TOKEN")
     # "print" (staff download the letters PDF and post it) or "notify" (Notify prints and posts).
     LETTER_BACKEND: str = os.environ.get("LETTER_BACKEND", "print")
@@ -195,6 +198,14 @@ class Config:
     BOARD_PACK_LEASE_SECONDS: int = _int("BOARD_PACK_LEASE_SECONDS", 300)
     # Test-only: while this file exists, a pack waits at "Making the PDF" (tests/app/board).
     BOARD_PACK_HOLD_FILE: str = os.environ.get("BOARD_PACK_HOLD_FILE", "")
+
+    # The letters PDF for a whole cohort is made by a job into this folder (one file per run,
+    # app/outreach/invitations/letter_runs.py), LETTERS_PER_PART letters per WeasyPrint render.
+    LETTERS_DIR: str = os.environ.get("LETTERS_DIR", str(INSTANCE_DIR / "letters"))
+    LETTERS_PER_PART: int = _int("LETTERS_PER_PART", 200)
+
+    # A contacts import saves this many rows per transaction (app/outreach/contacts/importing.py).
+    IMPORT_BATCH_ROWS: int = _int("IMPORT_BATCH_ROWS", 500)
 
     # Backups (`flask backup create`, app/core/backups.py): where they go by default, and the
     # folder holding PostgreSQL's pg_dump/pg_restore when they are not on PATH.

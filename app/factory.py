@@ -42,6 +42,7 @@ from app.core.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.messaging import tasks as messaging_tasks  # noqa: F401
 from app.messaging import worker as text_worker
 from app.messaging.keys import missing_key_ids
+from app.outreach.contacts import tasks as contact_tasks  # noqa: F401
 from app.outreach.contacts.eligibility import eligible_on_list
 from app.outreach.contacts.routes import bp as contacts_bp
 from app.outreach.invitations import tasks as invitation_tasks  # noqa: F401

@@ -11,6 +11,7 @@ from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFig
 from app.board.outcomes.models import OutcomeComparison, OutcomeFigure, OutcomeTarget
 from app.messaging.models import OptOut, OutboundMessage, SmsRateLimit, UnreachableNumber
 from app.outreach.contacts.models import Contact, ContactMapping, ContactMessage, ContactUpload
+from app.outreach.invitations.letter_runs import LetterRun
 from app.outreach.invitations.models import Invitation, ReminderSchedule
 from app.staff.audit.models import AuditEvent
 from app.staff.auth.models import StaffUser
@@ -66,6 +67,7 @@ __all__ = [
     "Invitation",
     "KeyedEntry",
     "LanguageStatus",
+    "LetterRun",
     "Milestone",
     "OptOut",
     "OutboundMessage",

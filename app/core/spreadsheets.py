@@ -17,6 +17,11 @@ at once. Numbers stay numbers (XLSX numeric cells, never text like ``'-21``), da
 dates, no answer is a blank cell, and every text cell is formula-safe and stored as a string.
 Figures a page shows as text ("40%", "+3", "1,234") are turned back into numbers by
 ``as_number`` where a sheet asks for it (``numbers_from_text``); words ("fewer than 5") stay.
+
+Exports of any size stream: ``csv_lines`` yields the CSV a line at a time (a streamed response)
+and ``write_xlsx`` writes a workbook row by row into a file with openpyxl's write-only mode, so
+neither holds the rows in memory; a sheet's ``rows`` may be any iterable. ``to_csv`` and
+``to_xlsx`` are the same writers collected into bytes, for small files.
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 
 @cache
@@ -39,6 +46,7 @@ def openpyxl() -> ModuleType:
     Imported here rather than at the top of the module: with numpy, which it pulls in, it costs
     about 40 MB and 0.7 s, and the survey pages and the send worker never touch a workbook."""
     import openpyxl  # lazy on purpose (memory): see the docstring
+    import openpyxl.cell
     import openpyxl.styles
 
     return openpyxl
@@ -74,14 +82,23 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
+def to_csv(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     """A CSV for Excel: UTF-8 with a byte order mark, every text cell formula-safe, dates as
     ISO dates (which Excel reads as dates) and None as an empty cell."""
+    return b"".join(csv_lines(headers, rows))
+
+
+def csv_lines(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
+    """``to_csv``, a line at a time (the byte order mark comes with the header)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([spreadsheet_safe(h) for h in headers])
-    writer.writerows([[_csv_cell(cell) for cell in row] for row in rows])
-    return out.getvalue().encode("utf-8-sig")
+    yield out.getvalue().encode("utf-8-sig")
+    for row in rows:
+        out.seek(0)
+        out.truncate()
+        writer.writerow([_csv_cell(cell) for cell in row])
+        yield out.getvalue().encode("utf-8")
 
 
 def _csv_cell(value: Any) -> Any:
@@ -118,7 +135,7 @@ class Sheet:
     """One worksheet: a title and rows (row ``header_row`` is the column names)."""
 
     title: str
-    rows: list[list[Any]]
+    rows: Iterable[list[Any]]
     header_row: int | None = 1
     freeze: str | None = "A2"
     # Turn figures shown as text into numbers (not in the first column, the row labels, nor in
@@ -130,41 +147,47 @@ class Sheet:
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
     """A workbook: numbers as numeric cells, dates as date cells, None blank, text as text."""
-    book = openpyxl().Workbook()
-    first = book.active
-    assert first is not None  # a new workbook has one sheet
-    book.remove(first)
-    for spec in sheets:
-        _write_sheet(book.create_sheet(spec.title[:31]), spec)
     out = io.BytesIO()
-    book.save(out)
+    write_xlsx(sheets, out)
     return out.getvalue()
 
 
+def write_xlsx(sheets: list[Sheet], into: Path | IO[bytes]) -> None:
+    """``to_xlsx`` into a file, row by row (write-only: the rows are never all in memory)."""
+    book = openpyxl().Workbook(write_only=True)
+    for spec in sheets:
+        _write_sheet(book.create_sheet(spec.title[:31]), spec)
+    book.save(into)
+
+
 def _write_sheet(sheet, spec: Sheet) -> None:
+    # Write-only sheets take their frozen panes and widths before the first row.
+    if spec.freeze:
+        sheet.freeze_panes = spec.freeze
+    for column, width in spec.widths.items():
+        sheet.column_dimensions[column].width = width
+    styles = openpyxl().styles
     for r, row in enumerate(spec.rows, start=1):
         below_header = spec.header_row is None or r > spec.header_row
+        cells = []
         for c, source in enumerate(row, start=1):
             value = (
                 as_number(source) if spec.numbers_from_text and below_header and c > 1 else source
             )
-            cell = sheet.cell(r, c, _xlsx_cell(value))
+            cell = openpyxl().cell.WriteOnlyCell(sheet, _xlsx_cell(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula: values are already formula-safe
             elif isinstance(cell.value, datetime | date):
                 cell.number_format = DATE_FORMAT
             elif value is not source and str(source).strip().endswith("%"):
                 cell.number_format = PERCENT_FORMAT
-    if spec.title_row and spec.rows:
-        sheet.cell(1, 1).font = openpyxl().styles.Font(bold=True, size=14)
-    if spec.header_row and len(spec.rows) >= spec.header_row:
-        for cell in sheet[spec.header_row]:
-            cell.font = openpyxl().styles.Font(bold=True)
-            cell.alignment = openpyxl().styles.Alignment(wrap_text=True, vertical="top")
-    if spec.freeze:
-        sheet.freeze_panes = spec.freeze
-    for column, width in spec.widths.items():
-        sheet.column_dimensions[column].width = width
+            if r == 1 and c == 1 and spec.title_row:
+                cell.font = styles.Font(bold=True, size=14)
+            if r == spec.header_row:
+                cell.font = styles.Font(bold=True)
+                cell.alignment = styles.Alignment(wrap_text=True, vertical="top")
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def _xlsx_cell(value: Any) -> Any:

@@ -22,7 +22,9 @@ or a contact message's key): Notify gives it back in delivery receipts. Notify's
 (docs.notifications.service.gov.uk, "Error codes"): 429 (RateLimitError, TooManyRequestsError)
 and 5xx are temporary; 400 (BadRequestError, ValidationError) and 403 are permanent, with
 Notify's reason as the error's message; a 400 about the phone number means the number cannot
-get texts. The client turns a network error into a 503, so that is temporary too. Tests point
+get texts. The client turns every network error into a 503, hiding whether the request left
+us, so its cause (the requests error it chains) is read instead: a timeout is "outcome unknown"
+(below), never a plain 503 to resend. Tests point
 NOTIFY_BASE_URL at a local fake Notify API (tests/app/messaging/fake_notify.py).
 
 Outcome unknown. A network error before the request left us (no connection) is temporary: it
@@ -44,6 +46,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import requests  # loaded anyway by Notify's client, below: its errors say how a send ended
 from flask import Flask, current_app
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
@@ -148,7 +151,6 @@ class TwilioBackend:
         status_callback: str | None = None,
         reference: str | None = None,
     ) -> str:
-        import requests
         from twilio.base import values
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -163,19 +165,14 @@ class TwilioBackend:
             )
         except TwilioRestException as exc:
             raise classify(exc.status, exc.code, exc.msg) from None
-        except requests.ConnectTimeout:
-            raise TemporarySendError("Network error: ConnectTimeout", "network") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            if _never_connected(exc):
-                raise TemporarySendError("Network error: no connection", "network") from None
-            raise UncertainSendError(f"Network error: {type(exc).__name__}", "uncertain") from None
+            raise network_error(exc) from None
         except TwilioException as exc:
             raise TemporarySendError(f"Twilio client error: {exc}", "client") from None
         return message.sid
 
     def find_sent(self, to: str, body: str, *, reference: str, since: datetime) -> str | None:
         # The SDK loads only where it is used, like send() above (start-up cost).
-        import requests
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         earliest = since.replace(tzinfo=UTC) - CLOCK_SKEW
@@ -190,6 +187,24 @@ class TwilioBackend:
             if message.body == body and (created is None or created >= earliest):
                 return message.sid
         return None
+
+
+def network_error(exc: requests.RequestException) -> SendError:
+    """A network failure while sending: temporary if the request cannot have left us (the
+    connection was refused or timed out), ``UncertainSendError`` if it may have arrived."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return TemporarySendError("Network error: ConnectTimeout", "network")
+    if isinstance(exc, requests.ConnectionError) and _never_connected(exc):
+        return TemporarySendError("Network error: no connection", "network")
+    return UncertainSendError(f"Network error: {type(exc).__name__}", "uncertain")
+
+
+def _notify_error(exc: APIError) -> SendError:
+    """Notify's client error as ours; a network error (its "503") by its cause."""
+    cause = exc.__cause__
+    if isinstance(cause, requests.RequestException) and cause.response is None:
+        return network_error(cause)
+    return classify_notify(exc.status_code, exc.message)
 
 
 def _never_connected(exc: Exception) -> bool:
@@ -266,9 +281,17 @@ class NotifyBackend:
         )
 
     def find_sent(self, to: str, body: str, *, reference: str, since: datetime) -> str | None:
+        return self.find_by_reference("sms", reference)
+
+    def find_by_reference(self, template_type: str, reference: str) -> str | None:
+        """The id of the notification Notify holds with our ``reference``, if any."""
         try:
-            answer = self.client.get_all_notifications(template_type="sms", reference=reference)
+            answer = self.client.get_all_notifications(
+                template_type=template_type, reference=reference
+            )
         except APIError as exc:
+            if isinstance(exc.__cause__, requests.RequestException):
+                raise TemporarySendError("Lookup failed: network error", "lookup") from None
             raise classify_notify(exc.status_code, exc.message) from None
         for notification in answer.get("notifications", []):
             if notification.get("reference") == reference:
@@ -300,7 +323,7 @@ class NotifyBackend:
         try:
             answer = method(**arguments)
         except APIError as exc:
-            raise classify_notify(exc.status_code, exc.message) from None
+            raise _notify_error(exc) from None
         return str(answer["id"])
 
 
@@ -330,6 +353,7 @@ def notify_from_config(app: Flask) -> NotifyBackend:
             email_template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
             sms_sender_id=config["NOTIFY_SMS_SENDER_ID"],
             letter_postage=config["NOTIFY_LETTER_POSTAGE"],
+            timeout=config["NOTIFY_TIMEOUT_SECONDS"],
         )
     return backend
 

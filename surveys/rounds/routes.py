@@ -3,7 +3,17 @@ care leavers' own words, so the board sees summaries elsewhere, never these page
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask import Response as HttpResponse
 
 from app.core.forms import ConfirmForm
@@ -210,14 +220,16 @@ def response(round_id: int, response_id: int):
 def export(round_id: int, kind: str):
     survey_round = _round(round_id)
     filters = _filters(ResponseFilterForm(request.args))
-    if kind == "csv":
-        body, mimetype = rounds.export_csv(survey_round, filters), "text/csv"
-    else:
-        body = rounds.export_xlsx(survey_round, filters)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     filename = rounds.export_filename(survey_round, kind)
-    return HttpResponse(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    if kind == "csv":  # streamed a line at a time, so a big round needs no memory
+        return HttpResponse(
+            stream_with_context(rounds.export_csv(survey_round, filters)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return send_file(  # a temporary file, deleted when the response closes
+        rounds.export_xlsx_file(survey_round, filters),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=filename,
     )

@@ -10,6 +10,9 @@ Decisions a newcomer might otherwise undo:
   the exact counts for services (paper keying checks) and is never rendered. The responses table,
   one response and exports are individual records for the participation team: every look at one
   response and every export is written to the audit log, because free text can say who someone is.
+- Exports stream (issue 20): one statement reads every (response, answer) pair in key order and
+  a row is written as each response ends, a CSV line by line into the response, a workbook row
+  by row into a temporary file (openpyxl's write-only mode); the rows are never all in memory.
 - Exports are one row per response. A "best 3 things" answer gets one column per item
   (Q4_1..Q4_3) and a choice with "Other - describe" gets a second column (Q2_other), so the file
   can be sorted and counted in a spreadsheet without splitting cells.
@@ -20,9 +23,13 @@ Decisions a newcomer might otherwise undo:
 
 from __future__ import annotations
 
+import itertools
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import qrcode
 import qrcode.image.svg
@@ -37,7 +44,7 @@ from app.core import clock
 from app.core.disclosure import KEY, Publication, is_suppressed
 from app.core.extensions import db
 from app.core.frames import pandas
-from app.core.spreadsheets import Sheet, to_csv, to_xlsx
+from app.core.spreadsheets import Sheet, csv_lines, write_xlsx
 from app.core.spreadsheets import spreadsheet_safe as spreadsheet_safe  # used by exports
 from app.staff.audit.services import record
 from surveys.engine import YES_NO_UNSURE, answer_summary
@@ -416,19 +423,28 @@ _FIXED_COLUMNS = [
 ]
 
 
-def export_columns(questions: list[Question], responses: list[Response]) -> list[ExportColumn]:
+class ExportedResponse(NamedTuple):
+    id: int
+    channel: str
+    round_name: str
+
+
+class ExportedAnswer(NamedTuple):
+    value: dict | None
+    skipped: bool
+
+
+def export_columns(questions: list[Question], most_items: dict[int, int]) -> list[ExportColumn]:
     """One column per piece of an answer. Headers start with the column's key (Q2, Q2_other,
     Q4_1), so the file re-imports, then give the question's wording; a choice has a label
-    column and a code column ("Q2 code")."""
+    column and a code column ("Q2 code"). ``most_items``: the most items any exported answer
+    gives, by question id (short-items questions)."""
     columns = list(_FIXED_COLUMNS)
     for q in questions:
         kind = q.kind_enum
         wording = q.web_text
         if kind == QuestionKind.SHORT_ITEMS:
-            most = max(
-                [len((a.value or {}).get("items") or []) for r in responses for a in r.answers]
-                + [q.max_items, 1]
-            )
+            most = max(most_items.get(q.id, 0), q.max_items, 1)
             columns += [
                 ExportColumn(f"{q.code}_{n}: {wording} (item {n})", q, "item", n, f"Item {n}")
                 for n in range(1, most + 1)
@@ -473,13 +489,15 @@ def _options_text(q: Question) -> str:
     )
 
 
-def _cell(column: ExportColumn, response: Response, answers: dict[int, Answer]) -> Any:
+def _cell(
+    column: ExportColumn, response: ExportedResponse, answers: dict[int, ExportedAnswer]
+) -> Any:
     if column.question is None:
         if column.header == "response_id":
             return response.id
         if column.header == "channel":
             return response.channel
-        return response.round.name
+        return response.round_name
     q = column.question
     answer = answers.get(q.id)
     if answer is None or answer.skipped or not answer.value:
@@ -514,27 +532,69 @@ def _code(code: str) -> int | str:
     return int(code) if code.isdigit() else code
 
 
+STREAM_ROWS = 500  # rows fetched from the database at a time while an export streams
+
+
 @dataclass(frozen=True)
 class ExportTable:
+    """An export's columns and its rows, made one at a time as they are read (``rows`` is an
+    iterator: an export of any size holds one response's answers in memory, not the round's)."""
+
     columns: list[ExportColumn]
-    rows: list[list[Any]]  # already made spreadsheet-safe
+    rows: Iterator[list[Any]]  # already made spreadsheet-safe
+
+
+def _most_items(survey_round: SurveyRound, filters: ResponseFilter, questions) -> dict[int, int]:
+    short = [q.id for q in questions if q.kind_enum == QuestionKind.SHORT_ITEMS]
+    if not short:
+        return {}
+    query = (
+        _filtered(survey_round, filters)
+        .with_only_columns(Answer.question_id, Answer.value)
+        .select_from(Response)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Answer.question_id.in_(short))
+        .execution_options(yield_per=STREAM_ROWS)
+    )
+    most: dict[int, int] = {}
+    for question_id, value in db.session.execute(query):
+        most[question_id] = max(most.get(question_id, 0), len((value or {}).get("items") or []))
+    return most
+
+
+def _export_rows(
+    survey_round: SurveyRound, filters: ResponseFilter, columns: list[ExportColumn]
+) -> Iterator[list[Any]]:
+    """One statement streams every (response, answer) pair in key order; a row is made when
+    its response's answers have all been read."""
+    query = (
+        _filtered(survey_round, filters)
+        .with_only_columns(
+            Response.id, Response.channel, Answer.question_id, Answer.value, Answer.skipped
+        )
+        .select_from(Response)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .order_by(Response.id)
+        .execution_options(yield_per=STREAM_ROWS)
+    )
+    name = survey_round.name
+    current: ExportedResponse | None = None
+    answers: dict[int, ExportedAnswer] = {}
+    for response_id, channel, question_id, value, skipped in db.session.execute(query):
+        if current is None or current.id != response_id:
+            if current is not None:
+                yield [spreadsheet_safe(_cell(c, current, answers)) for c in columns]
+            current, answers = ExportedResponse(response_id, channel, name), {}
+        if question_id is not None:
+            answers[question_id] = ExportedAnswer(value, bool(skipped))
+    if current is not None:
+        yield [spreadsheet_safe(_cell(c, current, answers)) for c in columns]
 
 
 def export_table(survey_round: SurveyRound, filters: ResponseFilter) -> ExportTable:
-    responses = list(
-        db.session.scalars(
-            _filtered(survey_round, filters)
-            .order_by(Response.id)
-            .options(so.selectinload(Response.answers))
-        )
-    )
     questions = list(survey_round.questions)
-    columns = export_columns(questions, responses)
-    rows = []
-    for response in responses:
-        answers = {a.question_id: a for a in response.answers}
-        rows.append([spreadsheet_safe(_cell(c, response, answers)) for c in columns])
-    return ExportTable(columns, rows)
+    columns = export_columns(questions, _most_items(survey_round, filters, questions))
+    return ExportTable(columns, _export_rows(survey_round, filters, columns))
 
 
 def _record_export(survey_round: SurveyRound, kind: str, filters: ResponseFilter, rows: int):
@@ -546,14 +606,24 @@ def _record_export(survey_round: SurveyRound, kind: str, filters: ResponseFilter
     db.session.commit()
 
 
-def export_csv(survey_round: SurveyRound, filters: ResponseFilter) -> bytes:
+def export_csv(survey_round: SurveyRound, filters: ResponseFilter) -> Iterator[bytes]:
+    """The CSV, line by line (a streamed response): the audit line is committed first."""
+    _record_export(survey_round, "csv", filters, count_responses(survey_round, filters))
     table = export_table(survey_round, filters)
-    body = to_csv([c.header for c in table.columns], table.rows)
-    _record_export(survey_round, "csv", filters, len(table.rows))
-    return body
+    return csv_lines([c.header for c in table.columns], table.rows)
 
 
-def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter) -> bytes:
+def export_xlsx_file(survey_round: SurveyRound, filters: ResponseFilter) -> IO[bytes]:
+    """The workbook in an unnamed temporary file (gone when closed), read from the start."""
+    into = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it when sent)
+    export_xlsx(survey_round, filters, into)
+    into.seek(0)
+    return into
+
+
+def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter, into: Path | IO[bytes]) -> None:
+    """The workbook, written row by row into ``into`` (openpyxl's write-only mode)."""
+    _record_export(survey_round, "xlsx", filters, count_responses(survey_round, filters))
     table = export_table(survey_round, filters)
     header = ["Column", "Question code", "Wording", "Kind", "Options", "Notes"]
     lines: list[list[Any]] = [header]
@@ -570,14 +640,22 @@ def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter) -> bytes:
             ]
         )
     lines.append(["", "", "", "", "", "A blank cell means no answer: skipped or not reached."])
-    body = to_xlsx(
+    write_xlsx(
         [
-            Sheet("Responses", [[c.header for c in table.columns], *table.rows], freeze="B2"),
+            Sheet(
+                "Responses",
+                itertools.chain([[c.header for c in table.columns]], table.rows),
+                freeze="B2",
+            ),
             Sheet("Data dictionary", lines, widths={"A": 40, "C": 60}),
-        ]
+        ],
+        into,
     )
-    _record_export(survey_round, "xlsx", filters, len(table.rows))
-    return body
+
+
+def count_responses(survey_round: SurveyRound, filters: ResponseFilter) -> int:
+    query = _filtered(survey_round, filters).with_only_columns(sa.func.count(Response.id))
+    return db.session.scalar(query) or 0
 
 
 def export_filename(survey_round: SurveyRound, extension: str, on: date | None = None) -> str:

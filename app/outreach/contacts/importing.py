@@ -19,20 +19,24 @@ The file is read by the same reader as the response import (app/core/spreadsheet
 - Rows left out, conflicts and warnings are listed on the preview, downloadable as CSV, and
   kept after the import as a ContactImportReport (row numbers and reasons, no row contents).
 - The column mapping is remembered by the file's header signature (ContactMapping).
+- Importing runs as a job (tasks.import_contacts) and saves IMPORT_BATCH_ROWS rows per
+  transaction, so a 30,000-row file never holds SQLite's write lock for long (it once failed
+  young people's answers with "database is locked"); the report shows the progress meanwhile.
+  A file stopped half-way is finished by importing it again: nothing is added twice.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.core import mapping, spreadsheets
 from app.core.clock import today
-from app.core.extensions import db
+from app.core.extensions import commit_keeping_loaded, db
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
 from app.outreach.contacts.models import (
@@ -50,7 +54,7 @@ from app.outreach.contacts.services import (
 )
 from app.staff.audit.services import record
 
-MAX_ROWS = 20_000
+MAX_ROWS = 50_000
 MAX_PROBLEMS_SHOWN = 500
 WORDING = TableWording(
     contents="the care leavers' details", noun="details", example_headers="Name, Mobile, Email"
@@ -454,63 +458,103 @@ class ImportResult:
     report_id: int | None = None
 
 
-def import_rows(upload: ContactUpload) -> ImportResult:
-    """Save the good rows (one transaction); report the others. Nothing half-imported."""
+def begin_import(upload: ContactUpload) -> ContactImportReport:
+    """The report an import fills in as it goes (``finished`` false until the end); the caller
+    commits and queues ``tasks.import_contacts`` for the rows."""
+    report = ContactImportReport(
+        filename=upload.filename, summary="Importing", finished=False, rows_total=len(upload.rows)
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def import_rows(upload: ContactUpload, report: ContactImportReport | None = None) -> ImportResult:
+    """Save the good rows, IMPORT_BATCH_ROWS at a time, each batch its own short transaction
+    (so the SQLite write lock is never held long enough to fail a young person's answer); then
+    report the others, and delete the upload. If it stops half-way, the rows saved are saved:
+    importing the same file again adds nothing twice (matching finds them) and saves the rest."""
+    if report is None:
+        report = begin_import(upload)
+        db.session.commit()
+    report_id, upload_id = report.id, upload.id
     preview = check_rows(upload)
     saved = preview.to_save
+    batch = max(1, current_app.config["IMPORT_BATCH_ROWS"])
+    _progress(report_id, 0, len(saved))
     try:
-        for row in saved:
-            contact: Contact | None
-            if row.action == "new":
-                contact = Contact(name=row.values["name"], name_key=name_key(row.values["name"]))
-                apply_values(contact, row.values, sticky=False)
-                db.session.add(contact)
-            else:
-                contact = db.session.get(Contact, row.contact_id)
-                if contact is None:  # deleted since the preview: import nothing, say why
-                    raise ImportInvalid("A contact was deleted meanwhile. Check the file again")
-                conflicted = {c.field for c in row.conflicts}
-                apply_values(
-                    contact,
-                    {
-                        k: v
-                        for k, v in row.values.items()
-                        if k != "name" and FIELD_LABELS.get(k, k) not in conflicted
-                    },
-                    sticky=True,
-                )
-                contact.updated_on = today()
-            if not contact.may_be_contacted:
-                db.session.flush()
-                sync_opt_out(contact)
+        for start in range(0, len(saved), batch):
+            for row in saved[start : start + batch]:
+                _save_row(row)
+            _progress(report_id, min(len(saved), start + batch), len(saved))
         result = ImportResult(
             added=preview.count("new"),
             updated=preview.count("update"),
             unchanged=preview.count("unchanged"),
             problems=len(preview.problems),
+            report_id=report_id,
         )
         summary = (
             f"{result.added} added, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.problems} rows left out"
         )
-        report = ContactImportReport(
-            filename=upload.filename, summary=summary, lines=preview.report()
-        )
-        db.session.add(report)
-        db.session.flush()
-        result = dataclasses.replace(result, report_id=report.id)
+        report = db.session.get_one(ContactImportReport, report_id)
+        report.summary, report.lines, report.finished = summary, preview.report(), True
+        upload = db.session.get_one(ContactUpload, upload_id)
         record(
             "contacts.import",
             object_type="ContactUpload",
-            object_id=upload.id,
+            object_id=upload_id,
             detail=f"{upload.filename}: {summary}",
         )
         db.session.delete(upload)
         db.session.commit()
     except Exception:
         db.session.rollback()
+        db.session.execute(
+            sa.update(ContactImportReport)
+            .where(ContactImportReport.id == report_id)
+            .values(summary="The import stopped: import the same file again to finish it")
+        )
+        db.session.commit()
         raise
     return result
+
+
+def _progress(report_id: int, done: int, total: int) -> None:
+    """Commit the batch with the report's progress (one short write transaction)."""
+    db.session.execute(
+        sa.update(ContactImportReport)
+        .where(ContactImportReport.id == report_id)
+        .values(rows_done=done, rows_total=total)
+    )
+    commit_keeping_loaded()  # the contacts matched by the preview stay loaded for the next batch
+
+
+def _save_row(row: RowResult) -> None:
+    contact: Contact | None
+    if row.action == "new":
+        contact = Contact(name=row.values["name"], name_key=name_key(row.values["name"]))
+        apply_values(contact, row.values, sticky=False)
+        db.session.add(contact)
+    else:
+        contact = db.session.get(Contact, row.contact_id)
+        if contact is None:  # deleted since the preview: nothing to update
+            return
+        conflicted = {c.field for c in row.conflicts}
+        apply_values(
+            contact,
+            {
+                k: v
+                for k, v in row.values.items()
+                if k != "name" and FIELD_LABELS.get(k, k) not in conflicted
+            },
+            sticky=True,
+        )
+        contact.updated_on = today()
+    if not contact.may_be_contacted:
+        db.session.flush()
+        sync_opt_out(contact)
 
 
 def discard(upload: ContactUpload) -> None:

@@ -174,3 +174,7 @@ class ContactImportReport(Model):
     imported_on: so.Mapped[date] = so.mapped_column(default=today, index=True)
     summary: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     lines: so.Mapped[list[dict[str, str]]] = so.mapped_column(sa.JSON, default=list)
+    # While the import job runs: how far it is (app/outreach/contacts/importing.py).
+    finished: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    rows_done: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    rows_total: so.Mapped[int] = so.mapped_column(default=0, server_default="0")

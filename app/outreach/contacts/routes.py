@@ -11,9 +11,11 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as HttpResponse
 
+from app.core.extensions import db
+from app.core.jobs import enqueue_after_commit
 from app.core.mapping import posted_columns
 from app.core.pages import page_arg, render_page_or_partial
-from app.outreach.contacts import history, importing
+from app.outreach.contacts import history, importing, tasks
 from app.outreach.contacts import services as contacts
 from app.outreach.contacts.forms import (
     ContactFilterForm,
@@ -186,13 +188,11 @@ def mapping(upload_id: int):
 def preview(upload_id: int):
     found = _upload(upload_id)
     form = ImportForm()
-    if form.validate_on_submit():
-        result = importing.import_rows(found)
-        flash(
-            f"Imported: {result.added} new contacts, {result.updated} updated, "
-            f"{result.unchanged} unchanged. {result.problems} rows were left out."
-        )
-        return redirect(url_for("contacts.import_report", report_id=result.report_id))
+    if form.validate_on_submit():  # a job saves the rows; the report shows how far it is
+        report = importing.begin_import(found)
+        enqueue_after_commit(tasks.import_contacts, found.id, report.id)
+        db.session.commit()
+        return redirect(url_for("contacts.import_report", report_id=report.id))
     return render_template(
         "contacts/preview.html",
         upload=found,
@@ -226,7 +226,9 @@ def import_report(report_id: int):
     report = importing.get_report(report_id)
     if report is None:
         abort(404)
-    return render_template("contacts/import_report.html", report=report)
+    return render_page_or_partial(
+        "contacts/import_report.html", "contacts/_partials/import_progress.html", report=report
+    )
 
 
 @bp.get("/staff/contacts/import/reports/<int:report_id>.csv")

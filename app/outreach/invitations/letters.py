@@ -18,7 +18,9 @@ nothing within 15 mm of the sides or 5 mm of the top and bottom; the address ins
 which the same layout meets for a DL window envelope. Exactly once, as the text worker does:
 a letter is marked sent (detail "sending") and committed before Notify is called, and gets
 Notify's id after; a crash in between leaves "sending" for a person to check, never a second
-letter. Its key is the ``reference``, so Notify's receipts find it.
+letter. A timeout after the letter left (Notify may hold it) is looked up by our reference:
+found, it gets Notify's id; not found or not known, it stays "sending", never queued again.
+Its key is the ``reference``, so Notify's receipts find it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ from qrcode.image.pil import PilImage
 from app.core.clock import today, utcnow
 from app.core.extensions import db
 from app.core.pdf import html_to_pdf, render_pdf_html
-from app.messaging.backends import SendError, TemporarySendError, get_notify
+from app.messaging.backends import (
+    NotifyBackend,
+    SendError,
+    TemporarySendError,
+    UncertainSendError,
+    get_notify,
+)
 from app.outreach.contacts.models import Contact, ContactMessage
 from app.outreach.invitations.models import Invitation
 from app.outreach.invitations.services import personal_link, spaced
@@ -83,7 +91,8 @@ def letters_html(survey_round: SurveyRound, invitations: list[tuple[Invitation, 
 WHICH = ("waiting", "today", "all")
 
 
-def _letters(query: sa.Select, survey_round: SurveyRound, which: str) -> sa.Select:
+def choose_letters(query: sa.Select, survey_round: SurveyRound, which: str) -> sa.Select:
+    """``query`` narrowed to the round's letters that ``which`` chooses (see WHICH)."""
     query = (
         query.select_from(Invitation)
         .join(Contact, Contact.id == Invitation.contact_id)
@@ -97,16 +106,26 @@ def _letters(query: sa.Select, survey_round: SurveyRound, which: str) -> sa.Sele
     return query
 
 
+def order_letters(query: sa.Select) -> sa.Select:
+    """The order letters print in: by postcode (the post room's order), then name."""
+    return query.order_by(Contact.postcode, Contact.name_key, Invitation.id)
+
+
 def letters_to_print(survey_round: SurveyRound, which: str = "waiting"):
     """(invitation, contact, message) for the letters chosen by ``which`` (see WHICH)."""
-    query = _letters(sa.select(Invitation, Contact, ContactMessage), survey_round, which)
-    return db.session.execute(query.order_by(Contact.postcode, Contact.name_key)).all()
+    query = choose_letters(sa.select(Invitation, Contact, ContactMessage), survey_round, which)
+    return db.session.execute(order_letters(query)).all()
 
 
 def count_letters(survey_round: SurveyRound, which: str = "waiting") -> int:
     """How many letters ``letters_to_print`` would give, counted in the database."""
-    query = _letters(sa.select(sa.func.count(ContactMessage.id)), survey_round, which)
+    query = choose_letters(sa.select(sa.func.count(ContactMessage.id)), survey_round, which)
     return db.session.scalar(query) or 0
+
+
+def made_while_you_wait(count: int) -> bool:
+    """Whether a request may make this many letters itself; more go to a job (letter_runs)."""
+    return count <= current_app.config["LETTERS_PER_PART"]
 
 
 def letters_pdf(survey_round: SurveyRound, which: str = "waiting") -> bytes | None:
@@ -148,6 +167,15 @@ def send_by_notify(survey_round: SurveyRound) -> tuple[int, int]:
         db.session.commit()
         try:
             notification_id = notify.send_letter(pdf, reference=message.key)
+        except UncertainSendError as exc:
+            # Notify may hold it (the answer was lost): ask by our reference, never resend.
+            found = _find_letter(notify, message.key)
+            if found:
+                message.detail = f"GOV.UK Notify {found}"[:200]
+                sent += 1
+            else:
+                message.detail = f"sending: not known if GOV.UK Notify took it ({exc})"[:200]
+                failed += 1
         except SendError as exc:
             # Busy (429, 5xx): waiting again for the next run. Refused (400): failed, and why.
             retry = isinstance(exc, TemporarySendError)
@@ -161,6 +189,13 @@ def send_by_notify(survey_round: SurveyRound) -> tuple[int, int]:
     record("invitations.letters_sent", survey_round, detail=f"{sent} letters sent to GOV.UK Notify")
     db.session.commit()
     return sent, failed
+
+
+def _find_letter(notify: NotifyBackend, reference: str) -> str | None:
+    try:
+        return notify.find_by_reference("letter", reference)
+    except SendError:
+        return None  # cannot say: the letter stays "sending" for a person to check
 
 
 def by_notify() -> bool:

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask import Response as HttpResponse
+from flask_login import current_user
 
 from app.core.disclosure import KEY
-from app.core.extensions import configured_limit, csrf, limiter
+from app.core.extensions import configured_limit, csrf, db, limiter
 from app.core.forms import ConfirmForm
+from app.core.jobs import enqueue_after_commit
 from app.core.pages import page_arg, render_page_or_partial
 from app.core.security import no_store
 from app.messaging import confirm, notify
 from app.messaging.webhook import signed
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
-from app.outreach.invitations import dashboard, letters, tasks
+from app.outreach.invitations import dashboard, letter_runs, letters, tasks
 from app.outreach.invitations import services as invitations
 from app.outreach.invitations.forms import InviteForm, ReminderForm, ScheduleForm
 from app.staff.auth.access import allow, public
@@ -74,6 +86,7 @@ def index(round_id: int):
         letters_today=letters.count_letters(survey_round, "today"),
         letters_all=letters.count_letters(survey_round, "all"),
         letters_by_notify=letters.by_notify(),
+        letters_per_part=current_app.config["LETTERS_PER_PART"],
         printed_form=ConfirmForm(),
         reminder_form=reminder_form,
         spaced=invitations.spaced,
@@ -181,6 +194,9 @@ def schedule(round_id: int):
 def letters_pdf(round_id: int):
     survey_round = _round(round_id)
     which = _which_letters()
+    if not letters.made_while_you_wait(letters.count_letters(survey_round, which)):
+        flash("That is too many letters to make while you wait: use the button to make the PDF")
+        return redirect(url_for("invitations.index", round_id=survey_round.id))
     pdf = letters.letters_pdf(survey_round, which)
     if pdf is None:
         flash("There are no letters to print")
@@ -193,6 +209,60 @@ def letters_pdf(round_id: int):
             "Cache-Control": "no-store",
         },
     )
+
+
+@bp.post("/staff/rounds/<int:round_id>/invitations/letters/runs")
+@allow(*INVITATION_STAFF)
+def start_letter_run(round_id: int):
+    survey_round = _round(round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    run = letter_runs.start(survey_round, _which_letters(), current_user.id)
+    if run is None:
+        flash("There are no letters to print")
+        return redirect(url_for("invitations.index", round_id=survey_round.id))
+    enqueue_after_commit(tasks.make_letters, run.id)
+    db.session.commit()
+    return redirect(url_for("invitations.letter_run", round_id=survey_round.id, run_id=run.id))
+
+
+def _letter_run(round_id: int, run_id: int) -> letter_runs.LetterRun:
+    run = letter_runs.get_run(_round(round_id), run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+@bp.get("/staff/rounds/<int:round_id>/invitations/letters/runs/<int:run_id>")
+@allow(*INVITATION_STAFF)
+def letter_run(round_id: int, run_id: int):
+    run = _letter_run(round_id, run_id)
+    return render_page_or_partial(
+        "invitations/letter_run.html",
+        "invitations/_partials/letter_run.html",
+        run=run,
+        survey_round=run.survey_round,
+        retry_form=ConfirmForm(),
+    )
+
+
+@bp.get("/staff/rounds/<int:round_id>/invitations/letters/runs/<int:run_id>/letters.pdf")
+@allow(*INVITATION_STAFF)
+def letter_run_pdf(round_id: int, run_id: int):
+    run = _letter_run(round_id, run_id)
+    found = letter_runs.path(run)
+    if found is None:
+        abort(404)
+    letter_runs.record_download(run)
+    response = send_file(
+        found,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{run.survey_round.slug}-letters.pdf",
+        conditional=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/staff/rounds/<int:round_id>/invitations/letters/printed")

@@ -8,7 +8,7 @@ server never holds up a page; texts go to the outbound queue, sent by app/messag
 from __future__ import annotations
 
 from app.core import jobs
-from app.outreach.invitations import letters, services
+from app.outreach.invitations import letter_runs, letters, services
 
 
 @jobs.task(retries=3, retry_delay=60, retry_backoff=2)
@@ -21,6 +21,12 @@ def deliver_emails() -> int:
 def deliver_letters() -> int:
     """With LETTER_BACKEND "notify": send the waiting letters to GOV.UK Notify."""
     return letters.deliver_letters()
+
+
+@jobs.task(retries=1, retry_delay=30)
+def make_letters(run_id: int) -> None:
+    """A cohort's letters PDF, in parts (app/outreach/invitations/letter_runs.py)."""
+    letter_runs.make(run_id)
 
 
 @jobs.periodic_task(jobs.crontab(minute="5"))

@@ -4,17 +4,24 @@ It answers POST /v2/notifications/{sms,email,letter} as Notify does (201 and a J
 the notification's id and reference) after checking the JWT the real client sends: HS256,
 signed with the API key's secret, ``iss`` the service id. A bad token gets Notify's 403
 AuthError. ``fail_with`` maps a phone number or email address (or "letter") to the (status,
-error, message) Notify would answer instead, e.g. (429, "RateLimitError", ...).
+error, message) Notify would answer instead, e.g. (429, "RateLimitError", ...). ``stall`` names
+recipients (or "letter") whose notification is accepted and then answered only after
+``stall_seconds``, so a client with a shorter timeout gives up on a message Notify holds.
+GET /v2/notifications lists what was accepted, filtered by ``reference`` and ``template_type``
+as Notify's own list is.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 import jwt
 
@@ -39,8 +46,17 @@ def settings(fake: FakeNotify, **backends) -> dict:
 
 
 class FakeNotify:
-    def __init__(self, fail_with: dict[str, tuple[int, str, str]] | None = None):
+    def __init__(
+        self,
+        fail_with: dict[str, tuple[int, str, str]] | None = None,
+        *,
+        stall: set[str] | None = None,
+        stall_seconds: float = 0.0,
+    ):
         self.sent: list[tuple[str, dict]] = []  # (sms/email/letter, request body)
+        self.ids: list[str] = []  # the id of each of ``sent``
+        self.stall, self.stall_seconds = stall or set(), stall_seconds
+        self.lookups = 0
         self.refused_tokens = 0
         self.fail_with = fail_with or {}
         self.lock = threading.Lock()
@@ -56,12 +72,29 @@ class FakeNotify:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 kind = self.path.rsplit("/", 1)[-1]
                 status, answer = fake.answer(self.headers.get("Authorization", ""), kind, body)
+                recipient = body.get("phone_number") or body.get("email_address") or "letter"
+                if status == 201 and recipient in fake.stall:
+                    time.sleep(fake.stall_seconds)  # accepted, but the answer comes too late
+                self._reply(status, answer)
+
+            def do_GET(self):
+                path, _, query = self.path.partition("?")
+                if path != "/v2/notifications":
+                    return self._reply(404, _error(404, "NotFound", "Not found"))
+                if not fake.token_ok(self.headers.get("Authorization", "")):
+                    return self._reply(403, _error(403, "AuthError", "Invalid token"))
+                arguments = dict(parse_qsl(query))
+                self._reply(200, {"notifications": fake.listed(**arguments), "links": {}})
+
+            def _reply(self, status: int, answer: dict) -> None:
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # The client may have given up waiting (``stall``).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def log_message(self, *args):
                 pass
@@ -71,7 +104,7 @@ class FakeNotify:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def answer(self, authorization: str, kind: str, body: dict) -> tuple[int, dict]:
+    def token_ok(self, authorization: str) -> bool:
         scheme, _, token = authorization.partition(" ")
         try:
             claims = jwt.decode(token, SECRET, algorithms=["HS256"])
@@ -79,6 +112,11 @@ class FakeNotify:
         except (jwt.PyJWTError, AssertionError, KeyError):
             with self.lock:
                 self.refused_tokens += 1
+            return False
+        return True
+
+    def answer(self, authorization: str, kind: str, body: dict) -> tuple[int, dict]:
+        if not self.token_ok(authorization):
             return 403, _error(403, "AuthError", "Invalid token: signature, api token not found")
         recipient = body.get("phone_number") or body.get("email_address") or "letter"
         if recipient in self.fail_with:
@@ -91,7 +129,19 @@ class FakeNotify:
         with self.lock:
             notification_id = str(uuid.UUID(int=next(self._ids)))
             self.sent.append((kind, body))
+            self.ids.append(notification_id)
         return 201, {"id": notification_id, "reference": body.get("reference"), "content": {}}
+
+    def listed(self, reference: str = "", template_type: str = "", **_ignored) -> list[dict]:
+        with self.lock:
+            self.lookups += 1
+            found = list(zip(self.ids, self.sent, strict=True))
+        return [
+            {"id": i, "reference": body.get("reference"), "type": kind}
+            for i, (kind, body) in found
+            if (not reference or body.get("reference") == reference)
+            and (not template_type or kind == template_type)
+        ]
 
     def of(self, kind: str) -> list[dict]:
         return [body for k, body in self.sent if k == kind]
