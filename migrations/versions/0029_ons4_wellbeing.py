@@ -4,16 +4,16 @@ questionnaire (loaded from surveys/questionnaires/modules/ when a round first in
 existing rounds include nothing. The downgrade drops the column; the module's questionnaire and
 any answers to it stay, as answers to a questionnaire no round names.
 
-Revision ID: 0025_ons4_wellbeing
-Revises: 0024_plan_and_board_replies
+Revision ID: 0029_ons4_wellbeing
+Revises: 0028_languages
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_ons4_wellbeing"
-down_revision = "0024_plan_and_board_replies"
+revision = "0029_ons4_wellbeing"
+down_revision = "0028_languages"
 branch_labels = None
 depends_on = None
 

@@ -5,16 +5,16 @@ The PDF itself is a file under LETTERS_DIR, not in the database. Existing import
 finished. The downgrade drops the table and the columns (any finished letter files stay in the
 folder until deleted by hand).
 
-Revision ID: 0025_long_jobs
-Revises: 0024_plan_and_board_replies
+Revision ID: 0030_long_jobs
+Revises: 0029_ons4_wellbeing
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_long_jobs"
-down_revision = "0024_plan_and_board_replies"
+revision = "0030_long_jobs"
+down_revision = "0029_ons4_wellbeing"
 branch_labels = None
 depends_on = None
 
