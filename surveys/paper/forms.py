@@ -52,6 +52,10 @@ class PrintForm(BaseForm):
         ],
     )
     large_print = BooleanField("Large print (16 point and bigger)", widget=GovCheckboxInput())
+    easy_read = BooleanField(
+        "Easy read (short sentences, one idea a line, a picture for each question)",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Download the forms (PDF)", widget=GovSubmitInput())
 
 

@@ -183,7 +183,12 @@ def print_forms(round_id: int):
         except paper.KeyingError as exc:
             error = str(exc)
         else:
-            return _forms_pdf(survey_round, numbers, large_print=bool(form.large_print.data))
+            return _forms_pdf(
+                survey_round,
+                numbers,
+                large_print=bool(form.large_print.data),
+                easy_read=bool(form.easy_read.data),
+            )
     return _print_page(survey_round, form, ReprintForm(formdata=None), error)
 
 
@@ -202,10 +207,13 @@ def reprint(round_id: int):
     return _print_page(survey_round, PrintForm(formdata=None), form, None)
 
 
-def _forms_pdf(survey_round: SurveyRound, numbers: list[int], *, large_print: bool):
-    body = pdf.forms_pdf(survey_round, numbers, large_print=large_print)
+def _forms_pdf(
+    survey_round: SurveyRound, numbers: list[int], *, large_print: bool, easy_read: bool = False
+):
+    body = pdf.forms_pdf(survey_round, numbers, large_print=large_print, easy_read=easy_read)
     size = "large-print-" if large_print else ""
-    name = f"{survey_round.slug}-paper-forms-{size}{numbers[0]:04d}-{numbers[-1]:04d}.pdf"
+    edition = "easy-read-" if easy_read else ""
+    name = f"{survey_round.slug}-paper-forms-{edition}{size}{numbers[0]:04d}-{numbers[-1]:04d}.pdf"
     return HttpResponse(
         body,
         mimetype="application/pdf",
