@@ -34,11 +34,14 @@ pdf-fonts:
 		$$SUDO apt-get install -y -qq $$(grep -v '^#' deploy/pdf-fonts.txt) >/dev/null \
 		|| echo "Could not install $$(grep -v '^#' deploy/pdf-fonts.txt): PDFs in Arabic script will use DejaVu Sans"; }
 
-$(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json
+$(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json tests/pa11y/package-lock.json
 	$(PIP) install --quiet -e '.[test]'
 	@# The real OpenID provider the staff sign-in tests run (panva's oidc-provider, under Node)
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/oidc --no-audit --no-fund --silent; \
 	else echo "npm not found: the OpenID sign-in tests will be skipped"; fi
+	@# pa11y (HTML_CodeSniffer) beside axe; it drives Debian's /usr/bin/chromium, so no download
+	@if command -v npm >/dev/null 2>&1; then PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tests/pa11y --no-audit --no-fund --silent; \
+	else echo "npm not found: the pa11y checks will be skipped"; fi
 	touch $@
 
 install-test: $(TEST_STAMP) $(MO_STAMP) pdf-fonts

@@ -9,6 +9,9 @@ A shipped edition's translation is a TOML file per language beside its English,
     sms_text = "..."         # the question as texted, numbers and all (surveys/sms)
     hint = "..."
     options = { "1" = "...", "6" = "..." }    # by option value: answers keep English's codes
+    paper_text = "..."       # the paper form's wording (falls back to the web wording)
+    picture = "home"         # easy read: static/images/easy-read/home.svg, shown inline
+    picture_alt = "A house"  # what the picture shows, for screen readers and as its title
 
 Every string falls back to the English on its own, so a half-done translation still works, and a
 question a council adds or rewords in a new version (its English differs from the shipped file's)
@@ -18,6 +21,10 @@ The wording web pages show is a ``QuestionWording``; the engine and stored answe
 
 What a council's translator imports (surveys/translator) is laid over the shipped file, string
 by string (``wording_data``); its keys are ``context_of`` below, the same in the export and import.
+Easy read is an edition of this kind, not a language of its own code base: ``en-x-easyread``
+(BCP 47 private use: English, easy-read edition) in app/translations/languages.toml, chosen like
+a language on the start page, with short sentences, one idea a line (a single newline in a
+string starts a new line on the page and the paper form) and a picture for each question.
 """
 
 from __future__ import annotations
@@ -103,6 +110,9 @@ class QuestionWording:
     scale_min_label: str
     scale_max_label: str
     options: list[dict[str, Any]]
+    paper_text: str = ""
+    picture: str = ""
+    picture_alt: str = ""
 
     def option_label(self, value: str) -> str:
         return next((o["label"] for o in self.options if o["value"] == value), value)
@@ -138,6 +148,12 @@ def question_wording(question: Question, language: str) -> QuestionWording:
             {**option, "label": labels.get(option["value"]) or option["label"]}
             for option in question.options
         ],
+        paper_text=data.get("paper_text")
+        or data.get("web_text")
+        or question.paper_text
+        or question.web_text,
+        picture=data.get("picture", "") if data.get("picture_alt") else "",
+        picture_alt=data.get("picture_alt", ""),
     )
 
 
@@ -145,9 +161,7 @@ def paper_wording(question: Question, language: str) -> QuestionWording:
     """The question as printed: the translated wording where there is one, else the English
     paper wording (a council may print different words from the web's)."""
     wording = question_wording(question, language)
-    if wording.web_text == question.web_text:
-        wording = replace(wording, web_text=question.paper_text or question.web_text)
-    return wording
+    return replace(wording, web_text=wording.paper_text)
 
 
 def sms_wording(question: Question, language: str) -> str:

@@ -26,6 +26,7 @@ from app.outreach.invitations import letters
 from app.staff.authority.services import get_settings
 from forum import pdf as forum_pdf
 from forum import services as forum_services
+from surveys.easy_read import EASY_READ
 from surveys.models import RoundStatus, SurveyRound
 from surveys.paper.pdf import forms_pdf
 from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
@@ -77,6 +78,7 @@ def every_pdf(app, tmp_path) -> dict[str, bytes]:
             "board pack": pack.html_to_pdf(pack.pack_html(services.dashboard(closed))),
             "paper form": forms_pdf(survey_round, [1]),
             "large-print form": forms_pdf(survey_round, [2], large_print=True),
+            "easy-read form": forms_pdf(survey_round, [3], language=EASY_READ),
             "invitation letters": letters.letters_pdf(survey_round) or b"",
             "poster": forum_pdf.poster_pdf(forum_services.public_page()),
         }
@@ -84,7 +86,7 @@ def every_pdf(app, tmp_path) -> dict[str, bytes]:
 
 def test_every_pdf_is_tagged_with_language_title_alt_text_and_reading_order(every_pdf):
     """One test (the demo takes most of a minute to build): each PDF, then the pack's charts."""
-    assert len(every_pdf) == 5
+    assert len(every_pdf) == 6
     for kind, data in every_pdf.items():
         with pikepdf.open(io.BytesIO(data)) as pdf:
             root = pdf.Root

@@ -7,8 +7,11 @@ the templates with ``_()``; the questionnaire's wording per language is data bes
 (surveys/translations.py). Decisions a newcomer might undo:
 
 - The page's language is, in order: the person's own choice (the start page's language links,
-  kept in the signed session), else English. A personal invitation could suggest the contact's
-  preferred language, but contacts hold no such field yet (app.outreach would call ``choose``).
+  kept in the signed session), the language their personal invitation suggested (the contact's
+  preferred language, ``suggest``: only where it is offered and nothing was chosen before),
+  else English.
+- A text or an email to one person is worded with ``translator(code)``: their language's
+  catalogue where it is offered, English otherwise (or where a string is not translated).
 - Only the public blueprints the composition root names are translated; staff pages stay in
   English even in a browser that chose another language (staff exports must not change language).
 - Help and safeguarding wording is marked with ``_help()``: it is shown translated only in a
@@ -159,6 +162,14 @@ def N_(message: str) -> str:  # the name gettext's extractor looks for
     return message
 
 
+def suggest(code: str) -> bool:
+    """A personal invitation's suggestion (the contact's preferred language): kept unless this
+    browser already chose a language; False if it is not offered or a choice was made."""
+    if SESSION_KEY in session:
+        return False
+    return choose(code)
+
+
 def _translated_here() -> bool:
     return request.blueprint in current_app.extensions["languages"]
 
@@ -187,7 +198,9 @@ class _LanguageDomain(Domain):
     def get_translations(self) -> support.NullTranslations:
         if not has_app_context():
             return support.NullTranslations()
-        language = current()
+        return self.catalogue(current())
+
+    def catalogue(self, language: Language) -> support.NullTranslations:
         key = language.catalogue
         if key not in self.cache:
             self.cache[key] = support.Translations.load(
@@ -230,6 +243,22 @@ def gettext(message: str, **variables: object) -> str:
     """``message`` in the page's language (English where it has no translation)."""
     text = LanguageBabel._domain.get_translations().ugettext(message)
     return text % variables if variables else text
+
+
+def translator(code: str) -> Callable[..., str]:
+    """``_`` for a message to one person in language ``code`` (a contact's preferred language):
+    its catalogue where the language is offered here, English otherwise. Call it ``_`` so that
+    ``flask translations extract`` finds the strings."""
+    language = {lang.code: lang for lang in offered()}.get(code)
+    catalogue = (
+        LanguageBabel._domain.catalogue(language) if language else support.NullTranslations()
+    )
+
+    def translate(message: str, **variables: object) -> str:
+        text = catalogue.ugettext(message)
+        return text % variables if variables else text
+
+    return translate
 
 
 def help_text(message: str, **variables: object) -> str:

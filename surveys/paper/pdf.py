@@ -10,8 +10,10 @@ Decisions:
 - A form in another language (issue 22) is rendered inside ``languages.speaking(code)``: the
   fixed wording through gettext, help wording through ``_help`` (English unless a translator
   has checked the language), the questions from the translation data
-  (``translations.paper_wording``). Numbers, codes and the serial stay the same, so a keyer
-  types the same numbers whatever language the form was printed in. ``<html lang dir>`` come
+  (``translations.paper_wording``). Easy read is one of those languages (``en-x-easyread``,
+  chosen in the same list): its pictures are printed as images with alt text (tagged figures),
+  one idea a line. Numbers, codes and the serial stay the same, so a keyer types the same
+  numbers whatever language or edition the form was printed in. ``<html lang dir>`` come
   from the language (PDF/UA: the document language), so a right-to-left form is laid out so.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 from app.core.languages import DEFAULT, gettext, speaking
 from app.core.pdf import FONT_STACK, html_to_pdf, render_pdf_html
 from app.staff.authority.services import get_settings
+from surveys.easy_read import lines, picture_data_uri
 from surveys.models import Question, QuestionKind, SurveyRound
 from surveys.paper.services import has_other, option_numbers, serial_text
 from surveys.translations import paper_wording, questionnaire_wording
@@ -54,6 +57,8 @@ def forms_html(
             large_print=large_print,
             choices=lambda q: _choices(q, spoken.code),
             has_other=has_other,
+            lines=lines,
+            picture_data_uri=picture_data_uri,
         )
 
 

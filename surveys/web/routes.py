@@ -7,7 +7,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from app.core import languages
 from app.core.extensions import configured_limit, limiter
 from app.staff.auth.access import public
-from surveys import engine
+from surveys import easy_read, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import QuestionKind, SurveyRound
 from surveys.services import round_by_slug
@@ -16,6 +16,8 @@ from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer
 
 bp = Blueprint("survey", __name__)
 limiter.limit(configured_limit("SURVEY_POST_RATE_LIMIT"), methods=["POST"])(bp)
+bp.add_app_template_global(easy_read.picture, "easy_read_picture")
+bp.add_app_template_filter(easy_read.lines, "lines")
 
 
 @limiter.request_filter

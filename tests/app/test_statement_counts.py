@@ -37,6 +37,7 @@ PAGES: list[tuple[Role, str]] = [
     (WORKER, "/staff/rounds/{round}/export.xlsx"),
     (WORKER, "/staff/rounds/{round}/response-rate"),
     (WORKER, "/staff/rounds/{round}/response-rate/chart.svg"),
+    (WORKER, "/staff/rounds/{round}/reach"),
     (WORKER, "/staff/rounds/{round}/invitations"),
     (WORKER, "/staff/contacts"),
     (WORKER, "/staff/contacts/{contact}"),

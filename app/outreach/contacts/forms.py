@@ -16,6 +16,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.core.forms import BaseForm
+from app.outreach.contacts.groups import GROUPS
 from app.outreach.contacts.models import LEGAL_STATUS_LABELS
 from app.outreach.contacts.services import AGE_BANDS
 
@@ -72,6 +73,13 @@ class ContactForm(BaseForm):
     preferred_channel = SelectField(
         "Best way to reach them", widget=GovSelect(), choices=CHANNEL_CHOICES, default=""
     )
+    preferred_language = StringField(
+        "Preferred language (optional)",
+        widget=GovTextInput(),
+        description="Their invitation opens the survey in it, if we offer it. For example, "
+        "Arabic, Tigrinya or Easy read.",
+        validators=[Length(max=40)],
+    )
     in_touch = BooleanField("The service is in touch with them", widget=GovCheckboxInput())
     consent = BooleanField("They agreed to be contacted about surveys", widget=GovCheckboxInput())
     opted_out = BooleanField("They asked not to get surveys (opted out)", widget=GovCheckboxInput())
@@ -91,6 +99,12 @@ class ContactForm(BaseForm):
             for name, field in self._fields.items()
             if name not in ("csrf_token", "submit")
         }
+
+
+# One checkbox per optional group (app/outreach/contacts/groups.py), named by its model field
+# so ``ContactForm(obj=contact)`` fills them in; templates/contacts/form.html groups them.
+for _group in GROUPS:
+    setattr(ContactForm, _group.field, BooleanField(_group.label, widget=GovCheckboxInput()))
 
 
 class ContactFilterForm(BaseForm):

@@ -39,6 +39,7 @@ from app.core.clock import today
 from app.core.extensions import commit_keeping_loaded, db
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
+from app.outreach.contacts.groups import GROUPS
 from app.outreach.contacts.models import (
     Contact,
     ContactImportReport,
@@ -84,6 +85,8 @@ TARGETS: list[tuple[str, str]] = [
     ("do_not_contact_reason", "Reason not to contact"),
     ("opted_out", "Opted out of surveys (yes or no)"),
     ("number_bad", "Number known bad (yes or no)"),
+    ("preferred_language", "Preferred language (a name like Arabic, or a code like ar)"),
+    *((group.field, f"Group: {group.label} (yes or no)") for group in GROUPS),
 ]
 TARGET_KEYS = {key for key, _ in TARGETS}
 SYNONYMS = {
@@ -122,6 +125,20 @@ SYNONYMS = {
     "channel": "preferred_channel",
     "dnc": "do_not_contact",
     "dnc reason": "do_not_contact_reason",
+    "language": "preferred_language",
+    "first language": "preferred_language",
+    "main language": "preferred_language",
+    "uasc": "group_asylum_seeking",
+    "asylum seeking": "group_asylum_seeking",
+    "asylum-seeking": "group_asylum_seeking",
+    "disabled": "group_disabled",
+    "disability": "group_disabled",
+    "youth justice": "group_youth_justice",
+    "yot": "group_youth_justice",
+    "parent": "group_parent",
+    "in custody": "group_in_custody",
+    "custody": "group_in_custody",
+    "out of area": "group_out_of_area",
 }
 
 

@@ -84,6 +84,16 @@ class Contact(Model):
     do_not_contact_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     opted_out: so.Mapped[bool] = so.mapped_column(default=False)
     number_bad: so.Mapped[bool] = so.mapped_column(default=False)
+    # Optional groups (app/outreach/contacts/groups.py): False is "not recorded".
+    group_asylum_seeking: so.Mapped[bool] = so.mapped_column(default=False)
+    group_disabled: so.Mapped[bool] = so.mapped_column(default=False)
+    group_youth_justice: so.Mapped[bool] = so.mapped_column(default=False)
+    group_parent: so.Mapped[bool] = so.mapped_column(default=False)
+    group_in_custody: so.Mapped[bool] = so.mapped_column(default=False)
+    group_out_of_area: so.Mapped[bool] = so.mapped_column(default=False)
+    # BCP 47, e.g. "ar", "fa-AF", "en-x-easyread": their invitation opens the survey in it
+    # where it is offered (app/core/languages.py), else in English.
+    preferred_language: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
     created_on: so.Mapped[date] = so.mapped_column(default=today)
     updated_on: so.Mapped[date] = so.mapped_column(default=today, index=True)
 

@@ -26,6 +26,7 @@ from app.outreach.contacts.forms import (
     MappingForm,
     UploadForm,
 )
+from app.outreach.contacts.groups import GROUPS
 from app.outreach.contacts.models import CHANNEL_LABELS, LEGAL_STATUS_LABELS, Contact
 from app.staff.auth.access import allow
 from app.staff.auth.models import Role
@@ -95,9 +96,9 @@ def _save(form: ContactForm, contact: Contact | None):
         else:
             flash("Contact saved")
             return redirect(url_for("contacts.contact", contact_id=saved.id))
-    return render_template("contacts/form.html", form=form, contact=contact, error=error), (
-        400 if error or form.errors else 200
-    )
+    return render_template(
+        "contacts/form.html", form=form, contact=contact, error=error, groups=GROUPS
+    ), (400 if error or form.errors else 200)
 
 
 @bp.get("/staff/contacts/<int:contact_id>")
@@ -110,6 +111,8 @@ def contact(contact_id: int):
         history=history.history(found),
         legal_labels=LEGAL_STATUS_LABELS,
         channel_labels=CHANNEL_LABELS,
+        groups=[g.label for g in GROUPS if getattr(found, g.field)],
+        preferred_language=contacts.language_name(found.preferred_language),
     )
 
 

@@ -27,18 +27,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from babel import Locale, UnknownLocaleError
 
-from app.core import phones
+from app.core import languages, phones
 from app.core.clock import today
 from app.core.extensions import db
 from app.messaging.models import UnreachableNumber
 from app.messaging.services import listed, opt_in, opt_out
 from app.outreach.contacts.eligibility import age_on
+from app.outreach.contacts.groups import GROUP_FIELDS, GROUPS
 from app.outreach.contacts.models import Contact, LegalStatus
 from app.staff.audit.services import record
+from surveys.age_bands import AGE_BANDS as SURVEY_AGE_BANDS
 
 MAX_NAME = 120
 EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[A-Za-z]{2,}$")
@@ -106,6 +110,8 @@ FIELDS = (
     "do_not_contact_reason",
     "opted_out",
     "number_bad",
+    *GROUP_FIELDS,
+    "preferred_language",
 )
 FLAGS = ("in_touch", "consent", "do_not_contact", "opted_out", "number_bad")
 # Flags an import may set but never clear: a safeguarding "do not contact" typed by staff must
@@ -167,7 +173,9 @@ def parse_flag(text: Any, label: str) -> bool:
     raise ContactInvalid(f"'{str(text)[:20]}' in {label} is not yes or no")
 
 
-AGE_BANDS = ((16, 17, "16-17"), (18, 20, "18-20"), (21, 25, "21-25"))
+# The bands are the one rule in surveys/age_bands.py; contacts and invitations store them as
+# "16-17" (the stored form since invitations began), and pages show the rule's own labels.
+AGE_BANDS = tuple((low, high, f"{low}-{high}") for _label, low, high in SURVEY_AGE_BANDS)
 
 
 def age_band(born: date | None, on: date) -> str:
@@ -238,7 +246,51 @@ def clean_contact(raw: dict[str, Any], *, on: date | None = None) -> tuple[dict,
     attempt("do_not_contact_reason", text(200))
     for flag in FLAGS:
         attempt(flag, lambda v, flag=flag: parse_flag(v, flag.replace("_", " ")))
+    for group in GROUPS:
+        attempt(group.field, lambda v, group=group: parse_flag(v, f'"{group.label}"'))
+    attempt("preferred_language", parse_language)
     return values, problems
+
+
+@cache
+def _language_names() -> dict[str, str]:
+    """Lower-case names to BCP 47 codes: our languages' own names ("Easy read"), then every
+    language's English name that Babel knows ("Arabic", "Tigrinya", "Dari")."""
+    known = {str(code): str(name) for code, name in Locale("en").languages.items()}
+    names = {code.replace("_", "-").lower(): code.replace("_", "-") for code in known}
+    names |= {name.lower(): code.replace("_", "-") for code, name in known.items()}
+    for language in languages.all_languages().values():
+        names[language.code.lower()] = language.code
+        names[language.name.lower()] = language.code
+    return names
+
+
+def parse_language(value: Any) -> str:
+    """A preferred language, as a code or an English name ("Arabic", "ar", "fa-AF") -> BCP 47."""
+    word = " ".join(str(value or "").split())
+    if not word:
+        return ""
+    found = _language_names().get(word.lower())
+    if found is None:
+        try:
+            locale = Locale.parse(word.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            raise ContactInvalid(
+                f"'{word[:30]}' is not a language we know: write its name in English, "
+                "like Arabic or Tigrinya"
+            ) from None
+        found = str(locale).replace("_", "-")
+    return found
+
+
+def language_name(code: str) -> str:
+    """How staff see a stored preferred language: its name in English ("" for none)."""
+    if not code:
+        return ""
+    ours = languages.all_languages().get(code)
+    if ours is not None and not ours.test:
+        return ours.name
+    return Locale("en").languages.get(code.replace("-", "_"), code)
 
 
 def _email(value: Any) -> str:

@@ -49,6 +49,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.core import languages
 from app.core.clock import today, utcnow
 from app.core.extensions import db, scrub_deleted
 from app.messaging import notify, quiet_hours
@@ -58,6 +59,7 @@ from app.messaging.mail import MailNotSent, send_email
 from app.messaging.models import OutboundMessage, OutboundStatus
 from app.messaging.services import phone_hash, phone_hashes, queue_text
 from app.outreach.contacts.eligibility import is_eligible, reference_date
+from app.outreach.contacts.groups import GROUPS
 from app.outreach.contacts.models import Contact, ContactMessage
 from app.outreach.contacts.services import ContactFilter, age_band, filtered
 from app.outreach.invitations.models import Invitation, ReminderSchedule
@@ -114,8 +116,12 @@ def round_for_code(word: str) -> SurveyRound | None:
 
 
 def remember_in_session(invitation: Invitation, survey_round: SurveyRound) -> None:
-    """/i/<code>: the code goes into this browser's signed cookie only; nothing is written."""
+    """/i/<code>: the code goes into this browser's signed cookie only; nothing is written.
+    The survey opens in the contact's preferred language where it is offered (and this browser
+    has not chosen one)."""
     completion.remember_personal_code(survey_round, invitation.code)
+    if invitation.contact is not None and invitation.contact.preferred_language:
+        languages.suggest(invitation.contact.preferred_language)
 
 
 def _by_phone_hash(round_id: int, hashed: str) -> Invitation | None:
@@ -216,47 +222,74 @@ def _authority_name() -> str:
     return get_settings().name
 
 
-def sms_text(invitation: Invitation, *, reminder: bool = False) -> str:
+def message_language(contact: Contact | None) -> str:
+    """The language a message to ``contact`` is worded in: their preferred one where it is
+    offered and translated (app/core/languages.py ``translator``), English otherwise."""
+    return contact.preferred_language if contact and contact.preferred_language else "en"
+
+
+def sms_text(invitation: Invitation, *, reminder: bool = False, language: str = "en") -> str:
     """The fewest segments that still offer both ways: reply by text, or answer online.
 
     Many care leavers have no credit, so the link (which works on any wifi) is always there;
-    replying costs them a standard text, so that is offered first. Plain GSM-7 only.
+    replying costs them a standard text, so that is offered first. Plain GSM-7 in English (a
+    translation in another script costs more segments, and is still the fewest for it).
     """
+    _ = languages.translator(language)
     link = personal_link(invitation)
     who = _authority_name()
     ask = (
-        "Reminder: please tell us about leaving care."
+        _("Reminder: please tell us about leaving care.")
         if reminder
-        else ("We want to hear about leaving care.")
+        else _("We want to hear about leaving care.")
     )
     candidates = [
-        f"{who}: {ask} Anonymous survey. Reply to this text, or answer online at {link} "
-        "(works on any wifi). Reply STOP to stop.",
-        f"{who}: {ask} Reply to this text, or answer online at {link} (works on any wifi). "
-        "STOP to stop.",
-        f"{ask} Reply to this text, or answer at {link} (any wifi). STOP to stop.",
+        _(
+            "%(who)s: %(ask)s Anonymous survey. Reply to this text, or answer online at "
+            "%(link)s (works on any wifi). Reply STOP to stop.",
+            who=who,
+            ask=ask,
+            link=link,
+        ),
+        _(
+            "%(who)s: %(ask)s Reply to this text, or answer online at %(link)s (works on any "
+            "wifi). STOP to stop.",
+            who=who,
+            ask=ask,
+            link=link,
+        ),
+        _(
+            "%(ask)s Reply to this text, or answer at %(link)s (any wifi). STOP to stop.",
+            ask=ask,
+            link=link,
+        ),
     ]
     fewest = min(segments(c)[1] for c in candidates)
     return next(c for c in candidates if segments(c)[1] == fewest)
 
 
 def email_text(invitation: Invitation, contact: Contact, *, reminder: bool = False) -> tuple:
+    _ = languages.translator(message_language(contact))
     who = _authority_name()
     subject = (
-        f"Reminder: tell {who} about leaving care"
+        _("Reminder: tell %(who)s about leaving care", who=who)
         if reminder
-        else f"{who} wants to hear about leaving care"
+        else _("%(who)s wants to hear about leaving care", who=who)
     )
-    body = (
-        f"Hello {contact.known_as},\n\n"
-        f"{'This is a reminder. ' if reminder else ''}"
-        f"We want to hear what leaving care is like for you, so we can make it better.\n\n"
-        f"The survey is anonymous: we do not ask your name, and we cannot see who gave which "
-        f"answers.\n\nAnswer online (works on any wifi):\n{personal_link(invitation)}\n\n"
-        f"Your code is {spaced(invitation.code)}.\n\n"
-        f"If you would rather not get these emails, reply and tell us.\n\n{who} leaving care team"
-    )
-    return subject, body
+    paragraphs = [
+        _("Hello %(name)s,", name=contact.known_as),
+        (_("This is a reminder.") + " " if reminder else "")
+        + _("We want to hear what leaving care is like for you, so we can make it better."),
+        _(
+            "The survey is anonymous: we do not ask your name, and we cannot see who gave "
+            "which answers."
+        ),
+        _("Answer online (works on any wifi):") + "\n" + personal_link(invitation),
+        _("Your code is %(code)s.", code=spaced(invitation.code)),
+        _("If you would rather not get these emails, reply and tell us."),
+        _("%(who)s leaving care team", who=who),
+    ]
+    return subject, "\n\n".join(paragraphs)
 
 
 # --- Choosing who to invite --------------------------------------------------------------------
@@ -446,7 +479,7 @@ def invite_by_text(invitation: Invitation, contact: Contact, message: ContactMes
     db.session.flush()
     queued = queue_text(
         contact.mobile,
-        sms_text(invitation, reminder=reminder),
+        sms_text(invitation, reminder=reminder, language=message_language(contact)),
         round_id=invitation.round_id,
         idempotency_key=message.key,
     )  # commits: the invitation and message rows so far are saved with it
@@ -611,6 +644,10 @@ class Delivery:
     completed: bool
     reached: bool
     bounced: bool
+    age_band: str = ""
+    # The contact's groups now (app/outreach/contacts/groups.py), never copied to the invitation:
+    # an erased contact's invitation is in none.
+    groups: frozenset[str] = frozenset()
 
 
 def deliveries(survey_round: SurveyRound) -> list[Delivery]:
@@ -640,8 +677,11 @@ def deliveries(survey_round: SurveyRound) -> list[Delivery]:
             Invitation.bounced,
             per_invitation.c.reached,
             per_invitation.c.bounced,
+            Invitation.age_band,
+            *(getattr(Contact, group.field) for group in GROUPS),
         )
         .outerjoin(per_invitation, per_invitation.c.invitation_id == Invitation.id)
+        .outerjoin(Contact, Contact.id == Invitation.contact_id)
         .where(Invitation.round_id == survey_round.id)
     ).all()
     return [
@@ -650,8 +690,19 @@ def deliveries(survey_round: SurveyRound) -> list[Delivery]:
             completed=status_ == "completed",
             reached=bool(settled_reached if now_reached is None else now_reached),
             bounced=bool(settled_bounced if now_bounced is None else now_bounced),
+            age_band=band,
+            groups=frozenset(g.key for g, member in zip(GROUPS, flags, strict=True) if member),
         )
-        for team, status_, settled_reached, settled_bounced, now_reached, now_bounced in rows
+        for (
+            team,
+            status_,
+            settled_reached,
+            settled_bounced,
+            now_reached,
+            now_bounced,
+            band,
+            *flags,
+        ) in rows
     ]
 
 
