@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from app.board.assessments.demo import seed_assessments_demo
 from app.board.demo import seed_board_demo
+from app.board.loop_demo import seed_loop_demo
 from app.board.outcomes.demo import seed_outcomes_demo
 from app.core.extensions import db
 from app.outreach.invitations.demo import seed_contacts_demo
@@ -109,3 +110,4 @@ def seed_demo() -> None:
     seed_outcomes_demo()
     seed_board_demo()
     seed_assessments_demo()
+    seed_loop_demo()
