@@ -6,8 +6,9 @@ which says when it is ready, and the packs page lists the packs they asked for.
 
 Decisions a newcomer might undo:
 - No duplicate builds: a request for a meeting whose data has not changed since an earlier
-  request for it (``data_key``, a hash of everything staff can change that the pack shows, and
-  the day, since ratings depend on it) is shown that pack, unless it failed. Two requests at the
+  request for it (``data_key``, a hash of everything staff can change that the pack shows, the
+  board's snapshot of the figures, and the day, since ratings depend on it) is shown that pack,
+  unless it failed. Two requests at the
   same moment share one job through ``BoardPack.job_key`` (see models.py).
 - Rate-limited per person: REQUESTS_PER_DAY packs built in any 24 hours. Being shown an
   existing pack does not count, so pressing the button again is always safe.
@@ -67,6 +68,9 @@ def data_key(survey_round: SurveyRound, band: str, on: date) -> str:
     def latest(*columns) -> list:
         return list(db.session.execute(sa.select(*columns)).one())
 
+    # The board's snapshot, brought up to date as the pack would (figures move only in steps,
+    # app.core.disclosure), so "same pack or new" tells nobody about one more response.
+    services.analyse(survey_round)
     snapshot = db.session.scalar(
         sa.select(BoardSnapshot).where(BoardSnapshot.round_id == survey_round.id)
     )
