@@ -100,7 +100,7 @@ def _draft(board: Dashboard, code: str, things: str) -> str:
             "privacy, so we do not say which came up most):"
         ]
     else:
-        lines = [f"The {things} care leavers named most often:"]
+        lines = [f"What care leavers named most often as the {things}:"]
     lines += named[:DRAFTED_THEMES]
     if "Provisional" in chart.takeaway:
         lines.append("Not every answer is coded yet, so this may change.")

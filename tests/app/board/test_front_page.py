@@ -43,7 +43,7 @@ def test_a_draft_names_only_themes_shown_and_says_came_up_most_only_when_ranked(
         ]
     )
     assert front_page._draft(ranked, "Q4", "best things").splitlines() == [
-        "The best things care leavers named most often:",
+        "What care leavers named most often as the best things:",
         "Own place (30% of those whose answers are coded)",
         "My PA (20% of those whose answers are coded)",
         "Pets (13% of those whose answers are coded)",
