@@ -5,16 +5,16 @@ own monitoring of each action at a forum meeting; and which board reply an updat
 
 Nothing existing changes meaning. The downgrade drops the new tables and the update's link.
 
-Revision ID: 0025_boardloop
-Revises: 0024_plan_and_board_replies
+Revision ID: 0029_boardloop
+Revises: 0028_languages
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_boardloop"
-down_revision = "0024_plan_and_board_replies"
+revision = "0029_boardloop"
+down_revision = "0028_languages"
 branch_labels = None
 depends_on = None
 
