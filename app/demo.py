@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from app.board.assessments.demo import seed_assessments_demo
 from app.board.demo import seed_board_demo
+from app.board.loop_demo import seed_loop_demo
 from app.board.outcomes.demo import seed_outcomes_demo
 from app.board.wellbeing_demo import seed_wellbeing_demo
 from app.core.extensions import db
@@ -111,3 +112,4 @@ def seed_demo() -> None:
     seed_board_demo()
     seed_assessments_demo()
     seed_wellbeing_demo()
+    seed_loop_demo()

@@ -22,6 +22,7 @@ from app.board import pack as board_pack
 from app.board import tasks as board_tasks  # noqa: F401 - each area's tasks, for the consumer
 from app.board.assessments.routes import bp as assessments_bp
 from app.board.benchmark.routes import bp as benchmark_bp
+from app.board.loop_routes import bp as board_loop_bp
 from app.board.outcomes.routes import bp as outcomes_bp
 from app.board.routes import bp as board_bp
 from app.core import (
@@ -57,6 +58,7 @@ from app.staff.authority.routes import bp as authority_bp
 from app.staff.authority.services import use_authority_zone
 from app.staff.main.routes import bp as main_bp
 from config import Config, config_from_env
+from forum.loop_routes import bp as forum_loop_bp
 from forum.routes import bp as forum_bp
 from forum.routes import public_bp as ysyd_bp
 from surveys.editor.routes import bp as questionnaires_bp
@@ -98,6 +100,8 @@ BLUEPRINTS = (
     outcomes_bp,
     assessments_bp,
     benchmark_bp,
+    forum_loop_bp,
+    board_loop_bp,
 )
 
 

@@ -7,8 +7,10 @@ from app.board.assessments.models import (
     SelfAssessment,
 )
 from app.board.benchmark.models import BenchmarkFile, BenchmarkSettings, BenchmarkSigner
+from app.board.front_page import FrontPage  # noqa: F401 - issue 23's tables
 from app.board.models import BoardMeeting, BoardPack, BoardRequest, ReferenceFigure
 from app.board.outcomes.models import OutcomeComparison, OutcomeFigure, OutcomeTarget
+from app.board.pack_requests import PackRequest  # noqa: F401
 from app.messaging.models import OptOut, OutboundMessage, SmsRateLimit, UnreachableNumber
 from app.outreach.contacts.models import Contact, ContactMapping, ContactMessage, ContactUpload
 from app.outreach.invitations.letter_runs import LetterRun
@@ -27,6 +29,8 @@ from forum.models import (
     UpdateNotice,
     YouSaid,
 )
+from forum.monitoring import ActionReview  # noqa: F401
+from forum.presentations import ForumPresentation  # noqa: F401
 from surveys.imports.models import ImportMapping, ImportUpload
 from surveys.models import Answer, ContactRequest, Question, Questionnaire, Response, SurveyRound
 from surveys.paper.models import KeyedEntry, PaperForm, PaperSettings

@@ -452,4 +452,6 @@ class UpdateForm(BaseForm):
             Length(max=240, message="Use 240 characters or fewer"),
         ],
     )
+    # Set when the update passes on a board reply (the board meeting page links here).
+    board_reply = HiddenField()
     submit = SubmitField("Check the update", widget=GovSubmitInput())

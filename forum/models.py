@@ -421,6 +421,10 @@ class UpdateNotice(Model):
     texts_queued: so.Mapped[int] = so.mapped_column(default=0)
     emails_sent: so.Mapped[int] = so.mapped_column(default=0)
     skipped: so.Mapped[int] = so.mapped_column(default=0)
+    # The board's reply this update passed on, if it was about one (issue 23).
+    board_reply_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("board_reply.id", ondelete="SET NULL"), index=True
+    )
 
 
 class BoardReply(Model):

@@ -27,7 +27,7 @@ from app.core.pages import int_arg, render_page_or_partial
 from app.messaging import confirm
 from app.staff.auth.access import allow, public
 from app.staff.auth.models import Role
-from forum import pdf, services
+from forum import monitoring, pdf, presentations, services
 from forum.forms import (
     ActionForm,
     AttendanceForm,
@@ -45,6 +45,7 @@ from forum.forms import (
     StatusForm,
     UpdateForm,
 )
+from forum.loop_routes import review_form
 from forum.models import PAYMENT_TYPES, SOURCE_LABELS, STATUS_LABELS, Action, ActionStatus
 from forum.rag import rag_for
 from surveys.models import ContactRequest
@@ -82,6 +83,7 @@ def index():
         moving_on=services.moving_on(),
         interest=services.forum_interest(),
         meetings=services.meetings()[:12],
+        schedule=presentations.schedule(),
         confirm=ConfirmForm(),
         today=clock.today(),
         age_on=services.age_on,
@@ -194,6 +196,8 @@ def meeting(meeting_id: int):
         register=services.register(held),
         payment_types=PAYMENT_TYPES,
         raised=[i for i in services.items() if i.meeting_id == held.id],
+        review_form=review_form(),
+        reviews=monitoring.reviews_at(held),
     )
 
 
@@ -447,6 +451,7 @@ def _render_action(act: Action, form: ActionForm, **extra):
         rating_form=rating,
         progress_form=ProgressForm(),
         check_form=check,
+        reviews=monitoring.reviews_for(act),
         statuses=STATUS_LABELS,
         **{"conflict": None, "warning": None, **extra},
     )
@@ -484,6 +489,7 @@ def action_status(action_id: int):
         render_template(
             "forum/_partials/tracker_row.html",
             row=services.TrackerRow(act, rag_for(act, clock.today())),
+            reviews=monitoring.latest_reviews([act.id]),
             can_edit=True,
             statuses=STATUS_LABELS,
             error=error,
@@ -574,6 +580,7 @@ def tracker():
         "forum/tracker.html",
         "forum/_partials/tracker_table.html",
         rows=rows,
+        reviews=monitoring.latest_reviews([r.action.id for r in rows]),
         filters=filters,
         owners=services.owner_choices(),
         themes=services.theme_choices(),
@@ -587,9 +594,11 @@ def tracker():
 @bp.get("/staff/actions/overdue")
 @allow(*READERS)
 def overdue():
+    rows = services.overdue()
     return render_template(
         "forum/overdue.html",
-        rows=services.overdue(),
+        rows=rows,
+        reviews=monitoring.latest_reviews([r.action.id for r in rows]),
         statuses=STATUS_LABELS,
         can_edit=_can_edit(),
     )
@@ -709,6 +718,11 @@ def move_milestone(milestone_id: int, direction: str):
 @allow(*WORKERS)
 def send_update():
     form = UpdateForm()
+    reply_id = int_arg("reply") if request.method == "GET" else None
+    reply = _board_reply(reply_id or form.board_reply.data or "")
+    if reply is not None and request.method == "GET":
+        form.board_reply.data = str(reply.id)
+        form.body.data = services.board_reply_update_draft(reply)
     if form.validate_on_submit():
         token = confirm.token_from(request.form)
         if not token:
@@ -721,7 +735,7 @@ def send_update():
         if not confirm.claim(token, "update"):
             flash("This update was sent already")
             return redirect(url_for("forum.send_update"))
-        notice = services.send_update(form.body.data, _actor())
+        notice = services.send_update(form.body.data, _actor(), reply)
         flash(
             f"Update sent: {notice.texts_queued} texts queued (sent outside quiet hours), "
             f"{notice.emails_sent} emails sent, {notice.skipped} skipped (opted out)"
@@ -732,7 +746,14 @@ def send_update():
         form=form,
         recipients=services.recipients(),
         notices=services.notices(),
+        reply=reply,
     )
+
+
+def _board_reply(raw: int | str):
+    """The board reply an update passes on (?reply=ID from the board meeting page), if any."""
+    text = str(raw)
+    return services.get_board_reply(int(text)) if text.isdigit() and len(text) < 10 else None
 
 
 # --- The public page --------------------------------------------------------------------------

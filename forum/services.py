@@ -1215,13 +1215,16 @@ def preview_update(body: str) -> SendPreview:
     return SendPreview(f"an update to {total} {'person' if total == 1 else 'people'}", channels)
 
 
-def send_update(body: str, actor: StaffUser) -> UpdateNotice:
+def send_update(body: str, actor: StaffUser, board_reply: BoardReply | None = None) -> UpdateNotice:
     """Queue the update for everyone who asked. Texts go through the SMS queue (the worker
-    sends them outside quiet hours and skips opted-out numbers); emails are sent now."""
+    sends them outside quiet hours and skips opted-out numbers); emails are sent now. With
+    ``board_reply``, the update passes on that reply of the board (its meeting page says so)."""
     body = (body or "").strip()
     if not body:
         raise ForumError("Write the update")
-    notice = UpdateNotice(body=body, sent_by_id=actor.id)
+    notice = UpdateNotice(
+        body=body, sent_by_id=actor.id, board_reply_id=board_reply.id if board_reply else None
+    )
     db.session.add(notice)
     db.session.flush()
     record("ysyd.update.send", notice, detail=body[:200], actor=actor)
@@ -1246,6 +1249,30 @@ def send_update(body: str, actor: StaffUser) -> UpdateNotice:
     notice.texts_queued, notice.emails_sent, notice.skipped = queued, emailed, skipped
     db.session.commit()
     return notice
+
+
+def get_board_reply(reply_id: int) -> BoardReply | None:
+    return db.session.get(BoardReply, reply_id)
+
+
+def board_reply_update_draft(reply: BoardReply) -> str:
+    """A suggested update passing on the board's reply: staff edit it before the confirm step.
+    Kept under the update's 240 characters (the link and "Reply STOP" are added when sent)."""
+    said = " ".join(reply.reply.split())
+    text = f"You asked the corporate parenting board: {reply.item.topic}. The board said: {said}"
+    return text if len(text) <= 240 else text[:237].rstrip() + "..."
+
+
+def replies_sent(reply_ids: list[int]) -> dict[int, UpdateNotice]:
+    """The latest update sent about each of these board replies."""
+    if not reply_ids:
+        return {}
+    found = db.session.scalars(
+        sa.select(UpdateNotice)
+        .where(UpdateNotice.board_reply_id.in_(reply_ids))
+        .order_by(UpdateNotice.id)
+    )
+    return {n.board_reply_id or 0: n for n in found}
 
 
 def notices() -> list[UpdateNotice]:

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
 
-from app.board import services
+from app.board import loop_sections, services
 from app.board.assessments.report import pack_section as self_assessment_section
 from app.board.benchmark import services as benchmark
 from app.board.models import BoardPack, PackStatus
@@ -305,6 +305,7 @@ def pack_html(board: services.Dashboard) -> str:
         outcomes=outcomes_view(),
         assessments=self_assessment_section(board.on),
         benchmark=None if board.band else benchmark.compare(board.survey_round),
+        **loop_sections.pack_context(board),
     )
 
 

@@ -1,8 +1,9 @@
 """The board's pages: the dashboard, chart images, board packs, meetings, reference figures.
 
-Board members only read: every page they can reach answers GET, and the only form they see is
-the dashboard's filter (a GET form). Staff (admin, participation worker) also prepare packs and
-record meetings; admins enter reference figures.
+Board members only read: every page they can reach answers GET, and the only forms they see are
+the dashboard's filter (a GET form) and, on a meeting's page, asking for the pack for that
+meeting (app/board/loop_routes.py, which changes no data but makes a pack). Staff (admin,
+participation worker) also prepare packs and record meetings; admins enter reference figures.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask import Response as HttpResponse
 from flask_login import current_user
 
-from app.board import pack, services, tasks
+from app.board import loop_sections, pack, pack_requests, services, tasks
 from app.board.benchmark import services as benchmark
 from app.board.forms import (
     FilterForm,
@@ -31,6 +32,7 @@ from app.core.forms import ConfirmForm
 from app.core.pages import render_page_or_partial
 from app.staff.auth.access import allow
 from app.staff.auth.models import Role
+from forum import presentations
 from forum import services as forum_services
 from forum.models import STATUS_LABELS
 
@@ -74,6 +76,7 @@ def dashboard():
         can_prepare=current_user.role_enum in WORKERS,
         outcomes=outcomes_view() if board else None,
         benchmark=benchmark.compare(survey_round) if survey_round and not band else None,
+        **loop_sections.dashboard_context(board),
     )
 
 
@@ -102,6 +105,7 @@ def packs():
         survey_round=survey_round,
         pack_form=PackForm(round_id=survey_round.id if survey_round else "", band=band),
         can_prepare=current_user.role_enum in WORKERS,
+        my_requests=pack_requests.requests_by(current_user._get_current_object()),
     )
 
 
@@ -170,6 +174,7 @@ def meetings():
         "board/meetings.html",
         meetings=services.meetings(),
         can_edit=current_user.role_enum in WORKERS,
+        schedule=presentations.schedule(),
     )
 
 
@@ -183,10 +188,13 @@ def _meeting(meeting_id: int):
 @bp.get("/board/meetings/<int:meeting_id>")
 @allow(*READERS)
 def meeting(meeting_id: int):
+    replies = forum_services.board_replies(meeting_id)
     return render_template(
         "board/meeting.html",
         meeting=_meeting(meeting_id),
-        replies=forum_services.board_replies(meeting_id),
+        replies=replies,
+        sent=forum_services.replies_sent([r.id for r in replies]),
+        request_form=ConfirmForm(),
         can_edit=current_user.role_enum in WORKERS,
     )
 

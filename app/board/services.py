@@ -1037,6 +1037,7 @@ def _actions(since: date, on: date) -> ActionSummary:
     def line(row) -> dict:
         action = row.action
         return {
+            "id": action.id,
             "topic": action.item.topic,
             "what": action.what,
             "who": action.owner_team or (action.owner.name if action.owner else "No owner"),

@@ -58,6 +58,9 @@ EXPECTED: dict[str, set[Role] | str] = {
     "board.chart": {*WORKERS, Role.BOARD_MEMBER},
     "board.packs": {*WORKERS, Role.BOARD_MEMBER},
     "board.pack_status": {*WORKERS, Role.BOARD_MEMBER},
+    # Issue 23: the one thing a board member may ask for is the pack for their meeting.
+    "board_loop.request_pack": {*WORKERS, Role.BOARD_MEMBER},
+    "board_loop.edit_front_page": WORKERS,
     "board.pack_file": {*WORKERS, Role.BOARD_MEMBER},
     "board.meetings": {*WORKERS, Role.BOARD_MEMBER},
     "board.meeting": {*WORKERS, Role.BOARD_MEMBER},
