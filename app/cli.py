@@ -30,6 +30,7 @@ from surveys.sms.services import rotate_key
 from surveys.themes.cli import themes_cli
 from surveys.translator import services as translator
 from surveys.web.cli import sign_ups_cli
+from surveys.wellbeing import MODULE_KEY
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
@@ -49,7 +50,7 @@ def translations_extract() -> None:
 def translations_pseudo() -> None:
     """Regenerate the test languages (en-XA, ar-XB): PO files and questionnaire wording."""
     written = catalogues.write_pseudo()
-    for key in SHIPPED:
+    for key in (*SHIPPED, MODULE_KEY):  # the editions and the well-being module
         for code, transform in catalogues.PSEUDO.items():
             written.append(translations.write_generated(key, code, transform))
     for path in written:

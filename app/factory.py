@@ -25,6 +25,7 @@ from app.board.benchmark.routes import bp as benchmark_bp
 from app.board.loop_routes import bp as board_loop_bp
 from app.board.outcomes.routes import bp as outcomes_bp
 from app.board.routes import bp as board_bp
+from app.board.wellbeing_routes import bp as wellbeing_results_bp
 from app.core import (
     assets,
     errors,
@@ -102,6 +103,7 @@ BLUEPRINTS = (
     benchmark_bp,
     forum_loop_bp,
     board_loop_bp,
+    wellbeing_results_bp,
 )
 
 

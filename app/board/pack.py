@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
 
-from app.board import loop_sections, services
+from app.board import loop_sections, services, wellbeing
 from app.board.assessments.report import pack_section as self_assessment_section
 from app.board.benchmark import services as benchmark
 from app.board.models import BoardPack, PackStatus
@@ -386,6 +386,7 @@ def data_pack(board: services.Dashboard) -> bytes:
                 widths=wide,
             )
         )
+    sheets += wellbeing.data_sheets(board.wellbeing)  # "Personal well-being", if included
     sheets.append(
         Sheet(
             _sheet_name("Comparison", used),

@@ -42,6 +42,7 @@ from app.core.disclosure import (
     threshold,
 )
 from app.core.extensions import db
+from app.core.spreadsheets import Sheet
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.wellbeing import MEAN, MEASURES, Measure, band
 
@@ -312,3 +313,88 @@ def _band_table(
         ["Measure and band", "People", "Share", *reference_sources],
         rows,
     )
+
+
+# --- What travels to other councils ------------------------------------------------------------
+
+
+def exchange_figures(survey_round: SurveyRound) -> dict[str, Any] | None:
+    """The module's figures in a benchmarking file (app.board.benchmark, which adds its
+    questions for the compatibility check): its key and version, and, per measure, the people
+    who answered, the people in each ONS band and the average, exactly as the board's snapshot
+    shows them for all ages (so a hidden count travels as its label and a hidden average as
+    null). Each score's own count (0 to 10) does not travel: the board never publishes it.
+    Call after the board's snapshot is current (``app.board.services.analyse``); None for a
+    round without the module."""
+    module = survey_round.wellbeing_module
+    if module is None:
+        return None
+    snapshot = db.session.scalar(
+        sa.select(BoardSnapshot).where(BoardSnapshot.round_id == survey_round.id)
+    )
+    data = snapshot.data if snapshot is not None else {}
+    measures = []
+    if "wellbeing" in data:
+        for measure in MEASURES:
+            table = SuppressedTable.from_json(data["wellbeing"][measure.code])
+            measures.append(
+                {
+                    "code": measure.code,
+                    "answered": table.column_total(None),
+                    "mean": data["wellbeing_means"][measure.code]["mean"],
+                    "bands": {item.key: table.cell(item.name) for item in measure.bands},
+                }
+            )
+    return {
+        "key": module.key,
+        "version": module.version,
+        "title": module.title,
+        "wellbeing": measures,
+    }
+
+
+def exchange_measures() -> list[tuple[str, str, bool]]:
+    """(key, label, is an average) of every well-being figure compared between councils, in
+    the order shown: each measure's average score, then its share of people in each band."""
+    found = []
+    for measure in MEASURES:
+        found.append((f"{measure.code}:{MEAN}", f"{_label(measure)}: average score", True))
+        found += [
+            (f"{measure.code}:{item.key}", f"{measure.name}: {item.name}", False)
+            for item in measure.bands
+        ]
+    return found
+
+
+def data_sheets(found: WellbeingSection | None) -> list[Sheet]:
+    """The board's XLSX sheet for the module: the averages beside the reference figures, the
+    people in each ONS band and the source lines, exactly the section's protected figures."""
+    if found is None or found.chart is None or found.bands is None:
+        return []
+    averages, bands = found.chart.table, found.bands
+    rows: list[list[Any]] = [
+        ["Personal well-being (ONS4)"],
+        [found.chart.takeaway],
+        *([note] for note in found.notes),
+        [],
+        [averages.caption],
+        averages.headers,
+        *averages.rows,
+        [],
+        [bands.caption],
+        bands.headers,
+        *bands.rows,
+        [],
+        *([line] for line in found.source_lines),
+    ]
+    return [
+        Sheet(
+            "Personal well-being",
+            rows,
+            header_row=None,
+            freeze=None,
+            numbers_from_text=True,
+            title_row=True,
+            widths={"A": 48.0},
+        )
+    ]

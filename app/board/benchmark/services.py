@@ -10,9 +10,16 @@ The rules, and why:
   exports a day apart are either the same snapshot or two snapshots that rule protects against
   each other (snapshots move only in steps of 5 responses and are audited with the earlier ones).
 - The file is generic over question codes: every closed question of the questionnaire is listed
-  with its code, kind and option values, so a module's questions (say ONS4's 0-10 scales)
-  travel with no change here. Compatibility means the same questionnaire edition and version,
-  and the same closed questions with the same options.
+  with its code, kind and option values. A module the round adds (ONS4 personal well-being,
+  ``SurveyRound.questions``) travels as a part of its own, ``modules``: its key, version and
+  questions, and the figures the board shows for it (people per ONS band, people who answered,
+  the average), from the same protected snapshot; each score's own count does not travel,
+  because the board never shows it.
+- Compatibility is checked per part. The questionnaire part must match (same edition, version,
+  closed questions and options); each module part the file carries must match the module of the
+  same key and version here. A file with a module and one without still compare on the
+  questionnaire's questions; a module's figures compare only among files that carry it (same
+  key and version), and only in a round here that includes it.
 - The council's name travels only when it opts in (``BenchmarkSettings.share_name``); otherwise
   the file carries a random install id, made once and kept. The first key seen for an install id
   is pinned: a later file claiming that id under another key is refused.
@@ -37,6 +44,7 @@ import jsonschema
 import sqlalchemy as sa
 
 from app.board import services as board
+from app.board import wellbeing
 from app.board.benchmark import signing
 from app.board.benchmark.models import BenchmarkFile, BenchmarkSettings, BenchmarkSigner
 from app.core.clock import today
@@ -45,7 +53,9 @@ from app.core.extensions import db
 from app.staff.audit.services import record
 from app.staff.authority.services import get_settings
 from surveys.models import Question, Questionnaire, SurveyRound
+from surveys.services import wellbeing_module
 from surveys.themes import services as theme_services
+from surveys.wellbeing import MODULE_KEY
 
 FORMAT = "belonging-benchmark"
 FORMAT_VERSION = 1
@@ -104,6 +114,22 @@ def _option_values(question: Question) -> list[tuple[str, str]]:
     return board._options(question)  # the dashboard's one list of a question's options
 
 
+def _question_parts(questions: list[Question]) -> list[dict[str, Any]]:
+    return [
+        {"code": q.code, "kind": q.kind, "options": [value for value, _ in _option_values(q)]}
+        for q in questions
+        if q.kind in board.CLOSED_KINDS
+    ]
+
+
+def _modules(survey_round: SurveyRound) -> list[dict[str, Any]]:
+    """The parts for the round's modules (after ``board.analyse``: its snapshot is current)."""
+    figures = wellbeing.exchange_figures(survey_round)
+    if figures is None or survey_round.wellbeing_module is None:
+        return []
+    return [{**figures, "questions": _question_parts(survey_round.wellbeing_module.questions)}]
+
+
 def figures(survey_round: SurveyRound, *, exporting: bool = False) -> dict[str, Any]:
     """The round's payload: what the board sees for all ages, as at its snapshot (``exporting``
     makes this install's id if it has none yet; a comparison on a page only reads)."""
@@ -154,6 +180,7 @@ def figures(survey_round: SurveyRound, *, exporting: bool = False) -> dict[str, 
         "response_rate": {"percent": board._rate(analysis)},  # the dashboard's headline rate
         "questions": questions,
         "themes": {"codebook": theme_services.starter_data()["name"], "questions": themes},
+        "modules": _modules(survey_round),
     }
 
 
@@ -252,6 +279,32 @@ def _check_compatible(payload: dict[str, Any]) -> Questionnaire:
     return questionnaire
 
 
+def _check_modules(payload: dict[str, Any]) -> None:
+    """Each module part of the file matches the module of the same key and version here."""
+    for part in payload.get("modules", []):
+        key, version = part["key"], part["version"]
+        module = db.session.scalar(
+            sa.select(Questionnaire).where(
+                Questionnaire.key == key, Questionnaire.version == version
+            )
+        )
+        if module is None and key == MODULE_KEY:
+            shipped = wellbeing_module()  # shipped with every install, loaded on first use
+            module = shipped if shipped.version == version else None
+        if module is None:
+            raise BenchmarkRefused(
+                f"This file's {part['title'] or key} module ({key}, version {version}) is not "
+                "one this install has, so its figures could not be compared"
+            )
+        ours = {q["code"]: (q["kind"], q["options"]) for q in _question_parts(module.questions)}
+        theirs = {q["code"]: (q["kind"], q["options"]) for q in part["questions"]}
+        if ours != theirs:
+            raise BenchmarkRefused(
+                f"This file's {part['title'] or key} module ({key}, version {version}) has "
+                "different questions or options from this install's"
+            )
+
+
 def _check_disclosure(payload: dict[str, Any]) -> None:
     if payload["disclosure"]["threshold"] < threshold():
         raise BenchmarkRefused(
@@ -292,6 +345,7 @@ def import_file(raw: bytes) -> BenchmarkFile:
         raise BenchmarkRefused("This is this council's own file: import files from other councils")
     _check_disclosure(payload)
     _check_compatible(payload)
+    _check_modules(payload)
     _pin_signer(payload, document["signature"])
     edition, version = payload["questionnaire"]["edition"], payload["questionnaire"]["version"]
     stored = db.session.scalar(
@@ -343,6 +397,8 @@ class Comparison:
     others: int  # other councils with a file for this questionnaire
     table: board.Table
     message: str = ""  # NOT_ENOUGH when fewer than MIN_COUNCILS councils in all
+    wellbeing: board.Table | None = None  # the module's figures, among files that carry it
+    wellbeing_others: int = 0  # other councils whose file carries the round's module
     cluster: board.Table | None = None
     cluster_name: str = ""
     files: list[BenchmarkFile] = field(default_factory=list)
@@ -361,8 +417,24 @@ def _measures(questionnaire: Questionnaire) -> list[tuple[str, str]]:
     return found
 
 
+def _module_measures(survey_round: SurveyRound) -> list[tuple[str, str]]:
+    """(key, label) of the round's module figures, keyed by the module's key and version."""
+    module = survey_round.wellbeing_module
+    if module is None:
+        return []
+    return [
+        (f"module:{module.key}:{module.version}:{key}", label)
+        for key, label, _ in wellbeing.exchange_measures()
+    ]
+
+
+def _is_average(key: str) -> bool:
+    return key.startswith("module:") and key.endswith(f":{wellbeing.MEAN}")
+
+
 def _percents(payload: dict[str, Any]) -> dict[str, float | None]:
-    """Each figure of a file as a percentage of its base; None where it is not shown."""
+    """Each figure of a file as a percentage of its base (a module's average as it is, a score
+    from 0 to 10); None where it is not shown."""
     found: dict[str, float | None] = {"rate": payload["response_rate"]["percent"]}
     base = payload["responses"]
     for question in payload["questions"]:
@@ -371,6 +443,12 @@ def _percents(payload: dict[str, Any]) -> dict[str, float | None]:
     for entry in payload["themes"]["questions"]:
         for key, count in entry["counts"].items():
             found[f"theme:{entry['code']}:{key}"] = share(count, entry["coded"])
+    for part in payload.get("modules", []):
+        prefix = f"module:{part['key']}:{part['version']}"
+        for measure in part["wellbeing"]:
+            found[f"{prefix}:{measure['code']}:{wellbeing.MEAN}"] = measure["mean"]
+            for key, count in measure["bands"].items():
+                found[f"{prefix}:{measure['code']}:{key}"] = share(count, measure["answered"])
     return found
 
 
@@ -384,8 +462,35 @@ def _theme_measures(payloads: list[dict[str, Any]]) -> list[tuple[str, str]]:
     ]
 
 
-def _pct(value: float | None) -> str:
-    return "not shown" if value is None else f"{round(value)}%"
+def _pct(value: float | None, key: str = "") -> str:
+    if value is None:
+        return "not shown"
+    return f"{value:.1f}" if _is_average(key) else f"{round(value)}%"
+
+
+def _rows(
+    measures: list[tuple[str, str]], yours: dict[str, float | None], theirs: list[dict]
+) -> list[list]:
+    """Per figure: yours, the median and range of the councils whose figure is shown (you
+    included), and how many they are; "not enough" below MIN_COUNCILS."""
+    rows: list[list] = []
+    for key, label in measures:
+        own = yours.get(key)
+        shown = [value for p in theirs if (value := p.get(key)) is not None]
+        if own is None or len(shown) + 1 < MIN_COUNCILS:
+            rows.append([label, _pct(own, key), NOT_ENOUGH, "", len(shown) + (own is not None)])
+            continue
+        values = [own, *shown]
+        rows.append(
+            [
+                label,
+                _pct(own, key),
+                _pct(statistics.median(values), key),
+                f"{_pct(min(values), key)} to {_pct(max(values), key)}",
+                len(values),
+            ]
+        )
+    return rows
 
 
 def compare(survey_round: SurveyRound) -> Comparison:
@@ -397,23 +502,7 @@ def compare(survey_round: SurveyRound) -> Comparison:
     yours = _percents(mine)
     theirs = [_percents(p) for p in payloads]
     headers = ["Figure", "You", "Median", "Range", "Councils"]
-    rows = []
-    for key, label in measures:
-        own = yours.get(key)
-        shown = [value for p in theirs if (value := p.get(key)) is not None]
-        if own is None or len(shown) + 1 < MIN_COUNCILS:
-            rows.append([label, _pct(own), NOT_ENOUGH, "", len(shown) + (own is not None)])
-            continue
-        values = [own, *shown]
-        rows.append(
-            [
-                label,
-                _pct(own),
-                _pct(statistics.median(values)),
-                f"{_pct(min(values))} to {_pct(max(values))}",
-                len(values),
-            ]
-        )
+    rows = _rows(measures, yours, theirs)
     caption = f"You and {len(stored)} other councils ({survey_round.questionnaire.label})"
     comparison = Comparison(
         others=len(stored),
@@ -421,7 +510,20 @@ def compare(survey_round: SurveyRound) -> Comparison:
         message="" if len(stored) + 1 >= MIN_COUNCILS else NOT_ENOUGH,
         files=stored,
     )
-    _add_cluster(comparison, mine, stored, measures)
+    module_measures = _module_measures(survey_round)
+    if module_measures:
+        prefix = module_measures[0][0].rsplit(":", 2)[0]  # "module:<key>:<version>"
+        carrying = [t for t in theirs if any(k.startswith(f"{prefix}:") for k in t)]
+        comparison.wellbeing_others = len(carrying)
+        comparison.wellbeing = board.Table(
+            caption=(
+                f"Personal well-being: you and {len(carrying)} other councils whose figures "
+                "include the module (average score from 0 to 10, and share in each ONS band)"
+            ),
+            headers=headers,
+            rows=_rows(module_measures, yours, carrying),
+        )
+    _add_cluster(comparison, mine, stored, measures + module_measures)
     return comparison
 
 
@@ -448,7 +550,7 @@ def _add_cluster(comparison, mine, stored: list[BenchmarkFile], measures) -> Non
             f"{get_settings().name} (you)",
             *(f.authority_name or "" for f in named),
         ],
-        rows=[[label, *(_pct(c.get(key)) for c in columns)] for key, label in measures],
+        rows=[[label, *(_pct(c.get(key), key) for c in columns)] for key, label in measures],
     )
 
 

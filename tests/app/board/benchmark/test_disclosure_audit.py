@@ -30,6 +30,7 @@ from app.core.extensions import db
 from app.staff.auth.models import Role
 from surveys.engine import YES_NO_UNSURE
 from surveys.models import Answer, Response, SurveyRound
+from surveys.services import wellbeing_module
 from tests.app.board.conftest import make_round
 from tests.app.board.test_disclosure_attack import Attack, _collect, _hidden_keys, _value
 from tests.conftest import FROZEN_AT
@@ -133,6 +134,17 @@ class FileAttack:
             for key, count in entry["counts"].items():
                 theme = self.know((number, "theme", entry["code"], key), count)
                 self.rows.append(({theme: 1.0, coded: -1.0}, -np.inf, 0))
+        for part in payload.get("modules", []):
+            for measure in part["wellbeing"]:
+                # The ONS bands of one measure add up to those who answered it, who are
+                # among the people who answered the survey.
+                answered = self.know((number, measure["code"], "answered"), measure["answered"])
+                self.rows.append(({answered: 1.0, people: -1.0}, -np.inf, 0))
+                bands = [
+                    self.know((number, measure["code"], key), count)
+                    for key, count in measure["bands"].items()
+                ]
+                self.rows.append(({**dict.fromkeys(bands, 1.0), answered: -1.0}, 0, 0))
 
     def grows(self, before: int, after: int) -> None:
         for key, i in list(self.index.items()):
@@ -193,6 +205,9 @@ def _no_small_count_travels(payload: dict) -> None:
         counts += [*question["counts"].values(), question.get("did_not_answer", 0)]
     for entry in payload["themes"]["questions"]:
         counts += [entry["coded"], *entry["counts"].values()]
+    for part in payload.get("modules", []):
+        for measure in part["wellbeing"]:
+            counts += [measure["answered"], *measure["bands"].values()]
     small = [c for c in counts if isinstance(c, int) and 0 < c < 5]
     assert not small, f"counts of fewer than 5 people in the file: {small}"
 
@@ -299,3 +314,73 @@ def test_the_comparison_shows_no_hidden_cell_and_nothing_the_export_does_not(app
     assert any(isinstance(c, str) for c in q11["counts"].values()), "Q11 should hide a cell"
     page = logged_in_as(Role.BOARD_MEMBER).get(f"/board?round={round_id}").text
     assert "You and 2 other councils" in page
+
+
+# --- The well-being module's part (ONS bands and averages) ------------------------------------
+
+# Life satisfaction for the 35 people of PLAN: 3 low (a small band), 12 medium, 10 high, 10 very
+# high; nobody skipped it, so without secondary suppression the 3 is the rest subtracted.
+LIFE = [2] * 3 + [6] * 12 + [8] * 10 + [9] * 10
+
+
+def _with_module(app, round_id: int) -> None:
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        module = wellbeing_module()
+        survey_round.wellbeing_module_id = module.id
+        (ons1,) = [q for q in module.questions if q.code == "ONS1"]
+        responses = sorted(
+            db.session.scalars(db.select(Response).where(Response.round_id == round_id)),
+            key=lambda r: str(r.id),
+        )
+        for response, score in zip(responses, LIFE, strict=True):
+            response.answers.append(Answer(question=ons1, value={"score": score}))
+        db.session.commit()
+
+
+def _wellbeing_exports(app) -> tuple[int, list[dict]]:
+    round_id = _seed(app)
+    _with_module(app, round_id)
+    first = _export(app, round_id)
+    _add(app, round_id, 2, "no")
+    second = _export(app, round_id, days_later=1)
+    _add(app, round_id, 4, "yes")
+    third = _export(app, round_id, days_later=2)
+    return round_id, [first, second, third]
+
+
+def test_the_wellbeing_part_hides_small_bands_and_nothing_can_be_worked_out(app):
+    round_id, files = _wellbeing_exports(app)
+    for payload in files:
+        _no_small_count_travels(payload)
+    (part,) = files[0]["modules"]
+    life = part["wellbeing"][0]
+    assert life["bands"]["low"] == "fewer than 5"
+    others = [v for k, v in life["bands"].items() if k != "low"]
+    assert any(isinstance(v, str) for v in others), "a second band hides the small one"
+    assert life["mean"] is not None, "35 answered: the average is shown, as on the board"
+    (later,) = files[1]["modules"]
+    assert later == part, "two more responses moved the well-being figures"
+    ranges = _attack_files(files)
+    assert (0, "ONS1", "low") in ranges
+    narrowed = {k: r for k, r in ranges.items() if r[1] - r[0] < protection()}
+    assert not narrowed, f"hidden cells worked out from the exports: {narrowed}"
+
+    # Beside two other councils, a hidden band is "not shown" and takes no part in a median.
+    _other_council(app, files[2], "a" * 32, 0.5)
+    _other_council(app, files[2], "b" * 32, 0.25)
+    with app.app_context():
+        comparison = services.compare(db.session.get(SurveyRound, round_id))
+    assert comparison.wellbeing is not None and comparison.wellbeing_others == 2
+    rows = {row[0]: row[1:] for row in comparison.wellbeing.rows}
+    you, median, _, councils = rows["Life satisfaction: Low (0 to 4)"]
+    assert (you, median, councils) == ("not shown", services.NOT_ENOUGH, 0)  # theirs hide it too
+    assert rows["Life satisfaction: average score"][0] == f"{life['mean']:.1f}"
+
+
+def test_without_secondary_suppression_the_wellbeing_part_gives_the_small_band_away(
+    app, no_secondary
+):
+    _, files = _wellbeing_exports(app)
+    ranges = _attack_files(files)
+    assert ranges[(0, "ONS1", "low")] == (3, 3), "the attack should recover the 3 low scores"

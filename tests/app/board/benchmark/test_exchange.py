@@ -21,6 +21,7 @@ from app.core.extensions import db
 from app.staff.auth.models import Role
 from app.staff.authority.services import get_settings
 from surveys.models import Answer, Question, Response, SurveyRound
+from surveys.services import wellbeing_module
 from tests.app.board.conftest import make_round
 from tests.conftest import build_app, make_staff, sign_in
 
@@ -321,3 +322,105 @@ def test_the_cluster_view_names_only_councils_that_share_their_name_with_the_clu
     assert [c.split("</td>")[0] for c in row.split('numeric">')[1:]] == ["70%", "50%"]
     # The dashboard never shows a single council's figures, named or not.
     assert "Fictional Leeds" not in client.get(f"/board?round={round_id}").text
+
+
+# --- The well-being module travels as a part of its own ---------------------------------------
+
+
+def _include_wellbeing(install: Install, round_id: int, score: int) -> None:
+    """The round includes the ONS4 module; everyone gives ``score`` to all four questions."""
+    with install.app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        module = wellbeing_module()
+        survey_round.wellbeing_module_id = module.id
+        responses = db.session.scalars(db.select(Response).where(Response.round_id == round_id))
+        for response in responses:
+            for question in module.questions:
+                response.answers.append(Answer(question=question, value={"score": score}))
+        db.session.commit()
+
+
+def _cells(page: str, label: str) -> list[str]:
+    row = page.split(f"{label}</th>")[1].split("</tr>")[0]
+    return [c.split("</td>")[0] for c in row.split('numeric">')[1:]]
+
+
+def test_the_wellbeing_module_compares_only_among_files_that_carry_it(installs, tmp_path):
+    leeds, york, hull = installs("Fictional Leeds"), installs("Fictional York"), installs("Hull")
+    ours = installs("Ours")
+    _include_wellbeing(leeds, leeds.seed(yes=10, no=10), 8)  # 50% yes
+    _include_wellbeing(york, york.seed(yes=6, no=14), 6)  # 30%
+    hull.seed(yes=8, no=12)  # 40%: the same questionnaire, without the module
+    round_id = ours.seed(yes=14, no=6)
+    _include_wellbeing(ours, round_id, 7)
+    paths = [leeds.export(), york.export(), hull.export()]
+
+    payload = json.loads(paths[0].read_text())["payload"]
+    (part,) = payload["modules"]
+    assert (part["key"], part["version"]) == ("ons4-personal-wellbeing", 1)
+    assert [q["code"] for q in part["questions"]] == ["ONS1", "ONS2", "ONS3", "ONS4"]
+    assert not any(q["code"].startswith("ONS") for q in payload["questions"])
+    life = part["wellbeing"][0]
+    assert life == {
+        "code": "ONS1",
+        "answered": 20,
+        "mean": 8.0,
+        "bands": {"low": 0, "medium": 0, "high": 20, "very_high": 0},
+    }
+    assert json.loads(paths[2].read_text())["payload"]["modules"] == []
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(json.loads(paths[0].read_text()), json.loads(SCHEMA.read_text()))
+
+    for path in paths:  # with the module or without, the same questionnaire is compatible
+        result = ours.cli("benchmark", "import", str(path))
+        assert result.exit_code == 0, result.output
+
+    page = ours.board(round_id).get(f"/board?round={round_id}").text
+    assert "You and 3 other councils" in page
+    assert _cells(page, "Q11: Yes") == ["70%", "45%", "30% to 70%", "4"]
+    section = page.split('id="benchmark-wellbeing"')[1]
+    assert "You and 2 other councils whose figures include the well-being module" in section
+    assert _cells(section, "Life satisfaction: average score") == ["7.0", "7.0", "6.0 to 8.0", "3"]
+    assert _cells(section, "Life satisfaction: High (7 to 8)") == [
+        "100%",
+        "100%",
+        "0% to 100%",
+        "3",
+    ]
+    assert _cells(section, "Anxiety (higher is worse): average score")[0] == "7.0"
+
+    with ours.app.test_request_context():
+        html = pack.pack_html(board.dashboard(db.session.get(SurveyRound, round_id)))
+    assert "whose figures include the well-being module" in html and "6.0 to 8.0" in html
+
+    # A round here without the module shows no well-being comparison.
+    with ours.app.app_context():
+        db.session.get(SurveyRound, round_id).wellbeing_module_id = None
+        db.session.commit()
+        assert services.compare(db.session.get(SurveyRound, round_id)).wellbeing is None
+
+
+def test_a_file_whose_module_differs_is_refused(installs, tmp_path):
+    other, ours = installs("Fictional Leeds"), installs("Ours")
+    _include_wellbeing(other, other.seed(yes=10, no=10), 8)
+    ours.seed(yes=14, no=6)
+    path = other.export()
+
+    def fewer_options(payload):
+        payload["modules"][0]["questions"][0]["options"] = ["0", "1", "2", "3", "4", "5"]
+
+    changed = _resign(other, path, tmp_path / "changed.json", fewer_options)
+    result = ours.cli("benchmark", "import", str(changed))
+    assert result.exit_code != 0
+    assert (
+        "This file's Personal well-being (ONS4) module (ons4-personal-wellbeing, version 1) "
+        "has different questions or options from this install's"
+    ) in result.output
+
+    def newer_module(payload):
+        payload["modules"][0]["version"] = 2
+
+    newer = _resign(other, path, tmp_path / "newer.json", newer_module)
+    assert "is not one this install has" in ours.cli("benchmark", "import", str(newer)).output
+    with ours.app.app_context():
+        assert services.files() == []
