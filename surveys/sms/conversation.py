@@ -136,7 +136,7 @@ def opening_message(survey_round: SurveyRound) -> str:
         authority=_authority().name,
         total=total,
     )
-    if len(offered()) > 1:  # only where there is another language to choose
+    if len(_by_text()) > 1:  # only where there is another language to choose by text
         text = f"{text} {_('Reply LANG for another language.')}"
     return text
 
@@ -148,9 +148,15 @@ def closing_message() -> str:
     )
 
 
+def _by_text() -> list[Language]:
+    """The languages a person can choose by text, English among them: those with an
+    ``sms_code`` (easy read, a web and paper edition, has none)."""
+    return [lang for lang in offered() if lang.sms_code]
+
+
 def language_list() -> str:
     """The languages offered by text, each named in its own words, and how to choose one."""
-    choices = ", ".join(f"{lang.sms_code} {lang.name}" for lang in offered() if lang.sms_code)
+    choices = ", ".join(f"{lang.sms_code} {lang.name}" for lang in _by_text())
     return _("Reply LANG and the letters for your language: %(choices)s", choices=choices)
 
 
