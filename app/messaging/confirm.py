@@ -1,7 +1,8 @@
 """The confirm step every send goes through: what will go, to how many, and what it costs.
 
 Invitations, reminders and "you said, we did" updates are sent in two steps. The first post
-builds a ``SendPreview`` (counts per channel, the exact wording, text segments by the one
+builds a ``SendPreview`` (counts per channel and per language the messages are worded in, the
+exact wording, text segments by the one
 encoding rule in ``app.messaging.encoding``, and the estimated cost from
 SMS_PRICE_PER_SEGMENT_PENCE) with a fresh token; nothing is sent. The confirm post carries the
 token back, and ``claim`` stores it before anything is queued: a double click or a retried
@@ -31,10 +32,14 @@ class ChannelPreview:
     count: int
     wording: str
     subject: str = ""
+    # The language these messages are worded in (a contact's preferred language), named only
+    # when a send has more than one, so each gets its own row, wording and segment count.
+    language: str = ""
 
     @property
     def label(self) -> str:
-        return CHANNEL_NAMES[self.channel]
+        name = CHANNEL_NAMES[self.channel]
+        return f"{name} in {self.language}" if self.language else name
 
     @property
     def encoding(self) -> str:

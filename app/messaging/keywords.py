@@ -34,6 +34,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
+from app.core.languages import N_
 from app.core.text import fold
 
 
@@ -46,7 +47,8 @@ class Keyword(StrEnum):
 # Twilio's own opt-out words: it answers these itself when one is the whole message.
 TWILIO_OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 
-STOP_CONFIRMATION = "You will get no more texts from us. To get texts again, reply START."
+# In the catalogue: the conversation says it in the person's language (surveys/sms).
+STOP_CONFIRMATION = N_("You will get no more texts from us. To get texts again, reply START.")
 
 SIGN_OFF = re.compile(r"(?: (?:x+|thanks|thank you|thanx|thx|ta|cheers|tbh|lol|haha|mate))+$")
 

@@ -425,7 +425,7 @@ def _stop(number: str, conversation: SmsConversation | None, inbound: Inbound) -
     if conversation is not None:
         _end(conversation)
     answered = inbound.provider == "twilio" and twilio_answers(inbound.body)
-    return [STOP_CONFIRMATION] if new and not answered else []
+    return [_(STOP_CONFIRMATION)] if new and not answered else []
 
 
 def _no_conversation(

@@ -63,3 +63,32 @@ def test_whole_survey_in_the_right_to_left_language_keyboard_only(browser, surve
     )
     assert_accessible(page)
     context.close()
+
+
+def _centre(page, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box, selector
+    return box["x"] + box["width"] / 2
+
+
+@pytest.mark.parametrize(("language", "rtl"), [("en", False), ("ar-XB", True)])
+def test_exit_this_page_and_the_back_link_are_mirrored(browser, survey_url, language, rtl):
+    """Right to left, the back link starts the line on the right and "Exit this page" sits at
+    the far end, on the left; English the other way round (a wide screen, where the button
+    is not full width)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(f"{survey_url}?lang={language}")
+    page.click("button.govuk-button--start")
+    page.fill("#day", "14")
+    page.fill("#month", "2")
+    page.fill("#year", "2007")
+    page.click(CONTINUE)
+    expect(page.locator(".govuk-back-link")).to_be_visible()
+    middle = 1024 / 2
+    back, leave = _centre(page, ".govuk-back-link"), _centre(page, ".govuk-exit-this-page")
+    print(f"\n{language}: back link at x={back:.0f}, exit this page at x={leave:.0f}")
+    assert (back > middle) is rtl
+    assert (leave < middle) is rtl
+    assert_accessible(page)
+    context.close()

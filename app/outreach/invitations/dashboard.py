@@ -32,6 +32,13 @@ when the solver finds one could be worked out by subtraction. A rate is shown on
 its figures are. The day-by-day line is a whole-round total over time: its early days may read
 "fewer than 5"; this page is for the participation team, who also see each response on the
 round page, so per-day differences are not treated as a breakdown of a group.
+
+The reach page ("who we have not heard from", reach.py) shows the same totals and teams with
+more rows beside them (answered by team, age band and group). Its rows go into this page's
+``Publication`` and are protected with it, once, so the two pages cannot be put side by side
+to work a hidden cell out: ``reach_figures`` is the reach page. Every invitation marked
+completed is a complete response, so the marked-completed count sits within the responses
+(while it does: a response deleted later would break the tie, and then it is not claimed).
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from app.core.disclosure import Protected, Publication, is_suppressed
 from app.core.extensions import db
 from app.outreach.contacts.models import CHANNEL_LABELS, ContactMessage
 from app.outreach.contacts.services import DataQuality, data_quality
+from app.outreach.invitations import reach
 from app.outreach.invitations.models import Invitation
 from app.outreach.invitations.services import current_message_status, deliveries, with_outbound
 from surveys.age_bands import complete_by_age_band
@@ -107,6 +115,7 @@ class Dashboard:
     by_day: list[DayRow]
     quality: DataQuality
     hidden: int  # cells hidden by disclosure control, for the key
+    reach: reach.Reach  # the reach page, protected together with this one
 
     @property
     def rate(self) -> int | None:
@@ -174,12 +183,16 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
     if rate.eligible is not None:
         figures.add((HEADLINE, "eligible"), rate.eligible, cost=50.0)
     figures.add(RESPONDED, rate.responded, cost=50.0)
-    figures.add(INVITED, len(invitations), cost=50.0)
+    # The board pack says how many were sent a personal invitation, unprotected (app/board/
+    # pack.py), so the solver takes it as published and never hides it here.
+    figures.earlier(INVITED, len(invitations), len(invitations))
     figures.add(REACHED, sum(1 for i in invitations if i.reached), cost=20.0)
     figures.add((HEADLINE, "bounced"), sum(1 for i in invitations if i.bounced))
     figures.add((HEADLINE, "completed"), sum(1 for i in invitations if i.completed))
     for part in (REACHED, (HEADLINE, "bounced"), (HEADLINE, "completed")):
         figures.within(part, INVITED)
+    if figures.values[(HEADLINE, "completed")] <= rate.responded:
+        figures.within((HEADLINE, "completed"), RESPONDED)
 
     # Responses by channel and by age band: each adds up to the responses.
     response_channels = dict(
@@ -258,6 +271,10 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
             figures.add(("previous", "responded"), completed_responses(before), cost=50.0)
             _ordered_line(figures, "previous day", theirs, ("previous", "responded"))
 
+    # The reach page's rows, under the same keys for the totals and the teams (reach.key).
+    page_keys = set(figures.values)
+    reach_keys = reach.add_rows(figures, invitations)
+
     shown = figures.protect()
     eligible = shown[(HEADLINE, "eligible")] if rate.eligible is not None else None
     target_count = rate.target_count if not is_suppressed(eligible) else None
@@ -298,8 +315,14 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
             for n in range(span)
         ],
         quality=data_quality(on),
-        hidden=len(shown.hidden),
+        hidden=sum(1 for k in shown.hidden if k in page_keys),
+        reach=reach.read(shown, reach_keys, survey_round, invitations),
     )
+
+
+def reach_figures(survey_round: SurveyRound) -> reach.Reach:
+    """The reach page: read from the dashboard's one publication (see the module's note)."""
+    return dashboard(survey_round).reach
 
 
 def _team_rows(shown: Protected, team_names: list[str]) -> list[TeamRow]:

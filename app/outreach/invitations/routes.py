@@ -26,7 +26,7 @@ from app.messaging import confirm, notify
 from app.messaging.webhook import signed
 from app.outreach.contacts.models import CHANNEL_LABELS
 from app.outreach.contacts.services import teams
-from app.outreach.invitations import dashboard, letter_runs, letters, reach, tasks
+from app.outreach.invitations import dashboard, letter_runs, letters, tasks
 from app.outreach.invitations import services as invitations
 from app.outreach.invitations.forms import InviteForm, ReminderForm, ScheduleForm
 from app.staff.auth.access import allow, public
@@ -313,7 +313,7 @@ def response_rate(round_id: int):
 def reach_page(round_id: int):
     survey_round = _round(round_id)
     return render_template(
-        "invitations/reach.html", figures=reach.reach(survey_round), privacy_key=KEY
+        "invitations/reach.html", figures=dashboard.reach_figures(survey_round), privacy_key=KEY
     )
 
 

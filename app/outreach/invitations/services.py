@@ -392,23 +392,47 @@ def _wording(
 ) -> ChannelPreview:
     """What one person gets by ``channel`` (count 0: the caller counts)."""
     if channel == "sms":
-        return ChannelPreview("sms", 0, sms_text(invitation, reminder=reminder))
+        language = message_language(contact)
+        return ChannelPreview("sms", 0, sms_text(invitation, reminder=reminder, language=language))
     if channel == "email":
         subject, body = email_text(invitation, contact, reminder=reminder)
         return ChannelPreview("email", 0, body, subject)
     return ChannelPreview("letter", 0, LETTER_WORDING)
 
 
+def worded_in(contact: Contact) -> str:
+    """The name of the language a message to ``contact`` is actually worded in: their
+    preferred one where it is offered here (``languages.translator``), else English."""
+    names = {lang.code: lang.name for lang in languages.offered()}
+    return names.get(message_language(contact), _english())
+
+
+def _english() -> str:
+    return languages.all_languages()[languages.DEFAULT].name
+
+
 def _channel_previews(
     per_channel: dict[str, list[tuple[Invitation, Contact]]], *, reminder: bool
 ) -> list[ChannelPreview]:
-    """Per channel: how many, and the wording the first of them gets."""
+    """Per channel and language: how many, and the wording the first of them gets (each
+    language's text has its own segment count: another script is UCS-2, 70 a segment)."""
     found = []
     for channel in CHANNELS:
         people = per_channel.get(channel, [])
-        if people:
-            sample = _wording(channel, *people[0], reminder=reminder)
-            found.append(ChannelPreview(channel, len(people), sample.wording, sample.subject))
+        by_language: dict[str, list[tuple[Invitation, Contact]]] = {}
+        for person in people:
+            language = worded_in(person[1]) if channel != "letter" else ""
+            by_language.setdefault(language, []).append(person)
+        english = _english()
+        named = len(by_language) > 1
+        for language in sorted(by_language, key=lambda name: (name != english, name)):
+            group = by_language[language]
+            sample = _wording(channel, *group[0], reminder=reminder)
+            found.append(
+                ChannelPreview(
+                    channel, len(group), sample.wording, sample.subject, language if named else ""
+                )
+            )
     return found
 
 
