@@ -203,6 +203,8 @@ class Config:
     # app/outreach/invitations/letter_runs.py), LETTERS_PER_PART letters per WeasyPrint render.
     LETTERS_DIR: str = os.environ.get("LETTERS_DIR", str(INSTANCE_DIR / "letters"))
     LETTERS_PER_PART: int = _int("LETTERS_PER_PART", 200)
+    # A run with no progress for this long lost its job: its page offers to start again.
+    LETTERS_STALE_MINUTES: int = _int("LETTERS_STALE_MINUTES", 10)
 
     # An import (contacts, responses) saves this many rows per transaction and pauses between
     # batches so that waiting writers get SQLite's write lock (app/core/batches.py).
