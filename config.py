@@ -203,9 +203,13 @@ class Config:
     # app/outreach/invitations/letter_runs.py), LETTERS_PER_PART letters per WeasyPrint render.
     LETTERS_DIR: str = os.environ.get("LETTERS_DIR", str(INSTANCE_DIR / "letters"))
     LETTERS_PER_PART: int = _int("LETTERS_PER_PART", 200)
+    # A run with no progress for this long lost its job: its page offers to start again.
+    LETTERS_STALE_MINUTES: int = _int("LETTERS_STALE_MINUTES", 10)
 
-    # A contacts import saves this many rows per transaction (app/outreach/contacts/importing.py).
+    # An import (contacts, responses) saves this many rows per transaction and pauses between
+    # batches so that waiting writers get SQLite's write lock (app/core/batches.py).
     IMPORT_BATCH_ROWS: int = _int("IMPORT_BATCH_ROWS", 500)
+    IMPORT_BATCH_PAUSE_SECONDS: float = float(os.environ.get("IMPORT_BATCH_PAUSE_SECONDS", "0.15"))
 
     # Backups (`flask backup create`, app/core/backups.py): where they go by default, and the
     # folder holding PostgreSQL's pg_dump/pg_restore when they are not on PATH.

@@ -7,8 +7,10 @@ Decisions a newcomer might otherwise undo:
   surveys/rounds/services.py) are the targets a column maps to, so an export re-imports with
   no mapping at all, and exported labels ("Female", "Not sure", "Skipped") map back to options.
   The apostrophe that ``spreadsheet_safe`` puts before a formula-like cell is taken off again.
-- Every value goes through ``surveys.engine.validate``; rows are then stored in one transaction
-  (not one commit per answer as the web channel does), so 10,000 rows take seconds. Free text
+- Every value goes through ``surveys.engine.validate``; rows are then stored IMPORT_BATCH_ROWS
+  per transaction (``app.core.batches``, as the contacts import does; not one commit per
+  answer as the web channel does), so 10,000 rows take seconds and never hold SQLite's write
+  lock for long. Free text
   is screened with the same safeguarding rules; a match raises a flag as it would on the web.
 - A file is all-or-nothing unless the user chooses "import valid rows only". Row numbers in
   messages are the file's own (the header is row 1), so people can find the row in Excel.
@@ -30,12 +32,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from app.core import mapping, spreadsheets
+from app.core import batches, mapping, spreadsheets
 from app.core.clock import today
 from app.core.extensions import db
 from app.core.spreadsheets import TableInvalid, signature
@@ -404,27 +407,44 @@ def import_rows(
         raise ImportInvalid("No row can be imported. Check the mapping and the file")
     questions = list(survey_round.questions)
     rules = active_rules()
-    to_screen: list[tuple[Answer, list[str]]] = []
-    for row in preview.valid:
-        response = Response(
-            round_id=survey_round.id,
-            channel=Channel.IMPORT.value,
-            assisted=False,
-            status="complete",
-        )
-        for q in questions:
-            if q.code not in row.answers:
-                continue  # the file had no column for this question: not asked
-            value = row.answers[q.code]
-            answer = Answer(question_id=q.id, skipped=value is None, value=value)
-            response.answers.append(answer)
-            texts = engine.free_text(value)
-            if texts and any(screening.screen(t, rules).matches for t in texts):
-                to_screen.append((answer, texts))
-        db.session.add(response)
-    db.session.flush()
-    for answer, texts in to_screen:
-        screen_answer(answer, texts)
+    flagged = 0
+
+    def save(rows: Sequence[Row]) -> None:
+        nonlocal flagged
+        to_screen: list[tuple[Answer, list[str]]] = []
+        saved: list[Response] = []
+        for row in rows:
+            response = Response(
+                round_id=survey_round.id,
+                channel=Channel.IMPORT.value,
+                assisted=False,
+                status="complete",
+            )
+            for q in questions:
+                if q.code not in row.answers:
+                    continue  # the file had no column for this question: not asked
+                value = row.answers[q.code]
+                answer = Answer(question_id=q.id, skipped=value is None, value=value)
+                response.answers.append(answer)
+                texts = engine.free_text(value)
+                if texts and any(screening.screen(t, rules).matches for t in texts):
+                    to_screen.append((answer, texts))
+            db.session.add(response)
+            saved.append(response)
+        db.session.flush()
+        for answer, texts in to_screen:
+            screen_answer(answer, texts)
+        db.session.flush()
+        flagged += len(to_screen)
+        for response in saved:  # saved: memory stays one batch's
+            for answer in response.answers:
+                db.session.expunge(answer)
+            db.session.expunge(response)
+
+    # In batches (app/core/batches.py), so a large file never holds SQLite's write lock long
+    # enough to fail a young person's answer. A file stopped half-way is finished by importing
+    # it again: the rows already in the round are recognised by their content.
+    batches.save_in_batches(preview.valid, save, lambda _done, _total: None)
     record(
         "responses.import",
         survey_round,
@@ -435,7 +455,7 @@ def import_rows(
     )
     db.session.delete(upload)
     db.session.commit()
-    return ImportResult(len(preview.valid), preview.error_rows, len(to_screen))
+    return ImportResult(len(preview.valid), preview.error_rows, flagged)
 
 
 def discard(upload: ImportUpload) -> None:

@@ -27,16 +27,16 @@ The file is read by the same reader as the response import (app/core/spreadsheet
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
-from app.core import mapping, spreadsheets
+from app.core import batches, mapping, spreadsheets
 from app.core.clock import today
-from app.core.extensions import commit_keeping_loaded, db
+from app.core.extensions import commit_keeping_loaded, db, transactions_for
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
 from app.outreach.contacts.groups import GROUPS
@@ -495,15 +495,20 @@ def import_rows(upload: ContactUpload, report: ContactImportReport | None = None
         report = begin_import(upload)
         db.session.commit()
     report_id, upload_id = report.id, upload.id
-    preview = check_rows(upload)
+    commit_keeping_loaded()  # end any transaction, so the preview below begins its own
+    # The preview reads every contact and takes seconds: on SQLite it must not hold the write
+    # lock meanwhile (a job's transactions begin IMMEDIATE), so it reads in a transaction of
+    # its own, ended before the first batch writes.
+    with transactions_for("read"):
+        preview = check_rows(upload)
+        commit_keeping_loaded()
     saved = preview.to_save
-    batch = max(1, current_app.config["IMPORT_BATCH_ROWS"])
-    _progress(report_id, 0, len(saved))
     try:
-        for start in range(0, len(saved), batch):
-            for row in saved[start : start + batch]:
-                _save_row(row)
-            _progress(report_id, min(len(saved), start + batch), len(saved))
+        batches.save_in_batches(
+            saved,
+            _save_batch,
+            lambda done, total: _progress(report_id, done, total),
+        )
         result = ImportResult(
             added=preview.count("new"),
             updated=preview.count("update"),
@@ -539,16 +544,26 @@ def import_rows(upload: ContactUpload, report: ContactImportReport | None = None
 
 
 def _progress(report_id: int, done: int, total: int) -> None:
-    """Commit the batch with the report's progress (one short write transaction)."""
     db.session.execute(
         sa.update(ContactImportReport)
         .where(ContactImportReport.id == report_id)
         .values(rows_done=done, rows_total=total)
     )
-    commit_keeping_loaded()  # the contacts matched by the preview stay loaded for the next batch
 
 
-def _save_row(row: RowResult) -> None:
+def _save_batch(rows: Sequence[RowResult]) -> None:
+    """Prepared in memory first (the contacts to update are those the preview loaded), so the
+    write lock is held only while the batch is saved."""
+    with db.session.no_autoflush:
+        not_to_contact = [contact for row in rows if (contact := _save_row(row))]
+    db.session.flush()
+    for contact in not_to_contact:
+        sync_opt_out(contact)
+
+
+def _save_row(row: RowResult) -> Contact | None:
+    """Apply a row to its contact (a new one or the one matched), in the session only; the
+    contact if it may not be contacted (its opt-out is written once the batch is saved)."""
     contact: Contact | None
     if row.action == "new":
         contact = Contact(name=row.values["name"], name_key=name_key(row.values["name"]))
@@ -557,7 +572,7 @@ def _save_row(row: RowResult) -> None:
     else:
         contact = db.session.get(Contact, row.contact_id)
         if contact is None:  # deleted since the preview: nothing to update
-            return
+            return None
         conflicted = {c.field for c in row.conflicts}
         apply_values(
             contact,
@@ -569,9 +584,7 @@ def _save_row(row: RowResult) -> None:
             sticky=True,
         )
         contact.updated_on = today()
-    if not contact.may_be_contacted:
-        db.session.flush()
-        sync_opt_out(contact)
+    return None if contact.may_be_contacted else contact
 
 
 def discard(upload: ContactUpload) -> None:

@@ -12,7 +12,8 @@ Which letters, and their order, are fixed when the run starts: the invitation id
 the row (``invitation_ids``), so "waiting" letters marked printed during the run still appear.
 Making the PDF marks nothing printed, as before (``letters.mark_printed`` is its own POST).
 A run is safe to do again: a second run of the job starts the file afresh. A consumer killed
-mid-run leaves the run "running"; the progress page then offers to start again.
+mid-run leaves the run "running": once it has made no progress for LETTERS_STALE_MINUTES
+(``progressed_at``), the progress page says so and offers to start again.
 
 Personal data: the finished file holds names and addresses, so it is deleted once a newer run of
 the same round finishes, and its download is audited as the direct download is.
@@ -21,7 +22,7 @@ the same round finishes, and its download is audited as the direct download is.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -70,6 +71,9 @@ class LetterRun(Model):
         sa.ForeignKey("staff_user.id", ondelete="SET NULL")
     )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # When the job last saved a part (or the run was queued): a run that has not moved for
+    # LETTERS_STALE_MINUTES lost its job (a consumer killed mid-run) and may be started again.
+    progressed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     finished_at: so.Mapped[datetime | None]
 
     survey_round: so.Mapped[SurveyRound] = so.relationship()
@@ -77,6 +81,12 @@ class LetterRun(Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running, but with no progress for LETTERS_STALE_MINUTES."""
+        limit = timedelta(minutes=current_app.config["LETTERS_STALE_MINUTES"])
+        return not self.is_finished and utcnow() - self.progressed_at > limit
 
     @property
     def percent(self) -> int:
@@ -122,16 +132,20 @@ def get_run(survey_round: SurveyRound, run_id: int) -> LetterRun | None:
     return run if run is not None and run.round_id == survey_round.id else None
 
 
-def _part(survey_round: SurveyRound, ids: list[int]) -> bytes:
+def _part(round_id: int, ids: list[int]) -> bytes:
+    survey_round = db.session.get_one(SurveyRound, round_id)
     rows = db.session.execute(
         sa.select(Invitation, Contact)
         .join(Contact, Contact.id == Invitation.contact_id)
         .where(Invitation.id.in_(ids))
     ).all()
     by_id = {invitation.id: (invitation, contact) for invitation, contact in rows}
-    pdf = html_to_pdf(letters.letters_html(survey_round, [by_id[i] for i in ids if i in by_id]))
-    db.session.expunge_all()  # the part's rows are done with: memory stays one part's
-    return pdf
+    html = letters.letters_html(survey_round, [by_id[i] for i in ids if i in by_id])
+    # End the read before rendering (seconds): a job's transaction on SQLite holds the write
+    # lock (app/core/extensions.py). The part's rows are done with: memory stays one part's.
+    db.session.expunge_all()  # first, so that ending the transaction expires nothing cached
+    db.session.rollback()
+    return html_to_pdf(html)
 
 
 def make(run_id: int) -> None:
@@ -141,7 +155,7 @@ def make(run_id: int) -> None:
         return
     ids = [int(i) for i in run.invitation_ids.split(",")]
     round_id, per_part = run.round_id, max(1, current_app.config["LETTERS_PER_PART"])
-    run.status, run.done = RunStatus.RUNNING.value, 0
+    run.status, run.done, run.progressed_at = RunStatus.RUNNING.value, 0, utcnow()
     db.session.commit()
     work = folder() / f"run-{run_id}-parts"
     work.mkdir(parents=True, exist_ok=True)
@@ -149,14 +163,13 @@ def make(run_id: int) -> None:
     try:
         for start_at in range(0, len(ids), per_part):
             chunk = ids[start_at : start_at + per_part]
-            survey_round = db.session.get_one(SurveyRound, round_id)
             part = work / f"{len(parts):05d}.pdf"
-            part.write_bytes(_part(survey_round, chunk))
+            part.write_bytes(_part(round_id, chunk))
             parts.append(part)
             db.session.execute(
                 sa.update(LetterRun)
                 .where(LetterRun.id == run_id)
-                .values(done=min(len(ids), start_at + len(chunk)))
+                .values(done=min(len(ids), start_at + len(chunk)), progressed_at=utcnow())
             )
             db.session.commit()
         name = f"letters-{run_id}-{secrets.token_hex(8)}.pdf"
