@@ -2,16 +2,16 @@
 
 Existing runs take their creation time. The downgrade drops the column.
 
-Revision ID: 0031_stale_letter_runs
-Revises: 0030_long_jobs
+Revision ID: 0033_stale_letter_runs
+Revises: 0032_boardloop
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031_stale_letter_runs"
-down_revision = "0030_long_jobs"
+revision = "0033_stale_letter_runs"
+down_revision = "0032_boardloop"
 branch_labels = None
 depends_on = None
 
