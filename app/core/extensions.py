@@ -8,13 +8,10 @@ builds from ``Base``; a type checker cannot follow that (``db.Model`` is an attr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,7 +22,7 @@ from flask_sqlalchemy.model import Model as FlaskModel
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic can drop and alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -60,23 +57,12 @@ htmx = Htmx()
 compress = Compress()
 
 
-# What the transactions begun here are for, when the code knows better than the request's
-# method: "write" in a job (app/core/jobs.py), "read" for a job's long read-only phase.
-_intent: ContextVar[str | None] = ContextVar("transaction_intent", default=None)
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
-    """Embedded SQLite: WAL for concurrent readers, real foreign keys, wait rather than fail.
-
-    The driver's own transaction handling is switched off (SQLAlchemy's pysqlite recipe):
-    it began a transaction only before INSERT/UPDATE/DELETE, so reads ran outside it and
-    SAVEPOINT and DDL did not behave. ``_sqlite_begin`` emits BEGIN itself instead."""
+    """Embedded SQLite: WAL for concurrent readers, real foreign keys, wait rather than fail."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
-    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -86,44 +72,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
     # phone hash -> response, a completion notice) cannot be carved out of the file's free pages.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Connection) -> None:
-    """SQLite: BEGIN IMMEDIATE for a transaction that may write, plain BEGIN for one that reads.
-
-    A plain (deferred) transaction that has read and then writes fails at once with "database
-    is locked" (SQLITE_BUSY_SNAPSHOT) if another writer committed after its read: the busy
-    timeout does not cover it. BEGIN IMMEDIATE takes the write lock first, waiting up to the
-    busy timeout for it, so it never fails that way; readers (WAL) are never blocked by it.
-    So every request but GET/HEAD/OPTIONS, every job and every command begins IMMEDIATE; page
-    views (GET) begin deferred and stay concurrent. PostgreSQL is left as it is."""
-    if connection.dialect.name != "sqlite":
-        return
-    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-        return
-    connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
-
-
-def _reads_only() -> bool:
-    intent = _intent.get()
-    if intent is not None:
-        return intent == "read"
-    return has_request_context() and request.method in READ_ONLY_METHODS
-
-
-@contextmanager
-def transactions_for(intent: str) -> Iterator[None]:
-    """Transactions begun inside are for ``intent``: "write" (a job: BEGIN IMMEDIATE even when
-    it runs inside a GET) or "read" (a long read-only phase that must not hold SQLite's write
-    lock; end its transaction before writing, or the write may fail as ``_sqlite_begin`` says)."""
-    if intent not in ("read", "write"):
-        raise ValueError(f"intent must be 'read' or 'write', not {intent!r}")
-    token = _intent.set(intent)
-    try:
-        yield
-    finally:
-        _intent.reset(token)
 
 
 def commit_keeping_loaded() -> None:
@@ -168,13 +116,8 @@ def scrub_deleted(*tables: str) -> None:
     """
     engine = db.engine
     if engine.dialect.name == "sqlite":
-        # Outside any transaction (a checkpoint cannot empty the log under an open one): the
-        # driver connection is in autocommit (``_sqlite_pragmas``) and nothing emits BEGIN.
-        raw = engine.raw_connection()
-        try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
-        finally:
-            raw.close()
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return
     if engine.dialect.name == "postgresql" and tables:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

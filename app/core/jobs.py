@@ -15,10 +15,6 @@ that the consumer knows every task.
   task must be safe to run twice, and work that must survive a crash keeps its state in its own
   row and is picked up again by an ``on_consumer_start`` function or a periodic task (see
   app/board/tasks.py).
-- A job's transactions begin with BEGIN IMMEDIATE on SQLite (``transactions_for("write")``,
-  app/core/extensions.py): so a long computation (a PDF, a chart) must not run inside an open
-  transaction, or it holds the write lock meanwhile; end the transaction first (commit), or
-  read under ``transactions_for("read")`` and end that transaction before writing.
 - ``enqueue_after_commit`` holds a task until the current transaction commits (and drops it on
   rollback): a job never runs on data that was not saved, and a slow or failing job (an email
   to a mail server that is down) is never part of the request's transaction.
@@ -49,7 +45,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.core.clock import utcnow
-from app.core.extensions import db, transactions_for
+from app.core.extensions import db
 
 __all__ = [
     "crontab",
@@ -109,8 +105,7 @@ def _task_app() -> Flask:
 def _in_app_context(fn: Callable) -> Callable:
     @functools.wraps(fn)  # keeps the module and name, which Huey uses to name the task
     def run(*args, **kwargs):
-        # A job may write: on SQLite its transactions begin IMMEDIATE, even run inline in a GET.
-        with _task_app().app_context(), transactions_for("write"):
+        with _task_app().app_context():
             return fn(*args, **kwargs)
 
     return run

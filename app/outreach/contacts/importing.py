@@ -36,7 +36,7 @@ import sqlalchemy as sa
 
 from app.core import batches, mapping, spreadsheets
 from app.core.clock import today
-from app.core.extensions import commit_keeping_loaded, db, transactions_for
+from app.core.extensions import commit_keeping_loaded, db
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
 from app.outreach.contacts.groups import GROUPS
@@ -495,13 +495,10 @@ def import_rows(upload: ContactUpload, report: ContactImportReport | None = None
         report = begin_import(upload)
         db.session.commit()
     report_id, upload_id = report.id, upload.id
-    commit_keeping_loaded()  # end any transaction, so the preview below begins its own
-    # The preview reads every contact and takes seconds: on SQLite it must not hold the write
-    # lock meanwhile (a job's transactions begin IMMEDIATE), so it reads in a transaction of
-    # its own, ended before the first batch writes.
-    with transactions_for("read"):
-        preview = check_rows(upload)
-        commit_keeping_loaded()
+    # The preview reads every contact and takes seconds; it writes nothing, so it holds no
+    # write lock (SQLite's driver begins a transaction only at the first write).
+    commit_keeping_loaded()
+    preview = check_rows(upload)
     saved = preview.to_save
     try:
         batches.save_in_batches(
