@@ -64,21 +64,22 @@ def current_response(survey_round: SurveyRound) -> Response | None:
     return find_by_code(survey_round, code)
 
 
-def find_by_code(survey_round: SurveyRound, code: str) -> Response | None:
-    # With its answers in the same statement: every question page reads them.
-    return (
-        db.session.scalars(
-            sa.select(Response)
-            .where(
-                Response.round_id == survey_round.id,
-                Response.resume_hash == code_hash(code),
-                Response.status == "in_progress",
-            )
-            .options(so.joinedload(Response.answers))
-        )
-        .unique()
-        .first()
+# Built once (see surveys.services.ROUND_BY_SLUG); with its answers in the same statement: every
+# question page reads them.
+_BY_CODE = (
+    sa.select(Response)
+    .where(
+        Response.round_id == sa.bindparam("round_id"),
+        Response.resume_hash == sa.bindparam("resume_hash"),
+        Response.status == "in_progress",
     )
+    .options(so.joinedload(Response.answers))
+)
+
+
+def find_by_code(survey_round: SurveyRound, code: str) -> Response | None:
+    params = {"round_id": survey_round.id, "resume_hash": code_hash(code)}
+    return db.session.scalars(_BY_CODE, params).unique().first()
 
 
 def begin(survey_round: SurveyRound) -> Response:
