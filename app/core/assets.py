@@ -6,8 +6,9 @@
   again. Outside debug mode each file's hash is worked out once per process (static files change
   only with a deploy, which restarts the workers): a page names several, and finding, checking
   and statting each on every page was a tenth of a survey question page's cost. In debug mode an
-  edited file gets its new URL at once. Any other static request (no ``v``, an old one, or a file a stylesheet names with a
-  relative ``url()``) keeps Flask's ``no-cache``, so it revalidates with its ETag.
+  edited file gets its new URL at once. Any other static request (no ``v``, an old one, or a
+  file a stylesheet names with a relative ``url()``) keeps Flask's ``no-cache``, so it
+  revalidates with its ETag.
 - Static files are compressed once per process (brotli at its best level, or gzip), as WhiteNoise
   would do ahead of time, and kept in memory: the set is small and fixed.
 - Everything else (HTML) is compressed on the fly by flask-compress (brotli, else gzip). HTML's

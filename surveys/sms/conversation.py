@@ -257,12 +257,36 @@ def handle_inbound(
     return reply
 
 
+# The webhook's statements are built once, their parameters bound at each text: SQLAlchemy keeps
+# a statement's cache key on the statement, so a text skips rebuilding each select (and its
+# loader options) and working out its key again.
+_ANSWERED = sa.select(InboundMessage.reply_twiml, InboundMessage.received_at).where(
+    InboundMessage.message_sid == sa.bindparam("sid")
+)
+_CONVERSATION = sa.select(SmsConversation).where(
+    SmsConversation.phone_hash == sa.bindparam("phone_hash")
+)
+# A keyword's round with its questionnaire and questions, which the first question is worked
+# out from.
+_WITH_QUESTIONS = (
+    so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
+    so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
+)
+_OPEN_ROUNDS = (
+    sa.select(SurveyRound)
+    .where(SurveyRound.status == RoundStatus.OPEN)
+    .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
+    .options(*_WITH_QUESTIONS)
+)
+_ROUND_BY_KEYWORD = (
+    sa.select(SurveyRound)
+    .where(sa.func.upper(SurveyRound.slug) == sa.bindparam("word"))
+    .options(*_WITH_QUESTIONS)
+)
+
+
 def _answered(message_sid: str, now: datetime) -> str | None:
-    record = db.session.execute(
-        sa.select(InboundMessage.reply_twiml, InboundMessage.received_at).where(
-            InboundMessage.message_sid == message_sid
-        )
-    ).first()
+    record = db.session.execute(_ANSWERED, {"sid": message_sid}).first()
     if record is None:
         return None
     reply, received_at = record
@@ -299,9 +323,7 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
-    conversation = db.session.scalar(
-        sa.select(SmsConversation).where(SmsConversation.phone_hash == hashed)
-    )
+    conversation = db.session.scalar(_CONVERSATION, {"phone_hash": hashed})
     if conversation is not None and conversation.last_activity_at < now - timedelta(
         days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
     ):
@@ -388,31 +410,12 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     """(the round a keyword names, whether the word is a keyword at all)."""
     if not word:
         return None, False
-    # With its questionnaire and questions, which the first question is worked out from.
-    with_questions = (
-        so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
-        so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
-    )
     if word == _word(current_app.config["SMS_KEYWORD"]):
-        candidates = db.session.scalars(
-            sa.select(SurveyRound)
-            .where(SurveyRound.status == RoundStatus.OPEN)
-            .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
-            .options(*with_questions)
-        ).unique()
-        for candidate in candidates:
+        for candidate in db.session.scalars(_OPEN_ROUNDS).unique():
             if candidate.is_open and "sms" in (candidate.channels or []):
                 return candidate, True
         return None, True
-    survey_round = (
-        db.session.scalars(
-            sa.select(SurveyRound)
-            .where(sa.func.upper(SurveyRound.slug) == word)
-            .options(*with_questions)
-        )
-        .unique()
-        .first()
-    )
+    survey_round = db.session.scalars(_ROUND_BY_KEYWORD, {"word": word}).unique().first()
     if survey_round is None or "sms" not in (survey_round.channels or []):
         return None, False
     return survey_round, True
