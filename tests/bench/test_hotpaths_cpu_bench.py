@@ -84,8 +84,8 @@ def _survey_requests(client: FlaskClient) -> dict[str, Callable[[], None]]:
     return {
         "question page": question,
         "answer POST": answer,
-        "webhook: hello": texting("hello", 5),
-        "webhook: BELONG": texting("BELONG", 6),
+        "webhook: hello": texting("hello", 3),
+        "webhook: BELONG": texting("BELONG", 4),
     }
 
 
