@@ -107,7 +107,7 @@ test-at-night: install-test browser-deps
 ## bench: every benchmark on SQLite, then the hot public paths again on a throwaway PostgreSQL
 bench: install-test
 	$(VENV)/bin/pytest -m bench -s tests/bench
-	bash scripts/pg-test-server.sh run $(VENV)/bin/pytest -m bench -s tests/bench/test_hotpaths_bench.py
+	bash scripts/pg-test-server.sh run $(VENV)/bin/pytest -m bench -s tests/bench/test_hotpaths_bench.py tests/bench/test_hotpaths_cpu_bench.py
 
 ## lint: ruff (style), import-linter (the layer contracts in pyproject.toml), mypy, hadolint
 lint: install-test

@@ -3,8 +3,12 @@
 - ``url_for('static', filename=...)`` adds ``?v=<hash>``, the start of the file's SHA-256. A
   request whose ``v`` is the file's current hash is answered with ``Cache-Control: public,
   max-age=31536000, immutable``: the URL changes whenever the file does, so a phone never asks
-  again. Any other static request (no ``v``, an old one, or a file a stylesheet names with a
-  relative ``url()``) keeps Flask's ``no-cache``, so it revalidates with its ETag.
+  again. Outside debug mode each file's hash is worked out once per process (static files change
+  only with a deploy, which restarts the workers): a page names several, and finding, checking
+  and statting each on every page was a tenth of a survey question page's cost. In debug mode an
+  edited file gets its new URL at once. Any other static request (no ``v``, an old one, or a
+  file a stylesheet names with a relative ``url()``) keeps Flask's ``no-cache``, so it
+  revalidates with its ETag.
 - Static files are compressed once per process (brotli at its best level, or gzip), as WhiteNoise
   would do ahead of time, and kept in memory: the set is small and fixed.
 - Everything else (HTML) is compressed on the fly by flask-compress (brotli, else gzip). HTML's
@@ -59,6 +63,11 @@ def _static_path(app: Flask, filename: str) -> Path | None:
     return path if path.is_relative_to(folder) and path.is_file() else None
 
 
+def _version(app: Flask, filename: str) -> str | None:
+    path = _static_path(app, filename)
+    return file_hash(path) if path else None
+
+
 def _compress(data: bytes, encoding: str) -> bytes:
     if encoding == "br":
         return brotli.compress(data, quality=11)
@@ -67,12 +76,15 @@ def _compress(data: bytes, encoding: str) -> bytes:
 
 def init_app(app: Flask) -> None:
     compress.init_app(app)
+    versions: dict[str, str | None] = {}  # filename -> hash, kept for the process (see above)
 
     @app.url_defaults
     def hash_static_urls(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
-            path = _static_path(app, values["filename"])
-            version = file_hash(path) if path else None
+            filename = values["filename"]
+            if app.debug or filename not in versions:
+                versions[filename] = _version(app, filename)
+            version = versions[filename]
             if version:
                 values["v"] = version
 

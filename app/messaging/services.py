@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -86,6 +87,21 @@ def rekey_number(number: str) -> None:
         rekey(model, [number])
 
 
+@functools.cache
+def _blocked_statement() -> sa.CompoundSelect:
+    """Both lists in one statement, built once, when first used (a webhook asks this for every
+    text it answers, and SQLAlchemy keeps a statement's cache key on it: reusing it skips
+    rebuilding and re-keying; not on import, where not every model is mapped yet)."""
+    return sa.union_all(
+        sa.select(sa.literal("unreachable"), UnreachableNumber.phone_hash).where(
+            UnreachableNumber.phone_hash.in_(sa.bindparam("hashes", expanding=True))
+        ),
+        sa.select(sa.literal("opted_out"), OptOut.phone_hash).where(
+            OptOut.phone_hash.in_(sa.bindparam("hashes", expanding=True))
+        ),
+    )
+
+
 def blocked_reason(number: str) -> str | None:
     """Why a number must not be texted ('opted_out', 'unreachable'), or None."""
     return blocked_numbers({number}).get(number)
@@ -99,17 +115,7 @@ def blocked_numbers(numbers: set[str]) -> dict[str, str]:
     by_hash = {hashed: number for number in numbers for hashed in phone_hashes(number)}
     if not by_hash:
         return {}
-    # Both lists in one statement (a webhook asks this for every text it answers).
-    rows = db.session.execute(
-        sa.union_all(
-            sa.select(sa.literal("unreachable"), UnreachableNumber.phone_hash).where(
-                UnreachableNumber.phone_hash.in_(by_hash)
-            ),
-            sa.select(sa.literal("opted_out"), OptOut.phone_hash).where(
-                OptOut.phone_hash.in_(by_hash)
-            ),
-        )
-    ).all()
+    rows = db.session.execute(_blocked_statement(), {"hashes": list(by_hash)}).all()
     blocked = {by_hash[hashed]: "unreachable" for reason, hashed in rows if reason != "opted_out"}
     # An opt-out is the reason to report when a number is on both lists.
     blocked.update({by_hash[hashed]: reason for reason, hashed in rows if reason == "opted_out"})

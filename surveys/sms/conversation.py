@@ -39,6 +39,7 @@ pieces fall back to English where the whole hint has no translation.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -257,12 +258,52 @@ def handle_inbound(
     return reply
 
 
+# The webhook's statements are built once, when first used, their parameters bound at each
+# text: SQLAlchemy keeps a statement's cache key on the statement, so a text skips rebuilding
+# each select (and its loader options) and working out its key again. Not built on import: the
+# loader options configure every mapper, which needs every model imported.
+
+
+@functools.cache
+def _answered_statement() -> sa.Select[tuple[str | None, datetime]]:
+    return sa.select(InboundMessage.reply_twiml, InboundMessage.received_at).where(
+        InboundMessage.message_sid == sa.bindparam("sid")
+    )
+
+
+@functools.cache
+def _conversation_statement() -> sa.Select[tuple[SmsConversation]]:
+    return sa.select(SmsConversation).where(
+        SmsConversation.phone_hash == sa.bindparam("phone_hash")
+    )
+
+
+@functools.cache
+def _keyword_round_statements() -> tuple[
+    sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]]
+]:
+    """(open rounds, the round a slug names), each with its questionnaire and questions, which
+    the first question is worked out from."""
+    with_questions = (
+        so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
+        so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
+    )
+    open_rounds = (
+        sa.select(SurveyRound)
+        .where(SurveyRound.status == RoundStatus.OPEN)
+        .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
+        .options(*with_questions)
+    )
+    by_slug = (
+        sa.select(SurveyRound)
+        .where(sa.func.upper(SurveyRound.slug) == sa.bindparam("word"))
+        .options(*with_questions)
+    )
+    return open_rounds, by_slug
+
+
 def _answered(message_sid: str, now: datetime) -> str | None:
-    record = db.session.execute(
-        sa.select(InboundMessage.reply_twiml, InboundMessage.received_at).where(
-            InboundMessage.message_sid == message_sid
-        )
-    ).first()
+    record = db.session.execute(_answered_statement(), {"sid": message_sid}).first()
     if record is None:
         return None
     reply, received_at = record
@@ -299,9 +340,7 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
-    conversation = db.session.scalar(
-        sa.select(SmsConversation).where(SmsConversation.phone_hash == hashed)
-    )
+    conversation = db.session.scalar(_conversation_statement(), {"phone_hash": hashed})
     if conversation is not None and conversation.last_activity_at < now - timedelta(
         days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
     ):
@@ -388,31 +427,13 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     """(the round a keyword names, whether the word is a keyword at all)."""
     if not word:
         return None, False
-    # With its questionnaire and questions, which the first question is worked out from.
-    with_questions = (
-        so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
-        so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
-    )
+    open_rounds, by_slug = _keyword_round_statements()
     if word == _word(current_app.config["SMS_KEYWORD"]):
-        candidates = db.session.scalars(
-            sa.select(SurveyRound)
-            .where(SurveyRound.status == RoundStatus.OPEN)
-            .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
-            .options(*with_questions)
-        ).unique()
-        for candidate in candidates:
+        for candidate in db.session.scalars(open_rounds).unique():
             if candidate.is_open and "sms" in (candidate.channels or []):
                 return candidate, True
         return None, True
-    survey_round = (
-        db.session.scalars(
-            sa.select(SurveyRound)
-            .where(sa.func.upper(SurveyRound.slug) == word)
-            .options(*with_questions)
-        )
-        .unique()
-        .first()
-    )
+    survey_round = db.session.scalars(by_slug, {"word": word}).unique().first()
     if survey_round is None or "sms" not in (survey_round.channels or []):
         return None, False
     return survey_round, True

@@ -7,6 +7,7 @@ answers are sent, or the round closes, the code leads nowhere. No account is nee
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -64,21 +65,24 @@ def current_response(survey_round: SurveyRound) -> Response | None:
     return find_by_code(survey_round, code)
 
 
-def find_by_code(survey_round: SurveyRound, code: str) -> Response | None:
-    # With its answers in the same statement: every question page reads them.
+@functools.cache
+def _by_code() -> sa.Select[tuple[Response]]:
+    """Built once, when first used (see surveys.services.round_by_slug_statement); with its
+    answers in the same statement: every question page reads them."""
     return (
-        db.session.scalars(
-            sa.select(Response)
-            .where(
-                Response.round_id == survey_round.id,
-                Response.resume_hash == code_hash(code),
-                Response.status == "in_progress",
-            )
-            .options(so.joinedload(Response.answers))
+        sa.select(Response)
+        .where(
+            Response.round_id == sa.bindparam("round_id"),
+            Response.resume_hash == sa.bindparam("resume_hash"),
+            Response.status == "in_progress",
         )
-        .unique()
-        .first()
+        .options(so.joinedload(Response.answers))
     )
+
+
+def find_by_code(survey_round: SurveyRound, code: str) -> Response | None:
+    params = {"round_id": survey_round.id, "resume_hash": code_hash(code)}
+    return db.session.scalars(_by_code(), params).unique().first()
 
 
 def begin(survey_round: SurveyRound) -> Response:
