@@ -6,8 +6,8 @@ Decisions a newcomer might undo:
   in their signed session cookie (TOLD_KEY, the newest TOLD_KEPT pack ids), not in the
   database. A new sign-in may therefore tell them once more about a pack finished in the last
   RECENT; older packs are on the packs page ("Packs you asked for").
-- Only packs that finished after the request are announced: a request shown an existing,
-  finished pack saw it there and then.
+- Only packs made for the request, or still being made when it came, are announced: a request
+  shown an existing, finished pack saw it there and then.
 - One banner per pack, however many requests it answered.
 """
 
@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import session
 from flask_login import current_user
 
@@ -32,14 +33,19 @@ RECENT = timedelta(days=2)
 
 def ready_since_asked(user_id: int) -> list[PackRequest]:
     """This person's requests whose pack has finished since they asked, newest first."""
+    earlier = so.aliased(PackRequest)
+    first_requests = sa.select(sa.func.min(earlier.id)).group_by(earlier.pack_id)
     found = db.session.scalars(
         sa.select(PackRequest)
         .join(BoardPack, BoardPack.id == PackRequest.pack_id)
         .where(
             PackRequest.requested_by_id == user_id,
             BoardPack.status == PackStatus.DONE.value,
-            BoardPack.finished_at >= PackRequest.requested_at,
             BoardPack.finished_at >= utcnow() - RECENT,
+            sa.or_(
+                PackRequest.id.in_(first_requests),  # this request made the pack
+                BoardPack.finished_at >= PackRequest.requested_at,  # or waited for it
+            ),
         )
         .order_by(PackRequest.id.desc())
         .limit(TOLD_KEPT)
