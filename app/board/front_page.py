@@ -8,6 +8,10 @@ Decisions a newcomer might undo:
   through app.core.disclosure (a hidden theme is never named, and "came up most" is said only
   when the charts rank their themes). A draft is only a suggestion: it is labelled so until a
   participation worker saves the page, which records who saved it and when.
+- Outcomes (app.board.outcomes) add a line each: a measure at or above its target is working
+  well, one below it needs to improve, in the words of the outcomes section's own sentence
+  (``outcomes.services.against_targets``, from the same protected ``OutcomesView``); a measure
+  whose share is hidden or that has no target is not drafted.
 - One saved page per round (a database constraint); saving again replaces it, and the audit log
   keeps each save.
 - The decisions are the worker's words, one a line; nothing drafts them.
@@ -21,6 +25,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.board.outcomes.services import against_targets, outcomes_view
 from app.board.services import ChartBlock, Dashboard
 from app.core.clock import utcnow
 from app.core.disclosure import is_primary, is_suppressed
@@ -107,6 +112,10 @@ def _draft(board: Dashboard, code: str, things: str) -> str:
     return "\n".join(lines)
 
 
+def _join(themes: str, outcomes: list[str]) -> str:
+    return "\n".join([themes, *outcomes] if themes else outcomes)
+
+
 def get_front_page(survey_round: SurveyRound) -> FrontPage | None:
     return db.session.scalar(sa.select(FrontPage).where(FrontPage.round_id == survey_round.id))
 
@@ -114,10 +123,13 @@ def get_front_page(survey_round: SurveyRound) -> FrontPage | None:
 def view(board: Dashboard) -> FrontPageView:
     """The front page for the dashboard's round: saved words, or drafts marked as drafts."""
     saved = get_front_page(board.survey_round)
-    well = _draft(board, BEST, "best things about leaving care")
-    improve = _draft(board, WORST, "worst things about leaving care")
+    best = _draft(board, BEST, "best things about leaving care")
+    worst = _draft(board, WORST, "worst things about leaving care")
+    outcomes = against_targets(outcomes_view())
+    well = _join(best, [sentence for met, sentence in outcomes if met])
+    improve = _join(worst, [sentence for met, sentence in outcomes if not met])
     notes = []
-    if not well and not improve:
+    if not best and not worst:
         notes.append(
             board.theme_note
             or board.notice

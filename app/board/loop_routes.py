@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.board import front_page, pack_requests, services, tasks
+from app.board import front_page, pack_ready, pack_requests, services, tasks
 from app.board.loop_forms import FrontPageForm
 from app.core.forms import ConfirmForm
 from app.core.pages import int_arg
@@ -14,6 +14,7 @@ from app.staff.auth.access import allow
 from app.staff.auth.models import Role
 
 bp = Blueprint("board_loop", __name__)
+bp.app_context_processor(pack_ready.template_context)  # "Your pack is ready", on every page
 
 WORKERS = (Role.ADMIN, Role.PARTICIPATION_WORKER)
 READERS = (*WORKERS, Role.BOARD_MEMBER)

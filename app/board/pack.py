@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
 
-from app.board import loop_sections, services, wellbeing
+from app.board import loop_sections, pack_sheets, services, wellbeing
 from app.board.assessments.report import pack_section as self_assessment_section
 from app.board.benchmark import services as benchmark
 from app.board.models import BoardPack, PackStatus
@@ -415,6 +415,9 @@ def data_pack(board: services.Dashboard) -> bytes:
             [["Theme", "Quote"], *[[g.theme, q] for g in board.quotes for q in g.quotes]],
             widths=wide,
         )
+    )
+    sheets += pack_sheets.sheets(
+        board, outcomes_view(), self_assessment_section(board.on), lambda t: _sheet_name(t, used)
     )
     return to_xlsx(sheets)
 

@@ -578,6 +578,29 @@ def _hidden_text(cell: Cell) -> str:
     return "not shown: the cohort is hidden"
 
 
+def target_gap(view: OutcomesView, measure: Measure, year: int) -> int | None:
+    """Whole percentage points the share of everyone aged 17 to 21 is above (+) or below (-)
+    its target; None when there is no target or the share is not shown."""
+    cell = view.cells.get((year, measure.value, ALL_AGES))
+    target = view.targets.get((measure.value, ALL_AGES))
+    if cell is None or cell.percent is None or target is None:
+        return None
+    return round(cell.percent) - round(target)
+
+
+def against_targets(view: OutcomesView) -> list[tuple[bool, str]]:
+    """For the board's front page: (met, the measure's sentence) for each measure of the latest
+    year that has a target and a shown share, in the published (protected) figures only."""
+    if view.latest is None:
+        return []
+    found = []
+    for measure, sentence in zip(Measure, view.summary, strict=True):
+        gap = target_gap(view, measure, view.latest)
+        if gap is not None:
+            found.append((gap >= 0, sentence))
+    return found
+
+
 def _sentence(view: OutcomesView, measure: Measure, year: int) -> str:
     cell = view.cells[(year, measure.value, ALL_AGES)]
     words = MEASURE_LABELS[measure].lower()
@@ -589,8 +612,8 @@ def _sentence(view: OutcomesView, measure: Measure, year: int) -> str:
     text = f"In {year_label(year)}, {cell.percent_text} of care leavers aged 17 to 21 were {words}"
     extras = []
     target = view.targets.get((measure.value, ALL_AGES))
-    if target is not None:
-        gap = round(cell.percent) - round(target)
+    gap = target_gap(view, measure, year)
+    if target is not None and gap is not None:
         extras.append(
             f"our target is {pct_text(target)}"
             + (

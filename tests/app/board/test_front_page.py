@@ -128,7 +128,8 @@ def test_the_demo_pack_opens_with_the_front_page_drafted_from_the_themes(demo):
     assert "Front page" in pages[1] and "What is working well" in pages[1]
     assert f"{top[0]} ({top[2]}" in pages[1]
     assert "Decisions the board is asked to make" in pages[1]
-    assert "Contents" in pages[2]
+    # The contents follow the front page (which runs onto a second page with the outcomes).
+    assert next(i for i, p in enumerate(pages) if "Contents Front page" in p) in (2, 3)
 
 
 def test_a_board_member_asks_for_the_pack_for_their_meeting(

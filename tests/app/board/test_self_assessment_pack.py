@@ -6,32 +6,10 @@ from __future__ import annotations
 import html as markup
 import re
 
-import sqlalchemy as sa
-
 from app.board import pack
 from app.board import services as board_services
-from app.board.assessments.models import AssessmentAnswer, AssessmentRound, SelfAssessment
-from app.core.extensions import db
 from surveys.services import round_by_slug
-
-
-def overall(round_name: str, group: str) -> float:
-    scores = db.session.scalars(
-        sa.select(AssessmentAnswer.score)
-        .join(SelfAssessment)
-        .join(AssessmentRound)
-        .where(
-            AssessmentRound.name == round_name,
-            SelfAssessment.respondents == group,
-            AssessmentAnswer.score.is_not(None),
-        )
-    ).all()
-    return sum(scores) / len(scores)
-
-
-def words(change: float) -> str:
-    shown = round(change, 1)
-    return "no change" if shown == 0 else f"{'up' if shown > 0 else 'down'} {abs(shown):.1f}"
+from tests.app.board.independent import overall, words
 
 
 def test_pack_section_says_what_the_answers_say(demo):

@@ -4,25 +4,20 @@ the pack's text as on the page."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import sqlalchemy as sa
-from pypdf import PdfReader
 
 from app.board import pack, services
-from app.board.outcomes.models import OutcomeComparison, OutcomeFigure, OutcomeTarget
+from app.board.outcomes.models import OutcomeComparison, OutcomeTarget
 from app.core.extensions import db
 from app.staff.auth.models import Role
 from surveys.models import SurveyRound
 from tests.app.board.conftest import make_round
+from tests.app.board.independent import MEASURE_WORDS as WORDS
+from tests.app.board.independent import outcome_shares, pdf_text
 from tests.app.board.outcomes.helpers import attack, read_figures, store, text
 
-WORDS = {
-    "in_touch": "in touch with the council",
-    "eet": "in education, employment or training",
-    "suitable_accommodation": "in suitable accommodation",
-}
 FIGURES = {
     2025: {"17-18": (58, 53, 36, 50), "19-21": (110, 97, 57, 91)},
     2026: {"17-18": (61, 56, 40, 54), "19-21": (114, 101, 62, 95)},
@@ -47,13 +42,9 @@ def _setup(app) -> None:
 
 
 def _independent_shares(app, year: int) -> dict[str, int]:
-    """Each measure's share of everyone aged 17 to 21, summed here from the rows."""
+    """Each measure's share of everyone aged 17 to 21, summed from the rows (independent.py)."""
     with app.app_context():
-        rows = db.session.scalars(sa.select(OutcomeFigure).where(OutcomeFigure.year == year)).all()
-        cohort = sum(r.cohort for r in rows)
-        return {m: round(100 * sum(getattr(r, m) for r in rows) / cohort) for m in WORDS} | {
-            "cohort": cohort
-        }
+        return outcome_shares(year)
 
 
 def _pack_text(app) -> str:
@@ -62,8 +53,7 @@ def _pack_text(app) -> str:
         job, _ = pack.request_pack(db.session.get(SurveyRound, round_id))
         built = pack.build_pack(job.id)
         assert built.status == "done", built.stage
-        reader = PdfReader(io.BytesIO(built.pdf))
-        return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+        return pdf_text(built.pdf)
 
 
 def test_the_pack_section_matches_counts_computed_from_the_rows(app):
