@@ -23,7 +23,7 @@ from app.staff.authority.services import get_settings
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.services import wellbeing_module
 from tests.app.board.conftest import make_round
-from tests.conftest import build_app, make_staff, sign_in
+from tests.conftest import _migrate, build_app, make_staff, sign_in
 
 SCHEMA = Path(__file__).parents[4] / "docs" / "benchmark-schema.json"
 
@@ -78,12 +78,21 @@ def _answer(question, choice):
     return Answer(question=question, value={"choice": choice})
 
 
+@pytest.fixture(scope="module")
+def install_template(tmp_path_factory) -> str:
+    """A migrated SQLite file each install copies, also when the suite runs on PostgreSQL
+    (each council has a database of its own; what travels between them is a file)."""
+    path = tmp_path_factory.mktemp("installs") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
 @pytest.fixture
-def installs(database_template, tmp_path):
+def installs(install_template, tmp_path):
     made: list[Install] = []
 
     def make(name: str, **kwargs) -> Install:
-        install = Install(database_template, tmp_path / f"install{len(made)}", name, **kwargs)
+        install = Install(install_template, tmp_path / f"install{len(made)}", name, **kwargs)
         made.append(install)
         return install
 
