@@ -39,6 +39,11 @@ more rows beside them (answered by team, age band and group). Its rows go into t
 to work a hidden cell out: ``reach_figures`` is the reach page. Every invitation marked
 completed is a complete response, so the marked-completed count sits within the responses
 (while it does: a response deleted later would break the tie, and then it is not claimed).
+
+The round page (surveys/rounds, a layer below) shows the same responses in total, by channel
+and by day, protected on its own. Its figures go into this page's ``Publication`` exactly as
+that page shows them (``Publication.link``, ``_link_round_page``), tied to this page's, so this
+page hides what it must for the two pages together.
 """
 
 from __future__ import annotations
@@ -336,17 +341,26 @@ def _link_round_page(
     (the same daily tallies; only for today, the day the round page shows)."""
     page = round_publication(survey_round)
     theirs = figures.link(page.publication, page.shown, "round page")
-    figures.adds_up([theirs(ROUND_COMPLETE)], RESPONDED)
+
+    def tie(parts: list[Hashable], total: Hashable) -> None:
+        # Only while the figures agree (a response changing between the two reads would break
+        # the tie, and then it is not claimed).
+        if (
+            total in figures.values
+            and sum(figures.values[p] for p in parts) == figures.values[total]
+        ):
+            figures.adds_up(parts, total)
+
+    tie([theirs(ROUND_COMPLETE)], RESPONDED)
     for channel in page.raw.by_channel:
         mine = channel_table.cell(channel.channel, "answers")
-        if mine in figures.values:
-            figures.adds_up([theirs(page.channels.cell(channel.label, "complete"))], mine)
+        tie([theirs(page.channels.cell(channel.label, "complete"))], mine)
     if on != today():
         return
     for n in range(len(so_far)):
         last = survey_round.opens_on + timedelta(days=n)
         days = [d.day.isoformat() for d in page.raw.by_day if d.day <= last]
-        figures.adds_up([theirs(page.days.cell(d, "completed")) for d in days], ("day", n))
+        tie([theirs(page.days.cell(d, "completed")) for d in days], ("day", n))
 
 
 def reach_figures(survey_round: SurveyRound) -> reach.Reach:

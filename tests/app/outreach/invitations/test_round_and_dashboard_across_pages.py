@@ -2,10 +2,10 @@
 
 Both pages show figures of the same round: complete responses in total and by channel, and
 responses over time (the round page per day, the dashboard cumulatively, both from the daily
-tallies). The dashboard's age bands and the reach page add up to the same responses, the export
-has one row per complete response and the themes results count people within each channel's
-responses. The attacker puts every figure a participation worker can see side by side and asks
-the solver for the smallest and largest value of each hidden cell.
+tallies). The dashboard's age bands add up to the same responses, the reach page's answered
+are within them, the export has one row per complete response and the themes results count
+people within each channel's responses. The attacker puts every figure a participation worker
+can see side by side and asks the solver for the smallest and largest value of each hidden cell.
 
 Protected apart, the round page (channels with those still in progress beside them) and the
 dashboard (channels alone) hid different channels, and together they gave a "fewer than 5"
@@ -156,7 +156,8 @@ def _everything(client, round_id: int) -> tuple[Attack, list[tuple]]:
     # The export: one row per complete response.
     export = client.get(f"/staff/rounds/{round_id}/export.csv").text
     know(responses, len(list(csv.DictReader(io.StringIO(export)))))
-    # The themes results: the people coded in each channel are within its responses.
+    # The themes results: the people coded in each channel are within its responses (only
+    # upper bounds; this round has no codebook, so the page is not found).
     themes = client.get(f"/staff/themes/{round_id}/results")
     if themes.status_code == 200:
         for label, people in re.findall(r"([A-Za-z ]+) \((\d+|fewer than 5) people\)", themes.text):
