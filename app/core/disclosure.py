@@ -36,7 +36,7 @@ or rebuilding a pack never shows a different pattern.
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
@@ -182,6 +182,28 @@ class Publication:
         self.fixed[key] = (
             "primary" if is_primary(shown) else "secondary" if is_suppressed(shown) else "shown"
         )
+
+    def link(
+        self, other: Publication, shown: Protected, prefix: Hashable
+    ) -> Callable[[Hashable], tuple]:
+        """Another page's figures, exactly as it shows them, with every sum that ties them.
+
+        For a page the same people see beside this one that is protected on its own (a lower
+        layer's page, which cannot know about this one). Its figures are fixed, like an earlier
+        snapshot's, and its hidden cells are audited with everything here, so ``protect`` hides
+        what it must on this side and the two pages together pin nothing. Returns the function
+        that names one of its figures here, for the sums that tie the two pages."""
+
+        def key(name: Hashable) -> tuple:
+            return (prefix, name)
+
+        for name, value in other.values.items():
+            self.earlier(key(name), value, shown[name])
+        for parts, total in other.sums:
+            self.adds_up([key(p) for p in parts], key(total))
+        for part, whole in other.limits:
+            self.within(key(part), key(whole))
+        return key
 
     def adds_up(self, parts: Iterable[Hashable], total: Hashable) -> None:
         """The parts sum to the total (all keys already added)."""

@@ -5,11 +5,13 @@ Decisions a newcomer might otherwise undo:
   tallies, and the responses list, the response page and the exports show the round, never a
   date, and list responses by their random key, never by arrival.
 - The round page's figures are a summary, not individual records, so they go through the one
-  disclosure rule (app.core.disclosure) like the board's: ``published_figures`` protects the
-  headline, by-channel, where-people-stop and by-day figures together. ``round_figures`` keeps
-  the exact counts for services (paper keying checks) and is never rendered. The responses table,
-  one response and exports are individual records for the participation team: every look at one
-  response and every export is written to the audit log, because free text can say who someone is.
+  disclosure rule (app.core.disclosure) like the board's: ``round_publication`` protects the
+  headline, by-channel, where-people-stop and by-day figures together, and the response-rate
+  dashboard links that publication into its own (the two pages show the same responses).
+  ``round_figures`` keeps the exact counts for services (paper keying checks) and is never
+  rendered. The responses table, one response and exports are individual records for the
+  participation team: every look at one response and every export is written to the audit log,
+  because free text can say who someone is.
 - Exports stream (issue 20): one statement reads every (response, answer) pair in key order and
   a row is written as each response ends, a CSV line by line into the response, a workbook row
   by row into a temporary file (openpyxl's write-only mode); the rows are never all in memory.
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from app.core import clock
-from app.core.disclosure import KEY, Publication, is_suppressed
+from app.core.disclosure import KEY, Protected, Publication, TableKeys, is_suppressed
 from app.core.extensions import db
 from app.core.frames import pandas
 from app.core.spreadsheets import Sheet, csv_lines, write_xlsx
@@ -228,14 +230,32 @@ class PublishedFigures:
         return is_suppressed(self.complete) or is_suppressed(self.in_progress)
 
 
-def published_figures(survey_round: SurveyRound) -> PublishedFigures:
-    """``round_figures`` as the page may show them: one publication, with every sum that ties
-    them (channels add up to the headline, stopping points to those in progress, the daily
-    tallies to those who finished, when they cover every response)."""
+# The round page's headline figures, under these keys in its publication.
+STARTED, COMPLETE, IN_PROGRESS = ("all", "started"), ("all", "complete"), ("all", "in_progress")
+
+
+@dataclass(frozen=True)
+class RoundPublication:
+    """The round page's figures as one protected publication: ``shown`` is what the page shows.
+
+    The response-rate dashboard (app.outreach) shows figures of the same round, so it links this
+    publication into its own (``Publication.link``) rather than protecting its figures apart."""
+
+    raw: RoundFigures
+    publication: Publication
+    shown: Protected
+    channels: TableKeys  # rows are the channels' labels; columns "complete", "in_progress"
+    stops: TableKeys
+    days: TableKeys  # rows are ISO dates; column "completed"
+
+
+def round_publication(survey_round: SurveyRound) -> RoundPublication:
+    """``round_figures`` in one publication, with every sum that ties them (channels add up to
+    the headline, stopping points to those in progress, the daily tallies to those who finished,
+    when they cover every response), protected."""
     raw = round_figures(survey_round)
     publication = Publication()
-    started, complete, waiting = ("all", "started"), ("all", "complete"), ("all", "in_progress")
-    everyone = {"complete": complete, "in_progress": waiting}
+    everyone = {"complete": COMPLETE, "in_progress": IN_PROGRESS}
     channels = publication.table(
         "channels",
         {
@@ -244,13 +264,13 @@ def published_figures(survey_round: SurveyRound) -> PublishedFigures:
         },
         ["complete", "in_progress"],
         column_totals=everyone,
-        total=started,
+        total=STARTED,
     )
     stops = publication.table(
         "stops",
         {p.code: {"in_progress": int(p.people)} for p in raw.stopping_points},
         ["in_progress"],
-        column_totals={"in_progress": waiting}
+        column_totals={"in_progress": IN_PROGRESS}
         if sum(int(p.people) for p in raw.stopping_points) == raw.in_progress
         else {},
     )
@@ -258,15 +278,21 @@ def published_figures(survey_round: SurveyRound) -> PublishedFigures:
         "days",
         {d.day.isoformat(): {"completed": int(d.completed)} for d in raw.by_day},
         ["completed"],
-        column_totals={"completed": complete}
+        column_totals={"completed": COMPLETE}
         if sum(int(d.completed) for d in raw.by_day) == raw.complete
         else {},
     )
-    shown = publication.protect()
-    cells = channels.published(shown)
-    stop_cells = stops.published(shown)
-    day_cells = days.published(shown)
-    done, waiting_shown, begun = shown[complete], shown[waiting], shown[started]
+    return RoundPublication(raw, publication, publication.protect(), channels, stops, days)
+
+
+def published_figures(survey_round: SurveyRound) -> PublishedFigures:
+    """``round_figures`` as the page may show them (``round_publication``)."""
+    page = round_publication(survey_round)
+    raw, shown = page.raw, page.shown
+    cells = page.channels.published(shown)
+    stop_cells = page.stops.published(shown)
+    day_cells = page.days.published(shown)
+    done, waiting_shown, begun = shown[COMPLETE], shown[IN_PROGRESS], shown[STARTED]
     exact = not is_suppressed(done)
     return PublishedFigures(
         complete=done,

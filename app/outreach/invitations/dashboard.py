@@ -39,6 +39,11 @@ more rows beside them (answered by team, age band and group). Its rows go into t
 to work a hidden cell out: ``reach_figures`` is the reach page. Every invitation marked
 completed is a complete response, so the marked-completed count sits within the responses
 (while it does: a response deleted later would break the tie, and then it is not claimed).
+
+The round page (surveys/rounds, a layer below) shows the same responses in total, by channel
+and by day, protected on its own. Its figures go into this page's ``Publication`` exactly as
+that page shows them (``Publication.link``, ``_link_round_page``), tied to this page's, so this
+page hides what it must for the two pages together.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ import sqlalchemy as sa
 
 from app.core.charts import OKABE_ITO, STYLE, finish, pyplot
 from app.core.clock import today
-from app.core.disclosure import Protected, Publication, is_suppressed
+from app.core.disclosure import Protected, Publication, TableKeys, is_suppressed
 from app.core.extensions import db
 from app.outreach.contacts.models import CHANNEL_LABELS, ContactMessage
 from app.outreach.contacts.services import DataQuality, data_quality
@@ -68,6 +73,8 @@ from surveys.response_rate import (
     percent,
     response_rate,
 )
+from surveys.rounds.services import COMPLETE as ROUND_COMPLETE
+from surveys.rounds.services import round_publication
 from surveys.rounds.tallies import completed_by_day
 
 Shown = int | str  # a count, "fewer than 5" or "hidden to protect privacy"
@@ -271,9 +278,11 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
             figures.add(("previous", "responded"), completed_responses(before), cost=50.0)
             _ordered_line(figures, "previous day", theirs, ("previous", "responded"))
 
-    # The reach page's rows, under the same keys for the totals and the teams (reach.key).
+    # The reach page's rows, under the same keys for the totals and the teams (reach.key), and
+    # the round page's figures as it shows them (it is protected on its own, a layer below).
     page_keys = set(figures.values)
     reach_keys = reach.add_rows(figures, invitations)
+    _link_round_page(figures, survey_round, on, channel_table, mine_by_day)
 
     shown = figures.protect()
     eligible = shown[(HEADLINE, "eligible")] if rate.eligible is not None else None
@@ -318,6 +327,40 @@ def dashboard(survey_round: SurveyRound, on: date | None = None) -> Dashboard:
         hidden=sum(1 for k in shown.hidden if k in page_keys),
         reach=reach.read(shown, reach_keys, survey_round, invitations),
     )
+
+
+def _link_round_page(
+    figures: Publication,
+    survey_round: SurveyRound,
+    on: date,
+    channel_table: TableKeys,
+    so_far: list[int],
+) -> None:
+    """The round page's published figures, fixed, tied to this page's: the same complete
+    responses, the same channels, and each day's answers so far the sum of its days up to then
+    (the same daily tallies; only for today, the day the round page shows)."""
+    page = round_publication(survey_round)
+    theirs = figures.link(page.publication, page.shown, "round page")
+
+    def tie(parts: list[Hashable], total: Hashable) -> None:
+        # Only while the figures agree (a response changing between the two reads would break
+        # the tie, and then it is not claimed).
+        if (
+            total in figures.values
+            and sum(figures.values[p] for p in parts) == figures.values[total]
+        ):
+            figures.adds_up(parts, total)
+
+    tie([theirs(ROUND_COMPLETE)], RESPONDED)
+    for channel in page.raw.by_channel:
+        mine = channel_table.cell(channel.channel, "answers")
+        tie([theirs(page.channels.cell(channel.label, "complete"))], mine)
+    if on != today():
+        return
+    for n in range(len(so_far)):
+        last = survey_round.opens_on + timedelta(days=n)
+        days = [d.day.isoformat() for d in page.raw.by_day if d.day <= last]
+        tie([theirs(page.days.cell(d, "completed")) for d in days], ("day", n))
 
 
 def reach_figures(survey_round: SurveyRound) -> reach.Reach:
