@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from app.core.extensions import db
@@ -52,7 +53,8 @@ def _import(filename: str, data: bytes) -> int:
 
 
 def test_answers_never_fail_while_a_big_import_runs(app):
-    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        pytest.skip("SQLite's single write lock is what this measures (PostgreSQL locks rows)")
     make_open_round(app)
     with app.app_context():
         first = importing.import_rows(
