@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from app.core import clock
 from tests.a11y import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -59,7 +60,7 @@ def test_plan_milestone_action_board_reply_to_public_page(live_server, browser):
     page.goto(f"{live_server}/staff/plan")
     page.fill("#title", MILESTONE)
     page.fill("#owner", "Housing lead")
-    fill_date(page, "due_on", date.today() + timedelta(days=120))
+    fill_date(page, "due_on", clock.today() + timedelta(days=120))
     page.get_by_role("button", name="Add milestone").click()
     expect(banner(page)).to_contain_text("Milestone added")
     check(page)

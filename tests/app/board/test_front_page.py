@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from app.board import front_page, pack, pack_requests, services
 from app.board.services import ChartBlock, Table
-from app.core import jobs
+from app.core import clock, jobs
 from app.core.disclosure import fewer_than
 from app.core.extensions import db
 from app.staff.auth.models import Role, StaffUser
@@ -81,7 +81,7 @@ def test_a_draft_is_marked_until_a_worker_saves_it_with_the_decisions(app, logge
     with app.app_context():
         survey_round = db.session.get(SurveyRound, round_id)
         survey_round.status = RoundStatus.OPEN.value
-        survey_round.closes_on = date.today() + timedelta(days=10)
+        survey_round.closes_on = clock.today() + timedelta(days=10)
         db.session.commit()
     client = logged_in_as(Role.PARTICIPATION_WORKER)
     board = client.get(f"/board?round={round_id}").text

@@ -193,7 +193,7 @@ def test_a_two_digit_year_is_read_as_a_text_reply_is(app, client, round_id):
 
 def test_ages_outside_16_to_25_get_a_kind_message_and_can_go_on(client, round_id):
     client.post(f"{BASE}/start")
-    year = str(__import__("datetime").date.today().year - 14)
+    year = str(FROZEN_AT.year - 14)
     page = client.post(
         f"{BASE}/q/Q1", data={"action": "answer", "day": "1", "month": "1", "year": year}
     )
