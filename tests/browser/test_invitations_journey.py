@@ -84,7 +84,9 @@ def test_import_invite_answer_by_link_and_see_it_completed(
     expect(page.locator("#import-problems")).to_contain_text("the name is missing")
     assert_accessible(page)
     page.get_by_role("button", name="Import the good rows").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("4 new contacts")
+    # A job saves the rows; the report page says how it went once it has finished.
+    expect(page.locator("#report-summary")).to_contain_text("4 added")
+    assert_accessible(page)
 
     # Invite the filtered group by text.
     page.goto(f"{live_server}/staff/rounds/{_open_round_id(live_app)}")
