@@ -9,13 +9,13 @@ they see the board's front page and the forum's presentations. axe checks every 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from app.core import clock
-from tests.a11y import assert_accessible
+from tests.browser.pages import check, fill_date, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,17 +25,6 @@ ASKED = "Your first home: Starter packs should have pans and a kettle."
 REPLY = "Yes. From April every starter pack has pans, a kettle and a toaster."
 
 
-def check(page) -> None:
-    expect(page.locator("h1")).not_to_have_text(re.compile("Sorry|not found", re.I))
-    assert_accessible(page)
-
-
-def fill_date(page, name: str, value: date) -> None:
-    page.fill(f"#{name}-day", str(value.day))
-    page.fill(f"#{name}-month", str(value.month))
-    page.fill(f"#{name}-year", str(value.year))
-
-
 def banner(page):
     return page.locator(".govuk-notification-banner")
 
@@ -43,11 +32,7 @@ def banner(page):
 def test_plan_milestone_action_board_reply_to_public_page(live_server, browser):
     context = browser.new_context(viewport={"width": 1024, "height": 800})
     page = context.new_page()
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", "worker@northbridge.example")
-    page.fill("#password", "demo-worker-pass")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("h1")).to_contain_text("Hello")
+    sign_in(page, live_server, "worker@northbridge.example", "demo-worker-pass")
 
     # The plan: aims and a summary for young people, then a milestone.
     page.goto(f"{live_server}/staff/plan")

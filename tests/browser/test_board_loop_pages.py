@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.a11y import assert_accessible
+from tests.browser.pages import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +25,6 @@ def visit(page, url: str, heading: str) -> None:
 def first_link(page, pattern: str) -> str:
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
     return next(h for h in hrefs if re.fullmatch(pattern, h))
-
-
-def sign_in(page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("h1")).to_contain_text("Hello")
 
 
 def test_every_new_staff_page_is_axe_clean(live_server, browser):

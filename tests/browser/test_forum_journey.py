@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.a11y import assert_accessible
+from tests.browser.pages import check, fill_date, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,25 +22,10 @@ SAID = "We want evening cooking classes before we move out"
 ACTION = "Run a cooking class on the first Tuesday evening of every month"
 
 
-def check(page) -> None:
-    expect(page.locator("h1")).not_to_have_text(re.compile("Sorry|not found", re.I))
-    assert_accessible(page)
-
-
-def fill_date(page, name: str, value: date) -> None:
-    page.fill(f"#{name}-day", str(value.day))
-    page.fill(f"#{name}-month", str(value.month))
-    page.fill(f"#{name}-year", str(value.year))
-
-
 def test_meeting_to_public_page(live_server, browser):
     context = browser.new_context(viewport={"width": 360, "height": 640})
     page = context.new_page()
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", "worker@northbridge.example")
-    page.fill("#password", "demo-worker-pass")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("h1")).to_contain_text("Hello")
+    sign_in(page, live_server, "worker@northbridge.example", "demo-worker-pass")
 
     # A meeting, with attendance and a voucher (each register line saves itself with htmx).
     page.goto(f"{live_server}/staff/forum")
