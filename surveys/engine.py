@@ -105,9 +105,18 @@ def question_by_code(response: Response, code: str) -> Question:
     raise UnknownQuestion("That question is not part of this survey")
 
 
+def _index(items: list[Question], question: Question) -> int:
+    """Where ``question`` is in ``items``, by id: a locked questionnaire's questions may be the
+    process's shared copy or the session's own (surveys/locked_questionnaires.py)."""
+    for index, item in enumerate(items):
+        if item.id == question.id:
+            return index
+    raise UnknownQuestion("That question is not part of this survey")
+
+
 def neighbours(response: Response, question: Question) -> tuple[Question | None, Question | None]:
     items = questions(response)
-    index = items.index(question)
+    index = _index(items, question)
     before = items[index - 1] if index > 0 else None
     after = items[index + 1] if index + 1 < len(items) else None
     return before, after
@@ -116,7 +125,7 @@ def neighbours(response: Response, question: Question) -> tuple[Question | None,
 def position(response: Response, question: Question) -> tuple[int, int]:
     """('Question 3 of 9'): the question's number in this questionnaire and how many there are."""
     items = questions(response)
-    return items.index(question) + 1, len(items)
+    return _index(items, question) + 1, len(items)
 
 
 # --- Starting and completing --------------------------------------------------------------
@@ -313,7 +322,9 @@ def save_answer(
     ensure_open(response.round, allow_closed=response.channel != Channel.WEB)
     answer = _stored_answer(response, question)
     if answer is None:
-        answer = Answer(response=response, question=question)
+        # By id: the question may be the shared copy of a locked questionnaire, which no
+        # request's session may take in (surveys/locked_questionnaires.py).
+        answer = Answer(response=response, question_id=question.id)
         db.session.add(answer)
     answer.skipped = skipped
     answer.value = None if skipped else value

@@ -19,6 +19,7 @@ import sqlalchemy.orm as so
 
 from app.core.extensions import db
 from app.staff.audit.services import record
+from surveys import locked_questionnaires
 from surveys.models import Question, Questionnaire, Response, RoundStatus, SurveyRound
 from surveys.response_rate import record_eligible_at_opening
 from surveys.wellbeing import MODULE_FILE, MODULE_KEY
@@ -270,6 +271,23 @@ def round_by_slug_statement() -> sa.Select[tuple[SurveyRound]]:
             so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
         )
     )
+
+
+@functools.cache
+def _public_round_statement() -> sa.Select[tuple[SurveyRound]]:
+    """The round's row alone: its questionnaire comes from surveys/locked_questionnaires.py."""
+    return sa.select(SurveyRound).where(SurveyRound.slug == sa.bindparam("slug"))
+
+
+def public_round(slug: str) -> SurveyRound | None:
+    """A round as the public survey pages read it on every request: its own row from the
+    database (staff change its status and dates while it runs), its locked questionnaire and
+    questions from the process's copy (surveys/locked_questionnaires.py). Read-only use: staff
+    pages, commands and demos load rounds with ``round_by_slug``."""
+    if not slug.isalnum() or len(slug) > 40:
+        return None
+    survey_round = db.session.scalars(_public_round_statement(), {"slug": slug.lower()}).first()
+    return locked_questionnaires.attach(survey_round) if survey_round is not None else None
 
 
 def round_by_slug(slug: str) -> SurveyRound | None:

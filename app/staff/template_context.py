@@ -57,7 +57,7 @@ def chrome_key() -> tuple | None:
         request.script_root,
         authority.name,
         authority.service_name,
-        bool(authority.logo),
+        authority.has_logo,
         authority.duty_phone,
         authority.duty_hours,
     )

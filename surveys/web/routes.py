@@ -10,7 +10,7 @@ from app.staff.auth.access import public
 from surveys import easy_read, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import QuestionKind, SurveyRound
-from surveys.services import round_by_slug
+from surveys.services import public_round
 from surveys.web import services as web
 from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer
 
@@ -35,7 +35,7 @@ def _no_store(response):
 
 
 def _round(slug: str) -> SurveyRound:
-    survey_round = round_by_slug(slug)
+    survey_round = public_round(slug)
     if survey_round is None or survey_round.status == "draft":
         abort(404)
     return survey_round

@@ -19,7 +19,9 @@ class AuthoritySettings(Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
     service_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="Belonging")
     brand_colour: so.Mapped[str] = so.mapped_column(sa.String(7), default="#1d70b8")
-    logo: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
+    # The logo and the public pages' texts are loaded only where used (the logo's own route, the
+    # page itself, the settings form): every page reads this row, and they are most of its bytes.
+    logo: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
     logo_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     duty_phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     duty_hours: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -34,7 +36,12 @@ class AuthoritySettings(Model):
     sms_quiet_start: so.Mapped[time] = so.mapped_column(default=time(21, 0))
     sms_quiet_end: so.Mapped[time] = so.mapped_column(default=time(9, 0))
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="Europe/London")
-    privacy_notice: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    accessibility_statement: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    cookies_page: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    privacy_notice: so.Mapped[str] = so.mapped_column(sa.Text, default="", deferred=True)
+    accessibility_statement: so.Mapped[str] = so.mapped_column(sa.Text, default="", deferred=True)
+    cookies_page: so.Mapped[str] = so.mapped_column(sa.Text, default="", deferred=True)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def has_logo(self) -> bool:
+        """Whether a logo is uploaded, without loading it (its type is set and cleared with it)."""
+        return self.logo_mimetype is not None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import g
 from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.core.extensions import db
@@ -52,7 +53,11 @@ def get_settings() -> AuthoritySettings:
         settings = AuthoritySettings(id=1, name="Your council")
         fill_default_pages(settings)
         db.session.add(settings)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # a fresh install's first visitors at once: one row wins
+            db.session.rollback()
+            settings = db.session.get_one(AuthoritySettings, 1)
     g.authority_settings = settings
     return settings
 
