@@ -1,6 +1,7 @@
 """Light pages: static files under content-hashed URLs cached for a year, and compressed answers.
 
-- ``url_for('static', filename=...)`` adds ``?v=<hash>``, the start of the file's SHA-256. A
+- ``url_for('static', filename=...)`` (and ``static_url(filename)``, which templates use: the
+  same address, built once per process) adds ``?v=<hash>``, the start of the file's SHA-256. A
   request whose ``v`` is the file's current hash is answered with ``Cache-Control: public,
   max-age=31536000, immutable``: the URL changes whenever the file does, so a phone never asks
   again. Outside debug mode each file's hash is worked out once per process (static files change
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import brotli
-from flask import Flask, Response, make_response, request
+from flask import Flask, Response, make_response, request, url_for
 
 from app.core.extensions import compress
 
@@ -87,6 +88,20 @@ def init_app(app: Flask) -> None:
             version = versions[filename]
             if version:
                 values["v"] = version
+
+    urls: dict[tuple[str, str], str] = {}  # (script root, filename) -> its address, likewise
+
+    def static_url(filename: str) -> str:
+        """``url_for('static', filename=...)`` with its hash, built once per process for each
+        file (a page links half a dozen; building each address every time was a tenth of a
+        question page's cost). The script root is part of the key: it comes from the request."""
+        key = (request.script_root, filename)
+        url = urls.get(key)
+        if url is None or app.debug:
+            url = urls[key] = url_for("static", filename=filename)
+        return url
+
+    app.add_template_global(static_url)
 
     serve = app.view_functions["static"]
 
