@@ -11,7 +11,7 @@ import functools
 import secrets
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ import sqlalchemy.orm as so
 
 from app.core.extensions import db
 from app.staff.audit.services import record
+from app.staff.authority.services import settings_version, use_read_only_copy
 from surveys import locked_questionnaires
 from surveys.models import Question, Questionnaire, Response, RoundStatus, SurveyRound
 from surveys.response_rate import record_eligible_at_opening
@@ -274,20 +275,29 @@ def round_by_slug_statement() -> sa.Select[tuple[SurveyRound]]:
 
 
 @functools.cache
-def _public_round_statement() -> sa.Select[tuple[SurveyRound]]:
-    """The round's row alone: its questionnaire comes from surveys/locked_questionnaires.py."""
-    return sa.select(SurveyRound).where(SurveyRound.slug == sa.bindparam("slug"))
+def _public_round_statement() -> sa.Select[tuple[SurveyRound, datetime]]:
+    """The round's row, and when the authority's settings last changed (for their read-only
+    copy, app/staff/authority/services.py); its questionnaire comes from
+    surveys/locked_questionnaires.py."""
+    return sa.select(SurveyRound, settings_version()).where(
+        SurveyRound.slug == sa.bindparam("slug")
+    )
 
 
 def public_round(slug: str) -> SurveyRound | None:
     """A round as the public survey pages read it on every request: its own row from the
     database (staff change its status and dates while it runs), its locked questionnaire and
-    questions from the process's copy (surveys/locked_questionnaires.py). Read-only use: staff
-    pages, commands and demos load rounds with ``round_by_slug``."""
+    questions from the process's copy (surveys/locked_questionnaires.py), and the authority's
+    settings from theirs while unchanged, in the same statement. Read-only use: staff pages,
+    commands and demos load rounds with ``round_by_slug``."""
     if not slug.isalnum() or len(slug) > 40:
         return None
-    survey_round = db.session.scalars(_public_round_statement(), {"slug": slug.lower()}).first()
-    return locked_questionnaires.attach(survey_round) if survey_round is not None else None
+    row = db.session.execute(_public_round_statement(), {"slug": slug.lower()}).first()
+    if row is None:
+        return None
+    survey_round, settings_changed = row
+    use_read_only_copy(settings_changed)
+    return locked_questionnaires.attach(survey_round)
 
 
 def round_by_slug(slug: str) -> SurveyRound | None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 
-from flask import g
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app, g
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
@@ -74,6 +76,52 @@ def time_zone() -> str:
     # (one per row of a list) and get_settings would otherwise read the settings again.
     g.authority_settings = settings
     return settings.timezone
+
+
+# --- A read-only copy for the public survey pages ----------------------------------------------
+# Every survey page reads the settings (the header, the help numbers, the time zone that says
+# whether the round is open today): a statement and a row loaded each time. A page that only
+# reads them can instead carry the row's last change (``settings_version``) in a statement it
+# runs anyway, and ``use_read_only_copy`` then serves the process's detached copy while that
+# version is unchanged. Another worker's save moves ``updated_at``; a save in this process also
+# counts in ``_writes`` (so a clock that stands still, as in tests, cannot hide it). Only pages
+# that never write the settings may use it: a change to the copy would be lost, and the logo
+# and page texts (deferred) are not on it.
+_COPY = "authority.read_only_settings"
+_writes = [0]
+
+
+@sa.event.listens_for(AuthoritySettings, "after_insert")
+@sa.event.listens_for(AuthoritySettings, "after_update")
+@sa.event.listens_for(AuthoritySettings, "after_delete")
+def _written(mapper, connection, target) -> None:
+    _writes[0] += 1
+
+
+def settings_version() -> sa.ScalarSelect[datetime]:
+    """The settings row's last change, as a column of the caller's statement."""
+    return (
+        sa.select(AuthoritySettings.updated_at).where(AuthoritySettings.id == 1).scalar_subquery()
+    )
+
+
+def use_read_only_copy(version: datetime | None) -> None:
+    """Serve this request's settings from the process's copy, if ``version`` (read by the
+    caller with ``settings_version``) is the copy's; else load a new copy. No row yet: nothing
+    (``get_settings`` creates it)."""
+    if version is None or "authority_settings" in g:
+        return
+    copies: dict[tuple, AuthoritySettings] = current_app.extensions.setdefault(_COPY, {})
+    key = (version, _writes[0])
+    copy = copies.get(key)
+    if copy is None:
+        with so.Session(db.engine) as session:  # its own: the copy must belong to no request
+            copy = session.get(AuthoritySettings, 1)
+        if copy is None:
+            return
+        copies.clear()
+        copies[key] = copy
+    g.authority_settings = copy
 
 
 def use_authority_zone() -> None:
