@@ -22,6 +22,7 @@ from flask_sqlalchemy.model import Model as FlaskModel
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -86,6 +87,21 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def insert_ignoring_duplicates(model: type[Model], rows: list[dict], key: str) -> int:
+    """Insert ``rows`` into ``model``'s table in the session's transaction, skipping any whose
+    ``key`` (a unique column) is already there, committed or not: ``ON CONFLICT DO NOTHING`` on
+    PostgreSQL and SQLite alike. For data several requests may create at the same moment; a
+    plain insert would fail one of them, and with it whatever else its transaction held.
+    Returns how many rows were added."""
+    if not rows:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=[key])
+    result = db.session.execute(statement)
+    return max(getattr(result, "rowcount", 0), 0)
 
 
 def configured_limit(name: str):

@@ -18,6 +18,7 @@ DEMO_DISCLOSURES = [
 
 def seed_safeguarding_demo(slug: str = "nb2026") -> None:
     seed_rules()
+    db.session.commit()
     survey_round = db.session.scalar(sa.select(SurveyRound).where(SurveyRound.slug == slug))
     if survey_round is None or db.session.scalar(sa.select(sa.func.count(SafeguardingFlag.id))):
         return

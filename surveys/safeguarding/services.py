@@ -15,7 +15,7 @@ from flask import current_app
 
 from app.core import jobs
 from app.core.clock import today, utcnow
-from app.core.extensions import db
+from app.core.extensions import db, insert_ignoring_duplicates
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
 from app.staff.authority.services import get_settings
@@ -27,24 +27,25 @@ _cache: dict[str, object] = {"stamp": None, "rules": []}
 
 
 def seed_rules() -> int:
-    """Copy the shipped rules into the table, adding only keys it does not have yet."""
-    have = set(db.session.scalars(sa.select(ScreeningRule.key)))
-    added = 0
-    for rule in screening.load_rules():
-        if rule.id in have:
-            continue
-        db.session.add(
-            ScreeningRule(
-                key=rule.id,
-                category=rule.category,
-                kind=rule.kind,
-                text=rule.text,
-                exclude="\n".join(rule.exclude),
-            )
-        )
-        added += 1
-    db.session.commit()
-    return added
+    """Copy the shipped rules into the table, adding only keys it does not have yet, in the
+    caller's transaction (committed with it).
+
+    Screening calls this for the first answer with free text on a new install, inside the
+    answer's own transaction: two people answering at that moment must both be screened and
+    both stored, so a key another transaction added meanwhile is skipped by the database (an
+    insert that ignores a duplicate key), not refused with an error that would lose the answer.
+    """
+    rows = [
+        {
+            "key": rule.id,
+            "category": rule.category,
+            "kind": rule.kind,
+            "text": rule.text,
+            "exclude": "\n".join(rule.exclude),
+        }
+        for rule in screening.load_rules()
+    ]
+    return insert_ignoring_duplicates(ScreeningRule, rows, "key")
 
 
 def active_rules() -> list[screening.Rule]:
@@ -239,6 +240,7 @@ class RuleInvalid(ValueError):
 def rules_for_admin() -> list[ScreeningRule]:
     if not db.session.scalar(sa.select(sa.func.count(ScreeningRule.id))):
         seed_rules()
+        db.session.commit()
     return list(
         db.session.scalars(
             sa.select(ScreeningRule).order_by(ScreeningRule.category, ScreeningRule.key)
