@@ -11,8 +11,10 @@ for every app, so figures compare), waits until it answers, and always stops it.
 bounded load generator: threads with keep-alive ``http.client`` connections, a warm-up, then a
 fixed measuring window; it stops by itself and counts only the expected statuses (200 unless
 told), reporting everything else as errors, and keeps each counted response's latency (for
-the p95). The request may be fixed or built per request by a callable (a webhook benchmark
-that needs a fresh body or signature each time passes one).
+the p95) and the server's CPU time over the load (its process group, from /proc), so a figure
+can be given per request whatever the load generator costs. The request may be fixed or built
+per request by a callable (a webhook benchmark that needs a fresh body or signature each time
+passes one).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 WORKERS = 2
 THREADS = 4
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,22 @@ class Server:
     host: str
     port: int
     app: str
+    process_group: int = 0  # gunicorn's master and workers (serve starts it in its own group)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's processes have used so far, from /proc: what
+        serving costs, whatever the load generator beside it on the same cores costs."""
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            if int(fields[2]) == self.process_group:  # pgrp
+                total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / CLOCK_TICKS
 
     @property
     def base_url(self) -> str:
@@ -68,6 +87,12 @@ class LoadResult:
     seconds: float
     errors: Counter = field(default_factory=Counter)  # status code or exception name -> count
     latencies: list[float] = field(default_factory=list, repr=False)  # s, each counted response
+    server_cpu: float = 0.0  # s of the server's CPU while the load ran (all requests sent)
+    sent: int = 0  # every request sent, counted or not (warm-up included)
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu / self.sent * 1000 if self.sent else 0.0
 
     @property
     def rps(self) -> float:
@@ -90,9 +115,10 @@ class LoadResult:
 
     def summary(self) -> str:
         errors = f", errors {dict(self.errors)}" if self.errors else ""
+        cpu = f", server {self.cpu_ms_per_request:.2f} ms CPU a request" if self.sent else ""
         return (
             f"{self.label}: {self.rps:.0f} req/s, p95 {self.p95 * 1000:.1f} ms "
-            f"({self.ok} in {self.seconds:.1f} s{errors})"
+            f"({self.ok} in {self.seconds:.1f} s{errors}){cpu}"
         )
 
 
@@ -147,7 +173,7 @@ def serve(
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: we can stop master and workers together
     )
-    server = Server("127.0.0.1", port, app)
+    server = Server("127.0.0.1", port, app, process_group=process.pid)
     try:
         _wait_ready(server, process, ready_path, timeout, Path(log.name))
         yield server
@@ -209,16 +235,17 @@ def load(
     window_start = start + warmup
     window_end = window_start + duration
     lock = threading.Lock()
-    totals = {"ok": 0}
+    totals = {"ok": 0, "sent": 0}
     errors: Counter = Counter()
     latencies: list[float] = []
 
     def worker() -> None:
-        ok, errs, mine = 0, Counter(), []
+        ok, sent_here, errs, mine = 0, 0, Counter(), []
         conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
         while (now := time.perf_counter()) < window_end:
             req = build()
             sent = time.perf_counter()
+            sent_here += 1
             try:
                 conn.request(req.method, req.path, body=req.body, headers=dict(req.headers))
                 response = conn.getresponse()
@@ -239,14 +266,17 @@ def load(
         conn.close()
         with lock:
             totals["ok"] += ok
+            totals["sent"] += sent_here
             errors.update(errs)
             latencies.extend(mine)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    cpu_before = server.cpu_seconds()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=warmup + duration + 30)
+    server_cpu = server.cpu_seconds() - cpu_before
     if label is None:
         label = f"{request.method} {request.path}" if isinstance(request, Request) else "load"
     return LoadResult(
@@ -255,4 +285,6 @@ def load(
         duration,
         errors,
         latencies,
+        server_cpu=server_cpu,
+        sent=totals["sent"],
     )
