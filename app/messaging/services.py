@@ -204,16 +204,35 @@ def _by_key(key: str) -> OutboundMessage | None:
     )
 
 
+@functools.cache
+def _tally_statements() -> tuple[sa.Update, sa.Update]:
+    """(add to a round's tally, add to the tally of replies outside a round), built once."""
+    add = {
+        "texts": ReplyTally.texts + 1,
+        "segments": ReplyTally.segments + sa.bindparam("added_segments"),
+    }
+    in_round = sa.update(ReplyTally).where(ReplyTally.round_id == sa.bindparam("tally_round"))
+    outside = sa.update(ReplyTally).where(ReplyTally.round_id.is_(None))
+    return in_round.values(add), outside.values(add)
+
+
 def record_reply(body: str, round_id: int | None) -> None:
     """A conversation reply sent in the webhook's TwiML: counted for cost, never kept (no words,
-    no time, no row of its own: see ReplyTally)."""
+    no time, no row of its own: see ReplyTally).
+
+    One UPDATE adding to the count in the database (not read, added to in Python and written
+    back, which two replies at once would each overwrite); the row is inserted only for a
+    round's first reply."""
     count = segments(body)[1]
-    tally = db.session.scalar(sa.select(ReplyTally).where(ReplyTally.round_id == round_id))
-    if tally is None:
-        tally = ReplyTally(round_id=round_id, texts=0, segments=0)
-        db.session.add(tally)
-    tally.texts += 1
-    tally.segments += count
+    in_round, outside = _tally_statements()
+    if round_id is None:
+        added = db.session.connection().execute(outside, {"added_segments": count})
+    else:
+        added = db.session.connection().execute(
+            in_round, {"added_segments": count, "tally_round": round_id}
+        )
+    if added.rowcount == 0:
+        db.session.add(ReplyTally(round_id=round_id, texts=1, segments=count))
 
 
 def reply_totals(round_id: int) -> tuple[int, int]:
