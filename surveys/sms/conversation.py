@@ -468,14 +468,15 @@ def _no_conversation(
             _end(invited)
         return [_(CLOSED)], survey_round.id
     try:
-        response = engine.start_response(survey_round, Channel.SMS)
+        # Written with the conversation and the message's row, in handle_inbound's one commit.
+        response = engine.start_response(survey_round, Channel.SMS, commit=False)
     except SurveyClosed:
         return [_(CLOSED)], survey_round.id
     first = engine.next_question(response)
     conversation = invited or SmsConversation(phone_hash=hashed)
     conversation.round_id = survey_round.id
     conversation.language = None if chosen is None or chosen.code == "en" else chosen.code
-    conversation.response_id = response.id
+    conversation.response = response
     conversation.question_code = first.code if first else None
     conversation.asked_again = False
     conversation.last_activity_at = now
@@ -484,8 +485,9 @@ def _no_conversation(
 
 
 def _response(conversation: SmsConversation) -> Response:
-    # Asked only of a conversation with a response_id, a foreign key that keeps its response.
-    response = db.session.get(Response, conversation.response_id)
+    # Asked only of a conversation with a response (just started, so not yet written), or with
+    # a response_id, a foreign key that keeps its response.
+    response = conversation.response
     assert response is not None
     return response
 
