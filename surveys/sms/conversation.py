@@ -245,7 +245,16 @@ def handle_inbound(
             text = "\n\n".join(m for m in messages if m)
             if text:
                 messaging.record_reply(text, round_id)
-        reply = record.reply_twiml = twiml(messages)
+        reply = twiml(messages)
+        if sa.inspect(record).pending:
+            # No engine commit has written it: one INSERT with its reply, without the ORM's
+            # unit of work (most texts: "hello", STOP, a new conversation's first question).
+            db.session.expunge(record)
+            db.session.connection().execute(
+                _record_statement(), {"sid": inbound.message_sid, "at": now, "reply": reply}
+            )
+        else:
+            record.reply_twiml = reply
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -272,6 +281,15 @@ def _answered_statement() -> sa.Select[tuple[str | None, datetime]]:
 
 
 @functools.cache
+def _record_statement() -> sa.Insert:
+    return sa.insert(InboundMessage).values(
+        message_sid=sa.bindparam("sid"),
+        received_at=sa.bindparam("at"),
+        reply_twiml=sa.bindparam("reply"),
+    )
+
+
+@functools.cache
 def _conversation_statement() -> sa.Select[tuple[SmsConversation]]:
     return sa.select(SmsConversation).where(
         SmsConversation.phone_hash == sa.bindparam("phone_hash")
@@ -280,10 +298,12 @@ def _conversation_statement() -> sa.Select[tuple[SmsConversation]]:
 
 @functools.cache
 def _keyword_round_statements() -> tuple[
-    sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]]
+    sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]], sa.Select[tuple[int]]
 ]:
     """(open rounds, the round a slug names), each with its questionnaire and questions, which
-    the first question is worked out from."""
+    the first question is worked out from; and whether a word is an SMS round's slug at all,
+    asked first and without the ORM, since most words from a number with no conversation
+    ("hello", "hi?") name no round."""
     with_questions = (
         so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
         so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
@@ -299,11 +319,15 @@ def _keyword_round_statements() -> tuple[
         .where(sa.func.upper(SurveyRound.slug) == sa.bindparam("word"))
         .options(*with_questions)
     )
-    return open_rounds, by_slug
+    is_slug = sa.select(SurveyRound.id).where(
+        sa.func.upper(SurveyRound.slug) == sa.bindparam("word")
+    )
+    return open_rounds, by_slug, is_slug
 
 
 def _answered(message_sid: str, now: datetime) -> str | None:
-    record = db.session.execute(_answered_statement(), {"sid": message_sid}).first()
+    # Core, not the ORM: two columns, and nothing is waiting to be flushed before it.
+    record = db.session.connection().execute(_answered_statement(), {"sid": message_sid}).first()
     if record is None:
         return None
     reply, received_at = record
@@ -427,12 +451,14 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     """(the round a keyword names, whether the word is a keyword at all)."""
     if not word:
         return None, False
-    open_rounds, by_slug = _keyword_round_statements()
+    open_rounds, by_slug, is_slug = _keyword_round_statements()
     if word == _word(current_app.config["SMS_KEYWORD"]):
         for candidate in db.session.scalars(open_rounds).unique():
             if candidate.is_open and "sms" in (candidate.channels or []):
                 return candidate, True
         return None, True
+    if db.session.connection().execute(is_slug, {"word": word}).first() is None:
+        return None, False
     survey_round = db.session.scalars(by_slug, {"word": word}).unique().first()
     if survey_round is None or "sms" not in (survey_round.channels or []):
         return None, False
