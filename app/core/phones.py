@@ -100,10 +100,9 @@ def _normalise_mobile(raw: str) -> str:
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
-    if (
-        not phonenumbers.is_valid_number(parsed)
-        or phonenumbers.number_type(parsed) not in mobile_kinds
-    ):
+    # number_type is UNKNOWN for an invalid number, so this is is_valid_number too (which
+    # would work the type out a second time).
+    if phonenumbers.number_type(parsed) not in mobile_kinds:
         raise NumberInvalid(
             f"'{text[:40]}' is not a mobile number, so it cannot get texts. "
             f"Enter a mobile, like {EXAMPLE}"
