@@ -44,12 +44,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from twilio.twiml.messaging_response import MessagingResponse
 
 from app.core import phones
 from app.core.clock import utcnow
@@ -211,12 +211,15 @@ OPTED_IN = N_("You can get texts from us again.")
 # --- Handling a message --------------------------------------------------------------------
 
 
+TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+TWIML_MESSAGE = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>{}</Message></Response>'
+
+
 def twiml(messages: list[str]) -> str:
-    reply = MessagingResponse()
+    """The TwiML the SDK's MessagingResponse writes for one message (or none), byte for byte,
+    without building an XML tree for it: the text escaped as element content (& < >)."""
     text = "\n\n".join(m for m in messages if m)
-    if text:
-        reply.message(text)
-    return str(reply)
+    return TWIML_MESSAGE.format(escape(text)) if text else TWIML_EMPTY
 
 
 def handle_inbound(
