@@ -212,7 +212,10 @@ def _tally_statements() -> tuple[sa.Update, sa.Update]:
         "segments": ReplyTally.segments + sa.bindparam("added_segments"),
     }
     in_round = sa.update(ReplyTally).where(ReplyTally.round_id == sa.bindparam("tally_round"))
-    outside = sa.update(ReplyTally).where(ReplyTally.round_id.is_(None))
+    # Replies outside a round share one row; NULLs are never equal to each other, so the unique
+    # round_id cannot stop two first replies each adding one: the oldest is the one counted.
+    first_outside = sa.select(sa.func.min(ReplyTally.id)).where(ReplyTally.round_id.is_(None))
+    outside = sa.update(ReplyTally).where(ReplyTally.id == first_outside.scalar_subquery())
     return in_round.values(add), outside.values(add)
 
 
@@ -221,8 +224,8 @@ def record_reply(body: str, round_id: int | None) -> None:
     no time, no row of its own: see ReplyTally).
 
     One UPDATE adding to the count in the database (not read, added to in Python and written
-    back, which two replies at once would each overwrite); the row is inserted only for a
-    round's first reply."""
+    back, which two replies at once would each overwrite); the row is inserted by the first
+    reply (of a round, or outside any)."""
     count = segments(body)[1]
     in_round, outside = _tally_statements()
     if round_id is None:
