@@ -102,6 +102,14 @@ def _blocked_statement() -> sa.CompoundSelect:
     )
 
 
+@functools.cache
+def opted_out_clause() -> sa.Exists:
+    """Whether a number has opted out, for a caller that asks it inside a statement of its own
+    (the SMS webhook asks it with the number's conversation): bind ``opt_out_hashes`` to
+    ``phone_hashes(number)``, every key's hash, as ``blocked_reason`` looks it up."""
+    return sa.exists().where(OptOut.phone_hash.in_(sa.bindparam("opt_out_hashes", expanding=True)))
+
+
 def blocked_reason(number: str) -> str | None:
     """Why a number must not be texted ('opted_out', 'unreachable'), or None."""
     return blocked_numbers({number}).get(number)

@@ -60,7 +60,7 @@ from app.core.languages import help_text as _help
 from app.core.text import fold
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
-from app.messaging.keys import rekey
+from app.messaging.keys import phone_hashes, rekey
 from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
 from app.staff.authority.services import get_settings
 from surveys import completion, engine, translations
@@ -293,9 +293,15 @@ def _record_statement() -> sa.Insert:
 
 
 @functools.cache
-def _conversation_statement() -> sa.Select[tuple[SmsConversation]]:
-    return sa.select(SmsConversation).where(
-        SmsConversation.phone_hash == sa.bindparam("phone_hash")
+def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool]]:
+    """The number's conversation (None if it has none) and whether it has opted out, in one
+    statement: every text asks both. One row always, from a one-row anchor the conversation is
+    outer-joined to."""
+    anchor = sa.select(sa.literal(1).label("one")).subquery()
+    return (
+        sa.select(SmsConversation, messaging.opted_out_clause().label("opted_out"))
+        .select_from(anchor)
+        .outerjoin(SmsConversation, SmsConversation.phone_hash == sa.bindparam("phone_hash"))
     )
 
 
@@ -367,7 +373,10 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
-    conversation = db.session.scalar(_conversation_statement(), {"phone_hash": hashed})
+    conversation, opted_out = db.session.execute(
+        _conversation_statement(),
+        {"phone_hash": hashed, "opt_out_hashes": phone_hashes(number)},
+    ).one()
     if conversation is not None and conversation.last_activity_at < now - timedelta(
         days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
     ):
@@ -378,7 +387,9 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
         conversation.language = None if chosen.code == "en" else chosen.code
     code = chosen.code if chosen else (conversation.language if conversation else None)
     with speaking(code):
-        return _respond_in(inbound, conversation, asked, chosen, now=now, today=today)
+        return _respond_in(
+            inbound, conversation, asked, chosen, opted_out=bool(opted_out), now=now, today=today
+        )
 
 
 def _language_asked(body: str) -> tuple[bool, Language | None]:
@@ -396,6 +407,7 @@ def _respond_in(
     asked: bool,
     chosen: Language | None,
     *,
+    opted_out: bool,
     now: datetime,
     today: date | None,
 ):
@@ -406,7 +418,6 @@ def _respond_in(
     round_id = conversation.round_id if conversation else None
     if keyword == Keyword.STOP:
         return _stop(number, conversation, inbound), round_id
-    opted_out = messaging.blocked_reason(number) == "opted_out"
     if keyword == Keyword.START or (opted_out and word == "YES"):
         messaging.opt_in(number)
         if conversation is not None and conversation.response_id is not None:
