@@ -353,11 +353,17 @@ def _can_reply_to(sender: str) -> bool:
         number = phones.normalise_mobile(sender)
     except phones.NumberInvalid:
         return False
-    own = current_app.config.get("TWILIO_FROM_NUMBER") or ""
+    own = _own_number(current_app.config.get("TWILIO_FROM_NUMBER") or "")
+    return own is None or number != own
+
+
+@functools.lru_cache(maxsize=4)
+def _own_number(configured: str) -> str | None:
+    """The service's own number, parsed once per setting rather than once per text."""
     try:
-        return not own or number != phones.normalise_number(own)
+        return phones.normalise_number(configured) if configured else None
     except phones.NumberInvalid:
-        return True
+        return None
 
 
 def _word(text: str) -> str:
