@@ -62,7 +62,7 @@ from app.messaging import services as messaging
 from app.messaging.encoding import segments
 from app.messaging.keys import phone_hashes, rekey
 from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
-from app.staff.authority.services import get_settings
+from app.staff.authority.services import get_settings, settings_version, use_read_only_copy
 from surveys import completion, engine, translations
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import (
@@ -293,13 +293,18 @@ def _record_statement() -> sa.Insert:
 
 
 @functools.cache
-def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool]]:
-    """The number's conversation (None if it has none) and whether it has opted out, in one
-    statement: every text asks both. One row always, from a one-row anchor the conversation is
-    outer-joined to."""
+def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime]]:
+    """The number's conversation (None if it has none), whether it has opted out, and when the
+    authority's settings last changed (for their read-only copy: a reply reads them, never
+    writes them), in one statement: every text asks all three. One row always, from a one-row
+    anchor the conversation is outer-joined to."""
     anchor = sa.select(sa.literal(1).label("one")).subquery()
     return (
-        sa.select(SmsConversation, messaging.opted_out_clause().label("opted_out"))
+        sa.select(
+            SmsConversation,
+            messaging.opted_out_clause().label("opted_out"),
+            settings_version().label("settings_changed"),
+        )
         .select_from(anchor)
         .outerjoin(SmsConversation, SmsConversation.phone_hash == sa.bindparam("phone_hash"))
     )
@@ -379,10 +384,11 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
-    conversation, opted_out = db.session.execute(
+    conversation, opted_out, settings_changed = db.session.execute(
         _conversation_statement(),
         {"phone_hash": hashed, "opt_out_hashes": phone_hashes(number)},
     ).one()
+    use_read_only_copy(settings_changed)
     if conversation is not None and conversation.last_activity_at < now - timedelta(
         days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
     ):
