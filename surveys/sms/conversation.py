@@ -47,7 +47,6 @@ from datetime import date, datetime, timedelta
 from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -63,13 +62,12 @@ from app.messaging.encoding import segments
 from app.messaging.keys import phone_hashes, rekey
 from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
 from app.staff.authority.services import get_settings, settings_version, use_read_only_copy
-from surveys import completion, engine, translations
+from surveys import completion, engine, locked_questionnaires, translations
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import (
     Channel,
     Question,
     QuestionKind,
-    Questionnaire,
     Response,
     RoundStatus,
     SurveyRound,
@@ -314,29 +312,23 @@ def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime
 def _keyword_round_statements() -> tuple[
     sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]], sa.Select[tuple[int]]
 ]:
-    """(open rounds, the round a slug names), each with its questionnaire and questions, which
-    the first question is worked out from; and whether a word is an SMS round's slug at all,
-    asked first and without the ORM, since most words from a number with no conversation
-    ("hello", "hi?") name no round."""
-    with_questions = (
-        so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
-        so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
-    )
+    """(open rounds, the round a slug names): their own rows only; the questionnaire a round
+    asks comes from the process's copy of its locked version (``_with_questions``). And whether
+    a word is a round's slug at all, asked first without the ORM: most words from a number with
+    no conversation ("hello", "hi?") name no round."""
     open_rounds = (
         sa.select(SurveyRound)
         .where(SurveyRound.status == RoundStatus.OPEN)
         .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
-        .options(*with_questions)
     )
-    by_slug = (
-        sa.select(SurveyRound)
-        .where(sa.func.upper(SurveyRound.slug) == sa.bindparam("word"))
-        .options(*with_questions)
-    )
-    is_slug = sa.select(SurveyRound.id).where(
-        sa.func.upper(SurveyRound.slug) == sa.bindparam("word")
-    )
-    return open_rounds, by_slug, is_slug
+    named = sa.func.upper(SurveyRound.slug) == sa.bindparam("word")
+    return open_rounds, sa.select(SurveyRound).where(named), sa.select(SurveyRound.id).where(named)
+
+
+def _with_questions(survey_round: SurveyRound) -> SurveyRound:
+    """The round with its locked questionnaire (and module) from surveys/locked_questionnaires.py,
+    as the survey pages read it: a text reads the questions, never changes them."""
+    return locked_questionnaires.attach(survey_round)
 
 
 def _answered(message_sid: str, now: datetime) -> str | None:
@@ -470,7 +462,7 @@ def _respond_in(
 def conversation_round(conversation: SmsConversation) -> SurveyRound:
     survey_round = db.session.get(SurveyRound, conversation.round_id)
     assert survey_round is not None  # round_id is a NOT NULL foreign key
-    return survey_round
+    return _with_questions(survey_round)
 
 
 def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
@@ -479,16 +471,16 @@ def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
         return None, False
     open_rounds, by_slug, is_slug = _keyword_round_statements()
     if word == _word(current_app.config["SMS_KEYWORD"]):
-        for candidate in db.session.scalars(open_rounds).unique():
+        for candidate in db.session.scalars(open_rounds):
             if candidate.is_open and "sms" in (candidate.channels or []):
-                return candidate, True
+                return _with_questions(candidate), True
         return None, True
     if db.session.connection().execute(is_slug, {"word": word}).first() is None:
         return None, False
-    survey_round = db.session.scalars(by_slug, {"word": word}).unique().first()
+    survey_round = db.session.scalars(by_slug, {"word": word}).first()
     if survey_round is None or "sms" not in (survey_round.channels or []):
         return None, False
-    return survey_round, True
+    return _with_questions(survey_round), True
 
 
 def _stop(number: str, conversation: SmsConversation | None, inbound: Inbound) -> list[str]:
