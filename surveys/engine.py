@@ -143,9 +143,13 @@ def start_response(
     assisted: bool = False,
     resume_hash: str | None = None,
     allow_closed: bool = False,
+    commit: bool = True,
 ) -> Response:
     """A new response. Imports, and keyed forms before the round's data entry deadline
-    (``allow_closed``), may arrive after the round closes; web and SMS answers may not."""
+    (``allow_closed``), may arrive after the round closes; web and SMS answers may not.
+
+    ``commit=False`` leaves the response added but unwritten, for a channel that commits it
+    with what else the same request writes (an SMS conversation, and the text's MessageSid)."""
     ensure_open(survey_round, allow_closed=allow_closed or channel == Channel.IMPORT)
     response = Response(
         round=survey_round,
@@ -155,7 +159,8 @@ def start_response(
         answers=[],  # known to be none: asking for them later needs no statement
     )
     db.session.add(response)
-    commit_keeping_loaded()  # the channel goes on to ask the first question of this round
+    if commit:
+        commit_keeping_loaded()  # the channel goes on to ask the first question of this round
     return response
 
 

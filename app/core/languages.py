@@ -107,11 +107,17 @@ def choose(code: str) -> bool:
     return True
 
 
+@cache
+def _folded(words: tuple[str, ...]) -> frozenset[str]:
+    """The matching keys of a language's own words (shipped data: folded once, not per text)."""
+    return frozenset(fold(word) for word in words)
+
+
 def by_sms_code(text: str) -> Language | None:
     """The offered language whose ``sms_code`` (or code) is ``text`` ("xb", "ar-XB")."""
     key = fold(text)
     for language in offered():
-        if key and key in {fold(language.sms_code), fold(language.code)}:
+        if key and key in _folded((language.sms_code, language.code)):
             return language
     return None
 
@@ -120,7 +126,7 @@ def by_sms_keyword(text: str) -> Language | None:
     """The offered language one of whose survey keywords is the whole of ``text``."""
     key = fold(text)
     for language in offered():
-        if key and key in {fold(word) for word in language.sms_keywords}:
+        if key and key in _folded(language.sms_keywords):
             return language
     return None
 

@@ -29,13 +29,13 @@ GSM_BASIC = frozenset(
 GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
 
 
+GSM_ALPHABET = GSM_BASIC | GSM_EXTENSION
+
+
 def gsm7_or_ucs2(text: str) -> str:
     """``"GSM-7"`` if every character is in the GSM-7 alphabet (basic or extension), else
     ``"UCS-2"``."""
-    for ch in text or "":
-        if ch not in GSM_BASIC and ch not in GSM_EXTENSION:
-            return UCS_2
-    return GSM_7
+    return GSM_7 if GSM_ALPHABET.issuperset(text or "") else UCS_2
 
 
 def _utf16_units(text: str) -> int:
@@ -54,5 +54,6 @@ def segments(text: str) -> tuple[str, int]:
     if encoding == UCS_2:
         units = _utf16_units(text)
         return UCS_2, 1 if units <= UCS2_SINGLE else math.ceil(units / UCS2_PART)
-    septets = sum(2 if ch in GSM_EXTENSION else 1 for ch in text)
+    # Counted in C, not a character at a time: the webhook asks this of each reply it writes.
+    septets = len(text) + sum(text.count(ch) for ch in GSM_EXTENSION)
     return GSM_7, 1 if septets <= GSM_SINGLE else math.ceil(septets / GSM_PART)

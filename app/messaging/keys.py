@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
@@ -33,22 +34,34 @@ def current_key_id() -> str:
 
 
 def _current_key() -> bytes:
-    key = current_app.config.get("SMS_HMAC_KEY")
-    if key:
-        return str(key).encode()
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"belonging sms phone hash", hashlib.sha256).digest()
+    return _key(current_app.config.get("SMS_HMAC_KEY"), current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=8)
+def _key(configured: str | None, secret_key: str) -> bytes:
+    # Cached: a webhook asks for the key several times a text (tests configure several apps).
+    if configured:
+        return str(configured).encode()
+    return hmac.new(secret_key.encode(), b"belonging sms phone hash", hashlib.sha256).digest()
 
 
 def keys() -> dict[str, bytes]:
     """Every key a stored hash may have been made with, by id; the current one first."""
     found = {current_key_id(): _current_key()}
-    old = current_app.config.get("SMS_HMAC_OLD_KEYS") or ""
-    for pair in filter(None, (p.strip() for p in old.split(","))):
+    for key_id, key in _old_keys(current_app.config.get("SMS_HMAC_OLD_KEYS") or ""):
+        found.setdefault(key_id, key)
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _old_keys(setting: str) -> tuple[tuple[str, bytes], ...]:
+    """SMS_HMAC_OLD_KEYS ("id:key,id:key") read once per value, not once per lookup."""
+    found: dict[str, bytes] = {}
+    for pair in filter(None, (p.strip() for p in setting.split(","))):
         key_id, _, raw = pair.partition(":")
         if key_id.strip() and raw.strip():
             found.setdefault(key_id.strip(), raw.strip().encode())
-    return found
+    return tuple(found.items())
 
 
 def _canonical(number: str) -> bytes:

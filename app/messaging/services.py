@@ -102,6 +102,14 @@ def _blocked_statement() -> sa.CompoundSelect:
     )
 
 
+@functools.cache
+def opted_out_clause() -> sa.Exists:
+    """Whether a number has opted out, for a caller that asks it inside a statement of its own
+    (the SMS webhook asks it with the number's conversation): bind ``opt_out_hashes`` to
+    ``phone_hashes(number)``, every key's hash, as ``blocked_reason`` looks it up."""
+    return sa.exists().where(OptOut.phone_hash.in_(sa.bindparam("opt_out_hashes", expanding=True)))
+
+
 def blocked_reason(number: str) -> str | None:
     """Why a number must not be texted ('opted_out', 'unreachable'), or None."""
     return blocked_numbers({number}).get(number)
@@ -204,16 +212,38 @@ def _by_key(key: str) -> OutboundMessage | None:
     )
 
 
+@functools.cache
+def _tally_statements() -> tuple[sa.Update, sa.Update]:
+    """(add to a round's tally, add to the tally of replies outside a round), built once."""
+    add = {
+        "texts": ReplyTally.texts + 1,
+        "segments": ReplyTally.segments + sa.bindparam("added_segments"),
+    }
+    in_round = sa.update(ReplyTally).where(ReplyTally.round_id == sa.bindparam("tally_round"))
+    # Replies outside a round share one row; NULLs are never equal to each other, so the unique
+    # round_id cannot stop two first replies each adding one: the oldest is the one counted.
+    first_outside = sa.select(sa.func.min(ReplyTally.id)).where(ReplyTally.round_id.is_(None))
+    outside = sa.update(ReplyTally).where(ReplyTally.id == first_outside.scalar_subquery())
+    return in_round.values(add), outside.values(add)
+
+
 def record_reply(body: str, round_id: int | None) -> None:
     """A conversation reply sent in the webhook's TwiML: counted for cost, never kept (no words,
-    no time, no row of its own: see ReplyTally)."""
+    no time, no row of its own: see ReplyTally).
+
+    One UPDATE adding to the count in the database (not read, added to in Python and written
+    back, which two replies at once would each overwrite); the row is inserted by the first
+    reply (of a round, or outside any)."""
     count = segments(body)[1]
-    tally = db.session.scalar(sa.select(ReplyTally).where(ReplyTally.round_id == round_id))
-    if tally is None:
-        tally = ReplyTally(round_id=round_id, texts=0, segments=0)
-        db.session.add(tally)
-    tally.texts += 1
-    tally.segments += count
+    in_round, outside = _tally_statements()
+    if round_id is None:
+        added = db.session.connection().execute(outside, {"added_segments": count})
+    else:
+        added = db.session.connection().execute(
+            in_round, {"added_segments": count, "tally_round": round_id}
+        )
+    if added.rowcount == 0:
+        db.session.add(ReplyTally(round_id=round_id, texts=1, segments=count))
 
 
 def reply_totals(round_id: int) -> tuple[int, int]:

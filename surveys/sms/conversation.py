@@ -44,12 +44,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from twilio.twiml.messaging_response import MessagingResponse
 
 from app.core import phones
 from app.core.clock import utcnow
@@ -60,16 +59,15 @@ from app.core.languages import help_text as _help
 from app.core.text import fold
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
-from app.messaging.keys import rekey
+from app.messaging.keys import phone_hashes, rekey
 from app.messaging.keywords import STOP_CONFIRMATION, Keyword, classify, twilio_answers
-from app.staff.authority.services import get_settings
-from surveys import completion, engine, translations
+from app.staff.authority.services import get_settings, settings_version, use_read_only_copy
+from surveys import completion, engine, locked_questionnaires, translations
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import (
     Channel,
     Question,
     QuestionKind,
-    Questionnaire,
     Response,
     RoundStatus,
     SurveyRound,
@@ -211,12 +209,15 @@ OPTED_IN = N_("You can get texts from us again.")
 # --- Handling a message --------------------------------------------------------------------
 
 
+TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+TWIML_MESSAGE = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>{}</Message></Response>'
+
+
 def twiml(messages: list[str]) -> str:
-    reply = MessagingResponse()
+    """The TwiML the SDK's MessagingResponse writes for one message (or none), byte for byte,
+    without building an XML tree for it: the text escaped as element content (& < >)."""
     text = "\n\n".join(m for m in messages if m)
-    if text:
-        reply.message(text)
-    return str(reply)
+    return TWIML_MESSAGE.format(escape(text)) if text else TWIML_EMPTY
 
 
 def handle_inbound(
@@ -245,7 +246,16 @@ def handle_inbound(
             text = "\n\n".join(m for m in messages if m)
             if text:
                 messaging.record_reply(text, round_id)
-        reply = record.reply_twiml = twiml(messages)
+        reply = twiml(messages)
+        if sa.inspect(record).pending:
+            # No engine commit has written it: one INSERT with its reply, without the ORM's
+            # unit of work (most texts: "hello", STOP, a new conversation's first question).
+            db.session.expunge(record)
+            db.session.connection().execute(
+                _record_statement(), {"sid": inbound.message_sid, "at": now, "reply": reply}
+            )
+        else:
+            record.reply_twiml = reply
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -272,38 +282,58 @@ def _answered_statement() -> sa.Select[tuple[str | None, datetime]]:
 
 
 @functools.cache
-def _conversation_statement() -> sa.Select[tuple[SmsConversation]]:
-    return sa.select(SmsConversation).where(
-        SmsConversation.phone_hash == sa.bindparam("phone_hash")
+def _record_statement() -> sa.Insert:
+    return sa.insert(InboundMessage).values(
+        message_sid=sa.bindparam("sid"),
+        received_at=sa.bindparam("at"),
+        reply_twiml=sa.bindparam("reply"),
+    )
+
+
+@functools.cache
+def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime]]:
+    """The number's conversation (None if it has none), whether it has opted out, and when the
+    authority's settings last changed (for their read-only copy: a reply reads them, never
+    writes them), in one statement: every text asks all three. One row always, from a one-row
+    anchor the conversation is outer-joined to."""
+    anchor = sa.select(sa.literal(1).label("one")).subquery()
+    return (
+        sa.select(
+            SmsConversation,
+            messaging.opted_out_clause().label("opted_out"),
+            settings_version().label("settings_changed"),
+        )
+        .select_from(anchor)
+        .outerjoin(SmsConversation, SmsConversation.phone_hash == sa.bindparam("phone_hash"))
     )
 
 
 @functools.cache
 def _keyword_round_statements() -> tuple[
-    sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]]
+    sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]], sa.Select[tuple[int]]
 ]:
-    """(open rounds, the round a slug names), each with its questionnaire and questions, which
-    the first question is worked out from."""
-    with_questions = (
-        so.joinedload(SurveyRound.questionnaire).joinedload(Questionnaire.questions),
-        so.joinedload(SurveyRound.wellbeing_module).joinedload(Questionnaire.questions),
-    )
+    """(open rounds, the round a slug names): their own rows only; the questionnaire a round
+    asks comes from the process's copy of its locked version (``_with_questions``). And whether
+    a word is a round's slug at all, asked first without the ORM: most words from a number with
+    no conversation ("hello", "hi?") name no round."""
     open_rounds = (
         sa.select(SurveyRound)
         .where(SurveyRound.status == RoundStatus.OPEN)
         .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
-        .options(*with_questions)
     )
-    by_slug = (
-        sa.select(SurveyRound)
-        .where(sa.func.upper(SurveyRound.slug) == sa.bindparam("word"))
-        .options(*with_questions)
-    )
-    return open_rounds, by_slug
+    named = sa.func.upper(SurveyRound.slug) == sa.bindparam("word")
+    return open_rounds, sa.select(SurveyRound).where(named), sa.select(SurveyRound.id).where(named)
+
+
+def _with_questions(survey_round: SurveyRound) -> SurveyRound:
+    """The round with its locked questionnaire (and module) from surveys/locked_questionnaires.py,
+    as the survey pages read it: a text reads the questions, never changes them."""
+    return locked_questionnaires.attach(survey_round)
 
 
 def _answered(message_sid: str, now: datetime) -> str | None:
-    record = db.session.execute(_answered_statement(), {"sid": message_sid}).first()
+    # Core, not the ORM: two columns, and nothing is waiting to be flushed before it.
+    record = db.session.connection().execute(_answered_statement(), {"sid": message_sid}).first()
     if record is None:
         return None
     reply, received_at = record
@@ -320,11 +350,17 @@ def _can_reply_to(sender: str) -> bool:
         number = phones.normalise_mobile(sender)
     except phones.NumberInvalid:
         return False
-    own = current_app.config.get("TWILIO_FROM_NUMBER") or ""
+    own = _own_number(current_app.config.get("TWILIO_FROM_NUMBER") or "")
+    return own is None or number != own
+
+
+@functools.lru_cache(maxsize=4)
+def _own_number(configured: str) -> str | None:
+    """The service's own number, parsed once per setting rather than once per text."""
     try:
-        return not own or number != phones.normalise_number(own)
+        return phones.normalise_number(configured) if configured else None
     except phones.NumberInvalid:
-        return True
+        return None
 
 
 def _word(text: str) -> str:
@@ -340,7 +376,11 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
-    conversation = db.session.scalar(_conversation_statement(), {"phone_hash": hashed})
+    conversation, opted_out, settings_changed = db.session.execute(
+        _conversation_statement(),
+        {"phone_hash": hashed, "opt_out_hashes": phone_hashes(number)},
+    ).one()
+    use_read_only_copy(settings_changed)
     if conversation is not None and conversation.last_activity_at < now - timedelta(
         days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
     ):
@@ -351,7 +391,9 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
         conversation.language = None if chosen.code == "en" else chosen.code
     code = chosen.code if chosen else (conversation.language if conversation else None)
     with speaking(code):
-        return _respond_in(inbound, conversation, asked, chosen, now=now, today=today)
+        return _respond_in(
+            inbound, conversation, asked, chosen, opted_out=bool(opted_out), now=now, today=today
+        )
 
 
 def _language_asked(body: str) -> tuple[bool, Language | None]:
@@ -369,6 +411,7 @@ def _respond_in(
     asked: bool,
     chosen: Language | None,
     *,
+    opted_out: bool,
     now: datetime,
     today: date | None,
 ):
@@ -379,7 +422,6 @@ def _respond_in(
     round_id = conversation.round_id if conversation else None
     if keyword == Keyword.STOP:
         return _stop(number, conversation, inbound), round_id
-    opted_out = messaging.blocked_reason(number) == "opted_out"
     if keyword == Keyword.START or (opted_out and word == "YES"):
         messaging.opt_in(number)
         if conversation is not None and conversation.response_id is not None:
@@ -420,23 +462,25 @@ def _respond_in(
 def conversation_round(conversation: SmsConversation) -> SurveyRound:
     survey_round = db.session.get(SurveyRound, conversation.round_id)
     assert survey_round is not None  # round_id is a NOT NULL foreign key
-    return survey_round
+    return _with_questions(survey_round)
 
 
 def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
     """(the round a keyword names, whether the word is a keyword at all)."""
     if not word:
         return None, False
-    open_rounds, by_slug = _keyword_round_statements()
+    open_rounds, by_slug, is_slug = _keyword_round_statements()
     if word == _word(current_app.config["SMS_KEYWORD"]):
-        for candidate in db.session.scalars(open_rounds).unique():
+        for candidate in db.session.scalars(open_rounds):
             if candidate.is_open and "sms" in (candidate.channels or []):
-                return candidate, True
+                return _with_questions(candidate), True
         return None, True
-    survey_round = db.session.scalars(by_slug, {"word": word}).unique().first()
+    if db.session.connection().execute(is_slug, {"word": word}).first() is None:
+        return None, False
+    survey_round = db.session.scalars(by_slug, {"word": word}).first()
     if survey_round is None or "sms" not in (survey_round.channels or []):
         return None, False
-    return survey_round, True
+    return _with_questions(survey_round), True
 
 
 def _stop(number: str, conversation: SmsConversation | None, inbound: Inbound) -> list[str]:
@@ -468,14 +512,15 @@ def _no_conversation(
             _end(invited)
         return [_(CLOSED)], survey_round.id
     try:
-        response = engine.start_response(survey_round, Channel.SMS)
+        # Written with the conversation and the message's row, in handle_inbound's one commit.
+        response = engine.start_response(survey_round, Channel.SMS, commit=False)
     except SurveyClosed:
         return [_(CLOSED)], survey_round.id
     first = engine.next_question(response)
     conversation = invited or SmsConversation(phone_hash=hashed)
     conversation.round_id = survey_round.id
     conversation.language = None if chosen is None or chosen.code == "en" else chosen.code
-    conversation.response_id = response.id
+    conversation.response = response
     conversation.question_code = first.code if first else None
     conversation.asked_again = False
     conversation.last_activity_at = now
@@ -484,8 +529,9 @@ def _no_conversation(
 
 
 def _response(conversation: SmsConversation) -> Response:
-    # Asked only of a conversation with a response_id, a foreign key that keeps its response.
-    response = db.session.get(Response, conversation.response_id)
+    # Asked only of a conversation with a response (just started, so not yet written), or with
+    # a response_id, a foreign key that keeps its response.
+    response = conversation.response
     assert response is not None
     return response
 

@@ -24,6 +24,7 @@ import sqlalchemy.orm as so
 from app.core.clock import utcnow
 from app.core.extensions import Model, RandomKey, random_key
 from app.messaging.keys import current_key_id
+from surveys.models import Response
 
 
 class SmsConversation(Model):
@@ -47,6 +48,9 @@ class SmsConversation(Model):
     response_id: so.Mapped[int | None] = so.mapped_column(
         RandomKey, sa.ForeignKey("response.id", ondelete="CASCADE"), unique=True
     )
+    # One way only (Response has nothing that leads here). Lets a conversation be started with a
+    # response not yet written, so both go in the one commit that answers the text.
+    response: so.Mapped[Response | None] = so.relationship()
     question_code: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     asked_again: so.Mapped[bool] = so.mapped_column(default=False)
     # The language the conversation is in (app/core/languages.py code); NULL for English.
