@@ -7,7 +7,8 @@ a template wraps such a piece in a call block::
 
     {%+ call fragment("header", chrome_key()) %}...{% endcall +%}
 
-and the markup is rendered once per process for each key, then reused. Decisions:
+and the markup is rendered once per process for each key, then reused. A question page, whose
+every part but the CSRF token is made from such content, is kept whole (``page``). Decisions:
 - The key holds the *content* the markup is made from (names, wording, choices, the chosen
   answer), never an id or a time alone: an edit in any worker makes a new key in every worker,
   so nothing is ever shown stale, and no cross-process invalidation is needed. A key of None
@@ -20,6 +21,7 @@ and the markup is rendered once per process for each key, then reused. Decisions
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -30,25 +32,45 @@ from markupsafe import Markup
 MAX_ITEMS = 2048
 
 _LOCK = threading.Lock()
-_CACHE: OrderedDict[Hashable, Markup] = OrderedDict()
+_CACHE: OrderedDict[Hashable, str] = OrderedDict()
+# Stands for the CSRF token in a kept page (``page``): random, so no page text can contain it.
+_TOKEN_MARK = secrets.token_hex(16)
 
 
 def fragment(name: str, key: Hashable | None, caller: Callable[[], str]) -> Markup:
     """The markup of the call block ``caller`` for ``(name, key)``, rendered once per key."""
     if key is None:
         return Markup(caller())  # noqa: S704 - the template's own (autoescaped) output
-    full = (name, key)
+    return Markup(_kept((name, key), caller))  # noqa: S704 - the template's own output
+
+
+def page(
+    key: Hashable | None, render: Callable[[Callable[[], str]], str], token: Callable[[], str]
+) -> str:
+    """A whole page kept for ``key``, its CSRF token the only part made afresh.
+
+    ``render(csrf_token)`` renders the page with the given ``csrf_token()`` (a template's own
+    context hides the global); it is called with a stand-in once per key, and each answer puts
+    this request's ``token()`` where the stand-in was. The key must hold everything else the
+    page is made from (see the module's decisions); None renders afresh."""
+    if key is None:
+        return render(token)
+    kept = _kept(("page", key), lambda: render(lambda: _TOKEN_MARK))
+    return kept.replace(_TOKEN_MARK, token())
+
+
+def _kept(full: Hashable, make: Callable[[], str]) -> str:
     with _LOCK:
         hit = _CACHE.get(full)
         if hit is not None:
             _CACHE.move_to_end(full)
             return hit
-    markup = Markup(caller())  # noqa: S704 - the template's own (autoescaped) output
+    made = make()
     with _LOCK:
-        _CACHE[full] = markup
+        _CACHE[full] = made
         while len(_CACHE) > MAX_ITEMS:
             _CACHE.popitem(last=False)
-    return markup
+    return made
 
 
 def forget() -> None:

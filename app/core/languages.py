@@ -221,10 +221,21 @@ class _LanguageDomain(Domain):
         kept = _OVERLAYS.get(key)
         if kept is None or kept[0] is not imported:
             kept = _OVERLAYS[key] = (imported, _overlay(imported, self.cache[key]))
+            _overlays_built[0] += 1
         return kept[1]
 
 
 _OVERLAYS: dict[str, tuple[dict[str, str], support.Translations]] = {}
+_overlays_built = [0]
+
+
+def wording_version() -> tuple[str, bool, int]:
+    """What the page's words are made from besides the shipped catalogues: its language, whether
+    a translator has checked it (help wording), and how many times imported translations were
+    laid over them in this process. Part of a kept page's key (app/core/fragments.page)."""
+    language = current()
+    LanguageBabel._domain.get_translations()  # lays a new import over, if there is one
+    return language.code, is_checked(language), _overlays_built[0]
 
 
 def _overlay(imported: dict[str, str], base: support.NullTranslations) -> support.Translations:

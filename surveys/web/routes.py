@@ -125,22 +125,23 @@ def question(slug: str, code: str):
             return redirect(following)
     answer = engine.answers_by_question(response).get(current.id)
     wording = web.question_wording(current)
-    return render_template(
-        "surveys/web/question.html",
-        survey_round=survey_round,
-        response=response,
-        question=current,
-        wording=wording,
-        answer=answer,
-        choices_key=web.choices_key(current, wording, answer, error),
-        number=engine.position(response, current),
-        back_url=_back(response, current, changing),
-        error=error,
-        form_values=form_values if error else None,
-        changing=changing,
-        kinds=QuestionKind,
-        gentle_help=web.take_gentle_help(survey_round),
-    ), status
+    page = web.question_page(
+        dict(
+            survey_round=survey_round,
+            question=current,
+            wording=wording,
+            answer=answer,
+            choices_key=web.choices_key(current, wording, answer, error),
+            number=engine.position(response, current),
+            back_url=_back(response, current, changing),
+            error=error,
+            form_values=form_values if error else None,
+            changing=changing,
+            kinds=QuestionKind,
+            gentle_help=web.take_gentle_help(survey_round),
+        )
+    )
+    return page, status
 
 
 def _after(response, current, changing: bool) -> str:

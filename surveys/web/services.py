@@ -12,13 +12,17 @@ import hashlib
 import hmac
 import json
 import secrets
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, session
+from flask import current_app, render_template, request, session
+from flask_wtf.csrf import generate_csrf
 
-from app.core import languages
+from app.core import fragments, languages
 from app.core.extensions import db
+from app.staff.authority.services import get_settings
+from app.staff.template_context import chrome_key
 from surveys import completion, translations
 from surveys.engine import start_response
 from surveys.models import Answer, Channel, Question, Response, SurveyRound
@@ -205,4 +209,40 @@ def choices_key(
         question.max_items,
         json.dumps(wording.options, sort_keys=True),
         json.dumps(value, sort_keys=True),
+    )
+
+
+QUESTION_TEMPLATE = "surveys/web/question.html"
+
+
+def question_page(context: dict[str, Any]) -> str:
+    """The question page for ``context`` (the template's variables), kept whole while nothing
+    it is made from changes (app/core/fragments.page); its CSRF token is this request's."""
+    return fragments.page(
+        _question_page_key(context),
+        lambda token: render_template(QUESTION_TEMPLATE, **context, csrf_token=token),
+        generate_csrf,
+    )
+
+
+def _question_page_key(context: dict[str, Any]) -> tuple | None:
+    """Everything a question page shows but its CSRF token, or None to render it afresh: the
+    answer markup's key (None with an error, a person's own words or an unlocked questionnaire),
+    the header and footer's (None for signed-in staff), the settings' version, the page's words,
+    the address, the number, the back link and the one-off notices."""
+    choices, chrome = context["choices_key"], chrome_key()
+    if choices is None or chrome is None or "_flashes" in session:
+        return None
+    wording, authority = context["wording"], get_settings()
+    return (
+        choices,
+        chrome,
+        (authority.brand_colour, authority.updated_at),
+        languages.wording_version(),
+        (wording.picture, wording.picture_alt),
+        (request.script_root, request.path),
+        context["number"],
+        context["back_url"],
+        context["changing"],
+        context["gentle_help"],
     )

@@ -1,13 +1,19 @@
-"""The survey pages' cached markup (app/core/fragments.py): the same bytes, never stale."""
+"""The survey pages' cached markup (app/core/fragments.py): the same bytes, never stale, and a
+kept question page never hands one person's CSRF token to another."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import replace
 
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
 from app.core import fragments
+from app.staff.auth.models import Role
 from app.staff.authority.services import SettingsChange, get_settings, update_settings
-from tests.surveys.conftest import SLUG
+from tests.surveys.conftest import SLUG, make_open_round
 
 BASE = f"/s/{SLUG}"
 TOKEN = re.compile(r'(name="csrf_token" value="|"X-CSRFToken": ")[^"]+')
@@ -63,3 +69,69 @@ def test_a_persons_own_words_are_never_kept_in_the_cache(client, round_id):
     client.post(f"{BASE}/q/Q2", data={"action": "answer", "choice": "6", "other": words})
     assert words in client.get(f"{BASE}/q/Q2").text
     assert not any(words in str(markup) for markup in fragments._CACHE.values())
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def test_a_kept_page_carries_each_persons_own_csrf_token(csrf_app):
+    """The page is kept whole: an attacker who opens the same question must not be handed
+    someone else's token (nor be able to use theirs), and each person's own still works."""
+    make_open_round(csrf_app)
+    people = [csrf_app.test_client() for _ in range(2)]
+    pages = []
+    for person in people:
+        start = person.get(BASE).text
+        assert person.post(f"{BASE}/start", data={"csrf_token": _token(start)}).status_code == 302
+        pages.append([person.get(f"{BASE}/q/Q3").text for _ in range(2)])  # the second is kept
+    (first, first_kept), (_second, second_kept) = pages
+    assert TOKEN.sub(r"\1TOKEN", second_kept) == TOKEN.sub(r"\1TOKEN", first)  # the same page
+    assert _token(first_kept) != _token(second_kept)
+
+    stolen = people[1].post(
+        f"{BASE}/q/Q3", data={"csrf_token": _token(first_kept), "action": "answer", "choice": "1"}
+    )
+    own = people[1].post(
+        f"{BASE}/q/Q3", data={"csrf_token": _token(second_kept), "action": "answer", "choice": "1"}
+    )
+
+    assert stolen.status_code == 400
+    assert own.status_code == 302
+
+
+def test_the_number_and_back_link_are_the_persons_own(client, round_id):
+    client.post(f"{BASE}/start")
+    client.post(f"{BASE}/q/Q2", data={"action": "answer", "choice": "3"})
+    for _ in range(2):
+        page = client.get(f"{BASE}/q/Q3").text
+        assert "Question 3 of 9" in page
+        assert f'href="{BASE}/q/Q2"' in page
+        assert ">Continue<" in page
+    changing = client.get(f"{BASE}/q/Q3?change=1").text
+    assert f'href="{BASE}/check"' in changing
+    assert "Save and go back" in changing
+    assert f'action="{BASE}/q/Q3?change=1"' in changing
+
+
+def test_an_imported_translation_shows_on_a_kept_page(app, logged_in_as, round_id):
+    person = app.test_client()
+    person.get(f"{BASE}?lang=en-XA")
+    person.post(f"{BASE}/start")
+    for _ in range(2):
+        assert "IMPORTED CONTINUE" not in person.get(f"{BASE}/q/Q2").text
+    admin = logged_in_as(Role.ADMIN)
+    catalogue = Catalog()
+    catalogue.add("Continue", "IMPORTED CONTINUE")
+    data = io.BytesIO()
+    write_po(data, catalogue)
+    imported = admin.post(
+        "/staff/translations/en-XA/import",
+        data={"file": (io.BytesIO(data.getvalue()), "back.po")},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 302
+
+    assert "IMPORTED CONTINUE" in person.get(f"{BASE}/q/Q2").text
