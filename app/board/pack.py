@@ -47,7 +47,7 @@ from app.board.outcomes.services import outcomes_view
 from app.core.charts import svg_bytes
 from app.core.clock import utcnow
 from app.core.extensions import db
-from app.core.pdf import html_to_pdf, render_pdf_html
+from app.core.pdf import html_to_pdf, release_layouts, render_pdf_html
 from app.core.spreadsheets import Sheet, to_xlsx
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
@@ -231,6 +231,7 @@ def build_pack(pack_id: int, *, retries_left: int = 0) -> BoardPack | None:
         _progress(pack, 60, "Making the PDF")
         _hold(pack)
         pdf = html_to_pdf(html)
+        release_layouts()
         _progress(pack, 85, "Making the spreadsheet")
         xlsx = data_pack(board)
         pack.pdf, pack.xlsx, pack.pdf_size = pdf, xlsx, len(pdf)

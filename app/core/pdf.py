@@ -34,6 +34,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -183,6 +184,18 @@ def html_to_pdf(html: str) -> bytes:
     return wp.HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[base], font_config=fonts, pdf_variant=PDF_VARIANT
     )
+
+
+def release_layouts() -> None:
+    """Give back the memory of the PDFs just made, before a job goes on to its next big step.
+
+    WeasyPrint's layout boxes refer to one another (parent and children), so a finished
+    document is freed only by the cyclic collector, which may not run before the job's next
+    step has grown the process further (the board pack's spreadsheet, the next part of a letter
+    run). Cheap in a process started through wsgi.py, which moves the objects made at start-up
+    out of the collector's way (``gc.freeze``); not called per PDF, because in a process that
+    did not (the test suite) each collection walks every object."""
+    gc.collect()
 
 
 def logo_data_uri(settings) -> str | None:

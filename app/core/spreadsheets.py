@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.abc
 import io
 import re
+import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -39,16 +42,45 @@ from types import ModuleType
 from typing import IO, Any
 
 
+class _NoNumpyHere(importlib.abc.MetaPathFinder):
+    """Refuses numpy to the thread that is loading openpyxl, and only while it is (see below)."""
+
+    def __init__(self) -> None:
+        self.loading = threading.local()
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname == "numpy" and getattr(self.loading, "openpyxl", False):
+            raise ModuleNotFoundError("not loaded for openpyxl", name=fullname)
+        return None  # every other import, and numpy in every other thread: as usual
+
+
+_NO_NUMPY = _NoNumpyHere()
+
+
 @cache
 def openpyxl() -> ModuleType:
     """openpyxl, loaded the first time a workbook is read or written (imports and exports).
 
-    Imported here rather than at the top of the module: with numpy, which it pulls in, it costs
-    about 40 MB and 0.7 s, and the survey pages and the send worker never touch a workbook."""
-    import openpyxl  # lazy on purpose (memory): see the docstring
-    import openpyxl.cell
-    import openpyxl.styles
+    Imported here rather than at the top of the module: it costs about 10 MB and 0.2 s, and the
+    survey pages and the send worker never touch a workbook.
 
+    openpyxl imports numpy when it is installed (it is, for the charts and reports), only to
+    count numpy's number types as numbers: 20 MB and 0.1 s more, in a process that may need
+    numpy for nothing else (a board pack whose charts are cached). It is not needed: every
+    value reaches openpyxl through ``_xlsx_cell`` as a Python int, float (numpy's floats are
+    floats), date or text, and a workbook is read into Python values. So while openpyxl loads,
+    the loading thread is refused numpy (openpyxl then counts int, float and Decimal as
+    numbers); a process that has numpy already, or another thread importing it meanwhile,
+    is not affected."""
+    sys.meta_path.insert(0, _NO_NUMPY)
+    _NO_NUMPY.loading.openpyxl = True
+    try:
+        import openpyxl  # lazy on purpose (memory): see the docstring
+        import openpyxl.cell
+        import openpyxl.styles
+    finally:
+        _NO_NUMPY.loading.openpyxl = False
+        sys.meta_path.remove(_NO_NUMPY)
     return openpyxl
 
 

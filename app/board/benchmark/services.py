@@ -40,7 +40,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import sqlalchemy as sa
 
 from app.board import services as board
@@ -196,6 +195,8 @@ def export_file(survey_round: SurveyRound) -> tuple[str, bytes]:
         }
     except signing.SigningKeyMissing as error:
         raise BenchmarkRefused(str(error)) from error
+    import jsonschema  # lazy on purpose (start-up): see _check_schema
+
     jsonschema.validate(document, _schema())  # our own files always follow the format
     record("benchmark exported", survey_round)
     db.session.commit()
@@ -242,6 +243,10 @@ def _check_signature(document: dict[str, Any]) -> None:
 
 
 def _check_schema(document: dict[str, Any]) -> None:
+    # Imported here, not at the top: jsonschema (with referencing and rpds) is 3 MB and 0.07 s
+    # that every process would pay at start, and only exporting or importing a file needs it.
+    import jsonschema
+
     try:
         jsonschema.validate(document, _schema())
     except jsonschema.ValidationError as error:
