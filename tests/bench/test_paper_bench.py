@@ -19,6 +19,7 @@ from app.core.extensions import db
 from app.staff.auth.models import Role
 from surveys.imports import services as imports
 from surveys.models import Response, SurveyRound
+from surveys.paper.services import allocate_serials
 from tests.surveys.conftest import make_open_round
 from tests.surveys.paper.helpers import form
 
@@ -35,6 +36,8 @@ def _ms(samples: list[float]) -> str:
 
 def test_keying_throughput(app, logged_in_as):
     round_id = make_open_round(app)
+    with app.app_context():  # staff key the serials of forms they printed
+        allocate_serials(db.session.get_one(SurveyRound, round_id), FORMS)
     client = logged_in_as(Role.DATA_ENTRY)
     url = f"/staff/paper/rounds/{round_id}/key"
     screen, saves = [], []
