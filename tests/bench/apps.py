@@ -11,10 +11,10 @@ instant in ``BELONGING_BENCH_CLOCK`` and ``belonging_app`` travels there (time-m
 before it builds the app. The product's clock (app/core/clock.py) stays the only clock and knows
 nothing about it. All the workers must tell the same time: each starts at its own moment, and a
 worker whose clock ran behind another's refused the other's CSRF tokens as issued in the future
-(a "timed out" start page, now and then). So ``bench_env`` also passes the real time at which it
-took the instant (``BELONGING_BENCH_CLOCK_TAKEN``), and each worker travels to that instant plus
-the real seconds since: the same clock in every worker. The real time only measures the
-interval; no date the benchmark sees comes from it.
+(a "timed out" start page, now and then). So ``bench_env`` also passes the monotonic clock's
+reading when it took the instant (``BELONGING_BENCH_CLOCK_TAKEN``; one clock for every process
+on the machine, and time-machine leaves it alone), and each worker travels to that instant plus
+the seconds since: the same clock in every worker. No wall clock is read.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from flask import Flask
-from time_machine import escape_hatch
 
 DATABASE_URI_VARIABLE = "BELONGING_BENCH_DATABASE_URI"
 CLOCK_VARIABLE = "BELONGING_BENCH_CLOCK"
@@ -38,11 +37,10 @@ def bench_env(database_uri: str) -> dict[str, str]:
     # not load Belonging.
     from app.core import clock
 
-    real = escape_hatch.time.time() if escape_hatch.is_travelling() else time.time()
     return {
         DATABASE_URI_VARIABLE: database_uri,
         CLOCK_VARIABLE: clock.utcnow().isoformat(),
-        TAKEN_VARIABLE: repr(real),
+        TAKEN_VARIABLE: repr(time.monotonic()),
     }
 
 
@@ -65,7 +63,7 @@ def belonging_app(**overrides) -> Flask:
 
     # The data was seeded on the suite's frozen clock: serve it on the same clock (see above).
     instant = datetime.fromisoformat(os.environ[CLOCK_VARIABLE]).replace(tzinfo=UTC)
-    since = time.time() - float(os.environ[TAKEN_VARIABLE])  # real: no travel in this worker yet
+    since = time.monotonic() - float(os.environ[TAKEN_VARIABLE])
     time_machine.travel(instant + timedelta(seconds=since), tick=True).start()
     time.time()  # time-machine starts ticking at the first reading, not at start(): read it now
     uri = os.environ[DATABASE_URI_VARIABLE]
