@@ -38,10 +38,13 @@ from surveys.sms.services import expire
 from surveys.themes import services as themes
 from surveys.web.sign_ups import apply_sign_ups
 from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
-from tests.conftest import TEST_DATABASE_URL, build_app, make_staff, sign_in
+from tests.conftest import TEST_DATABASE_URL, make_staff, sign_in
 from tests.surveys.conftest import SLUG, make_open_round
 from tests.surveys.sms.test_sms_conversation import TEXTS
-from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    twilio_app,  # noqa: F401 - the app fixture
+)
 from tests.surveys.web.test_web_survey import answer_all
 
 TEXTED = [f"+4477009000{i:02d}" for i in range(6)]  # contacts 0-5 are invited by text
@@ -62,17 +65,6 @@ class Round:
     sealed_notices: list[str] = field(default_factory=list)
     sealed_sign_ups: list[str] = field(default_factory=list)
     message_sids: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _new_response(app, before: set[int]) -> int:

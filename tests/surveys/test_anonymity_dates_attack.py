@@ -36,10 +36,13 @@ from surveys.models import Response
 from surveys.rounds.tallies import record_tallies
 from surveys.web.sign_ups import apply_sign_ups
 from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
-from tests.conftest import FROZEN_AT, TEST_DATABASE_URL, build_app
+from tests.conftest import FROZEN_AT, TEST_DATABASE_URL
 from tests.surveys.conftest import SLUG, make_open_round
 from tests.surveys.sms.test_sms_conversation import TEXTS
-from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    twilio_app,  # noqa: F401 - the app fixture
+)
 from tests.surveys.web.test_web_survey import answer_all
 
 WAVES = 4  # invitation waves, three days apart
@@ -47,17 +50,6 @@ PER_WAVE = 3  # contacts per channel per wave
 DAYS = 13
 # Which channels a response may have come in by, for an invitation sent on each channel.
 FITS = {"sms": {"sms", "web"}, "email": {"web"}}
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _ids(app) -> set[int]:

@@ -18,11 +18,13 @@ from surveys.paper import pdf
 from surveys.paper.services import allocate_serials
 from surveys.services import QUESTIONNAIRES_DIR, load_questionnaire_file, questionnaires
 from surveys.wellbeing import CODES, MODULE_KEY, band
-from tests.conftest import build_app
 from tests.surveys.conftest import SLUG, make_open_round
 from tests.surveys.paper.helpers import form
 from tests.surveys.sms.test_sms_conversation import TEXTS
-from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    twilio_app,  # noqa: F401 - the app fixture
+)
 from tests.surveys.web.test_web_survey import BASE, answer_all
 
 SCORES = {"ONS1": 7, "ONS2": 0, "ONS3": 10, "ONS4": 3}
@@ -34,17 +36,6 @@ ONS_WORDING = {
     "ONS4": "On a scale where 0 is 'not at all anxious' and 10 is 'completely anxious', overall, "
     "how anxious did you feel yesterday?",
 }
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

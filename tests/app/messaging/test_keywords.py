@@ -18,9 +18,12 @@ from app.messaging.models import OptOut
 from surveys.models import Response, SurveyRound
 from surveys.sms.models import SmsConversation
 from surveys.sms.services import invite
-from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
-from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone, replies
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    replies,
+    twilio_app,  # noqa: F401 - the app fixture
+)
 
 STOP_PHRASINGS = [
     "STOP",
@@ -97,17 +100,6 @@ def test_only_twilios_exact_keywords_are_answered_by_twilio():
 
 
 # --- Through the webhook -------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

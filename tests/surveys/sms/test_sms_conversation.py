@@ -14,13 +14,12 @@ from app.outreach.invitations.services import apply_completion_notices
 from surveys.models import Answer, Response, SurveyRound
 from surveys.services import close_round
 from surveys.sms.models import InboundMessage, SmsConversation
-from tests.conftest import FROZEN_AT, build_app
+from tests.conftest import FROZEN_AT
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.twilio_fakes import (
-    TEST_ACCOUNT_SID,
-    TEST_AUTH_TOKEN,
     Phone,
     replies,
+    twilio_app,  # noqa: F401 - the app fixture
 )
 from tests.surveys.web.test_web_survey import ANSWERS, answer_all
 
@@ -37,17 +36,6 @@ TEXTS = {
     "Q11": "not sure",
     "Q12": "More drop-ins please",
 }
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

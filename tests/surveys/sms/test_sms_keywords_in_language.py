@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.extensions import db
 from app.core.languages import gettext, speaking
 from app.messaging.encoding import UCS_2, segments
 from app.messaging.keywords import STOP_CONFIRMATION
-from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
-from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone, replies
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    replies,
+    twilio_app,  # noqa: F401 - the app fixture
+)
 
 
 @pytest.fixture

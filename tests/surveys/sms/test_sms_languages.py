@@ -14,23 +14,15 @@ from app.core.extensions import db
 from app.messaging.encoding import GSM_7, UCS_2, segments
 from app.messaging.models import ReplyTally
 from surveys.sms.models import SmsConversation
-from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.test_sms_conversation import TEXTS
-from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone, replies
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    replies,
+    twilio_app,  # noqa: F401 - the app fixture
+)
 
 RLO = "\u202e"
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
@@ -173,3 +174,21 @@ class LocalTwilioHttpClient(TwilioHttpClient):
     def request(self, method, url, *args, **kwargs):
         url = url.replace("https://api.twilio.com", self.base)
         return super().request(method, url, *args, **kwargs)
+
+
+@pytest.fixture(name="app")
+def twilio_app(database_uri: str):
+    """The app with this fake Twilio's credentials, for a test file that texts it: import
+    ``twilio_app`` there and it stands in for the suite's ``app`` fixture."""
+    # Imported here, not at the top: tests.conftest is what most of this module's users import
+    # first, and this module must stay importable without it (the smoke test uses the fakes).
+    from app.core.extensions import db
+    from tests.conftest import build_app
+
+    app = build_app(
+        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

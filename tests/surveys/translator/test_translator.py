@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po, write_po
 
@@ -14,23 +13,14 @@ from app.core.extensions import db
 from app.staff.audit.models import AuditEvent
 from app.staff.auth.models import Role
 from surveys.translator.models import LanguageStatus, TranslationText
-from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
-from tests.surveys.sms.twilio_fakes import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, Phone
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    twilio_app,  # noqa: F401 - the app fixture
+)
 
 HELP = "Samaritans 116 123. Text SHOUT to 85258. All free. In danger, call 999."
 CLOSING = "Thank you. Your answers have been sent. See what we do with them: %(link)s"
-
-
-@pytest.fixture
-def app(database_uri):
-    app = build_app(
-        database_uri, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN, TWILIO_ACCOUNT_SID=TEST_ACCOUNT_SID
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _catalog(data: bytes):
