@@ -14,9 +14,11 @@ from app.core.extensions import db
 from surveys.models import Response
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.test_sms_conversation import TEXTS
-from tests.surveys.sms.twilio_fakes import Phone
+from tests.surveys.sms.twilio_fakes import (
+    Phone,
+    twilio_app,  # noqa: F401 - the app fixture, with fake Twilio
+)
 from tests.surveys.test_wellbeing import ONS_WORDING, SCORES, _ons
-from tests.surveys.test_wellbeing import app as app  # the module's app, with fake Twilio
 from tests.surveys.web.test_web_survey import BASE, answer_all
 
 
