@@ -210,6 +210,9 @@ class Config:
     # batches so that waiting writers get SQLite's write lock (app/core/batches.py).
     IMPORT_BATCH_ROWS: int = _int("IMPORT_BATCH_ROWS", 500)
     IMPORT_BATCH_PAUSE_SECONDS: float = float(os.environ.get("IMPORT_BATCH_PAUSE_SECONDS", "0.15"))
+    # A response import with no progress for this long lost its job: the consumer takes it up
+    # again (at start, and every few minutes; surveys/imports/tasks.py).
+    IMPORT_STALE_MINUTES: int = _int("IMPORT_STALE_MINUTES", 10)
 
     # Backups (`flask backup create`, app/core/backups.py): where they go by default, and the
     # folder holding PostgreSQL's pg_dump/pg_restore when they are not on PATH.

@@ -66,6 +66,7 @@ from forum.loop_routes import bp as forum_loop_bp
 from forum.routes import bp as forum_bp
 from forum.routes import public_bp as ysyd_bp
 from surveys.editor.routes import bp as questionnaires_bp
+from surveys.imports import tasks as import_tasks  # noqa: F401
 from surveys.imports.routes import bp as imports_bp
 from surveys.paper.routes import bp as paper_bp
 from surveys.response_rate import register_eligible_counter

@@ -30,14 +30,10 @@ import socket
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import CursorResult
 
 from app.board import loop_sections, pack_sheets, services, wellbeing
 from app.board.assessments.report import pack_section as self_assessment_section
@@ -46,7 +42,7 @@ from app.board.models import BoardPack, PackStatus
 from app.board.outcomes.services import outcomes_view
 from app.core.charts import svg_bytes
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import db, rows_changed
 from app.core.pdf import html_to_pdf, release_layouts, render_pdf_html
 from app.core.spreadsheets import Sheet, to_xlsx
 from app.staff.audit.services import record
@@ -168,27 +164,22 @@ def _claim(pack_id: int) -> BoardPack | None:
         return None
     if pack.status == PackStatus.RUNNING and not _lost(pack):
         return None
-    # An UPDATE gives a CursorResult, which has rowcount; Session.execute is typed as Result.
-    won = cast(
-        "CursorResult[Any]",
-        db.session.execute(
-            sa.update(BoardPack)
-            .where(
-                BoardPack.id == pack_id,
-                BoardPack.status == pack.status,
-                BoardPack.attempts == pack.attempts,  # nobody claimed it since we looked
-            )
-            .values(
-                status=PackStatus.RUNNING.value,
-                worker=_worker_name(),
-                lease_until=utcnow() + _lease(),
-                attempts=BoardPack.attempts + 1,
-                progress=0,
-                stage="Starting",
-            )
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    won = rows_changed(
+        sa.update(BoardPack)
+        .where(
+            BoardPack.id == pack_id,
+            BoardPack.status == pack.status,
+            BoardPack.attempts == pack.attempts,  # nobody claimed it since we looked
+        )
+        .values(
+            status=PackStatus.RUNNING.value,
+            worker=_worker_name(),
+            lease_until=utcnow() + _lease(),
+            attempts=BoardPack.attempts + 1,
+            progress=0,
+            stage="Starting",
+        )
+    )
     db.session.commit()
     if not won:
         return None

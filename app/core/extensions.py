@@ -89,6 +89,14 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
+def rows_changed(statement: sa.Update | sa.Delete) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed. For a
+    conditional write (``WHERE version = :seen``) that tells whether someone else got there
+    first. (Session.execute is typed as Result; an UPDATE's is a CursorResult with rowcount.)"""
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0))
+
+
 def insert_ignoring_duplicates(model: type[Model], rows: list[dict], key: str) -> int:
     """Insert ``rows`` into ``model``'s table in the session's transaction, skipping any whose
     ``key`` (a unique column) is already there, committed or not: ``ON CONFLICT DO NOTHING`` on

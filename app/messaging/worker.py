@@ -48,16 +48,12 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import CursorResult
-
-from app.core.extensions import db
+from app.core.extensions import db, rows_changed
 from app.messaging import quiet_hours
 from app.messaging.backends import (
     PermanentSendError,
@@ -493,15 +489,11 @@ def recover_leases(now: datetime) -> int:
         OutboundMessage.status == OutboundStatus.SENDING.value,
         OutboundMessage.lease_until < now,
     )
-    # An UPDATE gives a CursorResult, which has rowcount; Session.execute is typed as Result.
-    requeued = cast(
-        "CursorResult[Any]",
-        db.session.execute(
-            sa.update(OutboundMessage)
-            .where(*expired, OutboundMessage.send_started_at.is_(None))
-            .values(status=OutboundStatus.QUEUED.value, lease_until=None, claimed_by=None)
-        ),
-    ).rowcount
+    requeued = rows_changed(
+        sa.update(OutboundMessage)
+        .where(*expired, OutboundMessage.send_started_at.is_(None))
+        .values(status=OutboundStatus.QUEUED.value, lease_until=None, claimed_by=None)
+    )
     db.session.commit()
     return requeued
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from app.core.extensions import db
+from app.core.jobs import enqueue_after_commit
 from app.core.mapping import posted_columns
+from app.core.pages import render_page_or_partial
 from app.staff.auth.access import allow
 from app.staff.auth.models import Role
 from surveys.imports import services as imports
+from surveys.imports import tasks
 from surveys.imports.forms import DiscardForm, ImportForm, MappingForm, UploadForm
 from surveys.imports.models import ImportUpload
 from surveys.models import SurveyRound
@@ -105,21 +109,16 @@ def preview(upload_id: int):
     upload, survey_round = _upload(upload_id)
     form = ImportForm()
     error = None
-    if form.validate_on_submit():
+    if form.validate_on_submit():  # a job imports the rows; the run's page shows how far
         try:
-            result = imports.import_rows(upload, survey_round, valid_only=form.mode.data == "valid")
+            started, new = imports.begin_import(upload, valid_only=form.mode.data == "valid")
         except imports.ImportInvalid as exc:
             error = str(exc)
         else:
-            flash(
-                f"Imported {result.imported} responses into {survey_round.name}"
-                + (
-                    f". {result.skipped_rows} rows with problems were left out"
-                    if result.skipped_rows
-                    else ""
-                )
-            )
-            return redirect(url_for("paper.index"))
+            if new:
+                enqueue_after_commit(tasks.import_responses, started.id)
+                db.session.commit()
+            return redirect(url_for("imports.import_run", run_id=started.id))
     checked = imports.check_rows(upload, survey_round)
     return render_template(
         "surveys/imports/preview.html",
@@ -138,6 +137,24 @@ def preview(upload_id: int):
 def discard(upload_id: int):
     upload, _survey_round = _upload(upload_id)
     if DiscardForm().validate_on_submit():
-        imports.discard(upload)
-        flash("Import cancelled. Nothing was imported.")
+        try:
+            imports.discard(upload)
+        except imports.ImportInvalid as exc:
+            flash(f"{exc}.")
+        else:
+            flash("Import cancelled. Nothing was imported.")
     return redirect(url_for("paper.index"))
+
+
+@bp.get("/staff/imports/runs/<int:run_id>")
+@allow(*IMPORT_STAFF)
+def import_run(run_id: int):
+    found = imports.get_run(run_id)
+    if found is None:
+        abort(404)
+    return render_page_or_partial(
+        "surveys/imports/run.html",
+        "surveys/imports/_partials/run_progress.html",
+        run=found,
+        survey_round=get_round(found.round_id),
+    )

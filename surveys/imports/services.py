@@ -15,6 +15,12 @@ Decisions a newcomer might otherwise undo:
 - A file is all-or-nothing unless the user chooses "import valid rows only". Row numbers in
   messages are the file's own (the header is row 1), so people can find the row in Excel.
 - Mappings are remembered per questionnaire and header signature (ImportMapping).
+- The import itself is a job (``run_import``, queued by the preview page) that records its
+  progress in an ``ImportRun``, so a large file never waits on a request's timeout. The run's
+  ``attempt`` fences the job: a second job for the same run (a retry, or a consumer restarted
+  while the first was only slow) takes a new number, and a batch is committed only together
+  with a progress update that still names its own job's number, so the slower one stops and
+  no row is added twice.
 - Responses keep no date (surveys/models.py). A file's "Date started"/"Date finished" columns
   can still be mapped: the finish date (else today) works out an age from a date of birth, and
   is then dropped; the rows count towards the round's tally on the day they are imported.
@@ -32,20 +38,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.core import batches, mapping, spreadsheets
-from app.core.clock import today
-from app.core.extensions import db
+from app.core.clock import today, utcnow
+from app.core.extensions import db, rows_changed
 from app.core.spreadsheets import TableInvalid, signature
 from app.staff.audit.services import record
 from surveys import engine
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
-from surveys.imports.models import ImportMapping, ImportUpload
+from surveys.imports.models import ImportMapping, ImportRun, ImportUpload, RunState
 from surveys.models import Answer, Channel, Question, QuestionKind, Response, SurveyRound
 from surveys.rounds.services import SKIPPED
 from surveys.safeguarding import screening
@@ -389,21 +396,28 @@ class ImportResult:
 
 
 def import_rows(
-    upload: ImportUpload, survey_round: SurveyRound, *, valid_only: bool
+    upload: ImportUpload,
+    survey_round: SurveyRound,
+    *,
+    valid_only: bool,
+    run: RunAttempt | None = None,
 ) -> ImportResult:
-    """Add the checked rows as responses (channel "import"); all or nothing unless valid_only."""
+    """Add the checked rows as responses (channel "import"); all or nothing unless valid_only.
+    With ``run`` (the job's), each batch is committed with the run's progress, and only while
+    the attempt is still the job's own (``Superseded`` otherwise)."""
     preview = check_rows(upload, survey_round)
+    earlier = run.earlier if run is not None else 0
     if preview.errors and not valid_only:
         raise ImportInvalid(
             f"{preview.error_rows} {'row has' if preview.error_rows == 1 else 'rows have'} "
             "problems, so nothing was imported. Fix the file, or choose to import the valid "
             "rows only"
         )
-    if not preview.valid and preview.already:
+    if not preview.valid and preview.already and not earlier:
         raise ImportInvalid(
             "Every row in this file is already in the round, so nothing was imported"
         )
-    if not preview.valid:
+    if not preview.valid and not earlier:
         raise ImportInvalid("No row can be imported. Check the mapping and the file")
     questions = list(survey_round.questions)
     rules = active_rules()
@@ -444,21 +458,184 @@ def import_rows(
     # In batches (app/core/batches.py), so a large file never holds SQLite's write lock long
     # enough to fail a young person's answer. A file stopped half-way is finished by importing
     # it again: the rows already in the round are recognised by their content.
-    batches.save_in_batches(preview.valid, save, lambda _done, _total: None)
+    progress: Callable[[int, int], None] = lambda _done, _total: None  # noqa: E731
+    if run is not None:
+        job = run
+        progress = lambda done, total: _update_run(  # noqa: E731
+            job, rows_done=earlier + done, rows_total=earlier + total
+        )
+    batches.save_in_batches(preview.valid, save, progress)
+    # Rows an earlier attempt of the run saved are this import's too, not "already there".
+    result = ImportResult(earlier + len(preview.valid), preview.error_rows, flagged)
+    already = len(preview.already) - earlier
+    if run is not None:
+        _update_run(
+            run,
+            state=RunState.DONE.value,
+            upload_id=None,
+            imported=result.imported,
+            left_out=result.skipped_rows,
+            flagged=result.flagged,
+            message=done_message(result, already, survey_round),
+        )
     record(
         "responses.import",
         survey_round,
         detail=(
-            f"{upload.filename}: {len(preview.valid)} imported, {len(preview.already)} already "
+            f"{upload.filename}: {result.imported} imported, {already} already "
             f"in the round, {preview.error_rows} rows left out"
         ),
     )
     db.session.delete(upload)
     db.session.commit()
-    return ImportResult(len(preview.valid), preview.error_rows, flagged)
+    return result
+
+
+def done_message(result: ImportResult, already: int, survey_round: SurveyRound) -> str:
+    parts = [f"Imported {result.imported} responses into {survey_round.name}"]
+    if result.skipped_rows:
+        parts.append(f"{result.skipped_rows} rows with problems were left out")
+    if already:
+        parts.append(f"{already} rows were already in the round and were not added again")
+    return ". ".join(parts)
+
+
+# --- Import runs: the job and its progress ---------------------------------------------------
+
+UNFINISHED = (RunState.WAITING.value, RunState.IMPORTING.value)
+
+
+@dataclass(frozen=True)
+class RunAttempt:
+    """One job's hold on an import run: ``earlier`` rows were saved by attempts before it."""
+
+    run_id: int
+    attempt: int
+    earlier: int = 0
+
+
+class Superseded(Exception):
+    """Another job has taken this import run: this one stops and its batch is rolled back."""
+
+
+def begin_import(upload: ImportUpload, *, valid_only: bool) -> tuple[ImportRun, bool]:
+    """The run the job fills in, and whether it is new (the caller then commits and queues
+    ``tasks.import_responses``). The same upload sent twice (a double click) gives the run
+    already begun, not new; another file for
+    a round whose import has not finished is refused, since both would be checked against the
+    round before either saved, and the same answers could go in twice."""
+    busy = db.session.scalars(
+        sa.select(ImportRun).where(
+            ImportRun.round_id == upload.round_id, ImportRun.state.in_(UNFINISHED)
+        )
+    ).first()
+    if busy is not None and busy.upload_id == upload.id:
+        return busy, False
+    if busy is not None:
+        raise ImportInvalid(
+            f"The import of {busy.filename} into this round has not finished yet. Import this "
+            "file when it has"
+        )
+    run = ImportRun(
+        round_id=upload.round_id,
+        upload_id=upload.id,
+        filename=upload.filename,
+        valid_only=valid_only,
+        rows_total=len(upload.rows),
+    )
+    db.session.add(run)
+    db.session.flush()
+    return run, True
+
+
+def run_import(run_id: int) -> None:
+    """The job: take the run (a new attempt), import its upload's rows, record the outcome.
+    Safe to run twice, and at once: the later job's attempt wins and the earlier one stops."""
+    run = db.session.get(ImportRun, run_id)
+    if run is None or run.is_finished:
+        return
+    attempt = run.attempt + 1
+    taken = rows_changed(
+        sa.update(ImportRun)
+        .where(
+            ImportRun.id == run_id,
+            ImportRun.attempt == run.attempt,
+            ImportRun.state.in_(UNFINISHED),
+        )
+        .values(attempt=attempt, state=RunState.IMPORTING.value, progressed_at=utcnow())
+    )
+    db.session.commit()
+    if not taken:
+        return  # another job took it between the read and the update
+    upload = get_upload(run.upload_id) if run.upload_id is not None else None
+    survey_round = db.session.get(SurveyRound, run.round_id)
+    try:
+        if upload is None or survey_round is None:
+            raise ImportInvalid(
+                "The uploaded file is no longer here (it was imported or cancelled). Upload it "
+                "again to import it"
+            )
+        # Read after the claim: what earlier attempts committed can no longer change.
+        saved = db.session.scalar(sa.select(ImportRun.rows_done).where(ImportRun.id == run_id))
+        job = RunAttempt(run_id, attempt, earlier=saved or 0)
+        import_rows(upload, survey_round, valid_only=run.valid_only, run=job)
+    except Superseded:
+        db.session.rollback()
+    except ImportInvalid as exc:
+        db.session.rollback()
+        _end_run(RunAttempt(run_id, attempt), RunState.REFUSED, str(exc))
+    except Exception:
+        db.session.rollback()
+        _end_run(
+            RunAttempt(run_id, attempt),
+            RunState.STOPPED,
+            "The import stopped part-way. Import the same file again to finish it: the rows "
+            "already saved are recognised and not added twice",
+        )
+        raise
+
+
+def _end_run(job: RunAttempt, state: RunState, message: str) -> None:
+    try:
+        _update_run(job, state=state.value, message=message[:400])
+        db.session.commit()
+    except Superseded:
+        db.session.rollback()
+
+
+def _update_run(job: RunAttempt, **values) -> None:
+    """Update the run in the current transaction, if this job's attempt is still the run's."""
+    moved = rows_changed(
+        sa.update(ImportRun)
+        .where(ImportRun.id == job.run_id, ImportRun.attempt == job.attempt)
+        .values(progressed_at=utcnow(), **values)
+    )
+    if not moved:
+        raise Superseded(job.run_id)
+
+
+def runs_to_resume(*, at_start: bool = False) -> list[int]:
+    """Unfinished runs whose job was lost: all of them when a consumer starts (its own jobs
+    died with it; one still alive elsewhere just gives way), else those with no progress for
+    IMPORT_STALE_MINUTES."""
+    query = sa.select(ImportRun.id).where(ImportRun.state.in_(UNFINISHED))
+    if not at_start:
+        limit = timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
+        query = query.where(ImportRun.progressed_at < utcnow() - limit)
+    return list(db.session.scalars(query.order_by(ImportRun.id)))
+
+
+def get_run(run_id: int) -> ImportRun | None:
+    return db.session.get(ImportRun, run_id)
 
 
 def discard(upload: ImportUpload) -> None:
+    """Delete an upload not imported; refused while a job is importing it."""
+    importing = sa.select(ImportRun.id).where(
+        ImportRun.upload_id == upload.id, ImportRun.state.in_(UNFINISHED)
+    )
+    if db.session.scalar(importing) is not None:
+        raise ImportInvalid("This file is being imported, so it cannot be cancelled now")
     db.session.delete(upload)
     db.session.commit()
 

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from app.board.assessments.frameworks import Framework, Section, Statement, get_framework
@@ -31,7 +30,7 @@ from app.board.assessments.models import (
     Respondents,
     SelfAssessment,
 )
-from app.core.extensions import db
+from app.core.extensions import db, rows_changed
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
 
@@ -114,16 +113,12 @@ def _claim_version(
 ) -> bool:
     """Move ``version`` from ``expected`` to ``expected + 1`` in one conditional UPDATE: False
     when someone saved in between (the row is no longer at the version the form was opened at)."""
-    result = cast(
-        "CursorResult[Any]",
-        db.session.execute(
-            sa.update(model)
-            .where(model.id == row_id, version == expected)
-            .values({version: expected + 1})
-            .execution_options(synchronize_session=False)
-        ),
+    changed = rows_changed(
+        sa.update(model)
+        .where(model.id == row_id, version == expected)
+        .values({version: expected + 1})
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def save_answers(
