@@ -42,6 +42,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'belonging.db'}"
     )
+    # Each checkout asks PostgreSQL first, so a connection a restarted server closed is
+    # replaced, never a 500 (app/factory.py leaves it off for SQLite's file).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Twilio and the public survey links need the URL the outside world uses to reach us.
     PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")

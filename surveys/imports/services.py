@@ -47,7 +47,7 @@ from flask import current_app
 
 from app.core import batches, mapping, spreadsheets
 from app.core.clock import today, utcnow
-from app.core.extensions import db, rows_changed
+from app.core.extensions import db
 from app.core.spreadsheets import TableInvalid, signature
 from app.staff.audit.services import record
 from surveys import engine
@@ -404,7 +404,7 @@ def import_rows(
 ) -> ImportResult:
     """Add the checked rows as responses (channel "import"); all or nothing unless valid_only.
     With ``run`` (the job's), each batch is committed with the run's progress, and only while
-    the attempt is still the job's own (``Superseded`` otherwise)."""
+    the attempt is still the job's own (``batches.Superseded`` otherwise)."""
     preview = check_rows(upload, survey_round)
     earlier = run.earlier if run is not None else 0
     if preview.errors and not valid_only:
@@ -514,10 +514,6 @@ class RunAttempt:
     earlier: int = 0
 
 
-class Superseded(Exception):
-    """Another job has taken this import run: this one stops and its batch is rolled back."""
-
-
 def begin_import(upload: ImportUpload, *, valid_only: bool) -> tuple[ImportRun, bool]:
     """The run the job fills in, and whether it is new (the caller then commits and queues
     ``tasks.import_responses``). The same upload sent twice (a double click) gives the run
@@ -555,14 +551,12 @@ def run_import(run_id: int) -> None:
     if run is None or run.is_finished:
         return
     attempt = run.attempt + 1
-    taken = rows_changed(
-        sa.update(ImportRun)
-        .where(
-            ImportRun.id == run_id,
-            ImportRun.attempt == run.attempt,
-            ImportRun.state.in_(UNFINISHED),
-        )
-        .values(attempt=attempt, state=RunState.IMPORTING.value, progressed_at=utcnow())
+    taken = batches.take_over(
+        ImportRun,
+        run_id,
+        run.attempt,
+        ImportRun.state.in_(UNFINISHED),
+        state=RunState.IMPORTING.value,
     )
     db.session.commit()
     if not taken:
@@ -579,7 +573,7 @@ def run_import(run_id: int) -> None:
         saved = db.session.scalar(sa.select(ImportRun.rows_done).where(ImportRun.id == run_id))
         job = RunAttempt(run_id, attempt, earlier=saved or 0)
         import_rows(upload, survey_round, valid_only=run.valid_only, run=job)
-    except Superseded:
+    except batches.Superseded:
         db.session.rollback()
     except ImportInvalid as exc:
         db.session.rollback()
@@ -599,19 +593,12 @@ def _end_run(job: RunAttempt, state: RunState, message: str) -> None:
     try:
         _update_run(job, state=state.value, message=message[:400])
         db.session.commit()
-    except Superseded:
+    except batches.Superseded:
         db.session.rollback()
 
 
 def _update_run(job: RunAttempt, **values) -> None:
-    """Update the run in the current transaction, if this job's attempt is still the run's."""
-    moved = rows_changed(
-        sa.update(ImportRun)
-        .where(ImportRun.id == job.run_id, ImportRun.attempt == job.attempt)
-        .values(progressed_at=utcnow(), **values)
-    )
-    if not moved:
-        raise Superseded(job.run_id)
+    batches.update_if_mine(ImportRun, job.run_id, job.attempt, **values)
 
 
 def runs_to_resume(*, at_start: bool = False) -> list[int]:
