@@ -1,6 +1,8 @@
-"""Response imports run as a job: ``import_run`` holds each one's progress and outcome.
+"""Imports run as fenced jobs: ``import_run`` holds a response import's progress and outcome,
+and a contacts import's report names its upload, the job's attempt and when it last saved a
+batch (app/core/batches.py), so a lost job's import is taken up again.
 
-New table only; the downgrade drops it.
+Existing reports get attempt 0 and no upload or progress time. The downgrade drops it all.
 
 Revision ID: 0034_import_runs
 Revises: 0033_stale_letter_runs
@@ -54,9 +56,27 @@ def upgrade():
     )
     with op.batch_alter_table("import_run") as batch:
         batch.create_index(batch.f("ix_import_run_round_id"), ["round_id"], unique=False)
+    with op.batch_alter_table("contact_import_report") as batch:
+        batch.add_column(sa.Column("upload_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("attempt", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("progressed_at", sa.DateTime(), nullable=True))
+        batch.create_foreign_key(
+            batch.f("fk_contact_import_report_upload_id_contact_upload"),
+            "contact_upload",
+            ["upload_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("contact_import_report") as batch:
+        batch.drop_constraint(
+            batch.f("fk_contact_import_report_upload_id_contact_upload"), type_="foreignkey"
+        )
+        batch.drop_column("progressed_at")
+        batch.drop_column("attempt")
+        batch.drop_column("upload_id")
     with op.batch_alter_table("import_run") as batch:
         batch.drop_index(batch.f("ix_import_run_round_id"))
     op.drop_table("import_run")

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.core import batches, mapping, spreadsheets
-from app.core.clock import today
+from app.core.clock import today, utcnow
 from app.core.extensions import commit_keeping_loaded, db
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
@@ -475,26 +476,95 @@ class ImportResult:
     report_id: int | None = None
 
 
-def begin_import(upload: ContactUpload) -> ContactImportReport:
-    """The report an import fills in as it goes (``finished`` false until the end); the caller
-    commits and queues ``tasks.import_contacts`` for the rows."""
+def begin_import(upload: ContactUpload) -> tuple[ContactImportReport, bool]:
+    """The report an import fills in as it goes (``finished`` false until the end), and whether
+    it is new; the caller commits and queues ``tasks.import_contacts`` for a new one. The same
+    upload sent again while its import runs (a double click) gives that report: two jobs would
+    both match the file against the contacts before either saved, and add the same people
+    twice."""
+    running = db.session.scalars(
+        sa.select(ContactImportReport).where(
+            ContactImportReport.upload_id == upload.id, ContactImportReport.finished.is_(False)
+        )
+    ).first()
+    if running is not None:
+        return running, False
     report = ContactImportReport(
-        filename=upload.filename, summary="Importing", finished=False, rows_total=len(upload.rows)
+        filename=upload.filename,
+        summary="Importing",
+        finished=False,
+        rows_total=len(upload.rows),
+        upload_id=upload.id,
     )
     db.session.add(report)
     db.session.flush()
-    return report
+    return report, True
 
 
-def import_rows(upload: ContactUpload, report: ContactImportReport | None = None) -> ImportResult:
+def run_import(report_id: int, upload_id: int | None = None) -> None:
+    """The job: take the import (the fence in app/core/batches.py), then import the upload's
+    rows. Safe to run twice, and at once: the later job takes over, the earlier one stops at its
+    next batch. Rows a lost job saved are matched as already on record."""
+    report = db.session.get(ContactImportReport, report_id)
+    if report is None or report.finished:
+        return
+    seen = report.attempt
+    resumed = report.rows_done > 0
+    if not batches.take_over(
+        ContactImportReport, report_id, seen, ContactImportReport.finished.is_(False)
+    ):
+        db.session.rollback()
+        return
+    db.session.commit()
+    upload_id = report.upload_id or upload_id
+    upload = get_upload(upload_id) if upload_id is not None else None
+    if upload is None:  # imported or cancelled meanwhile
+        _end(report_id, seen + 1, "The file is no longer here: upload it again to import it")
+        return
+    try:
+        import_rows(upload, report, attempt=seen + 1, resumed=resumed)
+    except batches.Superseded:
+        db.session.rollback()
+
+
+def _end(report_id: int, attempt: int, summary: str) -> None:
+    try:
+        batches.update_if_mine(
+            ContactImportReport, report_id, attempt, summary=summary, finished=True
+        )
+        db.session.commit()
+    except batches.Superseded:
+        db.session.rollback()
+
+
+def import_rows(
+    upload: ContactUpload,
+    report: ContactImportReport | None = None,
+    *,
+    attempt: int | None = None,
+    resumed: bool = False,
+) -> ImportResult:
     """Save the good rows, IMPORT_BATCH_ROWS at a time, each batch its own short transaction
     (so the SQLite write lock is never held long enough to fail a young person's answer); then
     report the others, and delete the upload. If it stops half-way, the rows saved are saved:
-    importing the same file again adds nothing twice (matching finds them) and saves the rest."""
+    importing the same file again adds nothing twice (matching finds them) and saves the rest.
+    With ``attempt`` (the job's), each batch is committed only while the import is still that
+    job's (``batches.Superseded`` otherwise, and the batch is rolled back by the caller)."""
     if report is None:
-        report = begin_import(upload)
+        report = begin_import(upload)[0]
         db.session.commit()
     report_id, upload_id = report.id, upload.id
+
+    def update(**values) -> None:
+        if attempt is None:
+            db.session.execute(
+                sa.update(ContactImportReport)
+                .where(ContactImportReport.id == report_id)
+                .values(**values)
+            )
+        else:
+            batches.update_if_mine(ContactImportReport, report_id, attempt, **values)
+
     # The preview reads every contact and takes seconds; it writes nothing, so it holds no
     # write lock (SQLite's driver begins a transaction only at the first write).
     commit_keeping_loaded()
@@ -504,7 +574,7 @@ def import_rows(upload: ContactUpload, report: ContactImportReport | None = None
         batches.save_in_batches(
             saved,
             _save_batch,
-            lambda done, total: _progress(report_id, done, total),
+            lambda done, total: update(rows_done=done, rows_total=total),
         )
         result = ImportResult(
             added=preview.count("new"),
@@ -517,8 +587,11 @@ def import_rows(upload: ContactUpload, report: ContactImportReport | None = None
             f"{result.added} added, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.problems} rows left out"
         )
-        report = db.session.get_one(ContactImportReport, report_id)
-        report.summary, report.lines, report.finished = summary, preview.report(), True
+        if resumed:
+            summary += (
+                " (interrupted and taken up again: rows saved before then count as unchanged)"
+            )
+        update(summary=summary[:200], lines=preview.report(), finished=True, upload_id=None)
         upload = db.session.get_one(ContactUpload, upload_id)
         record(
             "contacts.import",
@@ -528,24 +601,19 @@ def import_rows(upload: ContactUpload, report: ContactImportReport | None = None
         )
         db.session.delete(upload)
         db.session.commit()
+    except batches.Superseded:
+        raise
     except Exception:
         db.session.rollback()
-        db.session.execute(
-            sa.update(ContactImportReport)
-            .where(ContactImportReport.id == report_id)
-            .values(summary="The import stopped: import the same file again to finish it")
-        )
+        stopped = "The import stopped: import the same file again to finish it"
+        try:
+            update(summary=stopped, finished=True)
+        except batches.Superseded:
+            db.session.rollback()
+            raise
         db.session.commit()
         raise
     return result
-
-
-def _progress(report_id: int, done: int, total: int) -> None:
-    db.session.execute(
-        sa.update(ContactImportReport)
-        .where(ContactImportReport.id == report_id)
-        .values(rows_done=done, rows_total=total)
-    )
 
 
 def _save_batch(rows: Sequence[RowResult]) -> None:
@@ -585,8 +653,26 @@ def _save_row(row: RowResult) -> Contact | None:
 
 
 def discard(upload: ContactUpload) -> None:
+    """Delete an upload not imported; refused while a job is importing it."""
+    importing = sa.select(ContactImportReport.id).where(
+        ContactImportReport.upload_id == upload.id, ContactImportReport.finished.is_(False)
+    )
+    if db.session.scalar(importing) is not None:
+        raise ImportInvalid("This file is being imported, so it cannot be cancelled now")
     db.session.delete(upload)
     db.session.commit()
+
+
+def reports_to_resume(*, at_start: bool = False) -> list[int]:
+    """Unfinished imports whose job was lost: all of them when a consumer starts, else those
+    with no batch saved for IMPORT_STALE_MINUTES."""
+    query = sa.select(ContactImportReport.id).where(
+        ContactImportReport.finished.is_(False), ContactImportReport.upload_id.is_not(None)
+    )
+    if not at_start:
+        limit = timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
+        query = query.where(ContactImportReport.progressed_at < utcnow() - limit)
+    return list(db.session.scalars(query.order_by(ContactImportReport.id)))
 
 
 def get_upload(upload_id: int) -> ContactUpload | None:

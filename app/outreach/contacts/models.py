@@ -15,11 +15,12 @@ Decisions a newcomer might otherwise undo:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from app.core.clock import today, utcnow
 from app.core.extensions import Model
@@ -188,3 +189,19 @@ class ContactImportReport(Model):
     finished: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     rows_done: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     rows_total: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # The upload being imported (gone once imported), which job holds the import (the fence in
+    # app/core/batches.py) and when it last saved a batch: a consumer takes up an import whose
+    # job was lost.
+    upload_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("contact_upload.id", ondelete="SET NULL")
+    )
+    attempt: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    progressed_at: so.Mapped[datetime | None] = so.mapped_column(default=utcnow)
+
+    @property
+    def is_stale(self) -> bool:
+        """Unfinished, with no batch saved for IMPORT_STALE_MINUTES: its job was lost."""
+        if self.finished or self.progressed_at is None:
+            return False
+        limit = timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
+        return utcnow() - self.progressed_at > limit

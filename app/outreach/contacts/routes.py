@@ -192,9 +192,10 @@ def preview(upload_id: int):
     found = _upload(upload_id)
     form = ImportForm()
     if form.validate_on_submit():  # a job saves the rows; the report shows how far it is
-        report = importing.begin_import(found)
-        enqueue_after_commit(tasks.import_contacts, found.id, report.id)
-        db.session.commit()
+        report, new = importing.begin_import(found)
+        if new:
+            enqueue_after_commit(tasks.import_contacts, report.id)
+            db.session.commit()
         return redirect(url_for("contacts.import_report", report_id=report.id))
     return render_template(
         "contacts/preview.html",
@@ -211,8 +212,12 @@ def preview(upload_id: int):
 def discard(upload_id: int):
     found = _upload(upload_id)
     if DiscardForm().validate_on_submit():
-        importing.discard(found)
-        flash("Import cancelled. Nothing was imported.")
+        try:
+            importing.discard(found)
+        except importing.ImportInvalid as exc:
+            flash(f"{exc}.")
+        else:
+            flash("Import cancelled. Nothing was imported.")
     return redirect(url_for("contacts.index"))
 
 

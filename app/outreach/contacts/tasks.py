@@ -1,19 +1,33 @@
-"""Contact jobs: importing a contacts file in batches (app/outreach/contacts/importing.py)."""
+"""Contact jobs: importing a contacts file in batches (app/outreach/contacts/importing.py), and
+taking up imports whose job was lost (``run_import`` is safe to run twice, and at once)."""
 
 from __future__ import annotations
 
 from app.core import jobs
-from app.core.extensions import db
 from app.outreach.contacts import importing
-from app.outreach.contacts.models import ContactImportReport
 
 
 @jobs.task()
-def import_contacts(upload_id: int, report_id: int) -> None:
-    """Import the upload's rows into the report begun for it (safe to run twice: a second run
-    finds the upload gone, or matches the rows the first one saved)."""
-    upload = importing.get_upload(upload_id)
-    report = db.session.get(ContactImportReport, report_id)
-    if upload is None or report is None or report.finished:
-        return
-    importing.import_rows(upload, report)
+def import_contacts(*ids: int) -> None:
+    """Import the rows of the upload the report was begun for: ``(report_id)``, or
+    ``(upload_id, report_id)`` from a task queued before the report named its upload."""
+    importing.run_import(ids[-1], upload_id=ids[0] if len(ids) == 2 else None)
+
+
+def resume_imports(*, at_start: bool = False) -> int:
+    ids = importing.reports_to_resume(at_start=at_start)
+    for report_id in ids:
+        import_contacts(report_id)
+    return len(ids)
+
+
+@jobs.on_consumer_start
+def resume_imports_at_start() -> None:
+    resume_imports(at_start=True)
+
+
+@jobs.periodic_task(jobs.crontab(minute="*/5"))
+def resume_stale_imports() -> None:
+    """Every five minutes: imports with no batch saved for IMPORT_STALE_MINUTES (a consumer
+    died on another machine)."""
+    resume_imports()

@@ -1,0 +1,158 @@
+"""Contacts imports as fenced jobs (app/outreach/contacts/importing.py ``run_import``, the fence
+in app/core/batches.py): a double click makes one import; a job that loses the import to a
+second job stops; a consumer killed part-way is followed by one that finishes the file. In
+every case each person in the file is on record exactly once: two jobs matching the same file
+before either saved would add the same people twice."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.outreach.contacts import importing, tasks
+from app.outreach.contacts.models import Contact, ContactImportReport
+from app.staff.auth.models import Role
+from tests.consumer import start_consumer, stop, wait_for
+
+
+def _upload(app, rows: int) -> int:
+    """An upload of ``rows`` fictional people, none on record yet (no mobiles: nothing but the
+    import itself stops a person being added twice)."""
+    lines = ["Name,Date of birth,Postcode,Team"]
+    lines += [f"Test Person {i},{1 + i % 28:02d}/03/2005,NB{i % 9} 2AB,North" for i in range(rows)]
+    with app.app_context():
+        upload = importing.start_upload("people.csv", ("\n".join(lines) + "\n").encode())
+        importing.save_mapping(upload, upload.columns)
+        return upload.id
+
+
+def _people(app) -> Counter[str]:
+    with app.app_context():
+        names = Counter(db.session.scalars(sa.select(Contact.name)))
+        db.session.remove()
+        return names
+
+
+def _everyone(rows: int) -> Counter[str]:
+    return Counter(f"Test Person {i}" for i in range(rows))
+
+
+def _report(app, report_id: int) -> ContactImportReport:
+    with app.app_context():
+        report = db.session.get_one(ContactImportReport, report_id)
+        db.session.expunge(report)
+        return report
+
+
+def test_a_double_click_makes_one_import(app, logged_in_as, job_queue):
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    upload_id = _upload(app, 8)
+    preview_url = f"/staff/contacts/import/{upload_id}/preview"
+    first = client.post(preview_url)
+    again = client.post(preview_url)
+    assert first.status_code == again.status_code == 302
+    assert first.location == again.location
+    discard = client.post(f"/staff/contacts/import/{upload_id}/discard", follow_redirects=True)
+    assert "being imported, so it cannot be cancelled" in discard.get_data(as_text=True)
+    assert job_queue() == 1
+    assert "8 added, 0 updated, 0 unchanged" in client.get(first.location).get_data(as_text=True)
+    assert _people(app) == _everyone(8)
+
+
+def test_a_job_that_loses_the_import_to_another_stops_and_nobody_is_added_twice(app):
+    app.config.update(IMPORT_BATCH_ROWS=10, IMPORT_BATCH_PAUSE_SECONDS=0.05)
+    rows = 300
+    upload_id = _upload(app, rows)
+    with app.app_context():
+        report_id = importing.begin_import(importing.get_upload(upload_id))[0].id
+        db.session.commit()
+    failures: list[BaseException] = []
+
+    def first_job() -> None:
+        try:
+            with app.app_context():
+                importing.run_import(report_id)
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=first_job)
+    thread.start()
+    try:
+        wait_for(lambda: _report(app, report_id).rows_done >= 30, "the first job's third batch")
+        with app.app_context():
+            importing.run_import(report_id)  # the second job, while the first is still saving
+    finally:
+        thread.join(timeout=120)
+    assert not failures, failures
+    report = _report(app, report_id)
+    assert report.finished and report.attempt == 2 and report.upload_id is None
+    assert "taken up again" in report.summary
+    assert _people(app) == _everyone(rows)
+
+
+def test_a_consumer_killed_mid_import_is_followed_by_one_that_finishes_it(
+    app, logged_in_as, job_queue, database_uri, tmp_path
+):
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    rows = 400
+    upload_id = _upload(app, rows)
+    report_url = client.post(f"/staff/contacts/import/{upload_id}/preview").location
+    report_id = int(report_url.rsplit("/", 1)[1])
+    slow = {"IMPORT_BATCH_ROWS": "20", "IMPORT_BATCH_PAUSE_SECONDS": "0.3"}
+    first = start_consumer(database_uri, app.config["HUEY_URL"], tmp_path, **slow)
+    try:
+        wait_for(lambda: _report(app, report_id).rows_done >= 60, "some batches", process=first)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        stop(first)
+    assert first.returncode == -signal.SIGKILL
+    half = _report(app, report_id)
+    assert not half.finished and 60 <= half.rows_done < rows
+    assert f"{half.rows_done} of {rows} rows saved" in client.get(report_url).text
+
+    second = start_consumer(database_uri, app.config["HUEY_URL"], tmp_path)
+    try:
+        wait_for(lambda: _report(app, report_id).finished, "the import to finish", process=second)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=60)
+        stop(second)
+    assert "rows left out" in client.get(report_url).text
+    assert _people(app) == _everyone(rows)
+
+
+def test_an_import_with_no_progress_is_taken_up_again_and_one_moving_is_not(app, logged_in_as):
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    upload_id = _upload(app, 5)
+    with app.app_context():
+        report_id = importing.begin_import(importing.get_upload(upload_id))[0].id
+        db.session.commit()
+
+    def left_running(minutes_ago: int) -> None:
+        with app.app_context():
+            db.session.execute(
+                sa.update(ContactImportReport).values(
+                    attempt=1, progressed_at=utcnow() - timedelta(minutes=minutes_ago)
+                )
+            )
+            db.session.commit()
+
+    report_url = f"/staff/contacts/import/reports/{report_id}"
+    left_running(minutes_ago=2)
+    with app.app_context():
+        assert importing.reports_to_resume() == []
+        assert importing.reports_to_resume(at_start=True) == [report_id]
+    assert "has not moved" not in client.get(report_url).text
+    left_running(minutes_ago=11)  # nothing for over IMPORT_STALE_MINUTES (10)
+    assert "has not moved for 10 minutes" in client.get(report_url).text
+    with app.app_context():
+        assert tasks.resume_imports() == 1  # run at once here (immediate mode)
+    assert _report(app, report_id).finished
+    assert _people(app) == _everyone(5)
