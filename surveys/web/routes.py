@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from app.core import languages
-from app.core.extensions import configured_limit, limiter
+from app.core.extensions import configured_limit, limiter, reading_only
 from app.staff.auth.access import public
 from surveys import easy_read, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
@@ -35,6 +35,8 @@ def _no_store(response):
 
 
 def _round(slug: str) -> SurveyRound:
+    if request.method == "GET":  # survey pages write only when a person sends something
+        reading_only()
     survey_round = public_round(slug)
     if survey_round is None or survey_round.status == "draft":
         abort(404)
