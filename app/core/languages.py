@@ -183,14 +183,15 @@ def _translated_here() -> bool:
 def current() -> Language:
     """The language being spoken: a text conversation's (``speaking``), else the page's
     (English outside a public request)."""
-    if has_app_context() and g.get("speaking") is not None:
-        return g.speaking
+    if has_app_context():
+        known = g.get("speaking") or g.get("page_language")  # asked several times a page
+        if known is not None:
+            return known
     if not has_request_context() or not _translated_here():
         return all_languages()[DEFAULT]
-    if "page_language" not in g:
-        code = session.get(SESSION_KEY, DEFAULT)
-        chosen = {lang.code: lang for lang in offered()}.get(code)
-        g.page_language = chosen or all_languages()[DEFAULT]
+    code = session.get(SESSION_KEY, DEFAULT)
+    chosen = {lang.code: lang for lang in offered()}.get(code)
+    g.page_language = chosen or all_languages()[DEFAULT]
     return g.page_language
 
 
