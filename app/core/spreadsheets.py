@@ -20,7 +20,9 @@ Figures a page shows as text ("40%", "+3", "1,234") are turned back into numbers
 
 Exports of any size stream: ``csv_lines`` yields the CSV a line at a time (a streamed response)
 and ``write_xlsx`` writes a workbook row by row into a file with openpyxl's write-only mode, so
-neither holds the rows in memory; a sheet's ``rows`` may be any iterable. ``to_csv`` and
+neither holds the rows in memory; a sheet's ``rows`` may be any iterable. ``xlsx_file`` is what
+an export route sends: the workbook in an unnamed temporary file, gone once the response
+closes it. ``to_csv`` and
 ``to_xlsx`` are the same writers collected into bytes, for small files.
 """
 
@@ -32,6 +34,7 @@ import importlib.abc
 import io
 import re
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -190,6 +193,14 @@ def write_xlsx(sheets: list[Sheet], into: Path | IO[bytes]) -> None:
     for spec in sheets:
         _write_sheet(book.create_sheet(spec.title[:31]), spec)
     book.save(into)
+
+
+def xlsx_file(sheets: list[Sheet]) -> IO[bytes]:
+    """``write_xlsx`` into an unnamed temporary file (gone when closed), read from the start."""
+    into = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it when sent)
+    write_xlsx(sheets, into)
+    into.seek(0)
+    return into
 
 
 def _write_sheet(sheet, spec: Sheet) -> None:

@@ -26,11 +26,9 @@ Decisions a newcomer might otherwise undo:
 from __future__ import annotations
 
 import itertools
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import qrcode
@@ -46,7 +44,7 @@ from app.core import clock
 from app.core.disclosure import KEY, Protected, Publication, TableKeys, is_suppressed
 from app.core.extensions import db
 from app.core.frames import pandas
-from app.core.spreadsheets import Sheet, csv_lines, write_xlsx
+from app.core.spreadsheets import Sheet, csv_lines, xlsx_file
 from app.core.spreadsheets import spreadsheet_safe as spreadsheet_safe  # used by exports
 from app.staff.audit.services import record
 from surveys.engine import YES_NO_UNSURE, answer_summary
@@ -640,15 +638,8 @@ def export_csv(survey_round: SurveyRound, filters: ResponseFilter) -> Iterator[b
 
 
 def export_xlsx_file(survey_round: SurveyRound, filters: ResponseFilter) -> IO[bytes]:
-    """The workbook in an unnamed temporary file (gone when closed), read from the start."""
-    into = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it when sent)
-    export_xlsx(survey_round, filters, into)
-    into.seek(0)
-    return into
-
-
-def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter, into: Path | IO[bytes]) -> None:
-    """The workbook, written row by row into ``into`` (openpyxl's write-only mode)."""
+    """The workbook, written row by row (openpyxl's write-only mode) into an unnamed temporary
+    file (``xlsx_file``): the audit line is committed first."""
     _record_export(survey_round, "xlsx", filters, count_responses(survey_round, filters))
     table = export_table(survey_round, filters)
     header = ["Column", "Question code", "Wording", "Kind", "Options", "Notes"]
@@ -666,7 +657,7 @@ def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter, into: Path |
             ]
         )
     lines.append(["", "", "", "", "", "A blank cell means no answer: skipped or not reached."])
-    write_xlsx(
+    return xlsx_file(
         [
             Sheet(
                 "Responses",
@@ -674,8 +665,7 @@ def export_xlsx(survey_round: SurveyRound, filters: ResponseFilter, into: Path |
                 freeze="B2",
             ),
             Sheet("Data dictionary", lines, widths={"A": 40, "C": 60}),
-        ],
-        into,
+        ]
     )
 
 

@@ -20,6 +20,8 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
+    stream_with_context,
     url_for,
 )
 from flask import Response as HttpResponse
@@ -611,15 +613,16 @@ def chart(round_id: int):
 def export(round_id: int, kind: str):
     survey_round = _round(round_id)
     _codebook(survey_round)
-    body = services.export_coded(survey_round, kind)
-    mimetype = (
-        "text/csv"
-        if kind == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     filename = f"{survey_round.slug}-coded-answers.{kind}"
-    return HttpResponse(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    if kind == "csv":  # streamed a line at a time, so a big round needs no memory
+        return HttpResponse(
+            stream_with_context(services.export_coded_csv(survey_round)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return send_file(  # a temporary file, deleted when the response closes
+        services.export_coded_xlsx_file(survey_round),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=filename,
     )

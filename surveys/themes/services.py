@@ -13,19 +13,22 @@ Decisions:
   as answers arrive and every coder sees the same sample. Second coding is blind: the second
   coder sees neither the first coding nor suggestions learned from it.
 - A theme in use is never deleted: it is merged into another theme, moving its codings.
+- The coded-answers export streams (issue 20), like the responses export: one statement, an
+  answer's rows made as soon as they are read, so a round of any size fits in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import time
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -35,14 +38,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
 from app.core.extensions import db
-from app.core.spreadsheets import Sheet, to_csv, to_xlsx
+from app.core.spreadsheets import Sheet, csv_lines, xlsx_file
 from app.core.text import clean_text
 from app.staff.audit.models import AuditEvent
 from app.staff.audit.services import record
 from app.staff.auth.models import Role, StaffUser
 from surveys.engine import free_text
 from surveys.models import Answer, Question, Response, SurveyRound
-from surveys.rounds.services import spreadsheet_safe
+from surveys.rounds.services import STREAM_ROWS, spreadsheet_safe
 from surveys.safeguarding.models import SafeguardingFlag
 from surveys.themes import redaction, semantic
 from surveys.themes.agreement import theme_kappas
@@ -372,6 +375,25 @@ def _free_text_questions(survey_round: SurveyRound) -> dict[int, Question]:
     return {q.id: q for q in survey_round.questionnaire.questions if q.is_free_text}
 
 
+def _coded_answers(
+    survey_round: SurveyRound, questions: Collection[int], *columns: Any
+) -> sa.Select[Any]:
+    """``columns`` of the answers whose free text is coded (the module's first decision): not
+    skipped, to one of ``questions`` (free-text question ids), in the round's complete
+    responses. The one copy of that rule, for the coding queue and the export."""
+    return (
+        sa.select(*columns)
+        .select_from(Answer)
+        .join(Response, Answer.response_id == Response.id)
+        .where(
+            Response.round_id == survey_round.id,
+            Response.status == "complete",
+            Answer.skipped.is_(False),
+            Answer.question_id.in_(list(questions)),
+        )
+    )
+
+
 def units(
     survey_round: SurveyRound, *, question_code: str = "", for_peer: bool = False
 ) -> list[Unit]:
@@ -381,17 +403,15 @@ def units(
         questions = {i: q for i, q in questions.items() if q.code == question_code}
     if not questions:
         return []
-    query = (
-        sa.select(Answer.id, Answer.question_id, Answer.value, Response.id, Response.channel)
-        .join(Response, Answer.response_id == Response.id)
-        .where(
-            Response.round_id == survey_round.id,
-            Response.status == "complete",
-            Answer.skipped.is_(False),
-            Answer.question_id.in_(list(questions)),
-        )
-        .order_by(Answer.id)
-    )
+    query = _coded_answers(
+        survey_round,
+        questions,
+        Answer.id,
+        Answer.question_id,
+        Answer.value,
+        Response.id,
+        Response.channel,
+    ).order_by(Answer.id)
     if for_peer:
         query = query.where(Answer.id.not_in(sa.select(SafeguardingFlag.answer_id)))
     ages = _ages(survey_round)
@@ -883,41 +903,131 @@ EXPORT_HEADER = [
 ]
 
 
-def export_table(survey_round: SurveyRound) -> tuple[list[str], list[list[Any]]]:
+@dataclass
+class _Piece:
+    """The first-pass coding of one piece of text, as the export reads it."""
+
+    sentiment: str | None
+    notable: bool
+    theme_ids: list[int] = field(default_factory=list)
+
+
+def export_table(survey_round: SurveyRound) -> tuple[list[str], Iterator[list[Any]]]:
     """Headers and rows of the coded-answers export: one row per piece of text, then one
     column per theme holding 1 (ticked) or 0, blank while the piece is not coded yet, so an
-    analyst can count a theme by summing its column."""
+    analyst can count a theme by summing its column.
+
+    ``rows`` is an iterator that reads the answers as it goes (``_export_rows``). It holds only
+    plain values, never a model object: a streamed CSV reads its rows after the request's
+    teardown has closed the session that loaded the round (a new session reads them)."""
     codebook = codebook_for(survey_round)
-    themes = themes_in_order(codebook) if codebook else []
-    done = codings(survey_round, 1)
-    rows = []
-    for unit in units(survey_round):
-        coding = done.get(unit.ref)
-        ticked = {t.id for t in coding.themes} if coding else set()
-        rows.append(
-            [
-                unit.response_id,
-                unit.question.code,
-                unit.question.web_text,
-                unit.part + 1,
-                spreadsheet_safe(unit.text),
-                "yes" if coding else "",
-                spreadsheet_safe("; ".join(t.label for t in coding.themes) if coding else ""),
-                (coding.sentiment or None) if coding else None,
-                "yes" if coding and coding.notable else "",
-                *[(1 if t.id in ticked else 0) if coding else None for t in themes],
-            ]
+    labels = {t.id: t.label for t in themes_in_order(codebook)} if codebook else {}
+    questions = {i: (q.code, q.web_text) for i, q in _free_text_questions(survey_round).items()}
+    headers = [*EXPORT_HEADER, *[f"Theme: {label}" for label in labels.values()]]
+    if not questions:
+        return headers, iter(())
+    return headers, _export_rows(_export_query(survey_round, questions), questions, labels)
+
+
+def _export_query(survey_round: SurveyRound, questions: Collection[int]) -> sa.Select[Any]:
+    """Every answer that is coded (``units``' answers) with its pieces' first-pass codings and
+    their themes (a row for each theme ticked), in the queue's order: questionnaire order, then
+    answer key, then piece; a piece's themes by id, as the export has always listed them.
+    Streamed from the database ``STREAM_ROWS`` at a time."""
+    return (
+        _coded_answers(
+            survey_round,
+            questions,
+            Answer.id,
+            Answer.question_id,
+            Answer.value,
+            Answer.response_id,
+            Coding.id,
+            Coding.part,
+            Coding.sentiment,
+            Coding.notable,
+            coding_theme.c.theme_id,
         )
-    return [*EXPORT_HEADER, *[f"Theme: {t.label}" for t in themes]], rows
+        .join(Question, Question.id == Answer.question_id)
+        .outerjoin(
+            Coding,
+            sa.and_(
+                Coding.answer_id == Answer.id,
+                Coding.round_id == survey_round.id,
+                Coding.pass_no == 1,
+            ),
+        )
+        .outerjoin(coding_theme, coding_theme.c.coding_id == Coding.id)
+        .order_by(Question.position, Answer.id, Coding.part, coding_theme.c.theme_id)
+        .execution_options(yield_per=STREAM_ROWS)
+    )
 
 
-def export_coded(survey_round: SurveyRound, kind: str) -> bytes:
-    headers, rows = export_table(survey_round)
-    record("themes.export", survey_round, detail=f"{kind}, {len(rows)} rows")
+def _export_rows(
+    query: sa.Select[Any], questions: dict[int, tuple[str, str]], labels: dict[int, str]
+) -> Iterator[list[Any]]:
+    """One statement (``_export_query``); an answer's rows are made once its joined rows have
+    all been read, so an export of any size holds one answer's codings, not the round's."""
+    columns = list(labels)  # the theme columns' order, the codebook's
+    names = dict(labels)
+    for _, joined in itertools.groupby(db.session.execute(query), key=lambda row: row[0]):
+        rows = list(joined)  # one answer's: a row for each piece coded and theme ticked
+        _, question_id, value, response_id = rows[0][:4]
+        pieces: dict[int, _Piece] = {}
+        for *_, coding_id, part, sentiment, notable, theme_id in rows:
+            if coding_id is not None:
+                piece = pieces.setdefault(part, _Piece(sentiment, bool(notable)))
+                if theme_id is not None:
+                    piece.theme_ids.append(theme_id)
+        code, wording = questions[question_id]
+        for part, text in enumerate(free_text(value)):
+            coded = pieces.get(part)
+            ticked = coded.theme_ids if coded else []
+            yield [
+                response_id,
+                code,
+                wording,
+                part + 1,
+                spreadsheet_safe(text),
+                "yes" if coded else "",
+                spreadsheet_safe("; ".join(_theme_label(names, i) for i in ticked)),
+                (coded.sentiment or None) if coded else None,
+                "yes" if coded and coded.notable else "",
+                *[(1 if theme_id in ticked else 0) if coded else None for theme_id in columns],
+            ]
+
+
+def _theme_label(names: dict[int, str], theme_id: int) -> str:
+    if theme_id not in names:  # defensive: a theme outside the codebook, read once
+        theme = db.session.get(Theme, theme_id)
+        names[theme_id] = theme.label if theme else ""
+    return names[theme_id]
+
+
+def _pieces(survey_round: SurveyRound) -> int:
+    """How many rows the export has (pieces of text to code), for its audit line: read as a
+    stream of the answers' values, so counting holds no more than the export does."""
+    query = _coded_answers(survey_round, _free_text_questions(survey_round), Answer.value)
+    values = db.session.scalars(query.execution_options(yield_per=STREAM_ROWS))
+    return sum(len(free_text(value)) for value in values)
+
+
+def _audited_export(survey_round: SurveyRound, kind: str) -> tuple[list[str], Iterator[list[Any]]]:
+    """The export's headers and rows, with its audit line committed before any row is read."""
+    record("themes.export", survey_round, detail=f"{kind}, {_pieces(survey_round)} rows")
     db.session.commit()
-    if kind == "csv":
-        return to_csv(headers, rows)
-    return to_xlsx([Sheet("Coded answers", [headers, *rows], freeze="F2")])
+    return export_table(survey_round)
+
+
+def export_coded_csv(survey_round: SurveyRound) -> Iterator[bytes]:
+    """The CSV, line by line (a streamed response)."""
+    return csv_lines(*_audited_export(survey_round, "csv"))
+
+
+def export_coded_xlsx_file(survey_round: SurveyRound) -> IO[bytes]:
+    """The workbook, written row by row into an unnamed temporary file (``xlsx_file``)."""
+    headers, rows = _audited_export(survey_round, "xlsx")
+    return xlsx_file([Sheet("Coded answers", itertools.chain([headers], rows), freeze="F2")])
 
 
 def theme_counts_by_key(survey_round: SurveyRound) -> Counter[str]:

@@ -91,6 +91,7 @@ def fetch(sized: Sized, role: Role, template: str) -> tuple[int, list[tuple[str,
     """Statements for one GET of the page, and the writes it made."""
     with statements(sized.app) as log:
         response = sized.clients[role].get(sized.url(template))
+        response.get_data()  # a streamed export reads its rows while its body is sent
     assert response.status_code == 200, f"{template}: {response.status_code}"
     return log.statements, log.writes
 

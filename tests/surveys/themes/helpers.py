@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.core.extensions import db, random_key
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.themes import services
+from surveys.themes.models import Coding, coding_theme
 from tests.surveys.conftest import make_open_round
 
 
@@ -63,3 +64,37 @@ def theme_id(app, round_id: int, key: str) -> int:
         survey_round = db.session.get(SurveyRound, round_id)
         codebook = services.codebook_for(survey_round)
         return next(t.id for t in codebook.themes if t.key == key)
+
+
+def coded_round(app, size: int, *, slug: str = "coded26") -> int:
+    """A round of ``size`` complete responses answering Q12, every answer coded (first pass)
+    with two themes of the starter codebook, written in bulk so that big rounds are quick to
+    make (exports at two sizes, the memory benchmark)."""
+    texts = [f"Answer {n}: not enough money for food, and my PA texts back" for n in range(size)]
+    round_id = round_with_answers(app, texts, slug=slug)
+    with app.app_context():
+        codebook = services.codebook_for(db.session.get(SurveyRound, round_id))
+        themes = [t.id for t in services.themes_in_order(codebook)]
+        first = (db.session.scalar(sa.select(sa.func.max(Coding.id))) or 0) + 1
+        codings, ticks = [], []
+        for n, answer_id in enumerate(answer_ids(app, round_id)):
+            coding_id = first + n
+            codings.append(
+                {
+                    "id": coding_id,
+                    "round_id": round_id,
+                    "answer_id": answer_id,
+                    "part": 0,
+                    "pass_no": 1,
+                    "sentiment": ["negative", "positive", None][n % 3],
+                    "notable": n % 7 == 0,
+                }
+            )
+            ticks += [
+                {"coding_id": coding_id, "theme_id": themes[n % len(themes)]},
+                {"coding_id": coding_id, "theme_id": themes[(n + 1) % len(themes)]},
+            ]
+        db.session.execute(sa.insert(Coding), codings)
+        db.session.execute(sa.insert(coding_theme), ticks)
+        db.session.commit()
+    return round_id
