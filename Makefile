@@ -67,12 +67,13 @@ run: seed
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## browser-deps: Debian's Chromium for the browser tests (Playwright cannot download one here)
+## browser-deps: Debian's Chromium for the browser tests (Playwright cannot download one here),
+## and poppler-utils, with which the paper tests read PDFs back (pdftotext, pdffonts)
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-		echo "Installing Chromium from Debian packages..."; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>&1; then \
+		echo "Installing Chromium and poppler-utils from Debian packages..."; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-liberation2 >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-liberation2 poppler-utils >/dev/null; \
 	fi
 
 ## test: install what the tests need and run the whole suite (browser tests included)
