@@ -33,7 +33,7 @@ from flask import current_app
 
 from app.core.clock import utcnow
 from app.core.extensions import Model, db
-from app.core.pdf import html_to_pdf
+from app.core.pdf import html_to_pdf, release_layouts
 from app.core.pdf_join import join_pdfs
 from app.outreach.contacts.models import Contact
 from app.outreach.invitations import letters
@@ -168,6 +168,10 @@ def make(run_id: int) -> None:
             part = work / f"{len(parts):05d}.pdf"
             part.write_bytes(_part(round_id, chunk))
             parts.append(part)
+            # The part's layout is garbage now: freed before the next part (and the join) grow
+            # the process, which keeps the job's peak at one part's (253 MB instead of 270 at
+            # 3,000 letters).
+            release_layouts()
             db.session.execute(
                 sa.update(LetterRun)
                 .where(LetterRun.id == run_id)
