@@ -320,18 +320,27 @@ class _Joined:
         file.finish(b"/Root " + _ref(self.catalog) + first["info"])
 
 
+def _version(path: Path) -> str:
+    with pikepdf().open(path) as pdf:
+        return str(pdf.pdf_version)
+
+
+def _add(joined: _Joined, path: Path) -> None:
+    """Add the part at ``path``. In a function of its own on purpose (memory): closing a pikepdf
+    document closes its file, but qpdf's objects are freed only once nothing refers to the
+    document, so a part held by a loop's variable while the next part opens would be two."""
+    with pikepdf().open(path) as part:
+        joined.add(part)
+
+
 def join_pdfs(parts: Sequence[Path], out: Path) -> int:
     """Join the PDF files ``parts`` into ``out``, one part in memory at a time (tags kept, see
     the module's docstring); returns the number of pages."""
-    pk = pikepdf()
     try:
         with out.open("wb") as file:
-            with pk.open(parts[0]) as first:
-                version = first.pdf_version
-            joined = _Joined(_File(file, version))
+            joined = _Joined(_File(file, _version(parts[0])))
             for path in parts:
-                with pk.open(path) as part:
-                    joined.add(part)
+                _add(joined, path)
             joined.finish()
     except BaseException:
         out.unlink(missing_ok=True)  # half a file of names and addresses is no use to anyone
