@@ -19,12 +19,10 @@ What they share, once:
   title from ``<title>`` shown in the viewer's title bar, and each ``<img>`` a Figure whose alt
   text is its ``alt`` (charts pass their written alt text; a logo is named, never ``alt=""``,
   which WeasyPrint cannot mark as decoration). Councils must publish accessible board papers;
-  tests/app/core/test_pdf_accessibility.py checks every kind of PDF with pikepdf.
-- ``join_pdfs`` joins PDFs made in parts (a whole cohort's letters are made 200 at a time, so
-  WeasyPrint never holds thousands of pages at once) into one file with pikepdf, keeping one
-  structure tree: each part's tree is moved under the first part's Document element and its
-  marked-content keys shifted past the ones already used, so the joined file is as tagged as
-  each part.
+  tests/test_pdf_accessibility.py checks every kind of PDF with pikepdf.
+- PDFs made in parts (a whole cohort's letters are made 200 at a time, so WeasyPrint never
+  holds thousands of pages at once) are joined into one tagged file by
+  ``app.core.pdf_join.join_pdfs``, one part in memory at a time.
 - ``render_pdf_html`` renders a PDF template with the authority's branding (``authority``,
   ``logo``); the caller passes the settings, as this layer does not read them.
 """
@@ -32,11 +30,8 @@ What they share, once:
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import gc
-from collections.abc import Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -80,79 +75,6 @@ def weasyprint() -> ModuleType:
     import weasyprint.text.fonts
 
     return weasyprint
-
-
-def pikepdf() -> ModuleType:
-    """pikepdf (qpdf), loaded the first time PDFs are joined: only the letters job joins them."""
-    import pikepdf  # lazy on purpose (memory), like WeasyPrint above
-
-    return pikepdf
-
-
-def _parent_tree_nums(tree_root: Any) -> Any:
-    parent_tree = tree_root.ParentTree
-    if "/Kids" in parent_tree:
-        raise ValueError(
-            "A PDF part's parent tree has kids: join_pdfs expects WeasyPrint's flat one"
-        )
-    return parent_tree.Nums
-
-
-def _copy(pdf: Any, obj: Any) -> Any:
-    """``obj`` from another PDF: indirect objects are copied once (qpdf remembers them)."""
-    pk = pikepdf()
-    if isinstance(obj, pk.Object) and obj.is_indirect:
-        return pdf.copy_foreign(obj)
-    if isinstance(obj, pk.Array):
-        return pk.Array([_copy(pdf, item) for item in obj])
-    return obj
-
-
-def join_pdfs(parts: Sequence[Path], out: Path) -> int:
-    """Join the PDF files ``parts`` into ``out`` (tags kept, see the docstring); returns pages."""
-    pk = pikepdf()
-    # Every part stays open until the joined file is written: qpdf then copies each page's
-    # streams from its part as it writes, instead of holding them all in memory.
-    with contextlib.ExitStack() as opened:
-        joined = opened.enter_context(pk.open(parts[0]))
-        tree_root = joined.Root.StructTreeRoot
-        document = tree_root.K
-        if isinstance(document, pk.Array):
-            document = document[0]
-        if not isinstance(document.K, pk.Array):
-            document.K = pk.Array([document.K])
-        nums = _parent_tree_nums(tree_root)
-        next_key = int(tree_root.get("/ParentTreeNextKey", len(nums) // 2))
-        for path in parts[1:]:
-            part = opened.enter_context(pk.open(path))
-            part_root = part.Root.StructTreeRoot
-            offset = next_key
-            for page in part.pages:
-                joined.pages.append(page)
-                copied = joined.pages[-1]
-                if "/StructParents" in copied.obj:
-                    copied.obj.StructParents = int(copied.obj.StructParents) + offset
-                for annotation in copied.obj.get("/Annots", pk.Array()):
-                    if "/StructParent" in annotation:
-                        annotation.StructParent = int(annotation.StructParent) + offset
-            # Copied after the pages, so their /Pg references land on the copied pages.
-            part_nums = _parent_tree_nums(part_root)
-            for i in range(0, len(part_nums), 2):
-                nums.append(int(part_nums[i]) + offset)
-                nums.append(_copy(joined, part_nums[i + 1]))
-                next_key = max(next_key, int(part_nums[i]) + offset + 1)
-            part_document = part_root.K
-            if isinstance(part_document, pk.Array):
-                part_document = part_document[0]
-            kids = part_document.K
-            for kid in kids if isinstance(kids, pk.Array) else [kids]:
-                copied_kid = _copy(joined, kid)
-                if isinstance(copied_kid, pk.Dictionary) and "/S" in copied_kid:
-                    copied_kid.P = document
-                document.K.append(copied_kid)
-        tree_root.ParentTreeNextKey = next_key
-        joined.save(out)
-        return len(joined.pages)
 
 
 @functools.cache

