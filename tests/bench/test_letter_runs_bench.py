@@ -4,9 +4,10 @@ process: wall time, peak memory and the file (`make bench`).
 The issue's aim: bounded memory, well under 300 MB (one request making the same PDF took 96 s
 and 1.47 GB). The job (app/outreach/invitations/letter_runs.py) renders LETTERS_PER_PART (200)
 letters at a time and joins the parts one at a time (app/core/pdf_join.py), so its peak is one
-part's, whatever the cohort's size. It runs in a subprocess started through the same wrapper as the board pack bench
-(its peak resident memory from ``ru_maxrss``); for scale, the same run prints what importing the
-app alone costs. Memory is asserted; time is printed (a shared 2-core machine is too noisy).
+part's, whatever the cohort's size. It runs in a subprocess started through the same wrapper as
+the board pack bench (its peak resident memory from ``ru_maxrss``); for scale, the same run
+prints what importing the app alone costs. Memory is asserted; time is printed (a shared 2-core
+machine is too noisy).
 """
 
 from __future__ import annotations
