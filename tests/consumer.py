@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -73,3 +74,26 @@ def stop(process) -> None:
     if process.poll() is None:
         process.kill()
         process.wait(timeout=30)
+
+
+def second_job_midway(first: Callable[[], None], second: Callable[[], None], when) -> None:
+    """Two jobs for the same work at once: ``first`` in a thread and, once ``when()`` is true
+    (the first has got some way), ``second`` here while the first is still going. Then wait for
+    the first, and raise what it raised."""
+    failures: list[BaseException] = []
+
+    def run_first() -> None:
+        try:
+            first()
+        except BaseException as exc:  # raised below, in the test
+            failures.append(exc)
+
+    thread = threading.Thread(target=run_first)
+    thread.start()
+    try:
+        wait_for(when, "the first job to get some way")
+        second()
+    finally:
+        thread.join(timeout=120)
+    if failures:
+        raise failures[0]

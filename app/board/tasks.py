@@ -12,19 +12,6 @@ def make_pack(pack_id: int, task=None) -> None:
     pack.build_pack(pack_id, retries_left=task.retries if task else 0)
 
 
-def resume_packs(*, at_start: bool = False) -> int:
-    ids = pack.packs_to_resume(at_start=at_start)
-    for pack_id in ids:
-        make_pack(pack_id)
-    return len(ids)
-
-
-@jobs.on_consumer_start
-def resume_packs_at_start() -> None:
-    resume_packs(at_start=True)
-
-
-@jobs.periodic_task(jobs.crontab(minute="*"))
-def resume_lost_packs() -> None:
-    """Every minute: packs whose consumer died on another machine (their lease ran out)."""
-    resume_packs()
+# When a consumer starts, and every minute for packs whose consumer died on another machine
+# (their lease ran out).
+resume_packs = jobs.take_up_lost(make_pack, pack.packs_to_resume, jobs.crontab(minute="*"))

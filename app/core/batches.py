@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -53,6 +54,11 @@ def save_in_batches(
 
 class Superseded(Exception):
     """Another job has taken this run over: this one stops, its open batch rolled back."""
+
+
+def lost_before() -> datetime:
+    """A run whose last progress is older than this lost its job: IMPORT_STALE_MINUTES ago."""
+    return utcnow() - timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
 
 
 def take_over(model: Any, row_id: int, seen: int, *where: Any, **values: Any) -> bool:

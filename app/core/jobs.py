@@ -56,6 +56,7 @@ __all__ = [
     "on_consumer_start",
     "periodic_task",
     "run_consumer",
+    "take_up_lost",
     "task",
 ]
 
@@ -133,6 +134,30 @@ def on_consumer_start(fn: Callable[[], Any]) -> Callable[[], Any]:
     """Run ``fn`` in the app once when a consumer starts (to pick up work a crash left)."""
     _consumer_start.append(fn)
     return fn
+
+
+def take_up_lost(
+    task: TaskWrapper, lost: Callable[..., list[int]], when: Callable
+) -> Callable[..., int]:
+    """Queue ``task`` again for each run whose job was lost: every run ``lost(at_start=True)``
+    names when a consumer starts (its own jobs died with it), then on the schedule ``when`` the
+    runs ``lost()`` names (a consumer died on another machine). ``task`` must be safe to run
+    twice. Returns the function that queues them, for tests and commands."""
+
+    def take_up(*, at_start: bool = False) -> int:
+        ids = lost(at_start=at_start)
+        for run_id in ids:
+            task(run_id)
+        return len(ids)
+
+    def at_start() -> None:
+        take_up(at_start=True)
+
+    name = f"take_up_lost_{task.task_class.__name__}"  # one periodic task per task, by name
+    at_start.__name__ = name
+    on_consumer_start(at_start)
+    huey.periodic_task(when, name=name)(_in_app_context(take_up))
+    return take_up
 
 
 def record_heartbeat() -> None:

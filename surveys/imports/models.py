@@ -10,14 +10,14 @@ headers), so next year's file from the same tool is mapped already.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 
+from app.core import batches
 from app.core.clock import today, utcnow
 from app.core.extensions import Model
 
@@ -102,5 +102,4 @@ class ImportRun(Model):
 
     @property
     def is_stale(self) -> bool:
-        limit = timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
-        return not self.is_finished and utcnow() - self.progressed_at > limit
+        return not self.is_finished and self.progressed_at < batches.lost_before()

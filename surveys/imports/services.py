@@ -40,13 +40,12 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.core import batches, mapping, spreadsheets
-from app.core.clock import today, utcnow
+from app.core.clock import today
 from app.core.extensions import db
 from app.core.spreadsheets import TableInvalid, signature
 from app.staff.audit.services import record
@@ -569,9 +568,9 @@ def run_import(run_id: int) -> None:
                 "The uploaded file is no longer here (it was imported or cancelled). Upload it "
                 "again to import it"
             )
-        # Read after the claim: what earlier attempts committed can no longer change.
-        saved = db.session.scalar(sa.select(ImportRun.rows_done).where(ImportRun.id == run_id))
-        job = RunAttempt(run_id, attempt, earlier=saved or 0)
+        # The commit expired ``run``: its rows saved are read after the claim, so they are all
+        # that earlier attempts will ever have saved.
+        job = RunAttempt(run_id, attempt, earlier=run.rows_done)
         import_rows(upload, survey_round, valid_only=run.valid_only, run=job)
     except batches.Superseded:
         db.session.rollback()
@@ -607,8 +606,7 @@ def runs_to_resume(*, at_start: bool = False) -> list[int]:
     IMPORT_STALE_MINUTES."""
     query = sa.select(ImportRun.id).where(ImportRun.state.in_(UNFINISHED))
     if not at_start:
-        limit = timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
-        query = query.where(ImportRun.progressed_at < utcnow() - limit)
+        query = query.where(ImportRun.progressed_at < batches.lost_before())
     return list(db.session.scalars(query.order_by(ImportRun.id)))
 
 

@@ -12,20 +12,8 @@ def import_responses(run_id: int) -> None:
     imports.run_import(run_id)
 
 
-def resume_imports(*, at_start: bool = False) -> int:
-    ids = imports.runs_to_resume(at_start=at_start)
-    for run_id in ids:
-        import_responses(run_id)
-    return len(ids)
-
-
-@jobs.on_consumer_start
-def resume_imports_at_start() -> None:
-    resume_imports(at_start=True)
-
-
-@jobs.periodic_task(jobs.crontab(minute="*/5"))
-def resume_stale_imports() -> None:
-    """Every five minutes: imports with no progress for IMPORT_STALE_MINUTES (a consumer died
-    on another machine)."""
-    resume_imports()
+# When a consumer starts, and every five minutes for imports with no progress for
+# IMPORT_STALE_MINUTES (a consumer died on another machine).
+resume_imports = jobs.take_up_lost(
+    import_responses, imports.runs_to_resume, jobs.crontab(minute="*/5")
+)

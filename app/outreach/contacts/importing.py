@@ -29,14 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.core import batches, mapping, spreadsheets
-from app.core.clock import today, utcnow
+from app.core.clock import today
 from app.core.extensions import commit_keeping_loaded, db
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
@@ -509,13 +508,13 @@ def run_import(report_id: int, upload_id: int | None = None) -> None:
     if report is None or report.finished:
         return
     seen = report.attempt
-    resumed = report.rows_done > 0
     if not batches.take_over(
         ContactImportReport, report_id, seen, ContactImportReport.finished.is_(False)
     ):
         db.session.rollback()
         return
     db.session.commit()
+    resumed = report.rows_done > 0  # read again after the claim: earlier jobs' batches are in
     upload_id = report.upload_id or upload_id
     upload = get_upload(upload_id) if upload_id is not None else None
     if upload is None:  # imported or cancelled meanwhile
@@ -670,8 +669,7 @@ def reports_to_resume(*, at_start: bool = False) -> list[int]:
         ContactImportReport.finished.is_(False), ContactImportReport.upload_id.is_not(None)
     )
     if not at_start:
-        limit = timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
-        query = query.where(ContactImportReport.progressed_at < utcnow() - limit)
+        query = query.where(ContactImportReport.progressed_at < batches.lost_before())
     return list(db.session.scalars(query.order_by(ContactImportReport.id)))
 
 

@@ -15,13 +15,13 @@ Decisions a newcomer might otherwise undo:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 
+from app.core import batches
 from app.core.clock import today, utcnow
 from app.core.extensions import Model
 
@@ -203,5 +203,4 @@ class ContactImportReport(Model):
         """Unfinished, with no batch saved for IMPORT_STALE_MINUTES: its job was lost."""
         if self.finished or self.progressed_at is None:
             return False
-        limit = timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
-        return utcnow() - self.progressed_at > limit
+        return self.progressed_at < batches.lost_before()

@@ -14,20 +14,8 @@ def import_contacts(*ids: int) -> None:
     importing.run_import(ids[-1], upload_id=ids[0] if len(ids) == 2 else None)
 
 
-def resume_imports(*, at_start: bool = False) -> int:
-    ids = importing.reports_to_resume(at_start=at_start)
-    for report_id in ids:
-        import_contacts(report_id)
-    return len(ids)
-
-
-@jobs.on_consumer_start
-def resume_imports_at_start() -> None:
-    resume_imports(at_start=True)
-
-
-@jobs.periodic_task(jobs.crontab(minute="*/5"))
-def resume_stale_imports() -> None:
-    """Every five minutes: imports with no batch saved for IMPORT_STALE_MINUTES (a consumer
-    died on another machine)."""
-    resume_imports()
+# When a consumer starts, and every five minutes for imports with no batch saved for
+# IMPORT_STALE_MINUTES (a consumer died on another machine).
+resume_imports = jobs.take_up_lost(
+    import_contacts, importing.reports_to_resume, jobs.crontab(minute="*/5")
+)

@@ -6,7 +6,6 @@ finishes the file: every row is stored exactly once, whatever happened on the wa
 from __future__ import annotations
 
 import signal
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from surveys.imports import services as imports
 from surveys.imports import tasks
 from surveys.imports.models import ImportRun
 from surveys.models import Answer, Question, Response
-from tests.consumer import start_consumer, stop, wait_for
+from tests.consumer import second_job_midway, start_consumer, stop, wait_for
 from tests.surveys.rounds.helpers import make_round
 
 
@@ -105,24 +104,13 @@ def test_a_job_that_loses_the_run_to_another_stops_and_no_row_goes_in_twice(app)
     with app.app_context():
         run_id = imports.begin_import(imports.get_upload(upload_id), valid_only=False)[0].id
         db.session.commit()
-    failures: list[BaseException] = []
 
-    def first_job() -> None:
-        try:
-            with app.app_context():
-                imports.run_import(run_id)
-        except BaseException as exc:
-            failures.append(exc)
-
-    thread = threading.Thread(target=first_job)
-    thread.start()
-    try:
-        wait_for(lambda: _run(app, run_id).rows_done >= 30, "the first job's third batch")
+    def job() -> None:
         with app.app_context():
-            imports.run_import(run_id)  # the second job, while the first is still saving
-    finally:
-        thread.join(timeout=120)
-    assert not failures, failures
+            imports.run_import(run_id)
+
+    # The second job starts at the first one's third batch, while the first is still saving.
+    second_job_midway(job, job, lambda: _run(app, run_id).rows_done >= 30)
     run = _run(app, run_id)
     assert run.attempt == 2 and run.state == "done"
     assert run.imported == rows and run.rows_done == rows and run.rows_total == rows

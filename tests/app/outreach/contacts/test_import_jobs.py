@@ -7,7 +7,6 @@ before either saved would add the same people twice."""
 from __future__ import annotations
 
 import signal
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from app.core.extensions import db
 from app.outreach.contacts import importing, tasks
 from app.outreach.contacts.models import Contact, ContactImportReport
 from app.staff.auth.models import Role
-from tests.consumer import start_consumer, stop, wait_for
+from tests.consumer import second_job_midway, start_consumer, stop, wait_for
 
 
 def _upload(app, rows: int) -> int:
@@ -72,24 +71,13 @@ def test_a_job_that_loses_the_import_to_another_stops_and_nobody_is_added_twice(
     with app.app_context():
         report_id = importing.begin_import(importing.get_upload(upload_id))[0].id
         db.session.commit()
-    failures: list[BaseException] = []
 
-    def first_job() -> None:
-        try:
-            with app.app_context():
-                importing.run_import(report_id)
-        except BaseException as exc:
-            failures.append(exc)
-
-    thread = threading.Thread(target=first_job)
-    thread.start()
-    try:
-        wait_for(lambda: _report(app, report_id).rows_done >= 30, "the first job's third batch")
+    def job() -> None:
         with app.app_context():
-            importing.run_import(report_id)  # the second job, while the first is still saving
-    finally:
-        thread.join(timeout=120)
-    assert not failures, failures
+            importing.run_import(report_id)
+
+    # The second job starts at the first one's third batch, while the first is still saving.
+    second_job_midway(job, job, lambda: _report(app, report_id).rows_done >= 30)
     report = _report(app, report_id)
     assert report.finished and report.attempt == 2 and report.upload_id is None
     assert "taken up again" in report.summary
