@@ -42,9 +42,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'belonging.db'}"
     )
-    # Each checkout asks PostgreSQL first, so a connection a restarted server closed is
-    # replaced, never a 500 (app/factory.py leaves it off for SQLite's file).
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: a connection PostgreSQL closed is found at checkout without asking the
+    # server (app/core/extensions.py, _server_still_there), and replaced, never a 500.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Twilio and the public survey links need the URL the outside world uses to reach us.
     PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # Number of reverse proxies in front of the app (ProxyFix); 0 when served directly.

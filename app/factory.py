@@ -162,10 +162,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
-        # A file has no server to go away: the pre-ping (a statement on every checkout) only
-        # guards connections to PostgreSQL.
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"], pool_pre_ping=False)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     # First, so that its compression runs after every other hook has set its headers.
     assets.init_app(app)

@@ -275,29 +275,50 @@ def round_by_slug_statement() -> sa.Select[tuple[SurveyRound]]:
 
 
 @functools.cache
-def _public_round_statement() -> sa.Select[tuple[SurveyRound, datetime]]:
-    """The round's row, and when the authority's settings last changed (for their read-only
-    copy, app/staff/authority/services.py); its questionnaire comes from
+def _public_round_statement() -> sa.Select[tuple[SurveyRound, datetime, Response]]:
+    """The round's row, when the authority's settings last changed (for their read-only copy,
+    app/staff/authority/services.py), and the in-progress response whose resume code hashes to
+    ``resume_hash`` with its answers (none when the hash is NULL), all in one statement: one
+    shape for every survey page, so PostgreSQL runs it prepared. Its questionnaire comes from
     surveys/locked_questionnaires.py."""
-    return sa.select(SurveyRound, settings_version()).where(
-        SurveyRound.slug == sa.bindparam("slug")
+    return (
+        sa.select(SurveyRound, settings_version(), Response)
+        .outerjoin(
+            Response,
+            sa.and_(
+                Response.round_id == SurveyRound.id,
+                Response.resume_hash == sa.bindparam("resume_hash"),
+                Response.status == "in_progress",
+            ),
+        )
+        .options(so.joinedload(Response.answers))
+        .where(SurveyRound.slug == sa.bindparam("slug"))
     )
 
 
-def public_round(slug: str) -> SurveyRound | None:
-    """A round as the public survey pages read it on every request: its own row from the
-    database (staff change its status and dates while it runs), its locked questionnaire and
-    questions from the process's copy (surveys/locked_questionnaires.py), and the authority's
-    settings from theirs while unchanged, in the same statement. Read-only use: staff pages,
-    commands and demos load rounds with ``round_by_slug``."""
+def public_round(
+    slug: str, resume_hash: str | None = None
+) -> tuple[SurveyRound, Response | None] | None:
+    """A round as the public survey pages read it on every request, and the in-progress
+    response whose resume code hashes to ``resume_hash`` (None without one): the round's own
+    row from the database (staff change its status and dates while it runs), its locked
+    questionnaire and questions from the process's copy (surveys/locked_questionnaires.py), and
+    the authority's settings from theirs while unchanged, in the same statement. Read-only use:
+    staff pages, commands and demos load rounds with ``round_by_slug``."""
     if not slug.isalnum() or len(slug) > 40:
         return None
-    row = db.session.execute(_public_round_statement(), {"slug": slug.lower()}).first()
+    row = (
+        db.session.execute(
+            _public_round_statement(), {"slug": slug.lower(), "resume_hash": resume_hash}
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
-    survey_round, settings_changed = row
+    survey_round, settings_changed, response = row
     use_read_only_copy(settings_changed)
-    return locked_questionnaires.attach(survey_round)
+    return locked_questionnaires.attach(survey_round), response
 
 
 def round_by_slug(slug: str) -> SurveyRound | None:

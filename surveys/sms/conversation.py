@@ -291,17 +291,21 @@ def _record_statement() -> sa.Insert:
 
 
 @functools.cache
-def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime]]:
-    """The number's conversation (None if it has none), whether it has opted out, and when the
+def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime, bool]]:
+    """The number's conversation (None if it has none), whether it has opted out, when the
     authority's settings last changed (for their read-only copy: a reply reads them, never
-    writes them), in one statement: every text asks all three. One row always, from a one-row
-    anchor the conversation is outer-joined to."""
+    writes them) and whether the text's word is a round's slug (most words from a number with
+    no conversation, "hello", "hi?", name none), in one statement: every text asks them all.
+    One row always, from a one-row anchor the conversation is outer-joined to."""
     anchor = sa.select(sa.literal(1).label("one")).subquery()
     return (
         sa.select(
             SmsConversation,
             messaging.opted_out_clause().label("opted_out"),
             settings_version().label("settings_changed"),
+            sa.exists()
+            .where(sa.func.upper(SurveyRound.slug) == sa.bindparam("word"))
+            .label("names_round"),
         )
         .select_from(anchor)
         .outerjoin(SmsConversation, SmsConversation.phone_hash == sa.bindparam("phone_hash"))
@@ -310,19 +314,18 @@ def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime
 
 @functools.cache
 def _keyword_round_statements() -> tuple[
-    sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]], sa.Select[tuple[int]]
+    sa.Select[tuple[SurveyRound]], sa.Select[tuple[SurveyRound]]
 ]:
     """(open rounds, the round a slug names): their own rows only; the questionnaire a round
-    asks comes from the process's copy of its locked version (``_with_questions``). And whether
-    a word is a round's slug at all, asked first without the ORM: most words from a number with
-    no conversation ("hello", "hi?") name no round."""
+    asks comes from the process's copy of its locked version (``_with_questions``). Whether a
+    word is a round's slug at all was asked with the conversation (``_conversation_statement``)."""
     open_rounds = (
         sa.select(SurveyRound)
         .where(SurveyRound.status == RoundStatus.OPEN)
         .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
     )
     named = sa.func.upper(SurveyRound.slug) == sa.bindparam("word")
-    return open_rounds, sa.select(SurveyRound).where(named), sa.select(SurveyRound.id).where(named)
+    return open_rounds, sa.select(SurveyRound).where(named)
 
 
 def _with_questions(survey_round: SurveyRound) -> SurveyRound:
@@ -376,9 +379,9 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
-    conversation, opted_out, settings_changed = db.session.execute(
+    conversation, opted_out, settings_changed, names_round = db.session.execute(
         _conversation_statement(),
-        {"phone_hash": hashed, "opt_out_hashes": phone_hashes(number)},
+        {"phone_hash": hashed, "opt_out_hashes": phone_hashes(number), "word": _word(inbound.body)},
     ).one()
     use_read_only_copy(settings_changed)
     if conversation is not None and conversation.last_activity_at < now - timedelta(
@@ -392,7 +395,14 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
     code = chosen.code if chosen else (conversation.language if conversation else None)
     with speaking(code):
         return _respond_in(
-            inbound, conversation, asked, chosen, opted_out=bool(opted_out), now=now, today=today
+            inbound,
+            conversation,
+            asked,
+            chosen,
+            opted_out=bool(opted_out),
+            names_round=bool(names_round),
+            now=now,
+            today=today,
         )
 
 
@@ -412,6 +422,7 @@ def _respond_in(
     chosen: Language | None,
     *,
     opted_out: bool,
+    names_round: bool,
     now: datetime,
     today: date | None,
 ):
@@ -447,7 +458,7 @@ def _respond_in(
         return messages, round_id
 
     if conversation is None or conversation.response_id is None:
-        return _no_conversation(hashed, conversation, keyword, word, now, chosen)
+        return _no_conversation(hashed, conversation, keyword, word, names_round, now, chosen)
     if chosen is not None:  # carry on in the language just chosen
         conversation.last_activity_at = now
         return [_ask(conversation)], round_id
@@ -465,17 +476,18 @@ def conversation_round(conversation: SmsConversation) -> SurveyRound:
     return _with_questions(survey_round)
 
 
-def _keyword_round(word: str) -> tuple[SurveyRound | None, bool]:
-    """(the round a keyword names, whether the word is a keyword at all)."""
+def _keyword_round(word: str, names_round: bool) -> tuple[SurveyRound | None, bool]:
+    """(the round a keyword names, whether the word is a keyword at all); ``names_round``:
+    whether the word is a round's slug."""
     if not word:
         return None, False
-    open_rounds, by_slug, is_slug = _keyword_round_statements()
+    open_rounds, by_slug = _keyword_round_statements()
     if word == _word(current_app.config["SMS_KEYWORD"]):
         for candidate in db.session.scalars(open_rounds):
             if candidate.is_open and "sms" in (candidate.channels or []):
                 return _with_questions(candidate), True
         return None, True
-    if db.session.connection().execute(is_slug, {"word": word}).first() is None:
+    if not names_round:
         return None, False
     survey_round = db.session.scalars(by_slug, {"word": word}).first()
     if survey_round is None or "sms" not in (survey_round.channels or []):
@@ -494,15 +506,21 @@ def _stop(number: str, conversation: SmsConversation | None, inbound: Inbound) -
 
 
 def _no_conversation(
-    hashed, invited, keyword: Keyword | None, word: str, now: datetime, chosen: Language | None
+    hashed,
+    invited,
+    keyword: Keyword | None,
+    word: str,
+    names_round: bool,
+    now: datetime,
+    chosen: Language | None,
 ):
     if keyword == Keyword.HELP:
         return [help_message(), start_hint()], None
-    survey_round, is_keyword = _keyword_round(word)
+    survey_round, is_keyword = _keyword_round(word, names_round)
     if not is_keyword and invited is not None:
         survey_round, is_keyword = conversation_round(invited), True
     if not is_keyword and chosen is not None:  # choosing a language starts like BELONG
-        survey_round, is_keyword = _keyword_round(_word(current_app.config["SMS_KEYWORD"]))
+        survey_round, is_keyword = _keyword_round(_word(current_app.config["SMS_KEYWORD"]), False)
     if not is_keyword:
         return [start_hint()], None
     if survey_round is None:

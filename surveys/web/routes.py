@@ -10,7 +10,6 @@ from app.staff.auth.access import public
 from surveys import easy_read, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import QuestionKind, SurveyRound
-from surveys.services import public_round
 from surveys.web import services as web
 from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer
 
@@ -37,7 +36,7 @@ def _no_store(response):
 def _round(slug: str) -> SurveyRound:
     if request.method == "GET":  # survey pages write only when a person sends something
         reading_only()
-    survey_round = public_round(slug)
+    survey_round = web.open_round(slug)
     if survey_round is None or survey_round.status == "draft":
         abort(404)
     return survey_round
