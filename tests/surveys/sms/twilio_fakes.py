@@ -98,9 +98,15 @@ class FakeTwilio:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                raw = self.rfile.read(length)
+                form = {k: v[0] for k, v in parse_qs(raw.decode(errors="replace")).items()}
                 arrived = time.monotonic()
                 failure = fake.fail_with.get(form.get("To", ""))
+                if len(raw) < length or not form.get("To") or not form.get("Body"):
+                    # Cut short (a worker killed with kill -9 between the headers and the
+                    # body) or incomplete: Twilio refuses it and sends nothing.
+                    self._answer(400, {"status": 400, "code": 21604, "message": "incomplete"})
+                    return
                 if failure:
                     status, code = failure
                     body = {"status": status, "code": code, "message": "refused"}
