@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -274,6 +275,16 @@ def round_by_slug_statement() -> sa.Select[tuple[SurveyRound]]:
     )
 
 
+def resumable(round_id: Any) -> sa.ColumnElement[bool]:
+    """The response a resume code leads to: in progress in round ``round_id``, its code's hash
+    the ``resume_hash`` parameter (the one rule for the survey page and the resume form)."""
+    return sa.and_(
+        Response.round_id == round_id,
+        Response.resume_hash == sa.bindparam("resume_hash"),
+        Response.status == "in_progress",
+    )
+
+
 @functools.cache
 def _public_round_statement() -> sa.Select[tuple[SurveyRound, datetime, Response]]:
     """The round's row, when the authority's settings last changed (for their read-only copy,
@@ -283,14 +294,7 @@ def _public_round_statement() -> sa.Select[tuple[SurveyRound, datetime, Response
     surveys/locked_questionnaires.py."""
     return (
         sa.select(SurveyRound, settings_version(), Response)
-        .outerjoin(
-            Response,
-            sa.and_(
-                Response.round_id == SurveyRound.id,
-                Response.resume_hash == sa.bindparam("resume_hash"),
-                Response.status == "in_progress",
-            ),
-        )
+        .outerjoin(Response, resumable(SurveyRound.id))
         .options(so.joinedload(Response.answers))
         .where(SurveyRound.slug == sa.bindparam("slug"))
     )

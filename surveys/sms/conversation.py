@@ -303,9 +303,7 @@ def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime
             SmsConversation,
             messaging.opted_out_clause().label("opted_out"),
             settings_version().label("settings_changed"),
-            sa.exists()
-            .where(sa.func.upper(SurveyRound.slug) == sa.bindparam("word"))
-            .label("names_round"),
+            sa.exists().where(_names_round()).label("names_round"),
         )
         .select_from(anchor)
         .outerjoin(SmsConversation, SmsConversation.phone_hash == sa.bindparam("phone_hash"))
@@ -324,8 +322,12 @@ def _keyword_round_statements() -> tuple[
         .where(SurveyRound.status == RoundStatus.OPEN)
         .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc())
     )
-    named = sa.func.upper(SurveyRound.slug) == sa.bindparam("word")
-    return open_rounds, sa.select(SurveyRound).where(named)
+    return open_rounds, sa.select(SurveyRound).where(_names_round())
+
+
+def _names_round() -> sa.ColumnElement[bool]:
+    """The round whose slug is the text's word (the ``word`` parameter)."""
+    return sa.func.upper(SurveyRound.slug) == sa.bindparam("word")
 
 
 def _with_questions(survey_round: SurveyRound) -> SurveyRound:

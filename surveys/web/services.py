@@ -26,7 +26,7 @@ from app.staff.template_context import chrome_key
 from surveys import completion, translations
 from surveys.engine import start_response
 from surveys.models import Answer, Channel, Question, Response, SurveyRound
-from surveys.services import public_round
+from surveys.services import public_round, resumable
 from surveys.translations import QuestionnaireWording, QuestionWording
 from surveys.web import sign_ups
 
@@ -66,7 +66,7 @@ def open_round(slug: str) -> SurveyRound | None:
     """The round a survey page is about, read with the response this browser holds the code of
     (in the same statement: one round trip, not two), which ``current_response`` then gives
     without asking the database again."""
-    code = _place(slug).get("code") if slug.isalnum() else None
+    code = _place(slug).get("code")
     found = public_round(slug, code_hash(code) if code else None)
     if found is None:
         return None
@@ -93,11 +93,7 @@ def _by_code() -> sa.Select[tuple[Response]]:
     answers in the same statement: every question page reads them."""
     return (
         sa.select(Response)
-        .where(
-            Response.round_id == sa.bindparam("round_id"),
-            Response.resume_hash == sa.bindparam("resume_hash"),
-            Response.status == "in_progress",
-        )
+        .where(resumable(sa.bindparam("round_id")))
         .options(so.joinedload(Response.answers))
     )
 
