@@ -52,6 +52,8 @@ KEYWORD_TEXTERS = ["+447700900901", "+447700900902"]  # not invited: they text B
 WEB_INVITED = 5  # contacts 6-10 are invited by email and answer through /i/<code>
 OPEN_LINK = 3
 DISCLOSURE = "I feel like hurting myself"
+# The tables whose rows held links and are deleted (scrub_deleted then cleans up after them).
+LINK_TABLES = ("completion_notice", "pending_sign_up", "sms_conversation", "sms_inbound_message")
 
 
 @dataclass
@@ -222,12 +224,7 @@ def test_the_postgresql_pages_hold_no_deleted_link(app, played):
     with app.app_context():
         db.session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
         pages = []
-        for table in (
-            "completion_notice",
-            "pending_sign_up",
-            "sms_conversation",
-            "sms_inbound_message",
-        ):
+        for table in LINK_TABLES:
             blocks = db.session.scalar(
                 sa.text("SELECT pg_relation_size(:t) / current_setting('block_size')::int"),
                 {"t": table},
@@ -351,12 +348,7 @@ def test_deleted_links_are_vacuumed_away(app, played):
     # report the rows they updated up to ten seconds later, after the VACUUM has reset it.)
     with app.app_context():
         db.session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pgstattuple"))
-        for table in (
-            "completion_notice",
-            "pending_sign_up",
-            "sms_conversation",
-            "sms_inbound_message",
-        ):
+        for table in LINK_TABLES:
             dead = db.session.scalar(
                 sa.text("SELECT dead_tuple_count FROM pgstattuple(:t)").bindparams(t=table)
             )
