@@ -22,17 +22,20 @@ $(MO_STAMP): $(STAMP) $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 	$(FLASK) translations compile >/dev/null
 	touch $@
 
-install: $(STAMP) $(MO_STAMP) pdf-fonts
+install: $(STAMP) $(MO_STAMP) pdf-packages
 
-## pdf-fonts: the fonts for other scripts in PDFs (deploy/pdf-fonts.txt, Debian packages), when
-## fontconfig does not have them yet; without them Arabic falls back to DejaVu Sans
-.PHONY: pdf-fonts
-pdf-fonts:
-	@fc-list 2>/dev/null | grep -q "Noto Sans Arabic" || { \
+## pdf-packages: the Debian packages PDFs need (deploy/pdf-packages.txt: the fonts for other
+## scripts and HarfBuzz's subsetter), when any is missing; without them Arabic falls back to
+## DejaVu Sans and WeasyPrint subsets fonts with the much slower fontTools
+.PHONY: pdf-packages
+pdf-packages:
+	@missing="$$(for p in $$(grep -v '^\#' deploy/pdf-packages.txt); do \
+		dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q 'ok installed' || echo "$$p"; done)"; \
+	[ -z "$$missing" ] || { \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		echo "Installing the PDF fonts for other scripts from Debian packages..."; \
-		$$SUDO apt-get install -y -qq $$(grep -v '^#' deploy/pdf-fonts.txt) >/dev/null \
-		|| echo "Could not install $$(grep -v '^#' deploy/pdf-fonts.txt): PDFs in Arabic script will use DejaVu Sans"; }
+		echo "Installing the Debian packages PDFs need:" $$missing; \
+		$$SUDO apt-get install -y -qq $$missing >/dev/null \
+		|| echo "Could not install" $$missing": PDFs in Arabic script will use DejaVu Sans, and fonts are subset by the slower fontTools"; }
 
 $(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json tests/pa11y/package-lock.json
 	$(PIP) install --quiet -e '.[test]'
@@ -44,7 +47,7 @@ $(TEST_STAMP): $(STAMP) pyproject.toml tests/oidc/package-lock.json tests/pa11y/
 	else echo "npm not found: the pa11y checks will be skipped"; fi
 	touch $@
 
-install-test: $(TEST_STAMP) $(MO_STAMP) pdf-fonts
+install-test: $(TEST_STAMP) $(MO_STAMP) pdf-packages
 
 ## translations: re-extract the public pages' wording, regenerate the test languages, compile
 .PHONY: translations

@@ -8,7 +8,7 @@ What they share, once:
 - Other scripts: the stack goes on to Noto fonts, which Pango picks glyph by glyph where
   Atkinson Hyperlegible has none: Noto Sans Arabic (Arabic, Pashto, Dari, Kurdish Sorani, Urdu),
   Noto Sans Ethiopic (Tigrinya), Noto Sans (Vietnamese and the rest). They are Debian's
-  fonts-noto-core (deploy/pdf-fonts.txt: `make pdf-fonts`, and the Dockerfile), read through
+  fonts-noto-core (deploy/pdf-packages.txt: `make pdf-packages`, and the Dockerfile), read through
   fontconfig, so no URL is fetched for them. Without them, Arabic falls back to DejaVu Sans.
   A right-to-left form sets ``dir="rtl"`` on ``<html>``: Pango shapes and orders the text.
 - WeasyPrint fetches nothing from the network: only our own font files and data: URIs
