@@ -1,10 +1,10 @@
-"""Theme charts: matplotlib (Agg) drawn as SVG on the server.
+"""Theme charts: SVG written on the server (app/core/charts.py).
 
 Each chart has a title and a one-line takeaway on the page, a data table beside it and alt
 text. Colours are from the Okabe-Ito palette (safe for colour-blind readers); text stays text
-in the SVG (``svg.fonttype = "none"``) so it is crisp and searchable. The palette and style are
-shared with the board's charts (app/core/charts.py). A hidden theme has no bar, only its
-label ("fewer than 5" or "hidden to protect privacy"), so its size cannot be read off the chart.
+in the SVG, so it is crisp and searchable. The palette and layout are shared with the board's
+charts. A hidden theme has no bar, only its label ("fewer than 5" or "hidden to protect
+privacy"), so its size cannot be read off the chart.
 """
 
 from __future__ import annotations

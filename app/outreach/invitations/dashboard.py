@@ -54,7 +54,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.core.charts import OKABE_ITO, STYLE, finish, pyplot
+from app.core.charts import OKABE_ITO, Key, Plotted, xy_chart_svg
 from app.core.clock import today
 from app.core.disclosure import Protected, Publication, TableKeys, is_suppressed
 from app.core.extensions import db
@@ -394,46 +394,50 @@ def alt_text(board: Dashboard) -> str:
     return f"Line chart of answers received so far, day by day{target}. {board.takeaway}{previous}"
 
 
-def _point(value: Shown | None) -> float:
+def _point(value: Shown | None) -> float | None:
     """A chart point; a hidden figure is a gap in the line, as in the table beside it."""
-    return float("nan") if value is None or is_suppressed(value) else float(value)
+    return None if value is None or is_suppressed(value) else float(value)
 
 
 def chart_svg(board: Dashboard) -> str:
     days = [row.number for row in board.by_day]
-    plt = pyplot()
-    with plt.rc_context(STYLE):
-        figure, axes = plt.subplots(figsize=(7.5, 3.6))
-        axes.plot(
-            days,
-            [_point(r.responded) for r in board.by_day],
-            color=OKABE_ITO[0],
-            linewidth=2.2,
-            label=board.survey_round.name,
+    lines = [
+        Plotted(
+            Key(board.survey_round.name, OKABE_ITO[0]),
+            [(r.number, _point(r.responded)) for r in board.by_day],
+            width=2.2,
         )
-        previous = [(r.number, r.previous) for r in board.by_day if r.previous is not None]
-        if previous and board.previous_round:
-            axes.plot(
-                [d for d, _ in previous],
-                [_point(v) for _, v in previous],
-                color=OKABE_ITO[1],
-                linestyle="--",
-                linewidth=1.8,
-                label=f"{board.previous_round.name} (same day)",
+    ]
+    previous = [(r.number, _point(r.previous)) for r in board.by_day if r.previous is not None]
+    if previous and board.previous_round:
+        lines.append(
+            Plotted(
+                Key(f"{board.previous_round.name} (same day)", OKABE_ITO[1], dash="6 3"),
+                previous,
+                width=1.8,
             )
-        if board.target_count is not None:
-            axes.axhline(
-                board.target_count,
-                color=OKABE_ITO[3],
-                linestyle=":",
-                linewidth=1.6,
-                label=f"Target {board.target_rate}% ({board.target_count})",
+        )
+    end = max(days[-1] if days else 1, 2)
+    if board.target_count is not None:
+        target = float(board.target_count)
+        lines.append(
+            Plotted(
+                Key(
+                    f"Target {board.target_rate}% ({board.target_count})",
+                    OKABE_ITO[3],
+                    dash="1.5 2.5",
+                ),
+                [(1, target), (end, target)],
+                width=1.6,
             )
-        axes.set_xlim(1, max(days[-1] if days else 1, 2))
-        top = [board.target_count or 0, _point(board.responded), 1]
-        axes.set_ylim(0, max(v for v in top if v == v) * 1.15)  # v == v: not a gap (nan)
-        axes.set_xlabel("Days since the round opened")
-        axes.set_ylabel("Answers received")
-        axes.set_title(f"Answers so far: {board.survey_round.name}", loc="left", fontsize=11)
-        axes.legend(loc="upper left", frameon=False, fontsize=8)
-        return finish(figure, axes)
+        )
+    highest = max(v for v in [board.target_count or 0, _point(board.responded) or 0, 1])
+    return xy_chart_svg(
+        f"Answers so far: {board.survey_round.name}",
+        lines,
+        x_range=(1, end),
+        y_top=highest * 1.15,
+        x_label="Days since the round opened",
+        y_label="Answers received",
+        height=259.2,
+    )
