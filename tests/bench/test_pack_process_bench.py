@@ -1,18 +1,25 @@
-"""`flask board pack` as a whole process at 2,000 responses: wall time and peak memory.
+"""The board pack at 2,000 responses: the job as a consumer runs it, and `flask board pack` as a
+whole process; wall time and peak memory.
 
-The issue's aim: at most 2 s and no process above 200 MB. The command runs as a real subprocess
-(``flask --app wsgi board pack bench26``) against a seeded SQLite file, and its peak resident
-memory is read from the kernel (``ru_maxrss`` of a small wrapper's only child, see WRAPPER).
-Two runs: cold (no chart drawn yet, so matplotlib loads and every chart is drawn) and warm (the
-charts are found on disk under the instance folder by the hash of their data, so matplotlib is
-never imported). For scale, the same run prints what importing the app alone costs. The figures
-are printed; the test asserts the memory aim for a warm pack and a regression floor for a cold
-one (time is printed, not asserted: a shared 2-core machine is too noisy for it).
+The issue's aim: the pack job in at most 2 s, and no process above 200 MB. Every measured
+command runs as a real subprocess against a seeded SQLite file, and its peak resident memory is
+read from the kernel (``ru_maxrss`` of a small wrapper's only child, see WRAPPER).
+- The job: a first process does what the staff request does before a job is queued (brings the
+  round's snapshot up to date and asks for the pack); a second, like a consumer, imports the app,
+  then times ``build_pack`` alone: no chart is cached yet, so every chart is drawn, and WeasyPrint
+  loads for this first PDF.
+- The command: cold (both rounds' snapshots taken, with pandas and scipy's solver, and every
+  chart drawn, in one process) and warm (the snapshot stored and the charts found on disk under
+  the instance folder by the hash of their data). For scale, the same run prints what importing
+  the app alone costs.
+Time is printed, not asserted (a shared 2-core machine is too noisy for it); memory is asserted:
+the aim for the job and the warm command, and a regression floor for the cold command.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -29,10 +36,10 @@ pytestmark = pytest.mark.bench
 
 AIM_SECONDS = 2.0
 AIM_MB = 200
-# Regression floor for the cold run, which takes both rounds' snapshots (pandas, scipy's solver)
-# and draws every chart (matplotlib) in one process: 329 MB measured before issue 20's start-up
-# work (the floor of 320 no longer held), 323-327 MB after it.
-MAX_COLD_MB = 340
+# Regression floor for the cold command, which takes both rounds' snapshots (pandas, scipy's
+# solver) and draws every chart in one process: 323-327 MB while matplotlib drew the charts,
+# 283 MB since they are written directly (app/core/charts.py).
+MAX_COLD_MB = 300
 FLASK = Path(sys.executable).with_name("flask")
 
 
@@ -90,16 +97,81 @@ def cpu_seconds(output: str) -> float:
     return float(output.rsplit("CPU_S", 1)[1].split()[0])
 
 
-def test_board_pack_process_time_and_peak_memory(tmp_path):
-    uri = f"sqlite:///{tmp_path / 'pack.db'}"
+# The pack job as a consumer runs it: the app imported at the consumer's start, then one job.
+# The staff request before it has brought the round's snapshot up to date (app/board/routes.py
+# and pack_requests.data_key call services.analyse), in the web process, as the last round's was
+# in its time (its board was read), so the job only reads the snapshots, draws the charts (none
+# are cached yet here) and makes the PDF and spreadsheet.
+REQUEST = """
+from app.board import pack, services
+from surveys.services import round_by_slug
+from wsgi import app
+with app.app_context():
+    services.analyse(round_by_slug("bench25"))
+    survey_round = round_by_slug("bench26")
+    services.analyse(survey_round)
+    job, _ = pack.request_pack(survey_round)
+    print("PACK", job.id)
+"""
+JOB = """
+import sys, time
+from app.board import pack
+from wsgi import app
+with app.app_context():
+    start = time.perf_counter()
+    done = pack.build_pack(int(sys.argv[1]))
+    assert done is not None and done.status == "done", done and done.stage
+    print("JOB_S", time.perf_counter() - start)
+"""
+# Every library a pack may load, compiled once before anything is timed: PYTHONPYCACHEPREFIX
+# (process_env) starts empty, and a first import of pandas, scipy or WeasyPrint would otherwise
+# compile them inside the timed run, as no installed app does.
+COMPILE = "import wsgi, pandas, scipy.optimize, weasyprint, openpyxl"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    """A SQLite file with two rounds (2,000 and 1,000 responses), no snapshot taken yet."""
+    folder = tmp_path_factory.mktemp("seeded")
+    uri = f"sqlite:///{folder / 'pack.db'}"
     _migrate(uri)
     app = build_app(uri)
     _seed(app)
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
-    env = process_env(tmp_path, uri)
-    first_seconds, _, _ = _run([sys.executable, "-c", "import wsgi"], env)
+        db.engine.dispose()  # the last connection's close folds the WAL into the file
+    return folder / "pack.db"
+
+
+def _copy(seeded: Path, tmp_path: Path) -> dict[str, str]:
+    """The measured processes' environment, on a copy of the seeded file of their own."""
+    shutil.copy(seeded, tmp_path / "pack.db")
+    return process_env(tmp_path, f"sqlite:///{tmp_path / 'pack.db'}")
+
+
+def test_board_pack_job_time_and_peak_memory(seeded, tmp_path):
+    env = _copy(seeded, tmp_path)
+    _run([sys.executable, "-c", COMPILE], env)
+    _, request_mb, output = _run([sys.executable, "-c", REQUEST], env)
+    pack_id = output.rsplit("PACK", 1)[1].split()[0]
+    wall, job_mb, output = _run([sys.executable, "-c", JOB, pack_id], env)
+    job_seconds = float(output.rsplit("JOB_S", 1)[1].split()[0])
+    met = job_seconds <= AIM_SECONDS and job_mb <= AIM_MB
+    print(
+        f"\nboard pack job (as the consumer runs it), {RESPONSES:,} responses (and "
+        f"{RESPONSES // 2:,} last round), charts drawn:"
+        f"\n  the job: {job_seconds:.2f} s; the consumer process's peak {job_mb:.0f} MB "
+        f"(starting it and the job: {wall:.1f} s)"
+        f"\n  before it, the staff request that takes the snapshot: peak {request_mb:.0f} MB"
+        f"\n  aim: <= {AIM_SECONDS} s and <= {AIM_MB} MB ({'met' if met else 'NOT met'}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    assert job_mb <= AIM_MB, "the consumer making a pack must stay under the memory aim"
+
+
+def test_board_pack_process_time_and_peak_memory(seeded, tmp_path):
+    env = _copy(seeded, tmp_path)
+    first_seconds, _, _ = _run([sys.executable, "-c", COMPILE], env)
     import_seconds, import_mb, _ = _run([sys.executable, "-c", "import wsgi"], env)
     pack = [str(FLASK), "--app", "wsgi", "board", "pack", "bench26"]
     cold_seconds, cold_mb, output = _run(pack, env)
@@ -110,10 +182,10 @@ def test_board_pack_process_time_and_peak_memory(tmp_path):
     print(
         f"\nflask board pack, {RESPONSES:,} responses (and {RESPONSES // 2:,} last round), "
         f"whole process:"
-        f"\n  first start (compiling the bytecode): {first_seconds:.1f} s"
+        f"\n  first start (compiling the app's and its libraries' bytecode): {first_seconds:.1f} s"
         f"\n  importing the app alone: {import_seconds:.1f} s, peak {import_mb:.0f} MB"
-        f"\n  pack, charts drawn (cold): {cold_seconds:.1f} s ({cold_cpu:.1f} s of processor), "
-        f"peak {cold_mb:.0f} MB"
+        f"\n  pack, snapshots taken and charts drawn (cold): {cold_seconds:.1f} s "
+        f"({cold_cpu:.1f} s of processor), peak {cold_mb:.0f} MB"
         f"\n  pack, charts from the disk cache (warm): {warm_seconds:.1f} s "
         f"({warm_cpu:.1f} s of processor), peak {warm_mb:.0f} MB"
         f"\n  aim: <= {AIM_SECONDS} s and <= {AIM_MB} MB "
