@@ -191,14 +191,11 @@ class Canvas:
         size: float = 10,
         anchor: str = "start",
         rotate: bool = False,
-        bold: bool = False,
     ) -> None:
         """``y`` is the baseline."""
         extra = f' transform="rotate(-90 {_n(x)} {_n(y)})"' if rotate else ""
         if anchor != "start":
             extra += f' text-anchor="{anchor}"'
-        if bold:
-            extra += ' font-weight="bold"'
         self.parts.append(
             f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}"{extra}>{escape(words)}</text>'
         )
