@@ -240,7 +240,7 @@ def _counts(survey_round: SurveyRound) -> tuple[Publication, dict[str, Any]]:
     """Every figure of the round the board sees, as one publication, and where each table is."""
     people, chosen = _respondents(survey_round)
     publication = Publication()
-    channel_counts = _by_band((i, channel, band) for i, channel, band in people)
+    channel_counts = _by_band(people)
     order = [
         c.value for c in Channel if c.value in set(survey_round.channels) | set(channel_counts)
     ]
@@ -856,13 +856,14 @@ def _closed_charts(analysis, previous, column) -> tuple[list[ChartBlock], list[s
         title = f"{code}: {question.web_text}"
         chart = BarChart(
             title,
-            [_wrap(lab) for lab in labels],
+            labels,
             values,
             value_labels,
             "Share of people who responded (%)",
             100,
             series=series,
             bar_name=analysis.survey_round.name if series else "",
+            label_lines=3,  # the table under the chart has each answer whole
         )
         headers = ["Answer", "People", "Share"]
         rows = [[lab, v, share_text(v, base)] for lab, v in zip(labels, answered, strict=True)]
@@ -885,20 +886,6 @@ def _closed_charts(analysis, previous, column) -> tuple[list[ChartBlock], list[s
             )
         )
     return blocks, notes
-
-
-def _wrap(label: str, width: int = 38) -> str:
-    if len(label) <= width:
-        return label
-    words, lines, line = label.split(), [], ""
-    for word in words:
-        if len(line) + len(word) + 1 > width and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "\n".join(lines[:3]) + ("\u2026" if len(lines) > 3 else "")
 
 
 def _theme_section(analysis, previous, column, hide: bool):

@@ -310,10 +310,12 @@ class BarChart:
     bar_name: str = ""  # the legend's name for the bars, when there are comparison marks
     # Written under the chart, in the image itself: where comparison figures come from.
     note: str = ""
+    label_lines: int = 0  # the most lines a label takes (0: as many as it needs)
 
     def data(self) -> dict:
-        # "note" only when set, so every chart without one keeps its hash (and its cache).
-        return ({"note": self.note} if self.note else {}) | {
+        # "note" and "label_lines" only when set, so every chart without them keeps its hash.
+        optional = {"note": self.note, "label_lines": self.label_lines}
+        return {k: v for k, v in optional.items() if v} | {
             "title": self.title,
             "labels": self.labels,
             "values": self.values,
@@ -331,12 +333,21 @@ LABEL_SIZE = 10
 VALUE_SIZE = 9
 
 
+def _label_lines(label: str, most: int) -> list[str]:
+    """A bar's label in lines that fit beside the bars; past ``most`` lines (0: no limit) it is
+    cut with an ellipsis, as the table beside the chart has it whole."""
+    lines = wrap_to(label, WIDTH * 0.42, LABEL_SIZE)
+    if most and len(lines) > most:
+        lines = [*lines[: most - 1], lines[most - 1] + "\u2026"]
+    return lines
+
+
 def bar_chart_svg(chart: BarChart) -> str:
     """Horizontal bars, the first label at the top, each value written after its bar and after
     any comparison mark (never over one); a suppressed value is only its words."""
     canvas = Canvas(chart.title)
     canvas.text(8, 16, chart.title, 11)
-    labels = [wrap_to(label, WIDTH * 0.42, LABEL_SIZE) for label in chart.labels]
+    labels = [_label_lines(label, chart.label_lines) for label in chart.labels]
     left = 8 + max([text_width(x, LABEL_SIZE) for lines in labels for x in lines] + [0]) + 10
     # A row is as tall as its label's lines need, and never less than ROW.
     heights = [max(ROW, 12.0 * len(lines) + 4) for lines in labels] or [ROW]
@@ -507,7 +518,7 @@ def line_chart_svg(chart: LineChart) -> str:
     (under the point when it is below the target line, to keep clear of it)."""
     targets = chart.target or [None] * len(chart.labels)
     top = max([v or 0 for v in chart.values] + [t or 0 for t in chart.target] + [10])
-    below = [
+    above = [  # under the point only when it is below the target line
         not (y is not None and t is not None and y < t)
         for y, t in zip(chart.values, targets, strict=True)
     ]
@@ -516,7 +527,7 @@ def line_chart_svg(chart: LineChart) -> str:
             Key(chart.line_name, OKABE_ITO[0], marker="o"),
             list(enumerate(chart.values)),
             labels=list(chart.value_labels),
-            label_above=below,
+            label_above=above,
         )
     ]
     if any(t is not None for t in chart.target):

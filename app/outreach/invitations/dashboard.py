@@ -431,7 +431,7 @@ def chart_svg(board: Dashboard) -> str:
                 width=1.6,
             )
         )
-    highest = max(v for v in [board.target_count or 0, _point(board.responded) or 0, 1])
+    highest = max(board.target_count or 0, _point(board.responded) or 0, 1)
     return xy_chart_svg(
         f"Answers so far: {board.survey_round.name}",
         lines,

@@ -189,3 +189,11 @@ def test_words_are_escaped_not_read_as_markup():
 )
 def test_axis_steps_are_round_numbers(low, high, expected):
     assert nice_ticks(low, high, most=6 if high != 29 else 8) == expected
+
+
+def test_a_label_longer_than_its_chart_allows_is_cut_with_an_ellipsis():
+    root, _ = _parse(bar_chart_svg(_theme_chart(series=[], note="", label_lines=2)))
+    texts = [w for w, *_ in _words(root)]
+    first, second = wrap_to(LONG, WIDTH * 0.42, 10)[:2]
+    assert first in texts and second + "\u2026" in texts
+    assert not any(w in texts for w in wrap_to(LONG, WIDTH * 0.42, 10)[2:])
