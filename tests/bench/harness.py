@@ -122,6 +122,22 @@ class LoadResult:
         )
 
 
+def combined(results: list[LoadResult]) -> LoadResult:
+    """Several loads of the same request (rounds taken in turn with others) as one result."""
+    errors: Counter = Counter()
+    for result in results:
+        errors.update(result.errors)
+    return LoadResult(
+        results[0].label,
+        sum(r.ok for r in results),
+        sum(r.seconds for r in results),
+        errors,
+        [latency for r in results for latency in r.latencies],
+        server_cpu=sum(r.server_cpu for r in results),
+        sent=sum(r.sent for r in results),
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
