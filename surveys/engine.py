@@ -164,8 +164,9 @@ def start_response(
     return response
 
 
-def complete(response: Response) -> Response:
-    """Mark the response complete (idempotent: a replayed submit changes nothing)."""
+def complete(response: Response, *, commit: bool = True) -> Response:
+    """Mark the response complete (idempotent: a replayed submit changes nothing).
+    ``commit=False`` for a channel that commits it with what else the request writes."""
     if response.is_complete:
         return response
     db.session.execute(
@@ -173,7 +174,8 @@ def complete(response: Response) -> Response:
         .where(Response.id == response.id, Response.status == "in_progress")
         .values(status="complete", resume_hash=None)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     db.session.refresh(response)
     return response
 
@@ -317,9 +319,15 @@ def free_text(value: dict[str, Any] | None) -> list[str]:
 
 
 def save_answer(
-    response: Response, question: Question, value: dict[str, Any] | None, *, skipped: bool = False
+    response: Response,
+    question: Question,
+    value: dict[str, Any] | None,
+    *,
+    skipped: bool = False,
+    commit: bool = True,
 ) -> SaveResult:
-    """Store (or replace) the answer to ``question``, screen it, and commit."""
+    """Store (or replace) the answer to ``question``, screen it, and commit (``commit=False``:
+    the caller commits it with what else the request writes, as a text's reply)."""
     if question.questionnaire_id not in response.round.questionnaire_ids:
         raise UnknownQuestion("That question is not part of this survey")
     if response.is_complete and response.channel == Channel.WEB:
@@ -346,7 +354,8 @@ def save_answer(
     if texts:
         result.level = screen_answer(answer, texts)
         result.flagged = result.level is not None
-    commit_keeping_loaded()  # the channel goes on to work out the next question from them
+    if commit:
+        commit_keeping_loaded()  # the channel goes on to work out the next question from them
     return result
 
 

@@ -2,10 +2,9 @@
 
 ``handle_inbound`` is the whole rule book, called by the webhook (and so by the phone simulator):
 1. Idempotency: a MessageSid we have answered gets the stored TwiML again, and nothing else
-   happens. The InboundMessage row is added to the session before any engine call, so it is
-   committed in the same transaction as the first change the message causes (the engine commits
-   as it saves); a duplicate delivered at the same moment fails on the unique MessageSid and
-   rolls back whole, then answers with the first one's reply.
+   happens. Everything a text changes (its answer, the conversation, its InboundMessage row
+   with the reply) is written in one transaction; a duplicate delivered at the same moment
+   fails on the unique MessageSid and rolls back whole, then answers with the first one's reply.
 2. Keywords first, in or out of a conversation (app.messaging.keywords, the one list): STOP
    and its plain phrasings ("please stop texting me") record an opt-out, end any conversation
    (an invited number's too, so nothing starts) and are confirmed once: Twilio's own opt-out
@@ -47,6 +46,7 @@ from datetime import date, datetime, timedelta
 from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -233,36 +233,32 @@ def handle_inbound(
     ``send_reply(to, text)``: it is called once, after the answer is committed, and never for
     a retried id (which gets the stored TwiML back and sends nothing)."""
     now = now or utcnow()
-    existing = _answered(inbound.message_sid, now)
+    found = _look_up(inbound)
+    existing = _earlier_reply(found.earlier, now)
     if existing is not None:
         return existing
-    record = InboundMessage(message_sid=inbound.message_sid, received_at=now)
-    db.session.add(record)
     try:
-        # Not flushed before it must be (the engine's first commit, or the one below), so the
-        # row is written once, with its reply, in the commit of the first change it causes.
         with db.session.no_autoflush:
-            messages, round_id = _respond(inbound, now=now, today=today)
+            messages, round_id = _respond(inbound, found, now=now, today=today)
             text = "\n\n".join(m for m in messages if m)
             if text:
                 messaging.record_reply(text, round_id)
         reply = twiml(messages)
-        if sa.inspect(record).pending:
-            # No engine commit has written it: one INSERT with its reply, without the ORM's
-            # unit of work (most texts: "hello", STOP, a new conversation's first question).
-            db.session.expunge(record)
-            db.session.connection().execute(
-                _record_statement(), {"sid": inbound.message_sid, "at": now, "reply": reply}
-            )
-        else:
-            record.reply_twiml = reply
+        # The message's row, with its reply, in the one commit of everything the text changed
+        # (one INSERT, without the ORM's unit of work): a retry finds the reply, and a copy
+        # delivered at the same moment fails on the unique MessageSid and rolls back whole.
+        db.session.connection().execute(
+            _record_statement(), {"sid": inbound.message_sid, "at": now, "reply": reply}
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        existing = _answered(inbound.message_sid, now)
+        existing = _earlier_reply(_answered(inbound.message_sid), now)
         if existing is None:
             raise
         return existing
+    if found.conversation is not None and sa.inspect(found.conversation).was_deleted:
+        scrub_deleted("sms_conversation")  # the ended link (finished, STOP...) leaves no trace
     if send_reply is not None and text:
         send_reply(inbound.from_number, text)
     return reply
@@ -291,22 +287,38 @@ def _record_statement() -> sa.Insert:
 
 
 @functools.cache
-def _conversation_statement() -> sa.Select[tuple[SmsConversation, bool, datetime, bool]]:
-    """The number's conversation (None if it has none), whether it has opted out, when the
-    authority's settings last changed (for their read-only copy: a reply reads them, never
+def _conversation_statement() -> sa.Select[
+    tuple[str | None, datetime, SmsConversation, bool, datetime, bool]
+]:
+    """Everything a text from a number we reply to asks first, in one statement (one round
+    trip, not two): the reply already made to its MessageSid and when it came (both None if it
+    is new), the number's conversation (None if it has none), whether it has opted out, when
+    the authority's settings last changed (for their read-only copy: a reply reads them, never
     writes them) and whether the text's word is a round's slug (most words from a number with
-    no conversation, "hello", "hi?", name none), in one statement: every text asks them all.
-    One row always, from a one-row anchor the conversation is outer-joined to."""
+    no conversation, "hello", "hi?", name none). One row always, from a one-row anchor the
+    message and the conversation (each unique, so at most one row each) are outer-joined to.
+    A conversation's response comes with its round's row and the answers so far (an answer by
+    text, the commonest text, reads nothing more: ``conversation.response`` and
+    ``conversation_round`` find them in the session); the round's questionnaire comes from the
+    process's copy of its locked version (``_with_questions``)."""
     anchor = sa.select(sa.literal(1).label("one")).subquery()
     return (
         sa.select(
+            InboundMessage.reply_twiml,
+            InboundMessage.received_at,
             SmsConversation,
             messaging.opted_out_clause().label("opted_out"),
             settings_version().label("settings_changed"),
             sa.exists().where(_names_round()).label("names_round"),
         )
         .select_from(anchor)
+        .outerjoin(InboundMessage, InboundMessage.message_sid == sa.bindparam("sid"))
         .outerjoin(SmsConversation, SmsConversation.phone_hash == sa.bindparam("phone_hash"))
+        .options(
+            so.joinedload(SmsConversation.response).options(
+                so.joinedload(Response.round), so.joinedload(Response.answers)
+            )
+        )
     )
 
 
@@ -336,15 +348,66 @@ def _with_questions(survey_round: SurveyRound) -> SurveyRound:
     return locked_questionnaires.attach(survey_round)
 
 
-def _answered(message_sid: str, now: datetime) -> str | None:
-    # Core, not the ORM: two columns, and nothing is waiting to be flushed before it.
+@dataclass(frozen=True)
+class _Found:
+    """What the database says about a text before it is answered (``_look_up``)."""
+
+    earlier: tuple[str | None, datetime] | None  # (reply, received at) if its SID came before
+    can_reply: bool  # a mobile that is not ours (never answer a short code: loops)
+    conversation: SmsConversation | None = None
+    opted_out: bool = False
+    names_round: bool = False
+
+
+def _look_up(inbound: Inbound) -> _Found:
+    """Whether the text's MessageSid came before and, for a number we reply to, its
+    conversation, opt-out and whether its word names a round: one statement either way."""
+    if not _can_reply_to(inbound.from_number):
+        return _Found(earlier=_answered(inbound.message_sid), can_reply=False)
+    number = inbound.from_number
+    # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
+    messaging.rekey_number(number)
+    rekey(SmsConversation, [number])
+    reply, received_at, conversation, opted_out, settings_changed, names_round = (
+        db.session.execute(
+            _conversation_statement(),
+            {
+                "sid": inbound.message_sid,
+                "phone_hash": messaging.phone_hash(number),
+                "opt_out_hashes": phone_hashes(number),
+                "word": _word(inbound.body),
+            },
+        )
+        .unique()
+        .one()
+    )
+    use_read_only_copy(settings_changed)
+    return _Found(
+        earlier=None if received_at is None else (reply, received_at),
+        can_reply=True,
+        conversation=conversation,
+        opted_out=bool(opted_out),
+        names_round=bool(names_round),
+    )
+
+
+def _answered(message_sid: str) -> tuple[str | None, datetime] | None:
+    """(reply, received at) of a MessageSid that came before; None for a new one. Core, not
+    the ORM: two columns, and nothing is waiting to be flushed before it."""
     record = db.session.connection().execute(_answered_statement(), {"sid": message_sid}).first()
-    if record is None:
+    return None if record is None else (record[0], record[1])
+
+
+def _earlier_reply(earlier: tuple[str | None, datetime] | None, now: datetime) -> str | None:
+    """The TwiML to answer a MessageSid that came before with (None for a new one): the reply
+    it got, or nothing if its answer was saved but the reply lost; InboundBusy while the
+    first delivery is still being answered."""
+    if earlier is None:
         return None
-    reply, received_at = record
+    reply, received_at = earlier
     if reply is None:
         if now - received_at < timedelta(seconds=BUSY_SECONDS):
-            raise InboundBusy(message_sid)
+            raise InboundBusy()
         return twiml([])  # its answer was saved but the reply was lost: say nothing twice
     return reply
 
@@ -372,20 +435,11 @@ def _word(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
-def _respond(inbound: Inbound, *, now: datetime, today: date | None):
+def _respond(inbound: Inbound, found: _Found, *, now: datetime, today: date | None):
     """The texts to reply with, and the round they belong to (for the cost figures)."""
-    if not _can_reply_to(inbound.from_number):
+    if not found.can_reply:
         return [], None  # a short code, a sender name or our own number: never answer (loops)
-    number = inbound.from_number
-    hashed = messaging.phone_hash(number)
-    # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
-    messaging.rekey_number(number)
-    rekey(SmsConversation, [number])
-    conversation, opted_out, settings_changed, names_round = db.session.execute(
-        _conversation_statement(),
-        {"phone_hash": hashed, "opt_out_hashes": phone_hashes(number), "word": _word(inbound.body)},
-    ).one()
-    use_read_only_copy(settings_changed)
+    conversation = found.conversation
     if conversation is not None and conversation.last_activity_at < now - timedelta(
         days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
     ):
@@ -401,8 +455,8 @@ def _respond(inbound: Inbound, *, now: datetime, today: date | None):
             conversation,
             asked,
             chosen,
-            opted_out=bool(opted_out),
-            names_round=bool(names_round),
+            opted_out=found.opted_out,
+            names_round=found.names_round,
             now=now,
             today=today,
         )
@@ -468,8 +522,11 @@ def _respond_in(
     if not survey_round.is_open:
         _end(conversation)
         return [_(CLOSED)], survey_round.id
-    conversation.last_activity_at = now
-    return _in_conversation(conversation, inbound, today), survey_round.id
+    messages = _in_conversation(conversation, inbound, today)
+    if not sa.inspect(conversation).deleted:  # still going (not finished, not stopped)
+        # Set with its new place, after the answer's flush: one UPDATE of the row, not two.
+        conversation.last_activity_at = now
+    return messages, survey_round.id
 
 
 def conversation_round(conversation: SmsConversation) -> SurveyRound:
@@ -594,7 +651,7 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
         conversation.asked_again = False
         return [_ask(conversation)]
     if command == Command.SKIP:
-        engine.save_answer(response, question, None, skipped=True)
+        engine.save_answer(response, question, None, skipped=True, commit=False)
         return _advance(conversation, response, [])
     value = None
     reason = reading.reason
@@ -606,18 +663,17 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
             # the engine's English; its translation where the catalogue has this exact wording
     if value is None:
         if conversation.asked_again:
-            engine.save_answer(response, question, None, skipped=True)
+            engine.save_answer(response, question, None, skipped=True, commit=False)
             return _advance(conversation, response, [_(SKIPPED_UNREAD)])
         conversation.asked_again = True
         reason = _(reason) if reason else ""
         return [f"{_(NOT_UNDERSTOOD)} {reason}".strip(), _ask(conversation)]
-    result = engine.save_answer(response, question, value)
+    result = engine.save_answer(response, question, value, commit=False)
     help_first = [help_now_message(result.level)] if result.level else []
     return _advance(conversation, response, help_first)
 
 
 def _advance(conversation: SmsConversation, response: Response, before: list[str]):
-    db.session.refresh(response)
     following = engine.next_question(response)
     conversation.asked_again = False
     if following is None:
@@ -631,9 +687,8 @@ def _finish(conversation: SmsConversation, response: Response, before: list[str]
     completion.seal(
         completion.Finished(round_id=conversation.round_id, phone_hash=conversation.phone_hash)
     )
-    _end(conversation)  # flushed first, so the engine's commit removes the link with it
-    engine.complete(response)
-    scrub_deleted("sms_conversation")  # the deleted link leaves nothing in the WAL
+    _end(conversation)  # the link goes in the same commit as the response's completion
+    engine.complete(response, commit=False)  # handle_inbound commits, then scrubs the link
     return [*before, closing_message()]
 
 

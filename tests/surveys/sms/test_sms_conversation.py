@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
+from app.core.clock import utcnow
 from app.core.extensions import db
 from app.messaging.models import OptOut, OutboundMessage, ReplyTally
 from app.outreach.invitations.services import apply_completion_notices
@@ -140,6 +142,43 @@ def test_the_same_message_sid_three_times_stores_one_answer_and_gets_the_same_re
         assert db.session.scalar(sa.select(sa.func.count(OutboundMessage.id))) == 0
     # The next answer still goes to question 2: the retries did not move the conversation on.
     assert "3/9" in phone.say("1")
+
+
+def test_a_text_still_being_answered_is_tried_again_soon_and_a_lost_reply_is_not_sent_twice(
+    app, phone, round_id
+):
+    """A MessageSid whose first delivery has saved its answer but not yet replied (it is being
+    answered now, or its worker died before the reply): a second delivery changes nothing.
+    While the first may still reply, Twilio is asked to try again shortly; after that the
+    second gets an empty reply, so nothing is said twice."""
+    phone.say("BELONG")
+    params = phone.params(TEXTS["Q1"])
+    with app.app_context():
+        db.session.add(InboundMessage(message_sid=params["MessageSid"], received_at=utcnow()))
+        db.session.commit()
+    busy = phone.post(dict(params))
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        lost = phone.post(dict(params))
+    assert lost.status_code == 200 and replies(lost) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+        assert db.session.scalar(sa.select(ReplyTally.texts)) == 1  # BELONG's reply only
+    assert "2/9" in phone.say(TEXTS["Q1"])  # the conversation is still at question 1
+
+
+def test_a_sender_we_never_answer_is_recorded_once_and_starts_nothing(app, client, round_id):
+    """A short code (another service's robot) texting BELONG, twice with the same MessageSid:
+    never answered (two robots answering each other would never stop), nothing started."""
+    robot = Phone(client, number="60123")
+    params = robot.params("BELONG")
+    for _ in range(2):
+        sent = robot.post(dict(params))
+        assert sent.status_code == 200 and replies(sent) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 1
+        assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(SmsConversation.id))) == 0
 
 
 def test_skip_back_and_help(app, phone, round_id):
