@@ -199,6 +199,27 @@ def test_the_sqlite_file_and_its_wal_hold_no_deleted_link(app, played, tmp_path)
     assert found == {k: [] for k in found}, found
 
 
+@pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="reads the SQLite files")
+def test_a_conversation_ended_by_stop_leaves_no_copy_in_the_write_ahead_log(app):
+    """STOP half way ends the conversation: its row (the number's hash beside the response) is
+    deleted, as when the survey is finished. secure_delete zeroes it in the database file, but
+    the write-ahead log still holds the pages as they were, link and all, until a checkpoint
+    copies them home: so the text's reply is not sent before the log is emptied. (The opt-out
+    keeps the hash, as it must, with no response beside it.)"""
+    make_open_round(app, channels=("web", "sms"))
+    phone = Phone(app.test_client(), number="+447700900777")
+    phone.say("BELONG")
+    phone.say(TEXTS["Q1"])
+    with app.app_context():
+        wal = Path(f"{db.engine.url.database}-wal")
+    assert wal.exists() and wal.stat().st_size > 0  # the conversation's pages, for now
+    phone.say("please stop texting me")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(SmsConversation.id))) == 0
+        db.session.rollback()
+    assert wal.stat().st_size == 0
+
+
 def _deleted_links_in(image: bytes, played: Round) -> dict[str, list[str]]:
     return {
         "phone hashes of finished conversations": [
