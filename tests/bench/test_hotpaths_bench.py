@@ -7,9 +7,11 @@ turn in the same run, so the ratios compare like with like on whatever else the 
 - answer POST: that question's form posted (with its CSRF token) by 16 young people in turn,
   each post changing their stored answer (so each one writes), answered by a redirect to the
   next question;
-- webhook: Twilio's signed inbound text, a new MessageSid from a new number each time, "hello"
-  (the lightest real path: signature, idempotency row, "Text BELONG to start") and "BELONG"
-  (a new anonymous response, a conversation and its first question).
+- webhook: Twilio's signed inbound text, a new MessageSid each time: an answer from a phone in
+  a conversation (the commonest text: 256 phones in turn, each answering its first question,
+  then BACK, then answering it differently...), "hello" from a new number (the lightest real
+  path: signature, idempotency row, "Text BELONG to start") and "BELONG" from a new number (a
+  new anonymous response, a conversation and its first question).
 The issue's aims (question page >= 0.25, answer POST >= 0.2, webhook >= 0.15 of bare Flask) are
 printed with each figure and its p95 latency; the test asserts only regression floors, since a
 shared 2-core machine is noisy. Beside requests/s, each line gives the server's own CPU a request
@@ -34,19 +36,27 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from tests.bench.apps import bench_env
 from tests.bench.harness import LoadResult, Request, Server, combined, load, serve
-from tests.bench.test_sms_bench import TOKEN, signed_texts
+from tests.bench.test_sms_bench import MOBILE_BLOCKS, TOKEN, signed_text, signed_texts
 from tests.bench.test_survey_bench import SLUG, fetch, session_cookie, start_survey
-from tests.conftest import TEST_DATABASE_URL, _migrate, build_app
+from tests.conftest import FROZEN_AT, TEST_DATABASE_URL, _migrate, build_app
 from tests.surveys.conftest import make_open_round
 
 pytestmark = pytest.mark.bench
 
 # (name, the issue's aim as a ratio to bare Flask, a regression floor for a shared machine)
+# A date of birth (stored as an age: 19, then 20 on the suite's clock), BACK to it, again.
+ANSWER_TEXTS = (
+    f"14/2/{FROZEN_AT.year - 19}",
+    "BACK",
+    f"14/2/{FROZEN_AT.year - 20}",
+    "BACK",
+)
 ROUNDS = 3  # each path and bare Flask in turn, so a slow spell of the machine hits them alike
 ROUND_SECONDS = 3.0
 AIMS = {
     "question page": (0.25, 0.01),
     "answer POST": (0.2, 0.005),
+    "webhook: answer": (0.15, 0.005),
     "webhook: hello": (0.15, 0.005),
     "webhook: BELONG": (0.15, 0.005),
 }
@@ -125,6 +135,26 @@ def _answer_posts(server: Server, people: int = 16):
     return build
 
 
+def _answers_by_text(server: Server, people: int = 256):
+    """Answers by text, the commonest text: ``people`` phones each start the survey (BELONG),
+    then text in turn (one phone never twice at once), each answering its date of birth, then
+    BACK to it, then answering it with another date... so every other text changes a stored
+    answer, and the rest move the conversation back, and no conversation ever ends."""
+    texts = ANSWER_TEXTS
+    numbers = [f"{MOBILE_BLOCKS[5]}{n:06d}" for n in range(people)]
+    counter = itertools.count()
+
+    def build() -> Request:
+        n = next(counter)
+        return signed_text(texts[n // people % 4], numbers[n % people], f"SM0005{n:028d}")
+
+    for number in numbers:
+        started = signed_text("BELONG", number, f"SM0006{number[1:]:0>28}")
+        reply = fetch(server, started.method, started.path, dict(started.headers), started.body)
+        assert b"1/9" in reply.body, reply.body[:300]
+    return build
+
+
 def _latest_cookie(fetched, cookie: str) -> str:
     try:
         return session_cookie(fetched)
@@ -146,6 +176,7 @@ def test_hot_paths_against_bare_flask(app_server, bare_server):
     loads = {
         "question page": (question, (200,)),
         "answer POST": (answer, (302,)),
+        "webhook: answer": (_answers_by_text(app_server), (200,)),
         "webhook: hello": (signed_texts("hello", 3), (200,)),
         "webhook: BELONG": (signed_texts("BELONG", 4), (200,)),
     }

@@ -3,13 +3,13 @@ little: CPU milliseconds and Python function calls a request.
 
 ``test_hotpaths_bench.py`` compares requests per second under gunicorn, which is what the issue's
 aims are written in, but on a shared 2-core machine its ratios move with whatever else runs. Here
-the same requests (question page, answer POST changing the stored answer each time, webhook
-"hello" and "BELONG") go through the WSGI app with Flask's test client, beside a bare Flask
-"hello" route: CPU time (``time.process_time``, which other processes affect only through the
-caches they share) and the number of Python function calls a request (cProfile's count, which
-they do not affect at all). A change that cuts per-request work shows in the call count even
-when the machine is too busy for the load test to tell. Printed, not asserted beyond a working
-request: the figures are for comparing commits.
+the same requests (question page, answer POST changing the stored answer each time, webhook:
+an answer by text, "hello" and "BELONG") go through the WSGI app with Flask's test client,
+beside a bare Flask "hello" route: CPU time (``time.process_time``, which other processes affect
+only through the caches they share) and the number of Python function calls a request
+(cProfile's count, which they do not affect at all). A change that cuts per-request work shows
+in the call count even when the machine is too busy for the load test to tell. Printed, not
+asserted beyond a working request: the figures are for comparing commits.
 
 SQLite by default; PostgreSQL when TEST_DATABASE_URL is set (``make bench`` runs both).
 """
@@ -27,8 +27,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.bench.apps import bare_app
-from tests.bench.test_hotpaths_bench import bench_database  # noqa: F401 - the shared fixture
-from tests.bench.test_sms_bench import TOKEN, signed_texts
+from tests.bench.test_hotpaths_bench import (  # noqa: F401 - the shared fixture
+    ANSWER_TEXTS,
+    bench_database,
+)
+from tests.bench.test_sms_bench import MOBILE_BLOCKS, TOKEN, signed_text, signed_texts
 from tests.bench.test_survey_bench import SLUG
 from tests.conftest import TEST_DATABASE_URL, build_app
 
@@ -36,6 +39,7 @@ pytestmark = pytest.mark.bench
 
 REQUESTS = 200  # timed, after 20 to warm up
 PROFILED = 50  # counted under cProfile
+ANSWER_PHONE = f"{MOBILE_BLOCKS[5]}999999"  # a phone in a conversation, answering
 
 
 def _cost(request: Callable[[], None]) -> tuple[float, float]:
@@ -87,9 +91,21 @@ def _survey_requests(client: FlaskClient) -> dict[str, Callable[[], None]]:
 
         return text
 
+    start = signed_text("BELONG", ANSWER_PHONE, "SM0007" + "0" * 28)
+    started = client.post(start.path, headers=dict(start.headers), data=start.body)
+    assert b"1/9" in started.data, started.data[:300]
+    sids = itertools.count(1)
+    answers = itertools.cycle(ANSWER_TEXTS)
+
+    def answer_by_text() -> None:
+        sent = signed_text(next(answers), ANSWER_PHONE, f"SM0007{next(sids):028d}")
+        reply = client.post(sent.path, headers=dict(sent.headers), data=sent.body)
+        assert b"/9" in reply.data, (reply.status_code, reply.data[:300])
+
     return {
         "question page": question,
         "answer POST": answer,
+        "webhook: answer": answer_by_text,
         "webhook: hello": texting("hello", 3),
         "webhook: BELONG": texting("BELONG", 4),
     }
