@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import TEST_DATABASE_URL, build_app
@@ -112,6 +113,55 @@ def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
                 assert links(conn) == before
                 keys = set(conn.execute(sa.text("SELECT id FROM answer")).scalars())
                 assert keys == {1, 2}
+            db.engine.dispose()
+    finally:
+        if TEST_DATABASE_URL:
+            runner.invoke(args=["db", "downgrade", "base"])
+            runner.invoke(args=["db", "upgrade", "heads"])
+
+
+def test_the_one_unfinished_import_migration_stops_the_extra_runs_it_finds(tmp_path):
+    """0035: a round with two unfinished runs (let in before the database held the rule) keeps
+    the newest and stops the other, so the index can be made; then a second is refused."""
+    uri = _empty_database(tmp_path)
+    app = build_app(uri)
+    runner = app.test_cli_runner()
+
+    def flask(*args: str) -> None:
+        result = runner.invoke(args=["db", *args])
+        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+
+    run = (
+        "INSERT INTO import_run (id, round_id, filename, valid_only, state, message, rows_done,"
+        " rows_total, imported, left_out, flagged, attempt, started_on, progressed_at)"
+        " VALUES ({}, 1, 'a.csv', false, '{}', '', 0, 1, 0, 0, 0, 0, '2026-01-02',"
+        " '2026-01-02 10:00:00')"
+    )
+    try:
+        flask("upgrade", "0034_import_runs")
+        with app.app_context():
+            from app.core.extensions import db
+
+            with db.engine.begin() as conn:
+                for statement in (
+                    "INSERT INTO questionnaire (id, key, version, title, introduction, closing,"
+                    " acknowledgement, status) VALUES (1, 'nb', 1, 'T', '', '', '', 'locked')",
+                    "INSERT INTO survey_round (id, name, slug, questionnaire_id, opens_on,"
+                    " closes_on, status, target_rate, channels) VALUES (1, 'R', 'r26', 1,"
+                    " '2026-01-01', '2026-02-01', 'open', 30, '[\"web\"]')",
+                    run.format(1, "importing"),
+                    run.format(2, "waiting"),
+                    run.format(3, "done"),
+                ):
+                    conn.execute(sa.text(statement))
+            db.engine.dispose()
+        flask("upgrade")
+        with app.app_context():
+            with db.engine.begin() as conn:
+                states = dict(conn.execute(sa.text("SELECT id, state FROM import_run")).all())
+                assert states == {1: "stopped", 2: "waiting", 3: "done"}
+            with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+                conn.execute(sa.text(run.format(4, "importing")))
             db.engine.dispose()
     finally:
         if TEST_DATABASE_URL:

@@ -132,19 +132,26 @@ def rows_changed(statement: sa.Update | sa.Delete) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
-def insert_ignoring_duplicates(model: type[Model], rows: list[dict], key: str) -> int:
+def insert_ignoring_duplicates(
+    model: type[Model], rows: list[dict], key: str, where: sa.TextClause | None = None
+) -> int:
     """Insert ``rows`` into ``model``'s table in the session's transaction, skipping any whose
     ``key`` (a unique column) is already there, committed or not: ``ON CONFLICT DO NOTHING`` on
     PostgreSQL and SQLite alike. For data several requests may create at the same moment; a
     plain insert would fail one of them, and with it whatever else its transaction held.
-    Returns how many rows were added."""
+    ``where``: the condition of a partial unique index on ``key`` (unique among the rows it
+    holds). Returns how many rows were added."""
     if not rows:
         return 0
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=[key])
-    result = db.session.execute(statement)
-    return max(getattr(result, "rowcount", 0), 0)
+    statement = (
+        insert(model).values(rows).on_conflict_do_nothing(index_elements=[key], index_where=where)
+    )
+    # Counted by the rows RETURNING gives back (only those inserted): psycopg's row count for
+    # an INSERT through SQLAlchemy is -1, and the count says whether this call added a row.
+    returned = db.session.execute(statement.returning(model.__table__.c[key]))
+    return len(returned.all())
 
 
 def configured_limit(name: str):

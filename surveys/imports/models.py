@@ -60,6 +60,10 @@ class RunState(StrEnum):
     STOPPED = "stopped"  # an error part-way: the rows saved are saved, the upload kept
 
 
+UNFINISHED = (RunState.WAITING.value, RunState.IMPORTING.value)  # a run a job has yet to end
+UNFINISHED_SQL = "state IN ({})".format(", ".join(f"'{state}'" for state in UNFINISHED))
+
+
 class ImportRun(Model):
     """One import of an upload's rows, carried out by the job ``import_responses``.
 
@@ -71,6 +75,15 @@ class ImportRun(Model):
     __table_args__ = (
         sa.CheckConstraint(
             "state IN ('waiting','importing','done','refused','stopped')", name="state_known"
+        ),
+        # One unfinished import per round, held by the database: two at once would both check
+        # their rows against the round before either saved, and the same answers go in twice.
+        sa.Index(
+            "uq_import_run_one_unfinished_per_round",
+            "round_id",
+            unique=True,
+            sqlite_where=sa.text(UNFINISHED_SQL),
+            postgresql_where=sa.text(UNFINISHED_SQL),
         ),
     )
 

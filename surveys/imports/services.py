@@ -46,12 +46,19 @@ import sqlalchemy as sa
 
 from app.core import batches, mapping, spreadsheets
 from app.core.clock import today
-from app.core.extensions import db
+from app.core.extensions import db, insert_ignoring_duplicates
 from app.core.spreadsheets import TableInvalid, signature
 from app.staff.audit.services import record
 from surveys import engine
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
-from surveys.imports.models import ImportMapping, ImportRun, ImportUpload, RunState
+from surveys.imports.models import (
+    UNFINISHED,
+    UNFINISHED_SQL,
+    ImportMapping,
+    ImportRun,
+    ImportUpload,
+    RunState,
+)
 from surveys.models import Answer, Channel, Question, QuestionKind, Response, SurveyRound
 from surveys.rounds.services import SKIPPED
 from surveys.safeguarding import screening
@@ -501,8 +508,6 @@ def done_message(result: ImportResult, already: int, survey_round: SurveyRound) 
 
 # --- Import runs: the job and its progress ---------------------------------------------------
 
-UNFINISHED = (RunState.WAITING.value, RunState.IMPORTING.value)
-
 
 @dataclass(frozen=True)
 class RunAttempt:
@@ -516,31 +521,38 @@ class RunAttempt:
 def begin_import(upload: ImportUpload, *, valid_only: bool) -> tuple[ImportRun, bool]:
     """The run the job fills in, and whether it is new (the caller then commits and queues
     ``tasks.import_responses``). The same upload sent twice (a double click) gives the run
-    already begun, not new; another file for
-    a round whose import has not finished is refused, since both would be checked against the
-    round before either saved, and the same answers could go in twice."""
-    busy = db.session.scalars(
-        sa.select(ImportRun).where(
-            ImportRun.round_id == upload.round_id, ImportRun.state.in_(UNFINISHED)
-        )
-    ).first()
-    if busy is not None and busy.upload_id == upload.id:
+    already begun, not new; another file for a round whose import has not finished is refused,
+    since both would be checked against the round before either saved, and the same answers
+    could go in twice. The database holds that rule (one unfinished run per round, a partial
+    unique index), so two clicks at the same moment, each finding no run yet, make one."""
+    busy = _unfinished_run(upload.round_id)
+    if busy is None:
+        row = {
+            "round_id": upload.round_id,
+            "upload_id": upload.id,
+            "filename": upload.filename,
+            "valid_only": valid_only,
+            "state": RunState.WAITING.value,
+            "rows_total": len(upload.rows),
+        }
+        where = sa.text(UNFINISHED_SQL)  # the index's own words, so the database finds it
+        added = insert_ignoring_duplicates(ImportRun, [row], "round_id", where=where)
+        busy = _unfinished_run(upload.round_id)
+        assert busy is not None  # added now, or by the click that got there first
+        if added:
+            return busy, True
+    if busy.upload_id == upload.id:
         return busy, False
-    if busy is not None:
-        raise ImportInvalid(
-            f"The import of {busy.filename} into this round has not finished yet. Import this "
-            "file when it has"
-        )
-    run = ImportRun(
-        round_id=upload.round_id,
-        upload_id=upload.id,
-        filename=upload.filename,
-        valid_only=valid_only,
-        rows_total=len(upload.rows),
+    raise ImportInvalid(
+        f"The import of {busy.filename} into this round has not finished yet. Import this "
+        "file when it has"
     )
-    db.session.add(run)
-    db.session.flush()
-    return run, True
+
+
+def _unfinished_run(round_id: int) -> ImportRun | None:
+    return db.session.scalars(
+        sa.select(ImportRun).where(ImportRun.round_id == round_id, ImportRun.state.in_(UNFINISHED))
+    ).first()
 
 
 def run_import(run_id: int) -> None:

@@ -36,11 +36,12 @@ import sqlalchemy as sa
 
 from app.core import batches, mapping, spreadsheets
 from app.core.clock import today
-from app.core.extensions import commit_keeping_loaded, db
+from app.core.extensions import commit_keeping_loaded, db, insert_ignoring_duplicates
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
 from app.outreach.contacts.groups import GROUPS
 from app.outreach.contacts.models import (
+    IMPORTING_SQL,
     Contact,
     ContactImportReport,
     ContactMapping,
@@ -480,24 +481,31 @@ def begin_import(upload: ContactUpload) -> tuple[ContactImportReport, bool]:
     it is new; the caller commits and queues ``tasks.import_contacts`` for a new one. The same
     upload sent again while its import runs (a double click) gives that report: two jobs would
     both match the file against the contacts before either saved, and add the same people
-    twice."""
-    running = db.session.scalars(
-        sa.select(ContactImportReport).where(
-            ContactImportReport.upload_id == upload.id, ContactImportReport.finished.is_(False)
-        )
-    ).first()
+    twice. The database holds that rule (one unfinished report per upload, a partial unique
+    index), so two clicks at the same moment, each finding no report yet, make one."""
+    running = _running_report(upload.id)
     if running is not None:
         return running, False
-    report = ContactImportReport(
-        filename=upload.filename,
-        summary="Importing",
-        finished=False,
-        rows_total=len(upload.rows),
-        upload_id=upload.id,
-    )
-    db.session.add(report)
-    db.session.flush()
-    return report, True
+    row = {
+        "filename": upload.filename,
+        "summary": "Importing",
+        "finished": False,
+        "rows_total": len(upload.rows),
+        "upload_id": upload.id,
+    }
+    where = sa.text(IMPORTING_SQL)  # the index's own words, so the database finds the index
+    added = insert_ignoring_duplicates(ContactImportReport, [row], "upload_id", where=where)
+    report = _running_report(upload.id)
+    assert report is not None  # added now, or by the click that got there first
+    return report, bool(added)
+
+
+def _running_report(upload_id: int) -> ContactImportReport | None:
+    return db.session.scalars(
+        sa.select(ContactImportReport).where(
+            ContactImportReport.upload_id == upload_id, ContactImportReport.finished.is_(False)
+        )
+    ).first()
 
 
 def run_import(report_id: int, upload_id: int | None = None) -> None:

@@ -173,12 +173,26 @@ class ContactMapping(Model):
     columns: so.Mapped[dict[str, str]] = so.mapped_column(sa.JSON, default=dict)
 
 
+IMPORTING_SQL = "NOT finished"  # a report whose import has not finished
+
+
 class ContactImportReport(Model):
     """What an import left out or warned about, by row number, kept after the import so the
     worker can download it (CSV) and fix the case-management system. Row numbers and reasons
     only: the rows themselves are deleted with the upload."""
 
     __tablename__ = "contact_import_report"
+    __table_args__ = (
+        # One unfinished import of an upload, held by the database: two at once (a double
+        # click) would both match the file against the contacts and add the same people twice.
+        sa.Index(
+            "uq_contact_import_report_one_unfinished_per_upload",
+            "upload_id",
+            unique=True,
+            sqlite_where=sa.text(IMPORTING_SQL),
+            postgresql_where=sa.text(IMPORTING_SQL),
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     filename: so.Mapped[str] = so.mapped_column(sa.String(200))

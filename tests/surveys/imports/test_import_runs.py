@@ -6,6 +6,7 @@ finishes the file: every row is stored exactly once, whatever happened on the wa
 from __future__ import annotations
 
 import signal
+import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -76,6 +77,36 @@ def test_the_preview_queues_the_import_and_its_page_shows_how_it_went(app, logge
     assert "http-equiv" not in done and "hx-trigger" not in done  # nothing more to wait for
     assert _advice_stored(app, round_id) == Counter(f"Advice number {i}" for i in range(12))
     assert client.get(preview_url).status_code == 404  # the upload's rows are gone
+
+
+def test_two_clicks_at_the_same_moment_begin_one_import(app, logged_in_as, job_queue, monkeypatch):
+    """The race a double click can win: the second click's whole request runs between the
+    first's look for a run of the round (none yet) and its write of one. The database keeps
+    one unfinished run per round, so the first click takes the second's run as its own: one
+    run, one job, each row once. (Before, both wrote a run, and both jobs imported the file.)"""
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    round_id, upload_id = _round_and_upload(app, 6)
+    preview_url = f"/staff/imports/{upload_id}/preview"
+    look = imports._unfinished_run
+
+    def look_then_the_other_click(wanted_round: int):
+        found = look(wanted_round)
+        monkeypatch.setattr(imports, "_unfinished_run", look)  # the other click looks plainly
+        other = threading.Thread(target=lambda: client.post(preview_url, data={"mode": "all"}))
+        other.start()  # its own thread: its own application context and session
+        other.join()
+        return found
+
+    monkeypatch.setattr(imports, "_unfinished_run", look_then_the_other_click)
+    first = client.post(preview_url, data={"mode": "all"})
+    assert first.status_code == 302
+    with app.app_context():
+        runs = list(
+            db.session.scalars(sa.select(ImportRun.id).where(ImportRun.round_id == round_id))
+        )
+    assert len(runs) == 1 and first.location.endswith(f"/{runs[0]}")
+    assert job_queue() == 1
+    assert _advice_stored(app, round_id) == Counter(f"Advice number {i}" for i in range(6))
 
 
 def test_a_refused_file_says_why_and_keeps_the_upload_to_check_again(app, logged_in_as):

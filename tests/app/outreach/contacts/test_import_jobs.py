@@ -7,6 +7,7 @@ before either saved would add the same people twice."""
 from __future__ import annotations
 
 import signal
+import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -62,6 +63,34 @@ def test_a_double_click_makes_one_import(app, logged_in_as, job_queue):
     assert job_queue() == 1
     assert "8 added, 0 updated, 0 unchanged" in client.get(first.location).get_data(as_text=True)
     assert _people(app) == _everyone(8)
+
+
+def test_two_clicks_at_the_same_moment_make_one_import(app, logged_in_as, job_queue, monkeypatch):
+    """The race a double click can win: the second click's whole request runs between the
+    first's look for an import of the upload (none yet) and its write of one. The database
+    keeps one unfinished import per upload, so the first click takes the second's as its own:
+    one import, one job, each person once. (Before, both wrote one, and both jobs ran.)"""
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    upload_id = _upload(app, 5)
+    preview_url = f"/staff/contacts/import/{upload_id}/preview"
+    look = importing._running_report
+
+    def look_then_the_other_click(wanted_upload: int):
+        found = look(wanted_upload)
+        monkeypatch.setattr(importing, "_running_report", look)  # the other click looks plainly
+        other = threading.Thread(target=lambda: client.post(preview_url))
+        other.start()  # its own thread: its own application context and session
+        other.join()
+        return found
+
+    monkeypatch.setattr(importing, "_running_report", look_then_the_other_click)
+    first = client.post(preview_url)
+    assert first.status_code == 302
+    with app.app_context():
+        reports = list(db.session.scalars(sa.select(ContactImportReport.id)))
+    assert len(reports) == 1 and first.location.endswith(f"/{reports[0]}")
+    assert job_queue() == 1
+    assert _people(app) == _everyone(5)
 
 
 def test_a_job_that_loses_the_import_to_another_stops_and_nobody_is_added_twice(app):
