@@ -21,6 +21,28 @@ def _empty_database(tmp_path) -> str:
     return TEST_DATABASE_URL
 
 
+def _db_commands(runner):
+    """``flask db ...`` through the app's CLI runner, failing the test on any error."""
+
+    def flask(*args: str) -> None:
+        result = runner.invoke(args=["db", *args])
+        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+
+    return flask
+
+
+# A locked questionnaire and an open round, as rows written before a migration.
+QUESTIONNAIRE = (
+    "INSERT INTO questionnaire (id, key, version, title, introduction, closing,"
+    " acknowledgement, status) VALUES (1, 'nb', 1, 'T', '', '', '', 'locked')"
+)
+ROUND = (
+    "INSERT INTO survey_round (id, name, slug, questionnaire_id, opens_on,"
+    " closes_on, status, target_rate, channels) VALUES (1, 'R', 'r26', 1,"
+    " '2026-01-01', '2026-02-01', 'open', 30, '[\"web\"]')"
+)
+
+
 def test_upgrade_check_and_downgrade_on_an_empty_database(tmp_path):
     uri = _empty_database(tmp_path)
     app = build_app(uri)
@@ -47,9 +69,7 @@ def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
     app = build_app(uri)
     runner = app.test_cli_runner()
 
-    def flask(*args: str) -> None:
-        result = runner.invoke(args=["db", *args])
-        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+    flask = _db_commands(runner)
 
     def links(conn) -> set[tuple]:
         return set(
@@ -72,15 +92,12 @@ def test_the_random_keys_migration_keeps_every_link_both_ways(tmp_path):
 
             with db.engine.begin() as conn:
                 for statement in (
-                    "INSERT INTO questionnaire (id, key, version, title, introduction, closing,"
-                    " acknowledgement, status) VALUES (1, 'nb', 1, 'T', '', '', '', 'locked')",
+                    QUESTIONNAIRE,
                     "INSERT INTO question (id, questionnaire_id, position, code, section, kind,"
                     " web_text, hint, sms_text, paper_text, options, max_items, scale_min_label,"
                     " scale_max_label) VALUES (1, 1, 1, 'Q12', '', 'long_text', 'W', '', '', '',"
                     " '[]', 3, '', '')",
-                    "INSERT INTO survey_round (id, name, slug, questionnaire_id, opens_on,"
-                    " closes_on, status, target_rate, channels) VALUES (1, 'R', 'r26', 1,"
-                    " '2026-01-01', '2026-02-01', 'open', 30, '[\"web\"]')",
+                    ROUND,
                     "INSERT INTO response (id, round_id, channel, assisted, status, started_on)"
                     " VALUES (1, 1, 'web', false, 'complete', '2026-01-02'),"
                     " (2, 1, 'sms', false, 'in_progress', '2026-01-03')",
@@ -127,9 +144,7 @@ def test_the_one_unfinished_import_migration_stops_the_extra_runs_it_finds(tmp_p
     app = build_app(uri)
     runner = app.test_cli_runner()
 
-    def flask(*args: str) -> None:
-        result = runner.invoke(args=["db", *args])
-        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+    flask = _db_commands(runner)
 
     run = (
         "INSERT INTO import_run (id, round_id, filename, valid_only, state, message, rows_done,"
@@ -144,11 +159,8 @@ def test_the_one_unfinished_import_migration_stops_the_extra_runs_it_finds(tmp_p
 
             with db.engine.begin() as conn:
                 for statement in (
-                    "INSERT INTO questionnaire (id, key, version, title, introduction, closing,"
-                    " acknowledgement, status) VALUES (1, 'nb', 1, 'T', '', '', '', 'locked')",
-                    "INSERT INTO survey_round (id, name, slug, questionnaire_id, opens_on,"
-                    " closes_on, status, target_rate, channels) VALUES (1, 'R', 'r26', 1,"
-                    " '2026-01-01', '2026-02-01', 'open', 30, '[\"web\"]')",
+                    QUESTIONNAIRE,
+                    ROUND,
                     run.format(1, "importing"),
                     run.format(2, "waiting"),
                     run.format(3, "done"),
