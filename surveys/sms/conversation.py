@@ -400,8 +400,9 @@ def _answered(message_sid: str) -> tuple[str | None, datetime] | None:
 
 def _earlier_reply(earlier: tuple[str | None, datetime] | None, now: datetime) -> str | None:
     """The TwiML to answer a MessageSid that came before with (None for a new one): the reply
-    it got, or nothing if its answer was saved but the reply lost; InboundBusy while the
-    first delivery is still being answered."""
+    it got. A row without its reply (its reply cleared after SMS_INBOUND_REPLY_DAYS, or written
+    by an earlier version, which committed a text's answer before its reply) gets nothing, so
+    nothing is said twice; InboundBusy while such a row is new, as its reply may still come."""
     if earlier is None:
         return None
     reply, received_at = earlier

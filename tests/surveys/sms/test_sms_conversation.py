@@ -147,10 +147,10 @@ def test_the_same_message_sid_three_times_stores_one_answer_and_gets_the_same_re
 def test_a_text_still_being_answered_is_tried_again_soon_and_a_lost_reply_is_not_sent_twice(
     app, phone, round_id
 ):
-    """A MessageSid whose first delivery has saved its answer but not yet replied (it is being
-    answered now, or its worker died before the reply): a second delivery changes nothing.
-    While the first may still reply, Twilio is asked to try again shortly; after that the
-    second gets an empty reply, so nothing is said twice."""
+    """A MessageSid whose row holds no reply yet (as an earlier version wrote it, committing
+    the answer before the reply, while a worker of it is still answering, or died before it
+    could): a second delivery changes nothing. While the first may still reply, Twilio is asked
+    to try again shortly; after that the second gets an empty reply, so nothing is said twice."""
     phone.say("BELONG")
     params = phone.params(TEXTS["Q1"])
     with app.app_context():
