@@ -96,4 +96,6 @@ def test_dashboard_cold_cached_and_pack(app, logged_in_as, tmp_path):
         f"\n  dashboard cached (charts by hash): median {statistics.median(cached) * 1000:.0f} ms"
         f"\n  board pack (PDF {size / 1024:.0f} KB + XLSX): {pack_seconds:.1f} s"
     )
-    assert statistics.median(cached) < statistics.median(cold)
+    # Charts are SVG written directly (app/core/charts.py), a millisecond or so each, so cold
+    # and cached pages now differ by little more than noise: the cache must only never cost.
+    assert statistics.median(cached) <= statistics.median(cold) * 1.25
