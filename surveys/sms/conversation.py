@@ -354,6 +354,8 @@ class _Found:
 
     earlier: tuple[str | None, datetime] | None  # (reply, received at) if its SID came before
     can_reply: bool  # a mobile that is not ours (never answer a short code: loops)
+    phone_hash: str = ""  # the number's, under the current key (for a number we reply to)
+    word: str = ""  # the text's letters and digits, upper case (a keyword or a round's slug)
     conversation: SmsConversation | None = None
     opted_out: bool = False
     names_round: bool = False
@@ -368,14 +370,15 @@ def _look_up(inbound: Inbound) -> _Found:
     # The number is in hand: move what an old key made (opt-out, conversation) onto the new key.
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
+    hashed, word = messaging.phone_hash(number), _word(inbound.body)
     reply, received_at, conversation, opted_out, settings_changed, names_round = (
         db.session.execute(
             _conversation_statement(),
             {
                 "sid": inbound.message_sid,
-                "phone_hash": messaging.phone_hash(number),
+                "phone_hash": hashed,
                 "opt_out_hashes": phone_hashes(number),
-                "word": _word(inbound.body),
+                "word": word,
             },
         )
         .unique()
@@ -385,6 +388,8 @@ def _look_up(inbound: Inbound) -> _Found:
     return _Found(
         earlier=None if received_at is None else (reply, received_at),
         can_reply=True,
+        phone_hash=hashed,
+        word=word,
         conversation=conversation,
         opted_out=bool(opted_out),
         names_round=bool(names_round),
@@ -451,16 +456,7 @@ def _respond(inbound: Inbound, found: _Found, *, now: datetime, today: date | No
         conversation.language = None if chosen.code == "en" else chosen.code
     code = chosen.code if chosen else (conversation.language if conversation else None)
     with speaking(code):
-        return _respond_in(
-            inbound,
-            conversation,
-            asked,
-            chosen,
-            opted_out=found.opted_out,
-            names_round=found.names_round,
-            now=now,
-            today=today,
-        )
+        return _respond_in(inbound, found, conversation, asked, chosen, now=now, today=today)
 
 
 def _language_asked(body: str) -> tuple[bool, Language | None]:
@@ -474,18 +470,16 @@ def _language_asked(body: str) -> tuple[bool, Language | None]:
 
 def _respond_in(
     inbound: Inbound,
+    found: _Found,
     conversation: SmsConversation | None,
     asked: bool,
     chosen: Language | None,
     *,
-    opted_out: bool,
-    names_round: bool,
     now: datetime,
     today: date | None,
 ):
-    number = inbound.from_number
-    hashed = messaging.phone_hash(number)
-    word = _word(inbound.body)
+    """``conversation``: the one ``found``, unless it had been idle too long (then ended)."""
+    number, word, opted_out = inbound.from_number, found.word, found.opted_out
     keyword = classify(inbound.body)
     round_id = conversation.round_id if conversation else None
     if keyword == Keyword.STOP:
@@ -515,7 +509,9 @@ def _respond_in(
         return messages, round_id
 
     if conversation is None or conversation.response_id is None:
-        return _no_conversation(hashed, conversation, keyword, word, names_round, now, chosen)
+        return _no_conversation(
+            found.phone_hash, conversation, keyword, word, found.names_round, now, chosen
+        )
     if chosen is not None:  # carry on in the language just chosen
         conversation.last_activity_at = now
         return [_ask(conversation)], round_id
