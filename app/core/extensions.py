@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import secrets
 import select
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 
 else:
     Model = db.Model
+
+Found = TypeVar("Found")  # what insert_once's ``find`` finds
 
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
@@ -132,26 +135,60 @@ def rows_changed(statement: sa.Update | sa.Delete) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
-def insert_ignoring_duplicates(
-    model: type[Model], rows: list[dict], key: str, where: sa.TextClause | None = None
-) -> int:
+def insert_ignoring_duplicates(model: type[Model], rows: list[dict], key: str) -> int:
     """Insert ``rows`` into ``model``'s table in the session's transaction, skipping any whose
     ``key`` (a unique column) is already there, committed or not: ``ON CONFLICT DO NOTHING`` on
     PostgreSQL and SQLite alike. For data several requests may create at the same moment; a
     plain insert would fail one of them, and with it whatever else its transaction held.
-    ``where``: the condition of a partial unique index on ``key`` (unique among the rows it
-    holds). Returns how many rows were added."""
+    ``key`` may be unique only among some rows (``partial_unique_index``): the conflict is then
+    asked of that index, in its own words. Returns how many rows were added."""
     if not rows:
         return 0
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(model).values(rows).on_conflict_do_nothing(index_elements=[key], index_where=where)
+        insert(model)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[key], index_where=_partial_condition(model, key))
     )
     # Counted by the rows RETURNING gives back (only those inserted): psycopg's row count for
     # an INSERT through SQLAlchemy is -1, and the count says whether this call added a row.
     returned = db.session.execute(statement.returning(model.__table__.c[key]))
     return len(returned.all())
+
+
+def insert_once(
+    model: type[Model], row: dict, key: str, find: Callable[[], Found | None]
+) -> tuple[Found, bool]:
+    """What ``find`` finds, and whether this call inserted it. Found, it is returned as it is;
+    else ``row`` is inserted, unless another transaction has just inserted one with the same
+    ``key`` (unique, or unique among the rows a ``partial_unique_index`` holds), and found
+    again. For what a double click would begin twice: two requests that each find nothing at
+    the same moment insert one row, and the later takes the earlier's."""
+    found = find()
+    if found is not None:
+        return found, False
+    added = insert_ignoring_duplicates(model, [row], key)
+    found = find()
+    assert found is not None  # inserted now, or by the request that got there first
+    return found, bool(added)
+
+
+def partial_unique_index(name: str, column: str, condition: str) -> sa.Index:
+    """A unique index on ``column`` among the rows ``condition`` (SQL) holds for, on PostgreSQL
+    and SQLite alike: e.g. one unfinished import per round, any number finished."""
+    where = sa.text(condition)
+    return sa.Index(name, column, unique=True, postgresql_where=where, sqlite_where=where)
+
+
+def _partial_condition(model: type[Model], key: str) -> sa.TextClause | None:
+    """The condition of ``model``'s ``partial_unique_index`` on ``key``, if it has one."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)  # a mapped class's table (for the type checker)
+    for index in table.indexes:
+        if index.unique and [column.name for column in index.columns] == [key]:
+            return index.dialect_options["postgresql"]["where"]
+    return None
 
 
 def configured_limit(name: str):

@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 
 from app.core import batches
 from app.core.clock import today, utcnow
-from app.core.extensions import Model
+from app.core.extensions import Model, partial_unique_index
 
 
 class ImportUpload(Model):
@@ -78,13 +78,7 @@ class ImportRun(Model):
         ),
         # One unfinished import per round, held by the database: two at once would both check
         # their rows against the round before either saved, and the same answers go in twice.
-        sa.Index(
-            "uq_import_run_one_unfinished_per_round",
-            "round_id",
-            unique=True,
-            sqlite_where=sa.text(UNFINISHED_SQL),
-            postgresql_where=sa.text(UNFINISHED_SQL),
-        ),
+        partial_unique_index("uq_import_run_one_unfinished_per_round", "round_id", UNFINISHED_SQL),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

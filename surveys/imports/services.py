@@ -46,14 +46,13 @@ import sqlalchemy as sa
 
 from app.core import batches, mapping, spreadsheets
 from app.core.clock import today
-from app.core.extensions import db, insert_ignoring_duplicates
+from app.core.extensions import db, insert_once
 from app.core.spreadsheets import TableInvalid, signature
 from app.staff.audit.services import record
 from surveys import engine
 from surveys.engine import YES_NO_UNSURE, AnswerInvalid
 from surveys.imports.models import (
     UNFINISHED,
-    UNFINISHED_SQL,
     ImportMapping,
     ImportRun,
     ImportUpload,
@@ -525,24 +524,17 @@ def begin_import(upload: ImportUpload, *, valid_only: bool) -> tuple[ImportRun, 
     since both would be checked against the round before either saved, and the same answers
     could go in twice. The database holds that rule (one unfinished run per round, a partial
     unique index), so two clicks at the same moment, each finding no run yet, make one."""
-    busy = _unfinished_run(upload.round_id)
-    if busy is None:
-        row = {
-            "round_id": upload.round_id,
-            "upload_id": upload.id,
-            "filename": upload.filename,
-            "valid_only": valid_only,
-            "state": RunState.WAITING.value,
-            "rows_total": len(upload.rows),
-        }
-        where = sa.text(UNFINISHED_SQL)  # the index's own words, so the database finds it
-        added = insert_ignoring_duplicates(ImportRun, [row], "round_id", where=where)
-        busy = _unfinished_run(upload.round_id)
-        assert busy is not None  # added now, or by the click that got there first
-        if added:
-            return busy, True
-    if busy.upload_id == upload.id:
-        return busy, False
+    row = {
+        "round_id": upload.round_id,
+        "upload_id": upload.id,
+        "filename": upload.filename,
+        "valid_only": valid_only,
+        "state": RunState.WAITING.value,
+        "rows_total": len(upload.rows),
+    }
+    busy, new = insert_once(ImportRun, row, "round_id", lambda: _unfinished_run(upload.round_id))
+    if new or busy.upload_id == upload.id:
+        return busy, new
     raise ImportInvalid(
         f"The import of {busy.filename} into this round has not finished yet. Import this "
         "file when it has"

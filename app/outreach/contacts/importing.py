@@ -36,12 +36,11 @@ import sqlalchemy as sa
 
 from app.core import batches, mapping, spreadsheets
 from app.core.clock import today
-from app.core.extensions import commit_keeping_loaded, db, insert_ignoring_duplicates
+from app.core.extensions import commit_keeping_loaded, db, insert_once
 from app.core.spreadsheets import TableInvalid, TableWording
 from app.outreach.contacts.eligibility import why_not_eligible
 from app.outreach.contacts.groups import GROUPS
 from app.outreach.contacts.models import (
-    IMPORTING_SQL,
     Contact,
     ContactImportReport,
     ContactMapping,
@@ -483,9 +482,6 @@ def begin_import(upload: ContactUpload) -> tuple[ContactImportReport, bool]:
     both match the file against the contacts before either saved, and add the same people
     twice. The database holds that rule (one unfinished report per upload, a partial unique
     index), so two clicks at the same moment, each finding no report yet, make one."""
-    running = _running_report(upload.id)
-    if running is not None:
-        return running, False
     row = {
         "filename": upload.filename,
         "summary": "Importing",
@@ -493,11 +489,7 @@ def begin_import(upload: ContactUpload) -> tuple[ContactImportReport, bool]:
         "rows_total": len(upload.rows),
         "upload_id": upload.id,
     }
-    where = sa.text(IMPORTING_SQL)  # the index's own words, so the database finds the index
-    added = insert_ignoring_duplicates(ContactImportReport, [row], "upload_id", where=where)
-    report = _running_report(upload.id)
-    assert report is not None  # added now, or by the click that got there first
-    return report, bool(added)
+    return insert_once(ContactImportReport, row, "upload_id", lambda: _running_report(upload.id))
 
 
 def _running_report(upload_id: int) -> ContactImportReport | None:

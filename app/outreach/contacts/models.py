@@ -23,7 +23,7 @@ import sqlalchemy.orm as so
 
 from app.core import batches
 from app.core.clock import today, utcnow
-from app.core.extensions import Model
+from app.core.extensions import Model, partial_unique_index
 
 
 class LegalStatus(StrEnum):
@@ -173,9 +173,6 @@ class ContactMapping(Model):
     columns: so.Mapped[dict[str, str]] = so.mapped_column(sa.JSON, default=dict)
 
 
-IMPORTING_SQL = "NOT finished"  # a report whose import has not finished
-
-
 class ContactImportReport(Model):
     """What an import left out or warned about, by row number, kept after the import so the
     worker can download it (CSV) and fix the case-management system. Row numbers and reasons
@@ -185,12 +182,8 @@ class ContactImportReport(Model):
     __table_args__ = (
         # One unfinished import of an upload, held by the database: two at once (a double
         # click) would both match the file against the contacts and add the same people twice.
-        sa.Index(
-            "uq_contact_import_report_one_unfinished_per_upload",
-            "upload_id",
-            unique=True,
-            sqlite_where=sa.text(IMPORTING_SQL),
-            postgresql_where=sa.text(IMPORTING_SQL),
+        partial_unique_index(
+            "uq_contact_import_report_one_unfinished_per_upload", "upload_id", "NOT finished"
         ),
     )
 
