@@ -35,9 +35,17 @@ import sqlalchemy as sa
 
 from app.core.extensions import db
 from tests.bench.apps import bench_env
+from tests.bench.clients import (
+    MOBILE_BLOCKS,
+    SLUG,
+    TOKEN,
+    fetch,
+    session_cookie,
+    signed_text,
+    signed_texts,
+    start_survey,
+)
 from tests.bench.harness import LoadResult, Request, Server, combined, load, serve
-from tests.bench.test_sms_bench import MOBILE_BLOCKS, TOKEN, signed_text, signed_texts
-from tests.bench.test_survey_bench import SLUG, fetch, session_cookie, start_survey
 from tests.conftest import FROZEN_AT, TEST_DATABASE_URL, _migrate, build_app
 from tests.surveys.conftest import make_open_round
 

@@ -27,12 +27,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.bench.apps import bare_app
+from tests.bench.clients import MOBILE_BLOCKS, SLUG, TOKEN, signed_text, signed_texts
 from tests.bench.test_hotpaths_bench import (  # noqa: F401 - the shared fixture
     ANSWER_TEXTS,
     bench_database,
 )
-from tests.bench.test_sms_bench import MOBILE_BLOCKS, TOKEN, signed_text, signed_texts
-from tests.bench.test_survey_bench import SLUG
 from tests.conftest import TEST_DATABASE_URL, build_app
 
 pytestmark = pytest.mark.bench
