@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import utcnow
-from app.core.extensions import db
+from app.core.extensions import db, insert_ignoring_duplicates
 from app.core.phones import NumberInvalid, normalise_number
 from app.messaging.backends import UNREACHABLE_CODES
 from app.messaging.encoding import segments
@@ -233,17 +233,22 @@ def record_reply(body: str, round_id: int | None) -> None:
 
     One UPDATE adding to the count in the database (not read, added to in Python and written
     back, which two replies at once would each overwrite); the row is inserted by the first
-    reply (of a round, or outside any)."""
+    reply (of a round, or outside any). A round's first replies often come at once (its
+    invitations go out together): when another has just inserted the round's row, this one's
+    insert is skipped (not failed, which would fail the text it counts) and it adds to theirs."""
     count = segments(body)[1]
     in_round, outside = _tally_statements()
     if round_id is None:
         added = db.session.connection().execute(outside, {"added_segments": count})
-    else:
-        added = db.session.connection().execute(
-            in_round, {"added_segments": count, "tally_round": round_id}
-        )
-    if added.rowcount == 0:
-        db.session.add(ReplyTally(round_id=round_id, texts=1, segments=count))
+        if added.rowcount == 0:
+            db.session.add(ReplyTally(round_id=None, texts=1, segments=count))
+        return
+    values = {"added_segments": count, "tally_round": round_id}
+    if db.session.connection().execute(in_round, values).rowcount:
+        return
+    first = {"round_id": round_id, "texts": 1, "segments": count}
+    if not insert_ignoring_duplicates(ReplyTally, [first], "round_id"):
+        db.session.connection().execute(in_round, values)  # theirs is there now: add to it
 
 
 def reply_totals(round_id: int) -> tuple[int, int]:

@@ -5,6 +5,10 @@
    happens. Everything a text changes (its answer, the conversation, its InboundMessage row
    with the reply) is written in one transaction; a duplicate delivered at the same moment
    fails on the unique MessageSid and rolls back whole, then answers with the first one's reply.
+   Another text from the same number committed in between (its answer to the same question, its
+   BELONG's conversation, its STOP) fails this one's commit the same way: it is looked at again
+   and answered from there (``ATTEMPTS``), so a phone sending two texts at once gets both
+   answered.
 2. Keywords first, in or out of a conversation (app.messaging.keywords, the one list): STOP
    and its plain phrasings ("please stop texting me") record an opt-out, end any conversation
    (an invited number's too, so nothing starts) and are confirmed once: Twilio's own opt-out
@@ -49,6 +53,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import phones
 from app.core.clock import utcnow
@@ -77,6 +82,9 @@ from surveys.sms.parsing import Command, read_reply
 
 MAX_BODY = 1600  # Twilio's limit for one message
 BUSY_SECONDS = 30
+# Looks a text may take: another text from the number committed first each time before the last
+# would mean a phone sending many at once; the last conflict is then raised (Twilio retries).
+ATTEMPTS = 3
 
 HOW_TO_ANSWER = {
     QuestionKind.DATE_OF_BIRTH: N_("Reply like 27/3/2007, or SKIP."),
@@ -233,35 +241,49 @@ def handle_inbound(
     ``send_reply(to, text)``: it is called once, after the answer is committed, and never for
     a retried id (which gets the stored TwiML back and sends nothing)."""
     now = now or utcnow()
-    found = _look_up(inbound)
-    existing = _earlier_reply(found.earlier, now)
-    if existing is not None:
-        return existing
-    try:
-        with db.session.no_autoflush:
-            messages, round_id = _respond(inbound, found, now=now, today=today)
-            text = "\n\n".join(m for m in messages if m)
-            if text:
-                messaging.record_reply(text, round_id)
-        reply = twiml(messages)
-        # The message's row, with its reply, in the one commit of everything the text changed
-        # (one INSERT, without the ORM's unit of work): a retry finds the reply, and a copy
-        # delivered at the same moment fails on the unique MessageSid and rolls back whole.
-        db.session.connection().execute(
-            _record_statement(), {"sid": inbound.message_sid, "at": now, "reply": reply}
-        )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = _earlier_reply(_answered(inbound.message_sid), now)
-        if existing is None:
+    attempt = 0
+    while True:
+        attempt += 1
+        found = _look_up(inbound)
+        existing = _earlier_reply(found.earlier, now)
+        if existing is not None:
+            return existing
+        try:
+            text, reply = _answer(inbound, found, now=now, today=today)
+        except (IntegrityError, StaleDataError):
+            # Another delivery was committed between this one's look and its commit: a copy of
+            # this text (its MessageSid, which the next look finds, with its reply), or another
+            # text from the same number (its answer to the same question, its BELONG's
+            # conversation, or its STOP or last answer, which ended the conversation this one
+            # read). Nothing of this one was kept: look again and answer it from there.
+            db.session.rollback()
+            if attempt < ATTEMPTS:
+                continue
             raise
-        return existing
-    if found.conversation is not None and sa.inspect(found.conversation).was_deleted:
-        scrub_deleted("sms_conversation")  # the ended link (finished, STOP...) leaves no trace
-    if send_reply is not None and text:
-        send_reply(inbound.from_number, text)
-    return reply
+        if found.conversation is not None and sa.inspect(found.conversation).was_deleted:
+            scrub_deleted("sms_conversation")  # the ended link (finished, STOP...) leaves no trace
+        if send_reply is not None and text:
+            send_reply(inbound.from_number, text)
+        return reply
+
+
+def _answer(inbound: Inbound, found: _Found, *, now: datetime, today: date | None):
+    """(the reply's words, its TwiML): everything the text changes, and the message's row with
+    its reply, in one commit. IntegrityError if another delivery got in first (see above)."""
+    with db.session.no_autoflush:
+        messages, round_id = _respond(inbound, found, now=now, today=today)
+        text = "\n\n".join(m for m in messages if m)
+        if text:
+            messaging.record_reply(text, round_id)
+    reply = twiml(messages)
+    # The message's row, with its reply, in the one commit of everything the text changed (one
+    # INSERT, without the ORM's unit of work): a retry finds the reply, and a copy delivered at
+    # the same moment fails on the unique MessageSid and rolls back whole.
+    db.session.connection().execute(
+        _record_statement(), {"sid": inbound.message_sid, "at": now, "reply": reply}
+    )
+    db.session.commit()
+    return text, reply
 
 
 # The webhook's statements are built once, when first used, their parameters bound at each
