@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app.core.dates import BirthDateInvalid, BirthDateProblem, age_on, date_of_birth
 from app.core.extensions import commit_keeping_loaded, db
@@ -327,7 +328,30 @@ def save_answer(
     commit: bool = True,
 ) -> SaveResult:
     """Store (or replace) the answer to ``question``, screen it, and commit (``commit=False``:
-    the caller commits it with what else the request writes, as a text's reply)."""
+    the caller commits it with what else the request writes, as a text's reply, and looks again
+    if another request got in first).
+
+    A double click sends the same question twice at once: both requests find no answer stored
+    (each read the response's answers before the other wrote) and insert one, and the unique
+    (response, question) refuses the later. That one then replaces the answer the other stored,
+    as a second click after the first would: stored once, never a 500."""
+    try:
+        return _save_answer(response, question, value, skipped=skipped, commit=commit)
+    except IntegrityError:
+        if not commit:
+            raise
+        db.session.rollback()  # the answers read before are expired: the next look finds theirs
+        return _save_answer(response, question, value, skipped=skipped, commit=commit)
+
+
+def _save_answer(
+    response: Response,
+    question: Question,
+    value: dict[str, Any] | None,
+    *,
+    skipped: bool,
+    commit: bool,
+) -> SaveResult:
     if question.questionnaire_id not in response.round.questionnaire_ids:
         raise UnknownQuestion("That question is not part of this survey")
     if response.is_complete and response.channel == Channel.WEB:
