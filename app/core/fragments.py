@@ -13,6 +13,8 @@ every part but the CSRF token is made from such content, is kept whole (``page``
   answer), never an id or a time alone: an edit in any worker makes a new key in every worker,
   so nothing is ever shown stale, and no cross-process invalidation is needed. A key of None
   means "do not cache" (a signed-in member of staff, an error message, a person's own words).
+- Markup with words in it is keyed by ``languages.wording_version()``, not the language alone:
+  the language, whether a translator has checked it, and the translations imported over it.
 - Nothing personal goes in: callers key only on public wording and choices, never on free text.
 - Bounded (an LRU of ``MAX_ITEMS``), shared by the threads of a worker under a lock.
 - ``+`` on the tags keeps Jinja's whitespace control (trim_blocks, lstrip_blocks) off around

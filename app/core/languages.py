@@ -221,8 +221,10 @@ class _LanguageDomain(Domain):
         # once per import (and per process), not per string.
         kept = _OVERLAYS.get(key)
         if kept is None or kept[0] is not imported:
-            kept = _OVERLAYS[key] = (imported, _overlay(imported, self.cache[key]))
             _overlays_built[0] += 1
+            overlay = _overlay(imported, self.cache[key])
+            overlay.generation = _overlays_built[0]  # type: ignore[attr-defined]
+            kept = _OVERLAYS[key] = (imported, overlay)
         return kept[1]
 
 
@@ -232,11 +234,18 @@ _overlays_built = [0]
 
 def wording_version() -> tuple[str, bool, int]:
     """What the page's words are made from besides the shipped catalogues: its language, whether
-    a translator has checked it (help wording), and how many times imported translations were
-    laid over them in this process. Part of a kept page's key (app/core/fragments.page)."""
+    a translator has checked it (help wording), and which imported translations are laid over
+    them (the overlay's number in this process, 0 for none: an import, or taking the imported
+    strings away, changes it). Part of the key of every kept piece with words in it
+    (app/core/fragments.py). Worked out once a request for each language it speaks: a page
+    asks for each of its kept pieces."""
     language = current()
-    LanguageBabel._domain.get_translations()  # lays a new import over, if there is one
-    return language.code, is_checked(language), _overlays_built[0]
+    known: dict[str, tuple[str, bool, int]] = g.setdefault("wording_versions", {})
+    if language.code not in known:
+        translations = LanguageBabel._domain.get_translations()  # lays a new import over
+        generation = getattr(translations, "generation", 0)
+        known[language.code] = (language.code, is_checked(language), generation)
+    return known[language.code]
 
 
 def _overlay(imported: dict[str, str], base: support.NullTranslations) -> support.Translations:
@@ -297,4 +306,5 @@ def init_app(app: Flask, translated_blueprints: set[str], store: Store | None = 
     # Jinja's ``_`` would trust it.
     app.add_template_global(gettext, "translated")
     app.add_template_global(current, "page_language")
+    app.add_template_global(wording_version, "wording_version")
     app.add_template_global(offered, "offered_languages")

@@ -47,13 +47,14 @@ def navigation() -> list[dict]:
 
 def chrome_key() -> tuple | None:
     """What the header and footer are made from, for a visitor who is not signed in, so their
-    markup is rendered once per content (app/core/fragments.py), in the page's language; None for
-    signed-in staff, whose navigation depends on their role."""
+    markup is rendered once per content (app/core/fragments.py), in the page's language and the
+    translations laid over it (``wording_version``: an import, or a language marked checked,
+    shows at once); None for signed-in staff, whose navigation depends on their role."""
     if current_user.is_authenticated:
         return None
     authority = get_settings()
     return (
-        languages.current().code,
+        languages.wording_version(),
         request.script_root,
         authority.name,
         authority.service_name,

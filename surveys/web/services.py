@@ -205,7 +205,8 @@ def choices_key(
     question: Question, wording: QuestionWording, answer: Answer | None, error: Exception | None
 ) -> tuple | None:
     """The key under which a question's answer markup is kept (app/core/fragments.py): the
-    page's language, the question's public wording in it and its choices, and the answer
+    page's language with the translations laid over it (``languages.wording_version``), the
+    question's public wording in it and its choices, and the answer
     chosen. None (render afresh) when an error is shown, when the answer holds the person's own
     words, or when the questionnaire is not locked (a locked version never changes:
     surveys/editor)."""
@@ -216,7 +217,7 @@ def choices_key(
         return None
     words = (wording.web_text, wording.hint, wording.scale_min_label, wording.scale_max_label)
     return (
-        languages.current().code,
+        languages.wording_version(),
         question.id,
         question.kind,
         words,

@@ -116,15 +116,10 @@ def test_the_number_and_back_link_are_the_persons_own(client, round_id):
     assert f'action="{BASE}/q/Q3?change=1"' in changing
 
 
-def test_an_imported_translation_shows_on_a_kept_page(app, logged_in_as, round_id):
-    person = app.test_client()
-    person.get(f"{BASE}?lang=en-XA")
-    person.post(f"{BASE}/start")
-    for _ in range(2):
-        assert "IMPORTED CONTINUE" not in person.get(f"{BASE}/q/Q2").text
-    admin = logged_in_as(Role.ADMIN)
+def _import(admin, entries: dict[str, str]) -> None:
     catalogue = Catalog()
-    catalogue.add("Continue", "IMPORTED CONTINUE")
+    for english, text in entries.items():
+        catalogue.add(english, text)
     data = io.BytesIO()
     write_po(data, catalogue)
     imported = admin.post(
@@ -134,4 +129,45 @@ def test_an_imported_translation_shows_on_a_kept_page(app, logged_in_as, round_i
     )
     assert imported.status_code == 302
 
-    assert "IMPORTED CONTINUE" in person.get(f"{BASE}/q/Q2").text
+
+def test_an_imported_translation_shows_on_a_kept_page_and_in_every_kept_piece(
+    app, logged_in_as, round_id
+):
+    """The whole page was made again after an import, but its header, footer, back link and
+    skip link were kept by the language alone, so they came back in the old words."""
+    person = app.test_client()
+    person.get(f"{BASE}?lang=en-XA")
+    person.post(f"{BASE}/start")
+    for _ in range(2):
+        assert "IMPORTED" not in person.get(f"{BASE}/q/Q2").text
+    words = {
+        "Continue": "IMPORTED CONTINUE",
+        "Privacy": "IMPORTED PRIVACY",
+        "Back": "IMPORTED BACK",
+        "Skip to main content": "IMPORTED SKIP LINK",
+    }
+    _import(logged_in_as(Role.ADMIN), words)
+    page = person.get(f"{BASE}/q/Q2").text
+    assert [w for w in words.values() if w not in page] == []
+
+
+def test_an_imported_translation_shows_on_the_start_page(app, logged_in_as, round_id):
+    person = app.test_client()
+    person.get(f"{BASE}?lang=en-XA")
+    assert "IMPORTED PRIVACY" not in person.get(BASE).text
+    _import(logged_in_as(Role.ADMIN), {"Privacy": "IMPORTED PRIVACY"})
+    assert "IMPORTED PRIVACY" in person.get(BASE).text
+
+
+def test_a_language_marked_checked_shows_its_help_wording_at_once(app, logged_in_as, round_id):
+    """Help wording is translated only in a language a translator has checked (the words that
+    send someone to 999 must be right): marking it checked changes the footer's help line on
+    the next page, not when the workers restart."""
+    person = app.test_client()
+    person.get(f"{BASE}?lang=en-XA")
+    admin = logged_in_as(Role.ADMIN)
+    _import(admin, {"In an emergency call 999.": "IMPORTED EMERGENCY 999"})
+    assert "IMPORTED EMERGENCY 999" not in person.get(BASE).text  # not checked: in English
+    marked = admin.post("/staff/translations/en-XA/checked", data={"checked": "yes"})
+    assert marked.status_code == 302
+    assert "IMPORTED EMERGENCY 999" in person.get(BASE).text
