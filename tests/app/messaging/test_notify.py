@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -22,7 +23,8 @@ from app.outreach.contacts.models import ContactMessage
 from app.outreach.invitations import letters, tasks
 from app.outreach.invitations import services as invitations
 from app.staff.auth.models import Role
-from surveys.models import Response, SurveyRound
+from surveys.models import Answer, Response, SurveyRound
+from surveys.sms import conversation
 from surveys.sms import services as sms_services
 from surveys.sms.models import InboundMessage, SmsConversation
 from tests.app.messaging.fake_notify import (
@@ -315,6 +317,51 @@ def test_a_whole_text_survey_arrives_through_notifys_inbound_callback(app, clien
         later = datetime(2026, 6, 13, 9, 30)  # after SMS_INBOUND_REPLY_DAYS (2)
         sms_services.expire(later)
         assert db.session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 0
+
+
+def test_the_same_notify_text_delivered_twice_at_once_sends_one_reply(
+    app, client, notify, monkeypatch
+):
+    """Notify retries a callback it did not see answered, and the retry can come while the first
+    is still being answered. Our reply goes through Notify's API (not in the callback's answer),
+    so a reply sent for each copy would be a question texted twice: both copies held after their
+    look until both have looked, then let go together; one answer, one reply."""
+    make_open_round(app, channels=("web", "sms"))
+    NotifyPhone(client, notify).say("BELONG")
+    before = len(notify.of("sms"))
+    barrier, original = threading.Barrier(2, timeout=10), conversation.use_read_only_copy
+    looked = threading.local()
+
+    def look_then_wait(*args):
+        result = original(*args)
+        if not getattr(looked, "once", False):  # a copy that looks again does not wait again
+            looked.once = True
+            barrier.wait()
+        return result
+
+    monkeypatch.setattr(conversation, "use_read_only_copy", look_then_wait)
+    statuses: list[int] = []
+    same_id = "00000000-0000-4000-8000-000000000099"
+
+    def deliver() -> None:
+        with app.app_context():
+            copy = NotifyPhone(app.test_client(), notify).callback(
+                TEXTS["Q1"], notification_id=same_id
+            )
+            statuses.append(copy.status_code)
+
+    copies = [threading.Thread(target=deliver) for _ in range(2)]
+    for copy in copies:
+        copy.start()
+    for copy in copies:
+        copy.join(60)
+    monkeypatch.undo()
+    assert statuses == [204, 204]
+    assert len(notify.of("sms")) - before == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 1
+    again = NotifyPhone(client, notify).callback(TEXTS["Q1"], notification_id=same_id)
+    assert again.status_code == 204 and len(notify.of("sms")) - before == 1
 
 
 def test_stop_through_notify_is_confirmed_by_us(app, client, notify):
