@@ -74,6 +74,9 @@ class SafeguardingFlag(Model):
     escalated: so.Mapped[bool] = so.mapped_column(default=False)
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default=FlagStatus.NEW.value)
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Words texted beside an answer that keeps none (a date of birth, a yes or no, a number),
+    # which the answer cannot show the lead: "no. he hits me" at the yes/no question.
+    said: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     raised_on: so.Mapped[date] = so.mapped_column(default=today)
     reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("staff_user.id"))
 

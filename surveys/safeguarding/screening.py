@@ -186,6 +186,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _SPACES = re.compile(r"\s+")
 _TWO_AS_TO = re.compile(r"(?<=[a-z] )2(?= [a-z])")
 _FOUR_AS_FOR = re.compile(r"(?<=[a-z] )4(?= [a-z])")
+_LONG_TOKEN = re.compile(r"[a-z]{6,}")  # _JOINED_MIN letters or more
 _TWO_WORDS = re.compile(
     r"(?<![a-z0-9])(?:(no) (where|body)|(any|some|every) (where|one|body)|(my|me|ma|mi) (self)"
     r"|(self) (harm\w*)|(sofa|couch) (surf\w*))(?![a-z0-9])"
@@ -394,6 +395,50 @@ TEXT_SPEAK: dict[str, str] = {
 }
 
 
+# Words run together ("iwanttodie", "killmyself"): a token made wholly of these words is read
+# as them, spaced. Only words a disclosure is made of, so an ordinary long word is left alone.
+_JOINABLE = frozenset(
+    {"i", "im", "want", "wanna", "to", "die", "dead", "kill", "hurt", "cut", "harm", "end"}
+    | {"my", "self", "myself", "me", "life", "live", "be", "not"}
+)
+_JOINED_MIN = 6
+
+
+def _split_joined(m: re.Match[str]) -> str:
+    token = m.group()
+    if len(token) < _JOINED_MIN or token in _JOINABLE:
+        return token
+    # best[i]: the words token[:i] splits into, if it splits wholly into _JOINABLE words.
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - 6), end):
+            head = best[start]
+            if head is not None and token[start:end] in _JOINABLE:
+                best[end] = [*head, token[start:end]]
+                break
+    words = best[len(token)]
+    return " ".join(words) if words and len(words) > 1 else token
+
+
+# Plain English from a second-language writer or a hurried thumb, put the way the rules read it
+# (after contractions are written out). A false alarm is better than a miss.
+_REPHRASINGS = (
+    # "wont to": "want" misspelt ("won't to" is not English), which read as "will not" negated
+    (re.compile(r"\bwill not to\b"), "want to"),
+    (re.compile(r"\bi no (want|wish|like|can|have)\b"), r"i do not \1"),  # "i no want to live"
+    (re.compile(r"\b(want|wish) (live|die|exist|be alive|be here|wake up)\b"), r"\1 to \2"),
+    (re.compile(r"\b(he|she|it) do not\b"), r"\1 does not"),  # "he dont let me leave"
+    (re.compile(r"\b(he|she|they) (kill|stab|hurt|beat|hit) me\b"), r"\1 will \2 me"),
+    (re.compile(r"\bi sh\b"), "i self harm"),  # "sh": self harm, as in "sh again"
+)
+
+
+def _rephrase(text: str) -> str:
+    for pattern, replacement in _REPHRASINGS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def _two_words(m: re.Match[str]) -> str:
     parts = [g for g in m.groups() if g]
     first, second = parts
@@ -427,7 +472,8 @@ def normalise(text: str) -> str:
     text = _TWO_WORDS.sub(_two_words, text)
     text = _TWO_AS_TO.sub("to", text)
     text = _FOUR_AS_FOR.sub("for", text)
-    return _SPACES.sub(" ", text).strip()
+    text = _LONG_TOKEN.sub(_split_joined, text)
+    return _rephrase(_SPACES.sub(" ", text).strip())
 
 
 # --------------------------------------------------------------------------- rules
@@ -975,9 +1021,19 @@ def _clause(
     return text[lo:s], text[e:hi]
 
 
-def _negated(before: list[str]) -> bool:
+# A cue followed by one of these does not deny what comes after: "i can not stop cutting
+# myself", "i can not help it", "no i want to die" (a "no" answering the question).
+_NOT_DENYING_NEXT = frozenset({"stop", "help", "i"})
+
+
+def _negated(before: list[str], first: str = "") -> bool:
+    """Whether a negation cue in the words ``before`` the match denies it (``first``: the
+    match's first word, which is what follows a cue right before it)."""
     for skipped, k in enumerate(range(len(before) - 1, -1, -1)):
         tok = before[k]
+        following = before[k + 1] if k + 1 < len(before) else first
+        if tok in _NEG_CUES and following in _NOT_DENYING_NEXT:
+            return False
         if tok in _NEG_CUES or (tok == "one" and k > 0 and before[k - 1] == "no"):
             return True
         if tok in ("or", "nor"):
@@ -1190,8 +1246,10 @@ def _rule_matches(norm: str, rules: Sequence[Rule], layer: str) -> list[Match]:
             after_tokens = _TOKEN.findall(after_text)[:10]
             after = " ".join(after_tokens)
             matched = m.group()
-            own_negation = _contains_negation(_TOKEN.findall(matched))
-            if rule.negatable and not own_negation and _negated(before):
+            matched_words = _TOKEN.findall(matched)
+            own_negation = _contains_negation(matched_words)
+            first = matched_words[0] if matched_words else ""
+            if rule.negatable and not own_negation and _negated(before, first):
                 continue
             if rule.level == "possible" and own_negation:
                 continue  # a watch rule spans words around the risk word: "i do not want to die"

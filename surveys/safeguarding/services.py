@@ -24,6 +24,7 @@ from surveys.safeguarding import screening, tasks
 from surveys.safeguarding.models import FlagStatus, SafeguardingFlag, ScreeningRule
 
 _cache: dict[str, object] = {"stamp": None, "rules": []}
+SAID_LIMIT = 1600  # one long text message
 
 
 def seed_rules() -> int:
@@ -52,8 +53,11 @@ def active_rules() -> list[screening.Rule]:
     stamp = db.session.execute(
         sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
     ).one()
-    if stamp[0] == 0:
+    if stamp[0] == 0 or _cache.get("seeded") != str(db.engine.url):
+        # New shipped rules (a key the table lacks) reach an install that has its list
+        # already, once per process; a rule it has, edited or not, is left as it is.
         seed_rules()
+        _cache["seeded"] = str(db.engine.url)
         stamp = db.session.execute(
             sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
         ).one()
@@ -90,8 +94,10 @@ def screen_text(texts: list[str]) -> screening.ScreenResult:
     return screening.ScreenResult(bool(matches), matches)
 
 
-def screen_answer(answer: Answer, texts: list[str]) -> str | None:
-    """Screen an answer's free text; raise (or refresh) a flag if it matches.
+def screen_answer(answer: Answer, texts: list[str], *, said: str = "") -> str | None:
+    """Screen an answer's free text; raise (or refresh) a flag if it matches. ``said``: the
+    words screened are not the answer's own but were sent beside it (a text channel's reply
+    to a question that keeps no words): the flag keeps them for the lead.
 
     Returns the level ("likely", "possible") or None. Runs inside the caller's transaction, so
     the flag is saved with the answer or not at all; the lead's email for a "likely" flag is a
@@ -110,9 +116,12 @@ def screen_answer(answer: Answer, texts: list[str]) -> str | None:
         sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
     )
     rules_text, categories_text = "|".join(keys)[:500], "|".join(categories)[:300]
+    said = said[:SAID_LIMIT]
     if flag is not None:
         newly_likely = level == "likely" and flag.level != "likely"
         flag.rules, flag.categories, flag.layers = rules_text, categories_text, layers
+        if said:
+            flag.said = said
         if newly_likely:
             flag.level = level
             jobs.enqueue_after_commit(tasks.notify_lead, answer.response.round.name, categories)
@@ -125,6 +134,7 @@ def screen_answer(answer: Answer, texts: list[str]) -> str | None:
             categories=categories_text,
             level=level,
             layers=layers,
+            said=said,
         )
     )
     if level == "likely":

@@ -77,6 +77,7 @@ from surveys.models import (
     RoundStatus,
     SurveyRound,
 )
+from surveys.safeguarding import services as safeguarding
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.sms.parsing import Command, read_reply
 
@@ -681,15 +682,43 @@ def _in_conversation(conversation: SmsConversation, inbound: Inbound, today: dat
             reason = str(exc).replace("choose 'Skip this question'", "reply SKIP")
             # the engine's English; its translation where the catalogue has this exact wording
     if value is None:
+        help_first = _help_for_words_beside(response, question, None, inbound.body)
         if conversation.asked_again:
             engine.save_answer(response, question, None, skipped=True, commit=False)
-            return _advance(conversation, response, [_(SKIPPED_UNREAD)])
+            return _advance(conversation, response, [*help_first, _(SKIPPED_UNREAD)])
         conversation.asked_again = True
         reason = _(reason) if reason else ""
-        return [f"{_(NOT_UNDERSTOOD)} {reason}".strip(), _ask(conversation)]
+        return [*help_first, f"{_(NOT_UNDERSTOOD)} {reason}".strip(), _ask(conversation)]
     result = engine.save_answer(response, question, value, commit=False)
-    help_first = [help_now_message(result.level)] if result.level else []
+    if result.level:
+        help_first = [help_now_message(result.level)]
+    else:
+        help_first = _help_for_words_beside(response, question, value, inbound.body)
     return _advance(conversation, response, help_first)
+
+
+def _help_for_words_beside(
+    response: Response, question: Question, value: dict | None, body: str
+) -> list[str]:
+    """The help numbers, if the text's words disclose a risk that its answer does not keep.
+
+    A reply to a question that keeps no words (a date of birth, a yes or no, a number), or one
+    that cannot be read as an answer at all, is screened as it was sent: by text, people write
+    what they need to say in whatever reply they are sending ("no. he hits me and I am scared
+    to go home"). A match is flagged for the lead on this question's answer (skipped for now if
+    there is none yet, and replaced when they answer), the words kept on the flag. Words the
+    answer keeps (free text, an "other") were screened with it."""
+    if engine.free_text(value) or not any(c.isalpha() for c in body):
+        return []  # screened with the answer, or only numbers and signs (a date, a score)
+    if not safeguarding.screen_text([body]).flagged:
+        return []
+    answer = engine.answers_by_question(response).get(question.id)
+    if answer is None:
+        answer = engine.save_answer(response, question, None, skipped=True, commit=False).answer
+    level = safeguarding.screen_answer(
+        answer, [body], said=engine.clean_answer(body, limit=safeguarding.SAID_LIMIT)
+    )
+    return [help_now_message(level)] if level else []
 
 
 def _advance(conversation: SmsConversation, response: Response, before: list[str]):

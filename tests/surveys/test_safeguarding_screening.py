@@ -142,6 +142,26 @@ MUST_FLAG = [
     ("I have no food and no gas or electric", "neglect"),
     ("i can't stop drinking", "substance_crisis"),
     ("i smoke spice every day", "substance_crisis"),
+    # Missed before (an adversarial review): how a young person with dyslexia or English as a
+    # second language, or in a hurry, may write it.
+    ("i wont to kill myself", "self_harm_suicide"),  # "want" misspelt, once read as "will not"
+    ("i wont to die", "self_harm_suicide"),
+    ("i wont to end my life", "self_harm_suicide"),
+    ("i cant stop cutting myself", "self_harm_suicide"),  # "can't stop" denies nothing
+    ("i can't help hurting myself", "self_harm_suicide"),
+    ("no i want to kill myself", "self_harm_suicide"),  # a "no" answering the question
+    ("no i want to die", "self_harm_suicide"),
+    ("i wont be alive next week", "self_harm_suicide"),
+    ("i won't be here tomorrow", "self_harm_suicide"),
+    ("iwanttodie", "self_harm_suicide"),  # run together
+    ("killmyself", "self_harm_suicide"),
+    ("i no want to live", "self_harm_suicide"),
+    ("i dont want live", "self_harm_suicide"),
+    ("he said he kill me", "violence"),
+    ("he dont let me leave the house", "domestic_abuse"),
+    ("i am beaten by my husband", "violence"),
+    ("i want to drink bleach", "self_harm_suicide"),
+    ("i sh last night", "self_harm_suicide"),
 ]
 
 MUST_NOT_FLAG = [
@@ -218,6 +238,10 @@ NEGATED = [
     "I'm not sleeping rough",
     "I don't want to die",
     "i never feel unsafe at my flat",
+    "i won't kill myself",
+    "i wont hurt myself",
+    "no, i have never self harmed",
+    "no i never wanted to die",
 ]
 
 
@@ -374,6 +398,16 @@ def test_load_rules_from_a_file(tmp_path: Path) -> None:
         ("z\u0335a\u0336l\u0337g\u0338o", "zalgo"),
         ("a\x00b\x1bc", "a b c"),
         ("", ""),
+        # Words run together are spaced only when made wholly of a disclosure's words.
+        ("iwanttodie", "i want to die"),
+        ("killmyself", "kill myself"),
+        ("behind the bike shed", "behind the bike shed"),
+        ("homework timetable", "homework timetable"),
+        # Second-language English, put the way the rules read it.
+        ("i wont to die", "i want to die"),
+        ("i wont be late", "i will not be late"),
+        ("i no want to live", "i do not want to live"),
+        ("he dont let me", "he does not let me"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:
