@@ -10,7 +10,9 @@ from published counts only.
 Averages are a different kind of figure, so they have their own rule (``snapshot_means``): an
 average is shown only for the whole round (never by age band, where subtracting one band's
 average from everyone's could give a few people's scores), only when at least
-DISCLOSURE_THRESHOLD people answered and their number is shown, and it moves only when at
+DISCLOSURE_THRESHOLD people answered and their number and every ONS band's count for all ages
+are shown (beside a hidden band's count, the average can pin it: the sum of the scores it gives
+must be reachable from the bands' lowest and highest scores), and it moves only when at
 least DISCLOSURE_SNAPSHOT_STEP more people have answered that question since the average last
 moved: two averages never differ by fewer than five people's scores.
 
@@ -117,7 +119,14 @@ def snapshot_means(
         if old is not None and answered < old["answered"] + snapshot_step():
             means[code] = old  # too few new answers for the average to move
             continue
-        shown = not is_suppressed(protected[tables[code].column_total(None)])
+        keys = tables[code]
+        # Every band's count for all ages shown too: the average times those who answered is
+        # the sum of their scores, and each band's people add between its lowest and highest
+        # score, so beside a hidden band's count the average can pin it (one person at 4 and
+        # four at 6 beside 5 at 8 and 10 at 10: only "Low 1" gives 8.4).
+        shown = not is_suppressed(protected[keys.column_total(None)]) and not any(
+            is_suppressed(protected[keys.cell(row, None)]) for row in keys.rows
+        )
         means[code] = {
             "answered": answered,
             "mean": round(total / answered, 1) if shown and answered >= threshold() else None,

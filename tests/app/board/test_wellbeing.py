@@ -3,6 +3,7 @@ and a chart beside the reference figures staff entered, with their source under 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from app.board import pack, services
 from app.board.models import ReferenceFigure
 from app.core.charts import svg_bytes
-from app.core.disclosure import is_suppressed
+from app.core.disclosure import is_suppressed, protection
 from app.core.extensions import db
 from app.staff.auth.models import Role
 from surveys.models import Answer, Response, SurveyRound
@@ -123,10 +124,57 @@ def test_a_small_round_hides_small_bands_and_every_band_that_would_give_them_awa
             answered = bands[f"{name}: answered"][0]
             assert not (sum(is_suppressed(c) for c in cells) == 1 and not is_suppressed(answered))
         averages = _rows(section.chart.table)
-        assert averages["Life satisfaction"][0] == "7.6"  # 227 / 30
+        # A band's count is hidden, so no average: beside hidden counts it can pin one (below).
+        assert averages["Life satisfaction"][0] == "not shown"
         assert averages["Anxiety (higher is worse)"][0] == "not shown"  # 3 answered
         assert bands["Anxiety: answered"][0] == "fewer than 5"
         assert "Anxiety (higher is worse): not shown" in section.chart.alt
+
+
+BANDS = {  # life satisfaction's ONS bands as the board labels them: (lowest, highest) score
+    "Life satisfaction: Low (0 to 4)": (0, 4),
+    "Life satisfaction: Medium (5 to 6)": (5, 6),
+    "Life satisfaction: High (7 to 8)": (7, 8),
+    "Life satisfaction: Very high (9 to 10)": (9, 10),
+}
+
+
+def _counts_an_average_allows(shown: dict, answered: int, mean: float) -> dict[str, set[int]]:
+    """The attacker: every count each band can have, given the counts shown (a hidden one from
+    0 to everyone) and the average (to one decimal) times those who answered, the sum of their
+    scores, which each band's people reach between its lowest and highest score."""
+    lowest, highest = answered * (mean - 0.05), answered * (mean + 0.05)
+    ranges = [
+        range(answered + 1) if is_suppressed(shown[label]) else [int(shown[label])]
+        for label in BANDS
+    ]
+    found: dict[str, set[int]] = {label: set() for label in BANDS}
+    for counts in itertools.product(*ranges):
+        if sum(counts) != answered:
+            continue
+        least = sum(n * lo for n, (lo, _) in zip(counts, BANDS.values(), strict=True))
+        most = sum(n * hi for n, (_, hi) in zip(counts, BANDS.values(), strict=True))
+        if least <= highest and most >= lowest:
+            for label, n in zip(BANDS, counts, strict=True):
+                found[label].add(n)
+    return found
+
+
+def test_the_average_never_pins_a_hidden_band(app):
+    """One person at 4 and four at 6 beside 5 at 8 and 10 at 10: the Low and Medium counts are
+    hidden, but the average 8.4 was shown, and only "Low 1" gives it (found by an adversarial
+    review). With a band hidden the average is not shown; the attacker is left the counts."""
+    round_id = make_round(app, {"web": 20})
+    _with_wellbeing(app, round_id, {"ONS1": [4] + [6] * 4 + [8] * 5 + [10] * 10})
+    with app.test_request_context():
+        section = _board(app, round_id).wellbeing
+    shown = {label: row[0] for label, row in _rows(section.bands).items()}
+    assert is_suppressed(shown["Life satisfaction: Low (0 to 4)"])
+    average = _rows(section.chart.table)["Life satisfaction"][0]
+    assert average == "not shown"
+    # What the attacker would have done with the average the board used to see:
+    pinned = _counts_an_average_allows(shown, 20, 8.4)["Life satisfaction: Low (0 to 4)"]
+    assert max(pinned) - min(pinned) < protection()  # 0 or 1: "fewer than 5" said 1
 
 
 def test_an_average_moves_only_after_five_more_people_answer_that_question(app):
