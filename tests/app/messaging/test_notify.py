@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -35,6 +34,7 @@ from tests.app.messaging.fake_notify import (
     settings,
 )
 from tests.app.outreach.contacts.test_invitations import add_contacts, invite_all
+from tests.concurrency import held_after_first_call, in_threads
 from tests.conftest import build_app
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.test_sms_conversation import TEXTS
@@ -329,32 +329,17 @@ def test_the_same_notify_text_delivered_twice_at_once_sends_one_reply(
     make_open_round(app, channels=("web", "sms"))
     NotifyPhone(client, notify).say("BELONG")
     before = len(notify.of("sms"))
-    barrier, original = threading.Barrier(2, timeout=10), conversation.use_read_only_copy
-    looked = threading.local()
-
-    def look_then_wait(*args):
-        result = original(*args)
-        if not getattr(looked, "once", False):  # a copy that looks again does not wait again
-            looked.once = True
-            barrier.wait()
-        return result
-
-    monkeypatch.setattr(conversation, "use_read_only_copy", look_then_wait)
-    statuses: list[int] = []
+    held_after_first_call(monkeypatch, conversation, "use_read_only_copy", 2)
     same_id = "00000000-0000-4000-8000-000000000099"
 
-    def deliver() -> None:
+    def deliver() -> int:
         with app.app_context():
             copy = NotifyPhone(app.test_client(), notify).callback(
                 TEXTS["Q1"], notification_id=same_id
             )
-            statuses.append(copy.status_code)
+            return copy.status_code
 
-    copies = [threading.Thread(target=deliver) for _ in range(2)]
-    for copy in copies:
-        copy.start()
-    for copy in copies:
-        copy.join(60)
+    statuses = in_threads([deliver, deliver])
     monkeypatch.undo()
     assert statuses == [204, 204]
     assert len(notify.of("sms")) - before == 1

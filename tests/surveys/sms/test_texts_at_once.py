@@ -26,6 +26,7 @@ from surveys.models import Answer, Response
 from surveys.safeguarding.models import SafeguardingFlag
 from surveys.sms import conversation as conv
 from surveys.sms.models import InboundMessage, SmsConversation
+from tests.concurrency import held_after_first_call, in_threads
 from tests.conftest import TEST_DATABASE_URL
 from tests.surveys.sms.test_sms_conversation import TEXTS, round_id  # noqa: F401 - fixture
 from tests.surveys.sms.twilio_fakes import (
@@ -63,39 +64,19 @@ def meanwhile(monkeypatch, app, others: list[dict]) -> list:
 def at_once(monkeypatch, app, texts: list[dict]) -> list:
     """Post ``texts`` in threads of their own, each held after its first look until all have
     looked; their responses, in order."""
-    barrier = threading.Barrier(len(texts), timeout=10)
-    original, looked = conv.use_read_only_copy, threading.local()
-
-    def look_then_wait(*args):
-        result = original(*args)
-        if not getattr(looked, "once", False):  # a text that looks again does not wait again
-            looked.once = True
-            barrier.wait()
-        return result
-
-    monkeypatch.setattr(conv, "use_read_only_copy", look_then_wait)
+    held_after_first_call(monkeypatch, conv, "use_read_only_copy", len(texts))
     return _in_threads(app, texts)
 
 
 def _in_threads(app, texts: list[dict]) -> list:
-    answered: list = [None] * len(texts)
-    errors: list[BaseException] = []
-
-    def post(i: int) -> None:
-        try:
+    def post(params: dict):
+        def send():
             with app.app_context():
-                answered[i] = Phone(app.test_client(), number=texts[i]["From"]).post(texts[i])
-        except BaseException as exc:
-            errors.append(exc)
+                return Phone(app.test_client(), number=params["From"]).post(params)
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(texts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    if errors:
-        raise errors[0]
-    return answered
+        return send
+
+    return in_threads([post(params) for params in texts])
 
 
 def _count(model) -> int:

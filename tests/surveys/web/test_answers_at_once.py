@@ -10,13 +10,12 @@ earlier's commit, then meets the unique (response, question))."""
 
 from __future__ import annotations
 
-import threading
-
 import sqlalchemy as sa
 
 from app.core.extensions import db
 from surveys.models import Answer
 from surveys.web import services as web
+from tests.concurrency import held_after_first_call, in_threads
 from tests.surveys.web.test_web_survey import BASE
 
 COOKIE = "belonging_session"
@@ -57,30 +56,15 @@ def test_a_second_click_committed_first_is_replaced_not_refused(app, client, rou
 
 def test_two_clicks_at_once_store_one_answer(app, client, round_id, monkeypatch):
     client.post(f"{BASE}/start")
-    barrier, original = threading.Barrier(2, timeout=10), web.public_round
-    looked = threading.local()
+    held_after_first_call(monkeypatch, web, "public_round", 2)
 
-    def look_then_wait(*args, **kwargs):
-        found = original(*args, **kwargs)
-        if not getattr(looked, "once", False):
-            looked.once = True
-            barrier.wait()
-        return found
-
-    monkeypatch.setattr(web, "public_round", look_then_wait)
-    statuses: list[int] = []
-
-    def click() -> None:
+    def click() -> int:
         with app.app_context():
             sent = _same_browser(app, client).post(
                 f"{BASE}/q/Q3", data={"action": "answer", "choice": "1"}
             )
-            statuses.append(sent.status_code)
+            return sent.status_code
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    statuses = in_threads([click, click])
     assert statuses == [302, 302]
     assert _stored(app) == [{"choice": "1"}]
