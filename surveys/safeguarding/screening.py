@@ -186,7 +186,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _SPACES = re.compile(r"\s+")
 _TWO_AS_TO = re.compile(r"(?<=[a-z] )2(?= [a-z])")
 _FOUR_AS_FOR = re.compile(r"(?<=[a-z] )4(?= [a-z])")
-_LONG_TOKEN = re.compile(r"[a-z]{6,}")  # _JOINED_MIN letters or more
+_LONG_TOKEN = re.compile(r"[a-z]{6,}")  # runs of words short enough to be one are left
 _TWO_WORDS = re.compile(
     r"(?<![a-z0-9])(?:(no) (where|body)|(any|some|every) (where|one|body)|(my|me|ma|mi) (self)"
     r"|(self) (harm\w*)|(sofa|couch) (surf\w*))(?![a-z0-9])"
@@ -401,17 +401,18 @@ _JOINABLE = frozenset(
     {"i", "im", "want", "wanna", "to", "die", "dead", "kill", "hurt", "cut", "harm", "end"}
     | {"my", "self", "myself", "me", "life", "live", "be", "not"}
 )
-_JOINED_MIN = 6
+_LONGEST_JOINABLE = max(map(len, _JOINABLE))
 
 
 def _split_joined(m: re.Match[str]) -> str:
+    """A token of _LONG_TOKEN's length or more, spaced if it is made wholly of those words."""
     token = m.group()
-    if len(token) < _JOINED_MIN or token in _JOINABLE:
+    if token in _JOINABLE:
         return token
     # best[i]: the words token[:i] splits into, if it splits wholly into _JOINABLE words.
     best: list[list[str] | None] = [[]] + [None] * len(token)
     for end in range(1, len(token) + 1):
-        for start in range(max(0, end - 6), end):
+        for start in range(max(0, end - _LONGEST_JOINABLE), end):
             head = best[start]
             if head is not None and token[start:end] in _JOINABLE:
                 best[end] = [*head, token[start:end]]
