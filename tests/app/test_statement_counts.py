@@ -6,7 +6,8 @@ invitations, codings, forum members), each in its own database, once for the mod
 page is fetched at both sizes by the role that uses it, counting statements on the engine: the
 larger round may not need more. Each request is also watched for INSERT, UPDATE or DELETE: a
 GET that writes fails, whatever it writes, but for the audit log's line saying who looked
-(tests/data_sizes.py ``AUDIT``).
+(tests/data_sizes.py ``AUDIT``). The pages: every staff and board list, aggregate and export
+behind a GET, the action tracker, plan, paper, outbox and board meetings among them.
 """
 
 from __future__ import annotations
@@ -54,6 +55,22 @@ PAGES: list[tuple[Role, str]] = [
     (WORKER, "/staff/forum/payments"),
     (WORKER, "/staff/forum/meetings/{meeting}"),
     (WORKER, "/staff/you-said"),
+    (WORKER, "/staff"),
+    (WORKER, "/staff/actions"),
+    (WORKER, "/staff/actions/overdue"),
+    (WORKER, "/staff/actions/since"),
+    (WORKER, "/staff/milestones"),
+    (WORKER, "/staff/plan"),
+    (WORKER, "/staff/paper"),
+    (WORKER, "/staff/paper/rounds/{round}/settle"),
+    (WORKER, "/staff/sms/outbox"),
+    (WORKER, "/staff/forum/presentations"),
+    (WORKER, "/staff/rounds/{round}/invitations/schedule"),
+    (WORKER, "/staff/translations"),
+    (BOARD, "/board/meetings"),
+    (BOARD, "/board/outcomes"),
+    (BOARD, "/board/benchmarking"),
+    (BOARD, "/board/assessments"),
     (BOARD, "/board?round={round}"),
     (BOARD, "/board/packs"),
 ]
