@@ -532,9 +532,10 @@ def _respond_in(
         return messages, round_id
 
     if conversation is None or conversation.response_id is None:
-        return _no_conversation(
+        messages, round_id = _no_conversation(
             found.phone_hash, conversation, keyword, word, found.names_round, now, chosen
         )
+        return [*_help_outside_a_survey(inbound.body), *messages], round_id
     if chosen is not None:  # carry on in the language just chosen
         conversation.last_activity_at = now
         return [_ask(conversation)], round_id
@@ -719,6 +720,17 @@ def _help_for_words_beside(
         answer, [body], said=engine.clean_answer(body, limit=safeguarding.SAID_LIMIT)
     )
     return [help_now_message(level)] if level else []
+
+
+def _help_outside_a_survey(body: str) -> list[str]:
+    """The help numbers first, if a text from a number in no conversation discloses a risk: a
+    first text ("I want to kill myself"), one sent after finishing, one beside BELONG. There is
+    no answer to flag it on, and nothing is kept of it (the number is not, by design): the
+    young person is shown help at once, as on every other path."""
+    if not any(c.isalpha() for c in body):
+        return []
+    result = safeguarding.screen_text([body])
+    return [help_now_message(result.level or "possible")] if result.flagged else []
 
 
 def _advance(conversation: SmsConversation, response: Response, before: list[str]):

@@ -223,6 +223,30 @@ def test_a_safeguarding_disclosure_gets_the_help_numbers_then_the_next_question(
         assert db.session.scalar(sa.select(sa.func.count(SafeguardingFlag.id))) == 1
 
 
+@pytest.mark.parametrize(
+    "first", ["I want to kill myself", "i feel like ending it", "BELONG he hits me"]
+)
+def test_a_disclosure_from_a_number_in_no_conversation_gets_the_help_numbers_at_once(
+    app, phone, round_id, first
+):
+    """A first text that discloses a risk, before any survey, gets help, not only a keyword."""
+    reply = phone.say(first)
+    for number in ("116 123", "85258", "999"):
+        assert number in reply, reply
+    assert reply.index("116 123") < reply.index("Text BELONG"), "help comes first"
+
+
+def test_a_disclosure_texted_after_finishing_the_survey_gets_the_help_numbers(app, phone, round_id):
+    phone.say("BELONG")
+    for code in TEXTS:
+        phone.say(TEXTS[code])
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(SmsConversation.id))) == 0  # finished
+    reply = phone.say("thanks. I want to kill myself")
+    assert "116 123" in reply and "999" in reply, reply
+    assert "116 123" not in phone.say("thanks, bye"), "help is for a disclosure, not every text"
+
+
 def test_stop_records_an_opt_out_ends_the_conversation_and_start_opts_back_in(app, phone, round_id):
     phone.say("BELONG")
     assert replies(phone.text("STOP")) == []  # Twilio's own opt-out handling answers STOP
