@@ -6,7 +6,9 @@ Pure Python, no database and no Flask. ``load_rules()`` reads the screening list
 How an answer is read
 ---------------------
 1. ``normalise()`` makes the text predictable: Unicode NFKC, lower case, curly quotes and dashes
-   made plain, emoji/symbols/control characters dropped (the words around them kept), hyphens
+   made plain, emoji/symbols/control characters dropped (the words around them kept; a skull
+   or coffin reads as "die": "i want to 💀"), letters spaced or dotted out joined up
+   ("k.i.l.l", "d i e"), words run together spaced ("imgonnakillmyself", "hehitsme"), hyphens
    read as spaces ("self-harm" = "self harm"), leetspeak inside words undone ("k1ll" = "kill"),
    letters repeated three or more times cut to two ("sooo" = "soo", "killll" = "kill"),
    contractions written out ("don't"/"dont" = "do not", "can't"/"cant"/"cannot" = "can not",
@@ -182,6 +184,14 @@ _APOS_IS = re.compile(
 _APOS_SUFFIX = re.compile(r"(?<=[a-z])'(m|re|ve)(?![a-z0-9])")
 _OD = re.compile(r"(?<![a-z0-9])(?:od'?d|od'?ed|o\.d\.?'?d)(?![a-z0-9])")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+# Letters spaced or dotted out, three or more ("k i l l", "d.i.e", "d-i-e" once hyphens are
+# spaces), joined up: the joined-word splitter then spaces them as words ("kill myself").
+_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z](?:[ .][a-z]){2,}(?![a-z0-9])")
+# Emoji that say the word: "i want to 💀" (otherwise dropped as a symbol). A false alarm
+# ("lol 💀") matches no rule on its own.
+_EMOJI_WORDS = str.maketrans(
+    {"\U0001f480": " die ", "\u2620": " die ", "\u26b0": " die ", "\U0001faa6": " die "}
+)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _SPACES = re.compile(r"\s+")
 _TWO_AS_TO = re.compile(r"(?<=[a-z] )2(?= [a-z])")
@@ -294,6 +304,10 @@ TEXT_SPEAK: dict[str, str] = {
     "wana": "want to",
     "wna": "want to",
     "gonna": "going to",
+    "ima": "i am going to",
+    "imma": "i am going to",
+    "h8": "hate",
+    "kmss": "kms",  # "kmsss": letters held down are cut to two first
     "gona": "going to",
     "gunna": "going to",
     "gna": "going to",
@@ -398,15 +412,20 @@ TEXT_SPEAK: dict[str, str] = {
 # Words run together ("iwanttodie", "killmyself"): a token made wholly of these words is read
 # as them, spaced. Only words a disclosure is made of, so an ordinary long word is left alone.
 _JOINABLE = frozenset(
-    {"i", "im", "want", "wanna", "to", "die", "dead", "kill", "hurt", "cut", "harm", "end"}
-    | {"my", "self", "myself", "me", "life", "live", "be", "not"}
+    {"i", "im", "want", "wanna", "to", "die", "dead", "kill", "kil", "hurt", "cut", "harm", "end"}
+    | {"my", "self", "myself", "me", "life", "live", "be", "not", "gonna", "going", "am"}
+    | {"dont", "do", "he", "she", "they", "hits", "hit", "beats", "hurts", "touches"}
+    | {"nowhere", "no", "where", "sleep", "stay", "go", "tonight", "home"}
 )
 _LONGEST_JOINABLE = max(map(len, _JOINABLE))
 
 
 def _split_joined(m: re.Match[str]) -> str:
     """A token of _LONG_TOKEN's length or more, spaced if it is made wholly of those words."""
-    token = m.group()
+    return _split_joined_word(m.group())
+
+
+def _split_joined_word(token: str) -> str:
     if token in _JOINABLE:
         return token
     # best[i]: the words token[:i] splits into, if it splits wholly into _JOINABLE words.
@@ -418,7 +437,19 @@ def _split_joined(m: re.Match[str]) -> str:
                 best[end] = [*head, token[start:end]]
                 break
     words = best[len(token)]
-    return " ".join(words) if words and len(words) > 1 else token
+    if not words or len(words) == 1:
+        return token
+    return " ".join(TEXT_SPEAK.get(word, word) for word in words)  # "dont": "do not"
+
+
+def _join_spaced(m: re.Match[str]) -> str:
+    """Letters spaced or dotted out, joined, if they make a disclosure's words ("k i l l",
+    "i w a n t t o d i e"); any other run ("a b c", "d.j.") is left as it was."""
+    joined = m.group().replace(" ", "").replace(".", "")
+    if joined in _JOINABLE:
+        return joined
+    spaced = _split_joined_word(joined)
+    return spaced if spaced != joined else m.group()
 
 
 # Plain English from a second-language writer or a hurried thumb, put the way the rules read it
@@ -456,6 +487,7 @@ def normalise(text: str) -> str:
         return ""
     text = casefold_compatible(text)
     if not text.isascii():
+        text = text.translate(_EMOJI_WORDS)
         # Combining marks ("zalgo"), joiners and variation selectors dropped; emoji, symbols,
         # controls and unassigned characters as spaces (app.core.text.symbols_to_spaces).
         text = symbols_to_spaces(text.translate(_CHAR_MAP))
@@ -464,6 +496,7 @@ def normalise(text: str) -> str:
     text = _ASCII_CONTROL.sub(" ", text).translate(_CHAR_MAP)
     text = _LEET_RE.sub(lambda m: _LEET[m.group()], text)
     text = _OD.sub("overdosed", text)
+    text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _APOS_CONTRACTION.sub(lambda m: f"{m[1]} {'will' if m[2] == 'll' else 'would'}", text)
     text = _APOS_IS.sub(r"\1 is", text)
     text = _APOS_SUFFIX.sub(lambda m: " " + {"m": "am", "re": "are", "ve": "have"}[m[1]], text)

@@ -345,7 +345,7 @@ def test_phrase_rules_and_excludes() -> None:
     )
     assert screen("please don\u2019t kill me", [rule]).flagged
     assert not screen("I don't kill time", [rule]).flagged
-    assert not screen("dontkill", [rule]).flagged  # whole words only
+    assert not screen("dontkillers", [rule]).flagged  # whole words only
 
 
 @pytest.mark.parametrize(
