@@ -168,6 +168,12 @@ _CHAR_MAP = str.maketrans(
         ">": " ",
         "|": " ",
         "*": " ",
+        # Emoji that say the word: "i want to 💀" (otherwise dropped as a symbol). A false
+        # alarm ("lol 💀") matches no rule on its own.
+        "\U0001f480": " die ",
+        "\u2620": " die ",
+        "\u26b0": " die ",
+        "\U0001faa6": " die ",
     }
 )
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -187,11 +193,6 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 # Letters spaced or dotted out, three or more ("k i l l", "d.i.e", "d-i-e" once hyphens are
 # spaces), joined up: the joined-word splitter then spaces them as words ("kill myself").
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z](?:[ .][a-z]){2,}(?![a-z0-9])")
-# Emoji that say the word: "i want to 💀" (otherwise dropped as a symbol). A false alarm
-# ("lol 💀") matches no rule on its own.
-_EMOJI_WORDS = str.maketrans(
-    {"\U0001f480": " die ", "\u2620": " die ", "\u26b0": " die ", "\U0001faa6": " die "}
-)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _SPACES = re.compile(r"\s+")
 _TWO_AS_TO = re.compile(r"(?<=[a-z] )2(?= [a-z])")
@@ -487,7 +488,6 @@ def normalise(text: str) -> str:
         return ""
     text = casefold_compatible(text)
     if not text.isascii():
-        text = text.translate(_EMOJI_WORDS)
         # Combining marks ("zalgo"), joiners and variation selectors dropped; emoji, symbols,
         # controls and unassigned characters as spaces (app.core.text.symbols_to_spaces).
         text = symbols_to_spaces(text.translate(_CHAR_MAP))

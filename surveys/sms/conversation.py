@@ -78,6 +78,7 @@ from surveys.models import (
     SurveyRound,
 )
 from surveys.safeguarding import services as safeguarding
+from surveys.safeguarding.screening import ScreenResult
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.sms.parsing import Command, read_reply
 
@@ -709,10 +710,8 @@ def _help_for_words_beside(
     to go home"). A match is flagged for the lead on this question's answer (skipped for now if
     there is none yet, and replaced when they answer), the words kept on the flag. Words the
     answer keeps (free text, an "other") were screened with it."""
-    if engine.free_text(value) or not any(c.isalpha() for c in body):
-        return []  # screened with the answer, or only numbers and signs (a date, a score)
-    if not safeguarding.screen_text([body]).flagged:
-        return []
+    if engine.free_text(value) or _disclosure(body) is None:
+        return []  # screened with the answer, or no risk in its words
     answer = engine.answers_by_question(response).get(question.id)
     if answer is None:
         answer = engine.save_answer(response, question, None, skipped=True, commit=False).answer
@@ -727,10 +726,17 @@ def _help_outside_a_survey(body: str) -> list[str]:
     first text ("I want to kill myself"), one sent after finishing, one beside BELONG. There is
     no answer to flag it on, and nothing is kept of it (the number is not, by design): the
     young person is shown help at once, as on every other path."""
+    found = _disclosure(body)
+    return [] if found is None else [help_now_message(found.level or "possible")]
+
+
+def _disclosure(body: str) -> ScreenResult | None:
+    """What screening finds in a text's words, if they disclose a risk; None for a text of
+    only numbers and signs (a date, a score), which is not screened."""
     if not any(c.isalpha() for c in body):
-        return []
+        return None
     result = safeguarding.screen_text([body])
-    return [help_now_message(result.level or "possible")] if result.flagged else []
+    return result if result.flagged else None
 
 
 def _advance(conversation: SmsConversation, response: Response, before: list[str]):
