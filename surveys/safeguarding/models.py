@@ -1,7 +1,9 @@
 """Safeguarding: the admin-editable screening list and the flags raised for the lead.
 
 A flag points at the anonymous answer that raised it, never at a person. It carries the date it
-was raised, not the time, for the same reason responses do.
+was raised, not the time, for the same reason responses do. A text that discloses a risk from a
+number in no survey conversation (a first text, one sent after finishing) has no answer: its
+flag keeps only the words, the date, and the round the text was about, if any.
 """
 
 from __future__ import annotations
@@ -60,8 +62,9 @@ class SafeguardingFlag(Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("survey_round.id"), index=True)
-    answer_id: so.Mapped[int] = so.mapped_column(
+    # Both empty for a text outside a survey conversation (then ``said`` holds its words).
+    round_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("survey_round.id"), index=True)
+    answer_id: so.Mapped[int | None] = so.mapped_column(
         RandomKey, sa.ForeignKey("answer.id", ondelete="CASCADE")
     )
     rules: so.Mapped[str] = so.mapped_column(sa.String(500))  # rule keys joined by |
@@ -80,5 +83,14 @@ class SafeguardingFlag(Model):
     raised_on: so.Mapped[date] = so.mapped_column(default=today)
     reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("staff_user.id"))
 
-    round: so.Mapped[SurveyRound] = so.relationship()
-    answer: so.Mapped[Answer] = so.relationship()
+    round: so.Mapped[SurveyRound | None] = so.relationship()
+    answer: so.Mapped[Answer | None] = so.relationship()
+
+    @property
+    def where(self) -> str:
+        """Where the words were said, for the lead's list and email: the round, or the text."""
+        if self.answer_id is None:
+            suffix = f" ({self.round.name})" if self.round is not None else ""
+            return "A text outside a survey" + suffix
+        assert self.round is not None  # an answer's flag always has its round
+        return self.round.name

@@ -49,13 +49,13 @@ def flag(flag_id: int):
         flash("Flag updated.")
         return redirect(url_for("safeguarding.flags"))
     services.view_flag(item, current_user)
-    answer = item.answer
+    answer = item.answer  # None for a text outside a survey: its words are on the flag
     return render_template(
         "safeguarding/flag.html",
         flag=item,
         form=form,
-        question=answer.question,
-        text=answer_summary(answer.question, answer),
+        question=answer.question if answer else None,
+        text=answer_summary(answer.question, answer) if answer else "",
         labels=FLAG_STATUS_LABELS,
     )
 

@@ -107,40 +107,57 @@ def screen_answer(answer: Answer, texts: list[str], *, said: str = "") -> str | 
     result = screen_text(texts)
     if not result.flagged:
         return None
-    matches = result.matches
-    keys = sorted({m.rule_id for m in matches})
-    categories = sorted({m.category for m in matches})
-    level = result.level or "possible"
-    layers = "|".join(result.layers)[:60]
+    fields = _flag_fields(result)
+    level = fields["level"]
     flag = db.session.scalar(
         sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
     )
-    rules_text, categories_text = "|".join(keys)[:500], "|".join(categories)[:300]
     said = said[:SAID_LIMIT]
     if flag is not None:
         newly_likely = level == "likely" and flag.level != "likely"
-        flag.rules, flag.categories, flag.layers = rules_text, categories_text, layers
+        for name in ("rules", "categories", "layers"):
+            setattr(flag, name, fields[name])
         if said:
             flag.said = said
         if newly_likely:
             flag.level = level
-            jobs.enqueue_after_commit(tasks.notify_lead, answer.response.round.name, categories)
+            _notify_after_commit(flag)
         return level
-    db.session.add(
-        SafeguardingFlag(
-            round_id=answer.response.round_id,
-            answer=answer,
-            rules=rules_text,
-            categories=categories_text,
-            level=level,
-            layers=layers,
-            said=said,
-        )
-    )
-    if level == "likely":
-        # Sent by the job consumer once the answer and its flag are committed (see tasks.py).
-        jobs.enqueue_after_commit(tasks.notify_lead, answer.response.round.name, categories)
+    flag = SafeguardingFlag(round_id=answer.response.round_id, answer=answer, said=said, **fields)
+    db.session.add(flag)
+    _notify_after_commit(flag)
     return level
+
+
+def flag_text(result: screening.ScreenResult, said: str, round_id: int | None) -> str:
+    """Flag a text that disclosed a risk outside any answer (``result``: its screening, which
+    flagged it): a number in no survey conversation texted it. The flag keeps the words, the
+    date and the round the text was about (``round_id``, if any) and nothing of the number.
+    Returns the level. Saved in the caller's transaction, the lead's email after its commit."""
+    fields = _flag_fields(result)
+    flag = SafeguardingFlag(round_id=round_id, said=said[:SAID_LIMIT], **fields)
+    db.session.add(flag)
+    _notify_after_commit(flag)
+    return fields["level"]
+
+
+def _flag_fields(result: screening.ScreenResult) -> dict[str, str]:
+    """What a flag records of a screening that matched: its rules, concerns, level, layers."""
+    return {
+        "rules": "|".join(sorted({m.rule_id for m in result.matches}))[:500],
+        "categories": "|".join(sorted({m.category for m in result.matches}))[:300],
+        "level": result.level or "possible",
+        "layers": "|".join(result.layers)[:60],
+    }
+
+
+def _notify_after_commit(flag: SafeguardingFlag) -> None:
+    """A "likely" flag is emailed to the lead by the job consumer once it is committed (see
+    tasks.py); a "possible" one waits on the lead's list."""
+    if flag.level != "likely":
+        return
+    round_name = flag.answer.response.round.name if flag.answer is not None else None
+    jobs.enqueue_after_commit(tasks.notify_lead, round_name, flag.categories.split("|"))
 
 
 def overdue_flags() -> list[SafeguardingFlag]:
@@ -177,7 +194,7 @@ def escalate_overdue() -> int:
         return 0
     for flag in overdue:
         flag.escalated = True
-    rounds = sorted({f.round.name for f in overdue})
+    rounds = sorted({f.where for f in overdue})
     likely = sum(1 for f in overdue if f.level == "likely")
     db.session.commit()
     tasks.notify_deputy(len(overdue), likely, rounds)  # a Huey task: calling it enqueues it

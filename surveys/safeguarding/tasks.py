@@ -16,21 +16,27 @@ from surveys.safeguarding import services
 
 
 @jobs.task(retries=8, retry_delay=30, retry_backoff=2)
-def notify_lead(round_name: str, categories: list[str]) -> None:
-    """Tell the safeguarding lead a flag is waiting. The email holds no answer text."""
+def notify_lead(round_name: str | None, categories: list[str]) -> None:
+    """Tell the safeguarding lead a flag is waiting: on an answer in ``round_name``, or (None)
+    on a text sent outside a survey. The email holds no answer text."""
     settings = get_settings()
     if not settings.safeguarding_lead_email:
         current_app.logger.warning("Safeguarding flag raised but no lead email is set")
         return
+    concern = ", ".join(c.replace("_", " ") for c in categories)
+    if round_name is None:
+        subject = "Safeguarding flag: a text outside a survey"
+        said = "A text sent to the survey number, outside a survey,"
+    else:
+        subject, said = f"Safeguarding flag: {round_name}", f"A survey answer in '{round_name}'"
     send_email(
         to=settings.safeguarding_lead_email,
-        subject=f"Safeguarding flag: {round_name}",
+        subject=subject,
         body=(
-            f"A survey answer in '{round_name}' may show a young person at risk "
-            f"({', '.join(c.replace('_', ' ') for c in categories)}).\n\n"
+            f"{said} may show a young person at risk ({concern}).\n\n"
             f"Sign in to Belonging to review it: "
             f"{current_app.config['PUBLIC_BASE_URL']}/safeguarding\n\n"
-            "The answer is anonymous. The young person was shown where to get help now."
+            "It is anonymous. The young person was shown where to get help now."
         ),
     )
 

@@ -61,7 +61,7 @@ from app.core.extensions import db, scrub_deleted
 from app.core.languages import N_, Language, by_sms_code, by_sms_keyword, current, offered, speaking
 from app.core.languages import gettext as _
 from app.core.languages import help_text as _help
-from app.core.text import fold
+from app.core.text import clean_text, fold
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
 from app.messaging.keys import phone_hashes, rekey
@@ -514,16 +514,27 @@ def _respond_in(
             conversation.last_activity_at = now
             return [_(OPTED_IN), _ask(conversation)], round_id
         return [_(OPTED_IN), start_hint()], round_id
+    in_progress = conversation is not None and conversation.response_id is not None
     if opted_out:
-        return [], round_id  # Twilio blocks texts to them anyway; START opts back in
+        # Twilio blocks texts to them (START opts back in), so nothing is sent; a risk in the
+        # words is still flagged for the lead.
+        _help_outside_a_survey(inbound.body, round_id)
+        return [], round_id
     if inbound.num_media and not inbound.body.strip():  # a picture with words: read the words
         messages = [_(MEDIA)]
-        if conversation is not None and conversation.response_id is not None:
+        if in_progress:
+            assert conversation is not None  # for mypy: in_progress says so
             messages.append(_ask(conversation))
         return messages, round_id
-    if len(inbound.body) > MAX_BODY:
-        return [_(TOO_LONG)], round_id
-    in_progress = conversation is not None and conversation.response_id is not None
+    if len(inbound.body) > MAX_BODY:  # not read as an answer, but screened all the same
+        if in_progress:
+            assert conversation is not None  # for mypy: in_progress says so
+            response = _response(conversation)
+            question = _current(conversation, response)
+            if question is not None:
+                help_first = _help_for_words_beside(response, question, None, inbound.body)
+                return [*help_first, _(TOO_LONG)], round_id
+        return [*_help_outside_a_survey(inbound.body, round_id), _(TOO_LONG)], round_id
     if asked and chosen is None:
         messages = [language_list()]
         if in_progress:
@@ -536,7 +547,7 @@ def _respond_in(
         messages, round_id = _no_conversation(
             found.phone_hash, conversation, keyword, word, found.names_round, now, chosen
         )
-        return [*_help_outside_a_survey(inbound.body), *messages], round_id
+        return [*_help_outside_a_survey(inbound.body, round_id), *messages], round_id
     if chosen is not None:  # carry on in the language just chosen
         conversation.last_activity_at = now
         return [_ask(conversation)], round_id
@@ -715,19 +726,20 @@ def _help_for_words_beside(
     answer = engine.answers_by_question(response).get(question.id)
     if answer is None:
         answer = engine.save_answer(response, question, None, skipped=True, commit=False).answer
-    level = safeguarding.screen_answer(
-        answer, [body], said=engine.clean_answer(body, limit=safeguarding.SAID_LIMIT)
-    )
+    level = safeguarding.screen_answer(answer, [body], said=clean_text(body))
     return [help_now_message(level)] if level else []
 
 
-def _help_outside_a_survey(body: str) -> list[str]:
+def _help_outside_a_survey(body: str, round_id: int | None) -> list[str]:
     """The help numbers first, if a text from a number in no conversation discloses a risk: a
     first text ("I want to kill myself"), one sent after finishing, one beside BELONG. There is
-    no answer to flag it on, and nothing is kept of it (the number is not, by design): the
-    young person is shown help at once, as on every other path."""
+    no answer to flag it on: the flag keeps the words, the date and the round the text was
+    about (``round_id``, if any), and nothing of the number. The young person is shown help at
+    once, as on every other path."""
     found = _disclosure(body)
-    return [] if found is None else [help_now_message(found.level or "possible")]
+    if found is None:
+        return []
+    return [help_now_message(safeguarding.flag_text(found, clean_text(body), round_id))]
 
 
 def _disclosure(body: str) -> ScreenResult | None:

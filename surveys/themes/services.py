@@ -413,7 +413,10 @@ def units(
         Response.channel,
     ).order_by(Answer.id)
     if for_peer:
-        query = query.where(Answer.id.not_in(sa.select(SafeguardingFlag.answer_id)))
+        flagged = sa.select(SafeguardingFlag.answer_id).where(
+            SafeguardingFlag.answer_id.is_not(None)  # NOT IN a list with a NULL matches nothing
+        )
+        query = query.where(Answer.id.not_in(flagged))
     ages = _ages(survey_round)
     result = []
     for answer_id, question_id, value, response_id, channel in db.session.execute(query):

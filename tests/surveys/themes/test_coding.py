@@ -234,6 +234,18 @@ def test_peer_researchers_see_only_the_text_and_never_flagged_answers(app, logge
     assert queue_total == "2"
 
 
+def test_a_flag_on_a_text_outside_a_survey_hides_no_answer_from_peer_researchers(app, logged_in_as):
+    """Such a flag has no answer: "NOT IN" a list holding a NULL would match no answer at all."""
+    round_id = round_with_answers(app, TEXTS)
+    with app.app_context():
+        db.session.add(SafeguardingFlag(round_id=None, answer_id=None, rules="x", categories="x"))
+        db.session.commit()
+    client = logged_in_as(Role.PEER_RESEARCHER)
+    page = client.get(f"/staff/themes/{round_id}/code", follow_redirects=True)
+    assert page.status_code == 200
+    assert re.search(r"answer \d+ of (\d+)", page.text).group(1) == str(len(TEXTS))
+
+
 def test_second_coding_is_blind_and_kappa_is_reported(app, logged_in_as):
     round_id = round_with_answers(app, [f"money worries number {i}" for i in range(30)])
     ids = answer_ids(app, round_id)
