@@ -40,10 +40,32 @@ SAID_ANOTHER_WAY = [
     "everyone better without me",
 ]
 
+# Said quietly, without naming the risk (a second adversarial check): each is "possible", for
+# the lead to review.
+SAID_QUIETLY = [
+    "i give up",
+    "i am a burden",
+    "im just a burden",
+    "i was kicked out",
+    "i want everything to stop",
+    "i just want it all to stop",
+    "i wish the pain would stop",
+    "i was touched",
+    "he sends me pics",
+    "he asks me for pics",
+]
+
 
 @pytest.mark.parametrize("text", SAID_ANOTHER_WAY)
 def test_a_disclosure_said_another_way_is_flagged(text):
     assert screen(text, RULES).flagged, (text, normalise(text))
+
+
+@pytest.mark.parametrize("text", SAID_QUIETLY)
+def test_a_risk_said_quietly_is_flagged_for_review(text):
+    result = screen(text, RULES)
+    assert result.flagged, (text, normalise(text))
+    assert result.level == "possible", "a quiet phrasing is not emailed at once: the lead reviews"
 
 
 @pytest.mark.parametrize(
@@ -54,6 +76,14 @@ def test_a_disclosure_said_another_way_is_flagged(text):
         "i got hit by a ball in football",
         "lol \U0001f480",
         "the d.j. was good",
+        "i give up smoking this year",
+        "i am not a burden",
+        "i was kicked out of college",
+        "i was really touched by how kind they were",
+        "her story touched me",
+        "my mum sends me pics of the dog",
+        "my worker asked me for photos for my passport",
+        "i want it to stop raining",
     ],
 )
 def test_the_everyday_words_those_rules_are_near_stay_unflagged(text):
