@@ -105,8 +105,12 @@ def screen_answer(answer: Answer, texts: list[str], *, said: str = "") -> str | 
     neither lose the flag nor hold the answer's write.
     """
     result = screen_text(texts)
-    if not result.flagged:
-        return None
+    return flag_answer(answer, result, said=said) if result.flagged else None
+
+
+def flag_answer(answer: Answer, result: screening.ScreenResult, *, said: str = "") -> str:
+    """Raise (or refresh) ``answer``'s flag for a screening that matched (see screen_answer);
+    for a caller that has screened the words already. Returns the level."""
     fields = _flag_fields(result)
     level = fields["level"]
     flag = db.session.scalar(

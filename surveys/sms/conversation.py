@@ -452,6 +452,14 @@ def _can_reply_to(sender: str) -> bool:
     return own is None or number != own
 
 
+def _from_ourselves(sender: str) -> bool:
+    own = _own_number(current_app.config.get("TWILIO_FROM_NUMBER") or "")
+    try:
+        return own is not None and phones.normalise_number(sender) == own
+    except phones.NumberInvalid:
+        return False
+
+
 @functools.lru_cache(maxsize=4)
 def _own_number(configured: str) -> str | None:
     """The service's own number, parsed once per setting rather than once per text."""
@@ -467,8 +475,10 @@ def _word(text: str) -> str:
 
 def _respond(inbound: Inbound, found: _Found, *, now: datetime, today: date | None):
     """The texts to reply with, and the round they belong to (for the cost figures)."""
-    if not found.can_reply:
-        return [], None  # a short code, a sender name or our own number: never answer (loops)
+    if not found.can_reply:  # a short code, a sender name, a landline or our own number
+        if not _from_ourselves(inbound.from_number):
+            _help_outside_a_survey(inbound.body, None)  # a person's words still reach the lead
+        return [], None  # never answered (loops)
     conversation = found.conversation
     if conversation is not None and conversation.last_activity_at < now - timedelta(
         days=current_app.config["SMS_CONVERSATION_IDLE_DAYS"]
@@ -516,10 +526,9 @@ def _respond_in(
         return [_(OPTED_IN), start_hint()], round_id
     in_progress = conversation is not None and conversation.response_id is not None
     if opted_out:
-        # Twilio blocks texts to them (START opts back in), so nothing is sent; a risk in the
-        # words is still flagged for the lead.
-        _help_outside_a_survey(inbound.body, round_id)
-        return [], round_id
+        # No survey texts (START opts back in); only help, for a risk in their words, which
+        # the provider may still deliver (Twilio blocks only after its own STOP words).
+        return _help_for_unread(conversation, inbound.body, round_id), round_id
     if inbound.num_media and not inbound.body.strip():  # a picture with words: read the words
         messages = [_(MEDIA)]
         if in_progress:
@@ -527,16 +536,9 @@ def _respond_in(
             messages.append(_ask(conversation))
         return messages, round_id
     if len(inbound.body) > MAX_BODY:  # not read as an answer, but screened all the same
-        if in_progress:
-            assert conversation is not None  # for mypy: in_progress says so
-            response = _response(conversation)
-            question = _current(conversation, response)
-            if question is not None:
-                help_first = _help_for_words_beside(response, question, None, inbound.body)
-                return [*help_first, _(TOO_LONG)], round_id
-        return [*_help_outside_a_survey(inbound.body, round_id), _(TOO_LONG)], round_id
-    if asked and chosen is None:
-        messages = [language_list()]
+        return [*_help_for_unread(conversation, inbound.body, round_id), _(TOO_LONG)], round_id
+    if asked and chosen is None:  # "LANG", or a text that begins with it ("lang day. ...")
+        messages = [*_help_for_unread(conversation, inbound.body, round_id), language_list()]
         if in_progress:
             assert conversation is not None  # for mypy: in_progress says so
             conversation.last_activity_at = now
@@ -552,9 +554,9 @@ def _respond_in(
         conversation.last_activity_at = now
         return [_ask(conversation)], round_id
     survey_round = conversation_round(conversation)
-    if not survey_round.is_open:
+    if not survey_round.is_open:  # no answer is kept now: a risk in the words is flagged alone
         _end(conversation)
-        return [_(CLOSED)], survey_round.id
+        return [*_help_outside_a_survey(inbound.body, survey_round.id), _(CLOSED)], survey_round.id
     messages = _in_conversation(conversation, inbound, today)
     if not sa.inspect(conversation).deleted:  # still going (not finished, not stopped)
         # Set with its new place, after the answer's flush: one UPDATE of the row, not two.
@@ -721,13 +723,25 @@ def _help_for_words_beside(
     to go home"). A match is flagged for the lead on this question's answer (skipped for now if
     there is none yet, and replaced when they answer), the words kept on the flag. Words the
     answer keeps (free text, an "other") were screened with it."""
-    if engine.free_text(value) or _disclosure(body) is None:
+    found = None if engine.free_text(value) else _disclosure(body)
+    if found is None:
         return []  # screened with the answer, or no risk in its words
     answer = engine.answers_by_question(response).get(question.id)
     if answer is None:
         answer = engine.save_answer(response, question, None, skipped=True, commit=False).answer
-    level = safeguarding.screen_answer(answer, [body], said=clean_text(body))
-    return [help_now_message(level)] if level else []
+    return [help_now_message(safeguarding.flag_answer(answer, found, said=clean_text(body)))]
+
+
+def _help_for_unread(conversation: SmsConversation | None, body: str, round_id: int | None):
+    """The help numbers, if a text not read as an answer (too long, beginning "LANG", from a
+    number that opted out) discloses a risk: flagged on the question it was sent to while a
+    survey is in progress, and alone otherwise."""
+    if conversation is not None and conversation.response_id is not None:
+        response = _response(conversation)
+        question = _current(conversation, response)
+        if question is not None:
+            return _help_for_words_beside(response, question, None, body)
+    return _help_outside_a_survey(body, round_id)
 
 
 def _help_outside_a_survey(body: str, round_id: int | None) -> list[str]:

@@ -57,6 +57,12 @@ class SmsConversation(Model):
     language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     # A time is fine here: the row (and so the time) is deleted when the conversation ends.
     last_activity_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    # Each text's write checks the row is as it read it: two texts at once from an invited
+    # number (each finding no survey started) would each start one, the last silently winning.
+    # The loser's StaleDataError sends it back to look again (conversation.handle_inbound).
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class InboundMessage(Model):

@@ -23,6 +23,7 @@ from app.staff.authority.services import get_settings
 from surveys.models import Answer, Response, SurveyRound
 from surveys.safeguarding import services
 from surveys.safeguarding.models import SafeguardingFlag
+from surveys.services import close_round
 from surveys.sms.models import SmsConversation
 from surveys.sms.services import invite
 from tests.conftest import make_staff, sign_in
@@ -140,11 +141,14 @@ def test_an_everyday_first_text_raises_no_flag(app, phone, round_id):
     assert _flags(app) == [] and mail.outbox == []
 
 
-def test_a_disclosure_from_an_opted_out_number_is_flagged_though_no_text_can_reach_them(
+def test_a_disclosure_from_an_opted_out_number_is_flagged_and_answered_only_with_help(
     app, phone, round_id
 ):
+    """After Twilio's own STOP words Twilio drops the reply; after GOV.UK Notify's, or our
+    own, it reaches them."""
     phone.text("STOP")
-    assert replies(phone.text("i am going to kill myself")) == []  # Twilio blocks the reply
+    [reply] = replies(phone.text("i am going to kill myself"))
+    assert "116 123" in reply and "BELONG" not in reply
     [flag] = _flags(app)
     assert flag.level == "likely" and flag.said == "i am going to kill myself"
 
@@ -193,3 +197,56 @@ def test_an_unreviewed_flag_outside_a_survey_goes_to_the_deputy(app, phone, roun
     assert deputy["To"] == "deputy@council.example"
     assert "A text outside a survey" in deputy.get_content()
     assert "kill" not in deputy.get_content()
+
+
+def test_a_disclosure_sent_after_the_round_closed_mid_survey_is_flagged_and_helped(
+    app, phone, round_id
+):
+    phone.say("BELONG")
+    with app.app_context():
+        close_round(db.session.get(SurveyRound, round_id))
+    reply = phone.say("I want to kill myself")
+    assert reply.index("116 123") < reply.index("closed"), reply
+    [flag] = _flags(app)
+    assert flag.round_id == round_id and flag.answer_id is None
+
+
+@pytest.mark.parametrize("body", ["lang day. i want to kill myself", "LANG I want to die"])
+def test_a_disclosure_in_a_text_beginning_lang_is_flagged_and_helped(app, phone, round_id, body):
+    """ "LANG" asks for the list of languages, and "lang" is Scots for "long"."""
+    reply = phone.say(body)
+    assert reply.index("116 123") < reply.index("LANG"), reply
+    phone.say("BELONG")
+    reply = phone.say(body)
+    assert "116 123" in reply and "1/9" in reply, "help, then the question again"
+    outside, beside = _flags(app)
+    assert outside.answer_id is None and beside.answer_id is not None
+
+
+def test_a_number_that_opted_out_in_its_own_words_is_texted_help(app, phone, round_id):
+    """Our opt-out, not Twilio's (which blocks only its own STOP words): the reply reaches
+    them, so it carries the help numbers, and nothing else."""
+    phone.say("please stop texting me")
+    reply = phone.say("I want to kill myself")
+    assert "116 123" in reply and "BELONG" not in reply, reply
+    assert len(_flags(app)) == 1
+    assert phone.say("hello?") == "", "no survey texts after an opt-out"
+
+
+@pytest.mark.parametrize("sender", ["+441614960000", "+447000000000", "85258"])
+def test_a_disclosure_from_a_number_we_never_reply_to_still_reaches_the_lead(
+    app, phone, round_id, sender
+):
+    """A landline, a personal 070 number, a short code: never answered (loops), but a
+    person may be writing from it."""
+    phone.number = sender
+    assert phone.say("I want to kill myself") == ""
+    assert len(_flags(app)) == 1
+
+
+def test_our_own_number_echoing_our_help_raises_no_flag(app, phone, round_id):
+    app.config["TWILIO_FROM_NUMBER"] = "+447700900000"
+    help_text = phone.say("I want to kill myself")
+    phone.number = "+447700900000"
+    assert phone.say(help_text) == ""
+    assert len(_flags(app)) == 1, "only the young person's text"

@@ -22,10 +22,11 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from app.messaging import services as messaging
 from app.messaging.models import OptOut, ReplyTally
-from surveys.models import Answer, Response
+from surveys.models import Answer, Response, SurveyRound
 from surveys.safeguarding.models import SafeguardingFlag
 from surveys.sms import conversation as conv
 from surveys.sms.models import InboundMessage, SmsConversation
+from surveys.sms.services import invite
 from tests.concurrency import held_after_first_call, in_threads
 from tests.conftest import TEST_DATABASE_URL
 from tests.surveys.sms.test_sms_conversation import TEXTS, round_id  # noqa: F401 - fixture
@@ -128,6 +129,32 @@ def test_belong_sent_twice_together_starts_one_survey(app, phone, round_id, monk
     with app.app_context():
         assert _count(SmsConversation) == 1
         assert _count(Response) == 1
+    assert "2/9" in phone.say(TEXTS["Q1"])  # the one survey carries on
+
+
+@pytest.mark.parametrize("texts", [("hi", "BELONG"), ("yes", "ok"), (DISCLOSURE, "BELONG")])
+@pytest.mark.parametrize("race", ["meanwhile", "at_once"])
+def test_two_first_replies_to_a_text_invitation_start_one_survey(
+    app,
+    phone,
+    round_id,  # noqa: F811
+    monkeypatch,
+    texts,
+    race,
+):
+    """Any reply to an invitation starts its survey: two at once each found none started."""
+    with app.app_context():
+        invite(phone.number, db.session.get(SurveyRound, round_id))
+    if race == "meanwhile":
+        others = meanwhile(monkeypatch, app, [phone.params(texts[1])])
+        answered = [phone.post(phone.params(texts[0])), *others]
+    else:
+        answered = at_once(monkeypatch, app, [phone.params(text) for text in texts])
+    assert _statuses(*answered) == [200, 200]
+    with app.app_context():
+        assert _count(Response) == 1, "a second survey, left in progress with nothing to it"
+        assert _count(SmsConversation) == 1
+    monkeypatch.undo()  # the next text is on its own
     assert "2/9" in phone.say(TEXTS["Q1"])  # the one survey carries on
 
 
