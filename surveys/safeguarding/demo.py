@@ -1,4 +1,5 @@
-"""Demo safeguarding data: the screening list, and two fictional flags for the lead to review."""
+"""Demo safeguarding data: the screening list, and three fictional flags for the lead to review
+(two on survey answers, one on a text sent outside a survey)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.safeguarding.models import SafeguardingFlag
-from surveys.safeguarding.services import screen_answer, seed_rules
+from surveys.safeguarding.services import flag_text, screen_answer, screen_text, seed_rules
 
 # Invented answers, written to show the lead what a flag looks like.
 DEMO_DISCLOSURES = [
     "My flatmate kicked me out and I've got nowhere to sleep tonight.",
     "Some days I just want to end it all. I don't tell my PA.",
 ]
+# An invented first text to the survey number from someone in no survey.
+DEMO_TEXT_OUTSIDE = "hi is this the leaving care people. my boyfriend hits me"
 
 
 def seed_safeguarding_demo(slug: str = "nb2026") -> None:
@@ -47,4 +50,7 @@ def seed_safeguarding_demo(slug: str = "nb2026") -> None:
         answer.skipped, answer.value = False, {"text": text}
         db.session.flush()
         screen_answer(answer, [text])
+    outside = screen_text([DEMO_TEXT_OUTSIDE])
+    if outside.flagged:
+        flag_text(outside, DEMO_TEXT_OUTSIDE, None)
     db.session.commit()

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.core.extensions import db
 from app.demo import DEMO_ACCOUNTS
-from app.staff.auth.models import StaffUser
+from app.staff.auth.models import Role, StaffUser
 
 
 def test_create_admin(app, runner):
@@ -54,6 +54,13 @@ def test_demo_seed_is_idempotent_and_prints_every_sign_in(app, runner):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StaffUser)) == len(
             DEMO_ACCOUNTS
         )
+    # The lead has flags to review, made once: two on answers, one on a text outside a survey.
+    lead = next(a for a in DEMO_ACCOUNTS if a.role == Role.SAFEGUARDING_LEAD)
+    client = app.test_client()
+    client.post("/sign-in", data={"email": lead.email, "password": lead.password})
+    page = client.get("/safeguarding")
+    assert page.text.count("Review<span") == 3
+    assert page.text.count("A text outside a survey") == 1
 
 
 def test_demo_passwords_work(app, runner, client):
