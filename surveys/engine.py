@@ -34,7 +34,12 @@ from surveys.models import (
     SurveyRound,
     today,
 )
-from surveys.safeguarding.services import screen_answer
+from surveys.safeguarding.services import (
+    flag_answer,
+    screen_answer,
+    screen_text,
+    words_to_screen,
+)
 
 MAX_TEXT = 2000  # characters in one free-text answer or item
 MAX_ITEMS = 10  # "best 3 things": people may send more, and we keep up to this many
@@ -326,22 +331,25 @@ def save_answer(
     *,
     skipped: bool = False,
     commit: bool = True,
+    said: list[str] | None = None,
 ) -> SaveResult:
     """Store (or replace) the answer to ``question``, screen it, and commit (``commit=False``:
     the caller commits it with what else the request writes, as a text's reply, and looks again
-    if another request got in first).
+    if another request got in first). ``said``: everything typed with it, of which words the
+    answer does not keep (typed and then skipped, an "other" beside another choice) are
+    screened too (see flag_words_beside).
 
     A double click sends the same question twice at once: both requests find no answer stored
     (each read the response's answers before the other wrote) and insert one, and the unique
     (response, question) refuses the later. That one then replaces the answer the other stored,
     as a second click after the first would: stored once, never a 500."""
     try:
-        return _save_answer(response, question, value, skipped=skipped, commit=commit)
+        return _save_answer(response, question, value, skipped=skipped, commit=commit, said=said)
     except IntegrityError:
         if not commit:
             raise
         db.session.rollback()  # the answers read before are expired: the next look finds theirs
-        return _save_answer(response, question, value, skipped=skipped, commit=commit)
+        return _save_answer(response, question, value, skipped=skipped, commit=commit, said=said)
 
 
 def _save_answer(
@@ -351,6 +359,7 @@ def _save_answer(
     *,
     skipped: bool,
     commit: bool,
+    said: list[str] | None = None,
 ) -> SaveResult:
     if question.questionnaire_id not in response.round.questionnaire_ids:
         raise UnknownQuestion("That question is not part of this survey")
@@ -377,10 +386,41 @@ def _save_answer(
     texts = [] if skipped else free_text(value)
     if texts:
         result.level = screen_answer(answer, texts)
-        result.flagged = result.level is not None
+    unkept = _unkept_words(said or [], texts)
+    if unkept and result.level is None:
+        result.level = screen_answer(answer, unkept, said="\n".join(unkept))
+    result.flagged = result.level is not None
     if commit:
         commit_keeping_loaded()  # the channel goes on to work out the next question from them
     return result
+
+
+def flag_words_beside(
+    response: Response, question: Question, words: list[str], *, commit: bool = True
+) -> str | None:
+    """Words sent with an answer that keeps none of them, screened as they were sent: an answer
+    refused as invalid ("kill me" in the date of birth, an answer too long), by text a reply to
+    a question that keeps no words ("no. he hits me"). A disclosure is flagged on this
+    question's answer (a skipped one for now if none is stored, replaced when they answer), the
+    words kept on the flag for the lead. Returns the level, or None."""
+    unkept = _unkept_words(words, [])
+    if not unkept:
+        return None
+    result = screen_text(unkept)
+    if not result.flagged:
+        return None
+    answer = _stored_answer(response, question)
+    if answer is None:
+        answer = _save_answer(response, question, None, skipped=True, commit=False).answer
+    level = flag_answer(answer, result, said="\n".join(unkept))
+    if commit:
+        commit_keeping_loaded()
+    return level
+
+
+def _unkept_words(words: list[str], kept: list[str]) -> list[str]:
+    """The pieces of ``words`` to screen that are not among the answer's ``kept`` free text."""
+    return [word for word in words_to_screen(words) if word not in kept]
 
 
 def _stored_answer(response: Response, question: Question) -> Answer | None:

@@ -16,6 +16,7 @@ from flask import current_app
 from app.core import jobs
 from app.core.clock import today, utcnow
 from app.core.extensions import db, insert_ignoring_duplicates
+from app.core.text import clean_text
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
 from app.staff.authority.services import get_settings
@@ -118,6 +119,11 @@ def flag_answer(answer: Answer, result: screening.ScreenResult, *, said: str = "
     )
     said = said[:SAID_LIMIT]
     if flag is not None:
+        # A flag the lead closed ("no concern", "action taken") opens again: the young person
+        # has written a risk again (changed the answer, texted beside it), which nobody has read.
+        reopened = flag.status in (FlagStatus.NO_CONCERN, FlagStatus.ACTION_TAKEN)
+        if reopened:
+            flag.status, flag.escalated, flag.raised_on = FlagStatus.NEW.value, False, today()
         newly_likely = level == "likely" and flag.level != "likely"
         for name in ("rules", "categories", "layers"):
             setattr(flag, name, fields[name])
@@ -125,12 +131,30 @@ def flag_answer(answer: Answer, result: screening.ScreenResult, *, said: str = "
             flag.said = said
         if newly_likely:
             flag.level = level
+        if newly_likely or reopened:
             _notify_after_commit(flag)
         return level
     flag = SafeguardingFlag(round_id=answer.response.round_id, answer=answer, said=said, **fields)
     db.session.add(flag)
     _notify_after_commit(flag)
     return level
+
+
+def words_to_screen(words: list[str]) -> list[str]:
+    """Typed or texted words as screened and kept on a flag: cleaned, and only the pieces with
+    letters in them (a date or a score has nothing to screen)."""
+    cleaned = (clean_text(word) for word in words)
+    return [word for word in cleaned if any(c.isalpha() for c in word)]
+
+
+def flag_words(words: list[str], round_id: int | None) -> str | None:
+    """Screen words that no answer keeps and flag a risk in them (flag_text): a text from a
+    number in no survey, words posted to a round that closed meanwhile. The level, or None."""
+    typed = words_to_screen(words)
+    result = screen_text(typed) if typed else None
+    if result is None or not result.flagged:
+        return None
+    return flag_text(result, "\n".join(typed), round_id)
 
 
 def flag_text(result: screening.ScreenResult, said: str, round_id: int | None) -> str:

@@ -61,7 +61,7 @@ from app.core.extensions import db, scrub_deleted
 from app.core.languages import N_, Language, by_sms_code, by_sms_keyword, current, offered, speaking
 from app.core.languages import gettext as _
 from app.core.languages import help_text as _help
-from app.core.text import clean_text, fold
+from app.core.text import fold
 from app.messaging import services as messaging
 from app.messaging.encoding import segments
 from app.messaging.keys import phone_hashes, rekey
@@ -78,7 +78,6 @@ from surveys.models import (
     SurveyRound,
 )
 from surveys.safeguarding import services as safeguarding
-from surveys.safeguarding.screening import ScreenResult
 from surveys.sms.models import InboundMessage, SmsConversation
 from surveys.sms.parsing import Command, read_reply
 
@@ -723,13 +722,10 @@ def _help_for_words_beside(
     to go home"). A match is flagged for the lead on this question's answer (skipped for now if
     there is none yet, and replaced when they answer), the words kept on the flag. Words the
     answer keeps (free text, an "other") were screened with it."""
-    found = None if engine.free_text(value) else _disclosure(body)
-    if found is None:
-        return []  # screened with the answer, or no risk in its words
-    answer = engine.answers_by_question(response).get(question.id)
-    if answer is None:
-        answer = engine.save_answer(response, question, None, skipped=True, commit=False).answer
-    return [help_now_message(safeguarding.flag_answer(answer, found, said=clean_text(body)))]
+    if engine.free_text(value):
+        return []  # screened with the answer
+    level = engine.flag_words_beside(response, question, [body], commit=False)
+    return [help_now_message(level)] if level else []
 
 
 def _help_for_unread(conversation: SmsConversation | None, body: str, round_id: int | None):
@@ -750,19 +746,8 @@ def _help_outside_a_survey(body: str, round_id: int | None) -> list[str]:
     no answer to flag it on: the flag keeps the words, the date and the round the text was
     about (``round_id``, if any), and nothing of the number. The young person is shown help at
     once, as on every other path."""
-    found = _disclosure(body)
-    if found is None:
-        return []
-    return [help_now_message(safeguarding.flag_text(found, clean_text(body), round_id))]
-
-
-def _disclosure(body: str) -> ScreenResult | None:
-    """What screening finds in a text's words, if they disclose a risk; None for a text of
-    only numbers and signs (a date, a score), which is not screened."""
-    if not any(c.isalpha() for c in body):
-        return None
-    result = safeguarding.screen_text([body])
-    return result if result.flagged else None
+    level = safeguarding.flag_words([body], round_id)
+    return [help_now_message(level)] if level else []
 
 
 def _advance(conversation: SmsConversation, response: Response, before: list[str]):

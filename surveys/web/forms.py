@@ -18,6 +18,16 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from app.core.forms import BaseForm, MobileNumber
 from surveys.models import Question, QuestionKind
 
+# Posted fields that hold no words a young person typed.
+_NOT_TYPED = frozenset({"csrf_token", "action", "choice", "choices"})
+
+
+def typed_words(form: MultiDict) -> list[str]:
+    """Everything typed on a question's page, whatever the answer keeps of it: screened for a
+    risk (surveys.engine.save_answer's ``said``), so words typed and then skipped, or in the
+    "other" box beside another choice, or refused as an answer, still reach the lead."""
+    return [value for key, value in form.items(multi=True) if key not in _NOT_TYPED and value]
+
 
 def raw_answer(question: Question, form: MultiDict) -> dict:
     """Collect the posted fields for one question into the engine's raw-answer shape."""

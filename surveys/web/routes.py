@@ -11,7 +11,7 @@ from surveys import easy_read, engine
 from surveys.engine import AnswerInvalid, SurveyClosed, UnknownQuestion
 from surveys.models import QuestionKind, SurveyRound
 from surveys.web import services as web
-from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer
+from surveys.web.forms import ContactRequestForm, ResumeForm, raw_answer, typed_words
 
 bp = Blueprint("survey", __name__)
 limiter.limit(configured_limit("SURVEY_POST_RATE_LIMIT"), methods=["POST"])(bp)
@@ -89,7 +89,7 @@ def _response_or_start(survey_round: SurveyRound):
 def question(slug: str, code: str):
     survey_round = _round(slug)
     if not survey_round.is_open:
-        return _closed(survey_round)
+        return _closed_after(survey_round, request.form)
     response, away = _response_or_start(survey_round)
     if away:
         return away
@@ -98,18 +98,20 @@ def question(slug: str, code: str):
     except UnknownQuestion:
         abort(404)
     changing = request.args.get("change") == "1"
-    error, form_values, status = None, request.form, 200
+    error, form_values, status, gentle = None, request.form, 200, False
     if request.method == "POST":
+        typed = typed_words(request.form)
         try:
             if request.form.get("action") == "skip":
-                result = engine.save_answer(response, current, None, skipped=True)
+                result = engine.save_answer(response, current, None, skipped=True, said=typed)
             else:
                 value = engine.validate(current, raw_answer(current, request.form))
-                result = engine.save_answer(response, current, value)
+                result = engine.save_answer(response, current, value, said=typed)
         except AnswerInvalid as exc:
             error, status = exc, 400
+            gentle = engine.flag_words_beside(response, current, typed) is not None
         except SurveyClosed:
-            return _closed(survey_round)
+            return _closed_after(survey_round, request.form)
         else:
             following = _after(response, current, changing)
             if result.level:
@@ -139,10 +141,18 @@ def question(slug: str, code: str):
             form_values=form_values if error else None,
             changing=changing,
             kinds=QuestionKind,
-            gentle_help=web.take_gentle_help(survey_round),
+            gentle_help=gentle or web.take_gentle_help(survey_round),
         )
     )
     return page, status
+
+
+def _closed_after(survey_round: SurveyRound, form):
+    """The closed page; words sent to a round that closed meanwhile are still screened: a risk
+    in them is flagged for the lead (there is no answer to keep) and sends them to help."""
+    if request.method == "POST" and web.flag_words_sent_to_closed(survey_round, typed_words(form)):
+        return redirect(url_for("survey.help_now", slug=survey_round.slug))
+    return _closed(survey_round)
 
 
 def _after(response, current, changing: bool) -> str:

@@ -26,6 +26,7 @@ from app.staff.template_context import chrome_key
 from surveys import completion, translations
 from surveys.engine import start_response
 from surveys.models import Answer, Channel, Question, Response, SurveyRound
+from surveys.safeguarding import services as safeguarding
 from surveys.services import public_round, resumable
 from surveys.translations import QuestionnaireWording, QuestionWording
 from surveys.web import sign_ups
@@ -138,6 +139,17 @@ def mark_sent(survey_round: SurveyRound) -> None:
 
 def has_sent(survey_round: SurveyRound) -> bool:
     return bool(_place(survey_round.slug).get("sent"))
+
+
+def flag_words_sent_to_closed(survey_round: SurveyRound, words: list[str]) -> bool:
+    """Flag a risk in words posted to a round that closed while they were answering: no answer
+    can be kept, so the flag keeps the words and the round. Whether it was flagged."""
+    level = safeguarding.flag_words(words, survey_round.id)
+    if level is None:
+        return False
+    db.session.commit()
+    remember_disclosure(survey_round, level)
+    return True
 
 
 def remember_disclosure(survey_round: SurveyRound, level: str) -> None:
