@@ -53,7 +53,7 @@ from surveys.models import (
 )
 from surveys.paper.models import FormStatus, KeyedEntry, PaperForm, PaperSettings
 from surveys.safeguarding import screening
-from surveys.safeguarding.services import active_rules
+from surveys.safeguarding.services import active_rules, keep_flags_of
 
 KEYING_CHANNELS = [Channel.PAPER, Channel.PHONE, Channel.FACE_TO_FACE, Channel.GROUP]
 YES_NO_KEYS = list(YES_NO_UNSURE)  # 1 yes, 2 no, 3 not sure
@@ -715,6 +715,12 @@ def check_void(survey_round: SurveyRound, serial: str, reason: str) -> VoidCheck
     )
 
 
+VOIDED_NOTE = (
+    "The paper form these words were keyed from was voided after keying: its answers were "
+    "deleted, and their words are kept here."
+)
+
+
 def void_form(
     survey_round: SurveyRound, serial: str, reason: str, *, user_id: int | None = None
 ) -> VoidCheck:
@@ -730,6 +736,9 @@ def void_form(
                 f"The answers keyed from {checked.serial} cannot be found, so it cannot be "
                 "voided here. Ask an administrator"
             )
+        # Its answers go; a safeguarding flag on one stays for the lead, with its words.
+        words = {a.id: "\n".join(engine.free_text(a.value)) for a in response.answers}
+        keep_flags_of(response.id, words, VOIDED_NOTE)
         db.session.delete(response)
     _audit("paper.void", paper_form, f"{checked.serial}: {checked.reason}", user_id)
     db.session.delete(paper_form)

@@ -80,6 +80,11 @@ class SafeguardingFlag(Model):
     # Words texted beside an answer that keeps none (a date of birth, a yes or no, a number),
     # which the answer cannot show the lead: "no. he hits me" at the yes/no question.
     said: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Where the words came from: an answer, or one of the ways words reach the lead with no
+    # answer to keep them (FLAG_ORIGINS).
+    origin: so.Mapped[str] = so.mapped_column(
+        sa.String(10), default="answer", server_default="answer"
+    )
     raised_on: so.Mapped[date] = so.mapped_column(default=today)
     reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("staff_user.id"))
 
@@ -88,9 +93,18 @@ class SafeguardingFlag(Model):
 
     @property
     def where(self) -> str:
-        """Where the words were said, for the lead's list and email: the round, or the text."""
+        """Where the words were said, for the lead's list and email: the round, or the way
+        they came without an answer (and the round, if there was one)."""
         if self.answer_id is None:
-            suffix = f" ({self.round.name})" if self.round is not None else ""
-            return "A text outside a survey" + suffix
+            label = FLAG_ORIGINS.get(self.origin, FLAG_ORIGINS["text"])
+            return label + (f" ({self.round.name})" if self.round is not None else "")
         assert self.round is not None  # an answer's flag always has its round
         return self.round.name
+
+
+# The ways words reach the lead with no answer to keep them.
+FLAG_ORIGINS = {
+    "text": "A text outside a survey",
+    "closed": "Sent as the survey closed",
+    "voided": "A voided paper form",
+}

@@ -147,23 +147,26 @@ def words_to_screen(words: list[str]) -> list[str]:
     return [word for word in cleaned if any(c.isalpha() for c in word)]
 
 
-def flag_words(words: list[str], round_id: int | None) -> str | None:
+def flag_words(words: list[str], round_id: int | None, origin: str = "text") -> str | None:
     """Screen words that no answer keeps and flag a risk in them (flag_text): a text from a
-    number in no survey, words posted to a round that closed meanwhile. The level, or None."""
+    number in no survey, words posted to a round that closed meanwhile (``origin``, one of
+    FLAG_ORIGINS). The level, or None."""
     typed = words_to_screen(words)
     result = screen_text(typed) if typed else None
     if result is None or not result.flagged:
         return None
-    return flag_text(result, "\n".join(typed), round_id)
+    return flag_text(result, "\n".join(typed), round_id, origin)
 
 
-def flag_text(result: screening.ScreenResult, said: str, round_id: int | None) -> str:
+def flag_text(
+    result: screening.ScreenResult, said: str, round_id: int | None, origin: str = "text"
+) -> str:
     """Flag a text that disclosed a risk outside any answer (``result``: its screening, which
     flagged it): a number in no survey conversation texted it. The flag keeps the words, the
     date and the round the text was about (``round_id``, if any) and nothing of the number.
     Returns the level. Saved in the caller's transaction, the lead's email after its commit."""
     fields = _flag_fields(result)
-    flag = SafeguardingFlag(round_id=round_id, said=said[:SAID_LIMIT], **fields)
+    flag = SafeguardingFlag(round_id=round_id, said=said[:SAID_LIMIT], origin=origin, **fields)
     db.session.add(flag)
     _notify_after_commit(flag)
     return fields["level"]
@@ -184,8 +187,32 @@ def _notify_after_commit(flag: SafeguardingFlag) -> None:
     tasks.py); a "possible" one waits on the lead's list."""
     if flag.level != "likely":
         return
-    round_name = flag.answer.response.round.name if flag.answer is not None else None
-    jobs.enqueue_after_commit(tasks.notify_lead, round_name, flag.categories.split("|"))
+    categories = flag.categories.split("|")
+    if flag.answer is not None:
+        jobs.enqueue_after_commit(tasks.notify_lead, flag.answer.response.round.name, categories)
+    else:
+        jobs.enqueue_after_commit(tasks.notify_lead, None, categories, flag.origin)
+
+
+def keep_flags_of(response_id: int, words: dict[int, str], why: str) -> int:
+    """Before a response is deleted (a paper form voided after keying): each flag on its
+    answers stays for the lead, keeping the answer's words (``words``: by answer id) and a
+    note of ``why``, and no longer points at the answer. How many were kept."""
+    kept = list(
+        db.session.scalars(
+            sa.select(SafeguardingFlag)
+            .join(Answer, SafeguardingFlag.answer_id == Answer.id)
+            .where(Answer.response_id == response_id)
+        )
+    )
+    for flag in kept:
+        assert flag.answer_id is not None  # joined on it
+        flag.said = "\n".join(w for w in (words.get(flag.answer_id, ""), flag.said) if w)
+        flag.said = flag.said[:SAID_LIMIT]
+        flag.note = (flag.note + "\n\n" if flag.note else "") + why
+        flag.answer_id, flag.origin = None, "voided"
+    db.session.flush()
+    return len(kept)
 
 
 def overdue_flags() -> list[SafeguardingFlag]:

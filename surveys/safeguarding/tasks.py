@@ -13,20 +13,22 @@ from app.core import jobs
 from app.messaging.mail import send_email
 from app.staff.authority.services import get_settings
 from surveys.safeguarding import services
+from surveys.safeguarding.models import FLAG_ORIGINS
 
 
 @jobs.task(retries=8, retry_delay=30, retry_backoff=2)
-def notify_lead(round_name: str | None, categories: list[str]) -> None:
+def notify_lead(round_name: str | None, categories: list[str], origin: str = "text") -> None:
     """Tell the safeguarding lead a flag is waiting: on an answer in ``round_name``, or (None)
-    on a text sent outside a survey. The email holds no answer text."""
+    on words that came with no answer (``origin``: models.FLAG_ORIGINS). The email holds no
+    answer text."""
     settings = get_settings()
     if not settings.safeguarding_lead_email:
         current_app.logger.warning("Safeguarding flag raised but no lead email is set")
         return
     concern = ", ".join(c.replace("_", " ") for c in categories)
     if round_name is None:
-        subject = "Safeguarding flag: a text outside a survey"
-        said = "A text sent to the survey number, outside a survey,"
+        label = FLAG_ORIGINS.get(origin, FLAG_ORIGINS["text"])
+        subject, said = f"Safeguarding flag: {label.lower()}", f"{label} (no survey answer)"
     else:
         subject, said = f"Safeguarding flag: {round_name}", f"A survey answer in '{round_name}'"
     send_email(

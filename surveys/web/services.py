@@ -144,7 +144,7 @@ def has_sent(survey_round: SurveyRound) -> bool:
 def flag_words_sent_to_closed(survey_round: SurveyRound, words: list[str]) -> bool:
     """Flag a risk in words posted to a round that closed while they were answering: no answer
     can be kept, so the flag keeps the words and the round. Whether it was flagged."""
-    level = safeguarding.flag_words(words, survey_round.id)
+    level = safeguarding.flag_words(words, survey_round.id, origin="closed")
     if level is None:
         return False
     db.session.commit()

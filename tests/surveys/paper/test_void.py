@@ -11,6 +11,7 @@ from app.staff.auth.models import Role
 from surveys.models import Answer, Response, SurveyRound
 from surveys.paper.models import PaperForm
 from surveys.rounds.services import round_figures
+from surveys.safeguarding.models import SafeguardingFlag
 from tests.surveys.paper.helpers import form
 
 
@@ -98,3 +99,28 @@ def test_a_lost_or_voided_form_is_reprinted_with_its_own_serial(app, logged_in_a
         assert db.session.scalar(
             sa.select(sa.func.count()).where(AuditEvent.action == "paper.reprint")
         )
+
+
+def test_voiding_a_form_keeps_its_safeguarding_flag_and_the_leads_notes(
+    app, logged_in_as, round_id
+):
+    """The attack: voiding deleted the form's answers, and with them (a cascade) the flag the
+    lead was working on, notes and all."""
+    client = logged_in_as(Role.PARTICIPATION_WORKER)
+    url = f"/staff/paper/rounds/{round_id}"
+    disclosure = "My stepdad hits me when he is drunk."
+    client.post(f"{url}/key", data={"channel": "paper", "serial": "7", **form(Q7=disclosure)})
+    with app.app_context():
+        flag = db.session.scalar(sa.select(SafeguardingFlag))
+        assert flag is not None and flag.answer_id is not None
+        flag.note = "Spoke to the leaving care manager."
+        db.session.commit()
+    client.post(
+        f"{url}/void", data={"serial": "test26-7", "reason": "wrong_serial", "confirmed": "yes"}
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0  # the answers go
+        [kept] = db.session.scalars(sa.select(SafeguardingFlag))
+        assert kept.answer_id is None and kept.origin == "voided"
+        assert disclosure in kept.said and "leaving care manager" in kept.note
+        assert kept.where.startswith("A voided paper form")

@@ -90,6 +90,9 @@ def test_words_posted_to_a_round_that_closed_meanwhile_are_flagged(app, started,
     assert "116 123" in started.get(response.headers["Location"]).text
     [flag] = _flags(app)
     assert flag.answer_id is None and flag.round_id == round_id and flag.said == DISCLOSURE
+    with app.app_context():
+        flag = db.session.get(SafeguardingFlag, flag.id)
+        assert flag.origin == "closed" and flag.where.startswith("Sent as the survey closed")
 
 
 def test_an_answer_written_again_after_the_lead_closed_its_flag_opens_it_again(app, started):

@@ -65,6 +65,7 @@ def test_a_first_text_that_discloses_a_risk_is_flagged_for_the_lead(app, phone, 
     [flag] = _flags(app)
     assert flag.answer_id is None and flag.round_id is None
     assert flag.said == first and flag.level == "likely" and flag.status == "new"
+    assert flag.origin == "text"
     [email] = mail.outbox
     assert email["To"] == "lead@council.example" and "outside a survey" in email["Subject"]
     assert first not in email.get_content(), "the email holds no words"
