@@ -386,7 +386,7 @@ def _save_answer(
     texts = [] if skipped else free_text(value)
     if texts:
         result.level = screen_answer(answer, texts)
-    unkept = _unkept_words(said or [], texts)
+    unkept = [word for word in words_to_screen(said or []) if word not in texts]
     if unkept and result.level is None:
         result.level = screen_answer(answer, unkept, said="\n".join(unkept))
     result.flagged = result.level is not None
@@ -403,7 +403,7 @@ def flag_words_beside(
     a question that keeps no words ("no. he hits me"). A disclosure is flagged on this
     question's answer (a skipped one for now if none is stored, replaced when they answer), the
     words kept on the flag for the lead. Returns the level, or None."""
-    unkept = _unkept_words(words, [])
+    unkept = words_to_screen(words)
     if not unkept:
         return None
     result = screen_text(unkept)
@@ -416,11 +416,6 @@ def flag_words_beside(
     if commit:
         commit_keeping_loaded()
     return level
-
-
-def _unkept_words(words: list[str], kept: list[str]) -> list[str]:
-    """The pieces of ``words`` to screen that are not among the answer's ``kept`` free text."""
-    return [word for word in words_to_screen(words) if word not in kept]
 
 
 def _stored_answer(response: Response, question: Question) -> Answer | None:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from surveys.models import Answer, Question, Response, SurveyRound
 from surveys.safeguarding.models import SafeguardingFlag
-from surveys.safeguarding.services import flag_text, screen_answer, screen_text, seed_rules
+from surveys.safeguarding.services import flag_words, screen_answer, seed_rules
 
 # Invented answers, written to show the lead what a flag looks like.
 DEMO_DISCLOSURES = [
@@ -50,7 +50,5 @@ def seed_safeguarding_demo(slug: str = "nb2026") -> None:
         answer.skipped, answer.value = False, {"text": text}
         db.session.flush()
         screen_answer(answer, [text])
-    outside = screen_text([DEMO_TEXT_OUTSIDE])
-    if outside.flagged:
-        flag_text(outside, DEMO_TEXT_OUTSIDE, None)
+    flag_words([DEMO_TEXT_OUTSIDE], None)
     db.session.commit()

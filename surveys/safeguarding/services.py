@@ -148,25 +148,18 @@ def words_to_screen(words: list[str]) -> list[str]:
 
 
 def flag_words(words: list[str], round_id: int | None, origin: str = "text") -> str | None:
-    """Screen words that no answer keeps and flag a risk in them (flag_text): a text from a
-    number in no survey, words posted to a round that closed meanwhile (``origin``, one of
-    FLAG_ORIGINS). The level, or None."""
+    """Screen words that no answer keeps and flag a risk in them: a text from a number in no
+    survey, words posted to a round that closed meanwhile (``origin``, one of FLAG_ORIGINS).
+    The flag keeps the words, the date and the round they were about (``round_id``, if any)
+    and nothing of who sent them. Returns the level, or None. Saved in the caller's
+    transaction, the lead's email after its commit."""
     typed = words_to_screen(words)
     result = screen_text(typed) if typed else None
     if result is None or not result.flagged:
         return None
-    return flag_text(result, "\n".join(typed), round_id, origin)
-
-
-def flag_text(
-    result: screening.ScreenResult, said: str, round_id: int | None, origin: str = "text"
-) -> str:
-    """Flag a text that disclosed a risk outside any answer (``result``: its screening, which
-    flagged it): a number in no survey conversation texted it. The flag keeps the words, the
-    date and the round the text was about (``round_id``, if any) and nothing of the number.
-    Returns the level. Saved in the caller's transaction, the lead's email after its commit."""
     fields = _flag_fields(result)
-    flag = SafeguardingFlag(round_id=round_id, said=said[:SAID_LIMIT], origin=origin, **fields)
+    said = "\n".join(typed)[:SAID_LIMIT]
+    flag = SafeguardingFlag(round_id=round_id, said=said, origin=origin, **fields)
     db.session.add(flag)
     _notify_after_commit(flag)
     return fields["level"]
