@@ -101,6 +101,13 @@ class SafeguardingFlag(Model):
         assert self.round is not None  # an answer's flag always has its round
         return self.round.name
 
+    @property
+    def said_by_text(self) -> bool:
+        """Whether ``said`` was texted (else typed on the web or keyed from paper)."""
+        if self.answer is None:
+            return self.origin == "text"
+        return self.answer.response.channel == "sms"
+
 
 # The ways words reach the lead with no answer to keep them.
 FLAG_ORIGINS = {

@@ -13,9 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.extensions import db
+from app.staff.auth.models import Role
 from surveys.models import Answer, SurveyRound
 from surveys.safeguarding.models import FlagStatus, SafeguardingFlag
 from surveys.services import close_round
+from tests.conftest import make_staff, sign_in
 from tests.surveys.conftest import SLUG
 
 BASE = f"/s/{SLUG}"
@@ -41,6 +43,11 @@ def test_typed_then_skipped_is_flagged_and_sent_to_help(app, started):
     with app.app_context():
         answer = db.session.get(Answer, flag.answer_id)
         assert answer is not None and answer.skipped, "still skipped, as they asked"
+    make_staff(app, Role.SAFEGUARDING_LEAD, "lead@example.org")
+    lead = app.test_client()
+    sign_in(lead, "lead@example.org")
+    page = lead.get(f"/safeguarding/{flag.id}").text
+    assert "What they wrote" in page and "What they texted" not in page and DISCLOSURE in page
 
 
 def test_the_other_box_beside_another_choice_is_flagged(app, started):
