@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.extensions import Model
+
+if TYPE_CHECKING:
+    from surveys.safeguarding.models import SafeguardingFlag
 
 
 class FormStatus(StrEnum):
@@ -93,5 +96,13 @@ class KeyedEntry(Model):
     assisted: so.Mapped[bool] = so.mapped_column(default=False)
     # {question code: stored value as the engine validated it, or None for skipped}
     answers: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    # The safeguarding flag its words raised, while the form waits: raised at this keying, not
+    # at verification (which may never come), and taken over by the answer the form becomes
+    # (surveys/safeguarding/services.adopting), so the lead keeps one flag, told once. Gone
+    # with the keying at verification, so nothing then leads from the form to the answer.
+    flag_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("safeguarding_flag.id", ondelete="SET NULL")
+    )
 
     form: so.Mapped[PaperForm] = so.relationship(back_populates="entries")
+    flag: so.Mapped[SafeguardingFlag | None] = so.relationship()

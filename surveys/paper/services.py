@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.core import languages
-from app.core.extensions import db
+from app.core.extensions import db, scrub_deleted
 from app.staff.audit.models import AuditEvent
 from app.staff.audit.services import record
 from app.staff.auth.models import StaffUser
@@ -53,7 +53,14 @@ from surveys.models import (
 )
 from surveys.paper.models import FormStatus, KeyedEntry, PaperForm, PaperSettings
 from surveys.safeguarding import screening
-from surveys.safeguarding.services import active_rules, keep_flags_of
+from surveys.safeguarding.models import SafeguardingFlag
+from surveys.safeguarding.services import (
+    active_rules,
+    adopting,
+    flag_keyed,
+    keep_flags_of,
+    note_voided,
+)
 
 KEYING_CHANNELS = [Channel.PAPER, Channel.PHONE, Channel.FACE_TO_FACE, Channel.GROUP]
 YES_NO_KEYS = list(YES_NO_UNSURE)  # 1 yes, 2 no, 3 not sure
@@ -461,9 +468,11 @@ def key_form(
             _make_response(paper_form, survey_round, channel, assisted, answers)
             return KeyResult(text, FormStatus.VERIFIED, f"Saved {text}", flagged)
         paper_form.status = FormStatus.KEYED_ONCE.value
-        paper_form.entries.append(
-            KeyedEntry(entry_number=1, channel=channel.value, assisted=assisted, answers=answers)
+        first = KeyedEntry(
+            entry_number=1, channel=channel.value, assisted=assisted, answers=answers
         )
+        first.flag = flag_keyed(_words(answers), survey_round.id, None)
+        paper_form.entries.append(first)
         _claim(paper_form, text)
         _audit("paper.key", paper_form, f"{text}, entry 1 of 2, {channel.value}", user_id)
         db.session.commit()
@@ -472,6 +481,7 @@ def key_form(
         )
 
     second = KeyedEntry(entry_number=2, channel=channel.value, assisted=assisted, answers=answers)
+    second.flag = flag_keyed(_words(answers), survey_round.id, _waiting_flag(existing))
     existing.entries.append(second)
     differences = compare(questions, existing.entries[0], second)
     _audit("paper.key", existing, f"{text}, entry 2 of 2, {channel.value}", user_id)
@@ -553,8 +563,17 @@ def _claim(paper_form: PaperForm, text: str) -> None:
 def _would_flag(answers: dict[str, dict | None]) -> bool:
     """Whether free text on this form matches the safeguarding list (so the keyer acts today)."""
     rules = active_rules()
-    texts = [t for v in answers.values() for t in engine.free_text(v)]
-    return any(screening.screen(t, rules).matches for t in texts)
+    return any(screening.screen(t, rules).matches for t in _words(answers))
+
+
+def _words(answers: dict[str, dict | None]) -> list[str]:
+    """The words keyed on a form, for safeguarding."""
+    return [t for v in answers.values() for t in engine.free_text(v)]
+
+
+def _waiting_flag(paper_form: PaperForm) -> SafeguardingFlag | None:
+    """The flag a keying of this waiting form raised, if any (flag_keyed)."""
+    return next((e.flag for e in paper_form.entries if e.flag is not None), None)
 
 
 def _make_response(
@@ -563,13 +582,16 @@ def _make_response(
     channel: Channel,
     assisted: bool,
     answers: dict[str, dict | None],
+    waiting: SafeguardingFlag | None = None,
 ) -> None:
-    """The response, through the engine: its validation, storage and safeguarding screening.
-    The form keeps the response's key sealed, so the form can be voided later."""
+    """The response, through the engine: its validation, storage and safeguarding screening
+    (an answer flagged takes over the flag the form's keying raised, ``waiting``). The form
+    keeps the response's key sealed, so the form can be voided later."""
     response = engine.start_response(survey_round, channel, assisted=assisted, allow_closed=True)
-    for question in survey_round.questions:
-        value = answers.get(question.code)
-        engine.save_answer(response, question, value, skipped=value is None)
+    with adopting(waiting):
+        for question in survey_round.questions:
+            value = answers.get(question.code)
+            engine.save_answer(response, question, value, skipped=value is None)
     engine.complete(response)
     paper_form.response_box = completion.seal_value({"response": response.id}, RESPONSE_BOX)
     db.session.commit()
@@ -582,10 +604,14 @@ def _verify(
     assisted: bool,
     answers: dict[str, dict | None],
 ) -> None:
+    waiting = _waiting_flag(paper_form)
     paper_form.status = FormStatus.VERIFIED.value
-    paper_form.entries.clear()  # the answers now live in the response only
+    paper_form.entries.clear()  # the answers (and the link to their flag) live in the response only
     db.session.commit()
-    _make_response(paper_form, survey_round, channel, assisted, answers)
+    _make_response(paper_form, survey_round, channel, assisted, answers, waiting)
+    # The deleted keyings held the form's number beside its answers and its flag's id, which
+    # now leads to the answer: leave none of it readable in the database files.
+    scrub_deleted("keyed_entry", *(["safeguarding_flag"] if waiting is not None else []))
 
 
 # --- Double entry: comparing and settling -------------------------------------------------
@@ -740,6 +766,8 @@ def void_form(
         words = {a.id: "\n".join(engine.free_text(a.value)) for a in response.answers}
         keep_flags_of(response.id, words, VOIDED_NOTE)
         db.session.delete(response)
+    elif (waiting := _waiting_flag(paper_form)) is not None:
+        note_voided(waiting, VOIDED_NOTE)  # its keyings go; the flag stays with their words
     _audit("paper.void", paper_form, f"{checked.serial}: {checked.reason}", user_id)
     db.session.delete(paper_form)
     db.session.commit()

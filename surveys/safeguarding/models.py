@@ -114,4 +114,5 @@ FLAG_ORIGINS = {
     "text": "A text outside a survey",
     "closed": "Sent as the survey closed",
     "voided": "A voided paper form",
+    "keyed": "A paper form keyed once, not yet checked",
 }

@@ -7,6 +7,8 @@ rebuilt when the table changes (its row count or newest update differs).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -113,31 +115,64 @@ def flag_answer(answer: Answer, result: screening.ScreenResult, *, said: str = "
     """Raise (or refresh) ``answer``'s flag for a screening that matched (see screen_answer);
     for a caller that has screened the words already. Returns the level."""
     fields = _flag_fields(result)
-    level = fields["level"]
+    said = said[:SAID_LIMIT]
     flag = db.session.scalar(
         sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
     )
-    said = said[:SAID_LIMIT]
     if flag is not None:
         # A flag the lead closed ("no concern", "action taken") opens again: the young person
         # has written a risk again (changed the answer, texted beside it), which nobody has read.
-        reopened = flag.status in (FlagStatus.NO_CONCERN, FlagStatus.ACTION_TAKEN)
-        if reopened:
-            flag.status, flag.escalated, flag.raised_on = FlagStatus.NEW.value, False, today()
-        newly_likely = level == "likely" and flag.level != "likely"
-        for name in ("rules", "categories", "layers"):
-            setattr(flag, name, fields[name])
-        if said:
-            flag.said = said
-        if newly_likely:
-            flag.level = level
-        if newly_likely or reopened:
-            _notify_after_commit(flag)
-        return level
-    flag = SafeguardingFlag(round_id=answer.response.round_id, answer=answer, said=said, **fields)
-    db.session.add(flag)
-    _notify_after_commit(flag)
-    return level
+        _refresh(flag, fields, said, reopen=True)
+    elif (waiting := db.session.info.pop(_ADOPTING, None)) is not None:
+        # A paper form's flag, raised when it was keyed: the answer takes it over, with the
+        # lead's status and notes. The lead has read these words already, so it stays as it is.
+        waiting.answer, waiting.round_id, waiting.origin = (
+            answer,
+            answer.response.round_id,
+            "answer",
+        )
+        waiting.said = said
+        _refresh(waiting, fields, said, reopen=False)
+    else:
+        flag = SafeguardingFlag(
+            round_id=answer.response.round_id, answer=answer, said=said, **fields
+        )
+        db.session.add(flag)
+        _notify_after_commit(flag)
+    return fields["level"]
+
+
+def _refresh(flag: SafeguardingFlag, fields: dict[str, str], said: str, *, reopen: bool) -> None:
+    """A flag raised again: its screening as now, its level only ever rising, and (``reopen``)
+    open again if the lead had closed it; the lead is told if it is newly likely or reopened."""
+    reopened = reopen and flag.status in (FlagStatus.NO_CONCERN, FlagStatus.ACTION_TAKEN)
+    if reopened:
+        flag.status, flag.escalated, flag.raised_on = FlagStatus.NEW.value, False, today()
+    newly_likely = fields["level"] == "likely" and flag.level != "likely"
+    for name in ("rules", "categories", "layers"):
+        setattr(flag, name, fields[name])
+    if said:
+        flag.said = said
+    if newly_likely:
+        flag.level = fields["level"]
+    if newly_likely or reopened:
+        _notify_after_commit(flag)
+
+
+_ADOPTING = "safeguarding.adopting"
+
+
+@contextmanager
+def adopting(waiting: SafeguardingFlag | None) -> Iterator[None]:
+    """While a paper form's answers are saved at its verification: the flag its keying raised
+    (``flag_keyed``), if any, becomes the flag of the first answer the engine flags, so the lead
+    keeps one flag and its notes, and is not told twice. If no answer flags (a settled keying
+    without the words), it stays as it is, words and all."""
+    db.session.info[_ADOPTING] = waiting
+    try:
+        yield
+    finally:
+        db.session.info.pop(_ADOPTING, None)
 
 
 def words_to_screen(words: list[str]) -> list[str]:
@@ -163,6 +198,37 @@ def flag_words(words: list[str], round_id: int | None, origin: str = "text") -> 
     db.session.add(flag)
     _notify_after_commit(flag)
     return fields["level"]
+
+
+def flag_keyed(
+    words: list[str], round_id: int, waiting: SafeguardingFlag | None
+) -> SafeguardingFlag | None:
+    """Flag a risk in words keyed from a paper form that waits for a second keying (double
+    entry): now, not when it is verified, which may be days later or never. ``waiting``: the
+    flag an earlier keying of the same form raised, which this one refreshes (reopening it only
+    for words the lead has not read). Returns the form's flag, or None."""
+    typed = words_to_screen(words)
+    result = screen_text(typed) if typed else None
+    if result is None or not result.flagged:
+        return waiting
+    fields = _flag_fields(result)
+    said = "\n".join(typed)
+    if waiting is None:
+        flag = SafeguardingFlag(round_id=round_id, said=said[:SAID_LIMIT], origin="keyed", **fields)
+        db.session.add(flag)
+        _notify_after_commit(flag)
+        return flag
+    new_words = [word for word in typed if word not in waiting.said]
+    merged = "\n".join(w for w in (waiting.said, *new_words) if w)[:SAID_LIMIT]
+    _refresh(waiting, fields, merged, reopen=bool(new_words))
+    return waiting
+
+
+def note_voided(flag: SafeguardingFlag, why: str) -> None:
+    """A flag whose paper form was voided (``keep_flags_of``, or before it was verified): it
+    stays for the lead with its words and a note of ``why``."""
+    flag.note = (flag.note + "\n\n" if flag.note else "") + why
+    flag.origin = "voided"
 
 
 def _flag_fields(result: screening.ScreenResult) -> dict[str, str]:
@@ -202,8 +268,8 @@ def keep_flags_of(response_id: int, words: dict[int, str], why: str) -> int:
         assert flag.answer_id is not None  # joined on it
         flag.said = "\n".join(w for w in (words.get(flag.answer_id, ""), flag.said) if w)
         flag.said = flag.said[:SAID_LIMIT]
-        flag.note = (flag.note + "\n\n" if flag.note else "") + why
-        flag.answer_id, flag.origin = None, "voided"
+        flag.answer_id = None
+        note_voided(flag, why)
     db.session.flush()
     return len(kept)
 

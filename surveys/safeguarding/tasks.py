@@ -26,6 +26,11 @@ def notify_lead(round_name: str | None, categories: list[str], origin: str = "te
         current_app.logger.warning("Safeguarding flag raised but no lead email is set")
         return
     concern = ", ".join(c.replace("_", " ") for c in categories)
+    helped = (
+        "The person who keyed it was asked to give you the paper form today."
+        if origin == "keyed"
+        else "The young person was shown where to get help now."
+    )
     if round_name is None:
         label = FLAG_ORIGINS.get(origin, FLAG_ORIGINS["text"])
         subject, said = f"Safeguarding flag: {label.lower()}", f"{label} (no survey answer)"
@@ -38,7 +43,7 @@ def notify_lead(round_name: str | None, categories: list[str], origin: str = "te
             f"{said} may show a young person at risk ({concern}).\n\n"
             f"Sign in to Belonging to review it: "
             f"{current_app.config['PUBLIC_BASE_URL']}/safeguarding\n\n"
-            "It is anonymous. The young person was shown where to get help now."
+            f"It is anonymous. {helped}"
         ),
     )
 
