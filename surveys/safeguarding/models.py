@@ -115,4 +115,5 @@ FLAG_ORIGINS = {
     "closed": "Sent as the survey closed",
     "voided": "A voided paper form",
     "keyed": "A paper form keyed once, not yet checked",
+    "signup": "Typed as a name to keep in touch",
 }

@@ -228,6 +228,7 @@ def thanks(slug: str):
 def keep_in_touch(slug: str, kind: str):
     survey_round = _round(slug)
     form = ContactRequestForm(prefix=kind)
+    web.offer_help_for(survey_round, [form.name.data or ""])  # "help me he hits me" as a name
     if form.validate_on_submit():
         web.save_contact_request(
             survey_round,
@@ -238,7 +239,10 @@ def keep_in_touch(slug: str, kind: str):
             form.consent.data,
         )
         return render_template(
-            "surveys/web/kept_in_touch.html", survey_round=survey_round, kind=kind
+            "surveys/web/kept_in_touch.html",
+            survey_round=survey_round,
+            kind=kind,
+            disclosed=web.disclosed(survey_round),
         )
     forms = {
         "forum_form": ContactRequestForm(kind="forum", prefix="forum"),

@@ -152,6 +152,20 @@ def flag_words_sent_to_closed(survey_round: SurveyRound, words: list[str]) -> bo
     return True
 
 
+def offer_help_for(survey_round: SurveyRound, words: list[str]) -> bool:
+    """Help for a risk in words typed where no flag is raised at once: a name typed on the
+    keep-in-touch form, whose flag is raised with the sign-up when its batch is written
+    (surveys/web/sign_ups.py), far from the answers: a flag raised now, with the words that are
+    also the sign-up's name, would sit straight after this person's response. Whether help
+    is offered."""
+    typed = safeguarding.words_to_screen(words)
+    result = safeguarding.screen_text(typed) if typed else None
+    if result is None or not result.flagged:
+        return False
+    remember_disclosure(survey_round, result.level or "possible")
+    return True
+
+
 def remember_disclosure(survey_round: SurveyRound, level: str) -> None:
     """After a flagged answer: the help page thanks them ("likely"), or the next page offers a
     gentle help panel ("possible"); the thank-you page repeats the help either way."""

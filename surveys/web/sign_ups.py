@@ -30,6 +30,7 @@ from flask import current_app
 from app.core.extensions import db, scrub_deleted
 from surveys import completion
 from surveys.models import ContactRequest, PendingSignUp, SurveyRound
+from surveys.safeguarding.services import flag_words
 
 PURPOSE = "sign-up"
 PADDED_LENGTH = 4096  # bytes of JSON: the longest name and email the form takes fit
@@ -107,6 +108,9 @@ def apply_sign_ups(*, everything: bool = False) -> int:
                         consent=sign_up.consent,
                     )
                 )
+                # A risk in what they typed as a name reaches the lead now, in the batch: a
+                # flag raised on the thank-you page would sit next to their response.
+                flag_words([sign_up.name], round_id, origin="signup")
                 written += 1
             db.session.delete(pending)
     db.session.commit()

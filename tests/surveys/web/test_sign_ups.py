@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.core.extensions import db
 from app.staff.auth.models import Role
 from surveys.models import ContactRequest, PendingSignUp, SurveyRound
+from surveys.safeguarding.models import SafeguardingFlag
 from surveys.services import close_round
 from surveys.web.sign_ups import apply_sign_ups
 from tests.surveys.web.test_web_survey import BASE, answer_all
@@ -72,3 +73,51 @@ def test_staff_can_apply_a_small_batch_from_the_command_line(app, round_id, runn
     assert "Sign-ups added: 0. Still waiting for a batch: 1." in result.output
     result = runner.invoke(args=["sign-ups", "apply", "--all"])
     assert "Sign-ups added: 1. Still waiting for a batch: 0." in result.output
+
+
+# A risk typed where a name goes: the attack was that nothing on this form was screened.
+NAME_DISCLOSURE = "help me he hits me when he is drunk"
+
+
+def _sign_up_as(client, name: str, email: str = "someone@example.org"):
+    return client.post(
+        f"{BASE}/keep-in-touch/forum",
+        data={"forum-name": name, "forum-email": email, "forum-consent": "y"},
+    )
+
+
+def _flags(app) -> list[SafeguardingFlag]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(SafeguardingFlag)))
+
+
+def test_a_risk_typed_as_a_name_shows_help_at_once_and_reaches_the_lead_with_its_batch(
+    app, round_id
+):
+    browser = _answered(app)
+    done = _sign_up_as(browser, NAME_DISCLOSURE)
+    assert done.status_code == 200 and "We have your details" in done.text
+    assert "116 123" in done.text and "If you need help now" in done.text
+    # Not flagged in this request: the flag holds the words that are also the sign-up's name,
+    # and raised now it would sit straight after this person's response.
+    assert _flags(app) == []
+    with app.app_context():
+        assert apply_sign_ups(everything=True) == 1
+    [flag] = _flags(app)
+    assert (flag.origin, flag.answer_id, flag.round_id) == ("signup", None, round_id)
+    assert NAME_DISCLOSURE in flag.said
+
+
+def test_a_risk_typed_as_a_name_on_a_form_refused_still_shows_help(app, round_id):
+    browser = _answered(app)
+    refused = _sign_up_as(browser, NAME_DISCLOSURE, email="not an email")
+    assert refused.status_code == 400 and "116 123" in refused.text
+
+
+def test_an_ordinary_name_shows_no_help_and_raises_no_flag(app, round_id):
+    browser = _answered(app)
+    done = _sign_up_as(browser, "Killian Hitchens")
+    assert "We have your details" in done.text and "116 123" not in done.text
+    with app.app_context():
+        assert apply_sign_ups(everything=True) == 1
+    assert _flags(app) == []
