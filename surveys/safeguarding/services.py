@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_app_context
 
 from app.core import jobs
 from app.core.clock import today, utcnow
@@ -52,10 +52,30 @@ def seed_rules() -> int:
     return insert_ignoring_duplicates(ScreeningRule, rows, "key")
 
 
+def rules_version() -> tuple[sa.ScalarSelect[int], sa.ScalarSelect[datetime]]:
+    """The screening list's version (how many rules, their last change) as two columns of the
+    caller's statement, for ``use_rules_version``: the SMS webhook reads it with the one
+    statement it asks everything else in, so screening its text asks nothing more."""
+    return (
+        sa.select(sa.func.count(ScreeningRule.id)).scalar_subquery(),
+        sa.select(sa.func.max(ScreeningRule.updated_at)).scalar_subquery(),
+    )
+
+
+def use_rules_version(count: int, changed: datetime | None) -> None:
+    """The list's version, read just now with ``rules_version``: the next screening in this
+    request uses it instead of asking (once: a later one asks again)."""
+    g.screening_rules_version = (count, changed)
+
+
 def active_rules() -> list[screening.Rule]:
-    stamp = db.session.execute(
-        sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
-    ).one()
+    stamp = g.pop("screening_rules_version", None) if has_app_context() else None
+    if stamp is None:
+        stamp = tuple(
+            db.session.execute(
+                sa.select(sa.func.count(ScreeningRule.id), sa.func.max(ScreeningRule.updated_at))
+            ).one()
+        )
     if stamp[0] == 0 or _cache.get("seeded") != str(db.engine.url):
         # New shipped rules (a key the table lacks) reach an install that has its list
         # already, once per process; a rule it has, edited or not, is left as it is.

@@ -311,20 +311,22 @@ def _record_statement() -> sa.Insert:
 
 @functools.cache
 def _conversation_statement() -> sa.Select[
-    tuple[str | None, datetime, SmsConversation, bool, datetime, bool]
+    tuple[str | None, datetime, SmsConversation, bool, datetime, bool, int, datetime]
 ]:
     """Everything a text from a number we reply to asks first, in one statement (one round
     trip, not two): the reply already made to its MessageSid and when it came (both None if it
     is new), the number's conversation (None if it has none), whether it has opted out, when
     the authority's settings last changed (for their read-only copy: a reply reads them, never
-    writes them) and whether the text's word is a round's slug (most words from a number with
-    no conversation, "hello", "hi?", name none). One row always, from a one-row anchor the
+    writes them), whether the text's word is a round's slug (most words from a number with
+    no conversation, "hello", "hi?", name none) and the screening list's version (so
+    screening the text asks nothing more). One row always, from a one-row anchor the
     message and the conversation (each unique, so at most one row each) are outer-joined to.
     A conversation's response comes with its round's row and the answers so far (an answer by
     text, the commonest text, reads nothing more: ``conversation.response`` and
     ``conversation_round`` find them in the session); the round's questionnaire comes from the
     process's copy of its locked version (``_with_questions``)."""
     anchor = sa.select(sa.literal(1).label("one")).subquery()
+    rules_count, rules_changed = safeguarding.rules_version()
     return (
         sa.select(
             InboundMessage.reply_twiml,
@@ -333,6 +335,8 @@ def _conversation_statement() -> sa.Select[
             messaging.opted_out_clause().label("opted_out"),
             settings_version().label("settings_changed"),
             sa.exists().where(_names_round()).label("names_round"),
+            rules_count.label("rules_count"),
+            rules_changed.label("rules_changed"),
         )
         .select_from(anchor)
         .outerjoin(InboundMessage, InboundMessage.message_sid == sa.bindparam("sid"))
@@ -394,7 +398,7 @@ def _look_up(inbound: Inbound) -> _Found:
     messaging.rekey_number(number)
     rekey(SmsConversation, [number])
     hashed, word = messaging.phone_hash(number), _word(inbound.body)
-    reply, received_at, conversation, opted_out, settings_changed, names_round = (
+    reply, received_at, conversation, opted_out, settings_changed, names_round, *rules = (
         db.session.execute(
             _conversation_statement(),
             {
@@ -408,6 +412,7 @@ def _look_up(inbound: Inbound) -> _Found:
         .one()
     )
     use_read_only_copy(settings_changed)
+    safeguarding.use_rules_version(*rules)
     return _Found(
         earlier=None if received_at is None else (reply, received_at),
         can_reply=True,
@@ -548,6 +553,8 @@ def _respond_in(
         messages, round_id = _no_conversation(
             found.phone_hash, conversation, keyword, word, found.names_round, now, chosen
         )
+        if _only_a_keyword(inbound.body, found, chosen):  # "BELONG": no words of theirs to screen
+            return messages, round_id
         return [*_help_outside_a_survey(inbound.body, round_id), *messages], round_id
     if chosen is not None:  # carry on in the language just chosen
         conversation.last_activity_at = now
@@ -738,6 +745,23 @@ def _help_for_unread(conversation: SmsConversation | None, body: str, round_id: 
         if question is not None:
             return _help_for_words_beside(response, question, None, body)
     return _help_outside_a_survey(body, round_id)
+
+
+def _only_a_keyword(body: str, found: _Found, chosen: Language | None) -> bool:
+    """Whether the whole text is the survey keyword or a round's name, its letters and digits
+    ("BELONG", "belong!"), or chooses a language ("LANG XB", a language's own keyword: only
+    whole texts do): fixed words, none of them the sender's own, so nothing in it to screen.
+    Anything more ("BELONG he hits me", "BELONG 💀": a skull reads as "die") is screened."""
+    if not _PLAIN_WORDS.fullmatch(body):
+        return False
+    return (
+        found.word == _word(current_app.config["SMS_KEYWORD"])
+        or found.names_round
+        or chosen is not None
+    )
+
+
+_PLAIN_WORDS = re.compile(r"[\w\s.!?]+")  # letters, digits, spaces and a full stop or two
 
 
 def _help_outside_a_survey(body: str, round_id: int | None) -> list[str]:

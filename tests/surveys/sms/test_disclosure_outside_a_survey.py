@@ -99,6 +99,24 @@ def test_a_disclosure_beside_belong_is_flagged(app, phone, round_id):
     assert flag.answer_id is None and flag.said == "BELONG he hits me"
 
 
+@pytest.mark.parametrize("body", ["belong kms", "test26 he hits me", "Belong... kms!"])
+def test_a_keyword_or_a_rounds_name_with_words_beside_it_is_screened(app, phone, round_id, body):
+    """A text that is only a keyword ("BELONG", the round's name) has nothing to screen; one
+    with anything more of the sender's own is screened."""
+    reply = phone.say(body)
+    assert "116 123" in reply, reply
+    [flag] = _flags(app)
+    assert flag.said == body
+
+
+@pytest.mark.parametrize("body", ["BELONG", "belong!", "test26"])
+def test_a_text_that_is_only_a_keyword_starts_the_survey_and_raises_no_flag(
+    app, phone, round_id, body
+):
+    assert "1/" in phone.say(body)
+    assert _flags(app) == []
+
+
 def test_an_invited_number_replying_with_a_disclosure_is_flagged_on_the_round_it_starts(
     app, phone, round_id
 ):
