@@ -412,7 +412,7 @@ def flag_words_beside(
     answer = _stored_answer(response, question)
     if answer is None:
         answer = _save_answer(response, question, None, skipped=True, commit=False).answer
-    level = flag_answer(answer, result, said="\n".join(unkept))
+    level = flag_answer(answer, result, unkept, said="\n".join(unkept))
     if commit:
         commit_keeping_loaded()
     return level

@@ -61,7 +61,7 @@ def key(round_id: int):
     survey_round = _round(round_id)
     form = KeyingForm(request.form if request.method == "POST" else request.args)
     errors: dict[str, str] = {}
-    error = None
+    error, risk = None, False
     if request.method == "POST" and form.validate_on_submit():
         try:
             result = paper.key_form(
@@ -73,18 +73,11 @@ def key(round_id: int):
                 user_id=current_user.id,
             )
         except paper.KeyingInvalid as exc:
-            errors = exc.errors
+            errors, risk = exc.errors, exc.flagged
         except paper.KeyingError as exc:
-            error = str(exc)
+            error, risk = str(exc), exc.flagged
         else:
-            saved = [result.message]
-            if result.flagged:
-                lead = get_settings()
-                saved.append(
-                    "This form may show a young person at risk. Give the paper form to the "
-                    f"safeguarding lead today ({lead.safeguarding_lead_name} "
-                    f"{lead.safeguarding_lead_phone})."
-                )
+            saved = [result.message, *([_hand_over()] if result.flagged else [])]
             # Not flash(): the shared flash banner takes focus, and the serial must keep it.
             session[SAVED] = saved
             keep = {"channel": form.channel.data}
@@ -99,12 +92,21 @@ def key(round_id: int):
         form=form,
         errors=errors,
         error=error,
+        risk=_hand_over() if risk else "",
         values=request.form if request.method == "POST" else {},
         questions=list(survey_round.questions),
         figures=paper.keying_figures(survey_round),
         paper=paper,
         saved=session.pop(SAVED, []) if request.method == "GET" else [],
     ), (200 if request.method == "GET" or not (errors or error) else 400)
+
+
+def _hand_over() -> str:
+    lead = get_settings()
+    return (
+        "This form may show a young person at risk. Give the paper form to the safeguarding "
+        f"lead today ({lead.safeguarding_lead_name} {lead.safeguarding_lead_phone})."
+    )
 
 
 @bp.get("/staff/paper/rounds/<int:round_id>/serial")

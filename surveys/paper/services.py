@@ -58,8 +58,11 @@ from surveys.safeguarding.services import (
     active_rules,
     adopting,
     flag_keyed,
+    flag_words,
     keep_flags_of,
     note_voided,
+    screen_text,
+    words_to_screen,
 )
 
 KEYING_CHANNELS = [Channel.PAPER, Channel.PHONE, Channel.FACE_TO_FACE, Channel.GROUP]
@@ -80,7 +83,10 @@ VOID_REASONS = {
 
 
 class KeyingError(Exception):
-    """The form cannot be saved as typed; the message says what to do."""
+    """The form cannot be saved as typed; the message says what to do. ``flagged``: whether
+    its words may show a young person at risk (see key_form)."""
+
+    flagged = False
 
 
 class KeyingInvalid(KeyingError):
@@ -430,7 +436,35 @@ def key_form(
     *,
     user_id: int | None = None,
 ) -> KeyResult:
-    """Save one keyed form: a response now, or the first or second copy under double entry."""
+    """Save one keyed form: a response now, or the first or second copy under double entry.
+
+    A form that cannot be keyed is screened all the same. One refused for good (its round's
+    keying has closed) has its risk flagged for the lead now ("refused"); one with something
+    to put right (a serial, an answer) says whether it may show a risk (``KeyingError.flagged``)
+    so the keyer hands it over today, and is flagged when it is saved."""
+    try:
+        return _key_form(survey_round, serial, channel, assisted, form, user_id=user_id)
+    except KeyingError as refused:
+        words = [form.get(name, "") for q in survey_round.questions for name in field_names(q)]
+        if isinstance(refused, KeyingInvalid):
+            refused.flagged = screen_text(words_to_screen(words)).flagged
+        else:
+            db.session.rollback()
+            level = flag_words(words, survey_round.id, "refused", once=True)
+            refused.flagged = level is not None
+            db.session.commit()
+        raise
+
+
+def _key_form(
+    survey_round: SurveyRound,
+    serial: str,
+    channel: Channel,
+    assisted: bool,
+    form: dict[str, str],
+    *,
+    user_id: int | None = None,
+) -> KeyResult:
     ensure_keying_open(survey_round)
     if channel not in KEYING_CHANNELS:
         raise KeyingInvalid({"channel": "Choose how the answers were collected"})
@@ -471,9 +505,9 @@ def key_form(
         first = KeyedEntry(
             entry_number=1, channel=channel.value, assisted=assisted, answers=answers
         )
-        first.flag = flag_keyed(_words(answers), survey_round.id, None)
         paper_form.entries.append(first)
-        _claim(paper_form, text)
+        _claim(paper_form, text)  # first: the unique serial settles two keyers racing
+        first.flag = flag_keyed(_words(answers), survey_round.id, None)
         _audit("paper.key", paper_form, f"{text}, entry 1 of 2, {channel.value}", user_id)
         db.session.commit()
         return KeyResult(

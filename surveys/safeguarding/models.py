@@ -116,4 +116,5 @@ FLAG_ORIGINS = {
     "voided": "A voided paper form",
     "keyed": "A paper form keyed once, not yet checked",
     "signup": "Typed as a name to keep in touch",
+    "refused": "A paper form that could not be keyed",
 }

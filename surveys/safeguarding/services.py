@@ -28,6 +28,7 @@ from surveys.safeguarding.models import FlagStatus, SafeguardingFlag, ScreeningR
 
 _cache: dict[str, object] = {"stamp": None, "rules": []}
 SAID_LIMIT = 1600  # one long text message
+KEYED_LIMIT = 20_000  # every free-text answer of a paper form, as keyed (twice)
 
 
 def seed_rules() -> int:
@@ -128,12 +129,14 @@ def screen_answer(answer: Answer, texts: list[str], *, said: str = "") -> str | 
     neither lose the flag nor hold the answer's write.
     """
     result = screen_text(texts)
-    return flag_answer(answer, result, said=said) if result.flagged else None
+    return flag_answer(answer, result, texts, said=said) if result.flagged else None
 
 
-def flag_answer(answer: Answer, result: screening.ScreenResult, *, said: str = "") -> str:
-    """Raise (or refresh) ``answer``'s flag for a screening that matched (see screen_answer);
-    for a caller that has screened the words already. Returns the level."""
+def flag_answer(
+    answer: Answer, result: screening.ScreenResult, words: list[str], *, said: str = ""
+) -> str:
+    """Raise (or refresh) ``answer``'s flag for a screening of ``words`` that matched (see
+    screen_answer); for a caller that has screened the words already. Returns the level."""
     fields = _flag_fields(result)
     said = said[:SAID_LIMIT]
     flag = db.session.scalar(
@@ -143,16 +146,8 @@ def flag_answer(answer: Answer, result: screening.ScreenResult, *, said: str = "
         # A flag the lead closed ("no concern", "action taken") opens again: the young person
         # has written a risk again (changed the answer, texted beside it), which nobody has read.
         _refresh(flag, fields, said, reopen=True)
-    elif (waiting := db.session.info.pop(_ADOPTING, None)) is not None:
-        # A paper form's flag, raised when it was keyed: the answer takes it over, with the
-        # lead's status and notes. The lead has read these words already, so it stays as it is.
-        waiting.answer, waiting.round_id, waiting.origin = (
-            answer,
-            answer.response.round_id,
-            "answer",
-        )
-        waiting.said = said
-        _refresh(waiting, fields, said, reopen=False)
+    elif (adoption := db.session.info.get(_ADOPTING)) is not None:
+        _adopt(adoption, answer, fields, words_to_screen(words), said)
     else:
         flag = SafeguardingFlag(
             round_id=answer.response.round_id, answer=answer, said=said, **fields
@@ -182,17 +177,64 @@ def _refresh(flag: SafeguardingFlag, fields: dict[str, str], said: str, *, reope
 _ADOPTING = "safeguarding.adopting"
 
 
+@dataclass
+class _Adoption:
+    """A paper form's flag raised at its keying (``flag_keyed``), while its answers are saved."""
+
+    waiting: SafeguardingFlag
+    read: str  # the words on it, which the lead has been told of
+    taken: bool = False  # whether an answer has taken the flag over
+
+
 @contextmanager
 def adopting(waiting: SafeguardingFlag | None) -> Iterator[None]:
     """While a paper form's answers are saved at its verification: the flag its keying raised
-    (``flag_keyed``), if any, becomes the flag of the first answer the engine flags, so the lead
-    keeps one flag and its notes, and is not told twice. If no answer flags (a settled keying
-    without the words), it stays as it is, words and all."""
-    db.session.info[_ADOPTING] = waiting
+    (``flag_keyed``), if any, becomes the flag of the first answer the engine flags, and every
+    other answer flagged for words on it gets the lead's status and notes, so nobody is told
+    twice about words the lead has read. Words the lead has not seen raise a flag as ever. If
+    no answer flags (a settled keying without the words), it stays as it is, words and all."""
+    if waiting is None:
+        yield
+        return
+    db.session.info[_ADOPTING] = _Adoption(waiting, waiting.said)
     try:
         yield
     finally:
         db.session.info.pop(_ADOPTING, None)
+
+
+def _adopt(
+    adoption: _Adoption, answer: Answer, fields: dict[str, str], words: list[str], said: str
+) -> None:
+    """``answer`` flagged (for ``words``) while a paper form's answers are saved: see adopting."""
+    read = all(word in adoption.read for word in words)
+    round_id = answer.response.round_id
+    if not adoption.taken:
+        adoption.taken = True
+        flag = adoption.waiting
+        flag.answer, flag.round_id, flag.origin = answer, round_id, "answer"
+        # Words keyed from the paper that this answer does not hold stay on the flag for the
+        # lead (a settled keying may have dropped them, another answer may hold them).
+        kept = [line for line in adoption.read.splitlines() if not any(line in w for w in words)]
+        flag.said = "\n".join([*kept, said] if said else kept)[:KEYED_LIMIT]
+        _refresh(flag, fields, "", reopen=not read)
+        return
+    if read:  # another answer with words the lead has read: their status and notes, untold
+        waiting = adoption.waiting
+        copied = {
+            "status": waiting.status,
+            "note": waiting.note,
+            "reviewed_by_id": waiting.reviewed_by_id,
+            "escalated": waiting.escalated,
+            "raised_on": waiting.raised_on,
+        }
+        db.session.add(
+            SafeguardingFlag(round_id=round_id, answer=answer, said=said, **fields, **copied)
+        )
+        return
+    flag = SafeguardingFlag(round_id=round_id, answer=answer, said=said, **fields)
+    db.session.add(flag)
+    _notify_after_commit(flag)
 
 
 def words_to_screen(words: list[str]) -> list[str]:
@@ -202,18 +244,33 @@ def words_to_screen(words: list[str]) -> list[str]:
     return [word for word in cleaned if any(c.isalpha() for c in word)]
 
 
-def flag_words(words: list[str], round_id: int | None, origin: str = "text") -> str | None:
+def flag_words(
+    words: list[str], round_id: int | None, origin: str = "text", *, once: bool = False
+) -> str | None:
     """Screen words that no answer keeps and flag a risk in them: a text from a number in no
     survey, words posted to a round that closed meanwhile (``origin``, one of FLAG_ORIGINS).
     The flag keeps the words, the date and the round they were about (``round_id``, if any)
-    and nothing of who sent them. Returns the level, or None. Saved in the caller's
-    transaction, the lead's email after its commit."""
+    and nothing of who sent them. ``once``: the same words from the same place again (a late
+    paper form keyed twice, one name on two sign-ups) refresh the flag they raised, not a
+    second one. Returns the level, or None. Saved in the caller's transaction, the lead's
+    email after its commit."""
     typed = words_to_screen(words)
     result = screen_text(typed) if typed else None
     if result is None or not result.flagged:
         return None
     fields = _flag_fields(result)
     said = "\n".join(typed)[:SAID_LIMIT]
+    if once and (
+        same := db.session.scalar(
+            sa.select(SafeguardingFlag).where(
+                SafeguardingFlag.round_id == round_id,
+                SafeguardingFlag.origin == origin,
+                SafeguardingFlag.said == said,
+            )
+        )
+    ):
+        _refresh(same, fields, "", reopen=False)
+        return fields["level"]
     flag = SafeguardingFlag(round_id=round_id, said=said, origin=origin, **fields)
     db.session.add(flag)
     _notify_after_commit(flag)
@@ -234,12 +291,14 @@ def flag_keyed(
     fields = _flag_fields(result)
     said = "\n".join(typed)
     if waiting is None:
-        flag = SafeguardingFlag(round_id=round_id, said=said[:SAID_LIMIT], origin="keyed", **fields)
+        flag = SafeguardingFlag(
+            round_id=round_id, said=said[:KEYED_LIMIT], origin="keyed", **fields
+        )
         db.session.add(flag)
         _notify_after_commit(flag)
         return flag
     new_words = [word for word in typed if word not in waiting.said]
-    merged = "\n".join(w for w in (waiting.said, *new_words) if w)[:SAID_LIMIT]
+    merged = "\n".join(w for w in (waiting.said, *new_words) if w)[:KEYED_LIMIT]
     _refresh(waiting, fields, merged, reopen=bool(new_words))
     return waiting
 

@@ -28,7 +28,7 @@ def notify_lead(round_name: str | None, categories: list[str], origin: str = "te
     concern = ", ".join(c.replace("_", " ") for c in categories)
     helped = (
         "The person who keyed it was asked to give you the paper form today."
-        if origin == "keyed"
+        if origin in ("keyed", "refused")
         else "The young person was shown where to get help now."
     )
     if round_name is None:

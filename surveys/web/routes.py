@@ -228,7 +228,7 @@ def thanks(slug: str):
 def keep_in_touch(slug: str, kind: str):
     survey_round = _round(slug)
     form = ContactRequestForm(prefix=kind)
-    web.offer_help_for(survey_round, [form.name.data or ""])  # "help me he hits me" as a name
+    helped = web.offer_help_for(survey_round, [form.name.data or ""])  # "he hits me" as a name
     if form.validate_on_submit():
         web.save_contact_request(
             survey_round,
@@ -244,6 +244,8 @@ def keep_in_touch(slug: str, kind: str):
             kind=kind,
             disclosed=web.disclosed(survey_round),
         )
+    if helped:
+        web.keep_words_for_lead(survey_round, form.name.data or "")
     forms = {
         "forum_form": ContactRequestForm(kind="forum", prefix="forum"),
         "updates_form": ContactRequestForm(kind="updates", prefix="updates"),

@@ -166,6 +166,26 @@ def offer_help_for(survey_round: SurveyRound, words: list[str]) -> bool:
     return True
 
 
+SIGN_UP_WORDS = 500  # characters of a refused form's name kept: within the sealed box's padding
+
+
+def keep_words_for_lead(survey_round: SurveyRound, name: str) -> None:
+    """A keep-in-touch form refused (no consent, a bad email) whose name showed a risk: its
+    words are sealed like a sign-up, to reach the lead as a flag with the batch (see
+    offer_help_for), and are never written as one."""
+    sign_ups.seal(
+        sign_ups.SignUp(
+            round_id=survey_round.id,
+            kind=sign_ups.WORDS_ONLY,
+            name=name.strip()[:SIGN_UP_WORDS],
+            phone="",
+            email="",
+            consent=False,
+        )
+    )
+    db.session.commit()
+
+
 def remember_disclosure(survey_round: SurveyRound, level: str) -> None:
     """After a flagged answer: the help page thanks them ("likely"), or the next page offers a
     gentle help panel ("possible"); the thank-you page repeats the help either way."""

@@ -34,12 +34,15 @@ from surveys.safeguarding.services import flag_words
 
 PURPOSE = "sign-up"
 PADDED_LENGTH = 4096  # bytes of JSON: the longest name and email the form takes fit
+# A form refused (no consent, a bad email) whose name showed a risk: sealed all the same, so
+# its words reach the lead with the batch, but never written as a sign-up.
+WORDS_ONLY = "words"
 
 
 @dataclass(frozen=True)
 class SignUp:
     round_id: int
-    kind: str  # "forum" or "updates"
+    kind: str  # "forum" or "updates", or WORDS_ONLY
     name: str
     phone: str
     email: str
@@ -97,7 +100,12 @@ def apply_sign_ups(*, everything: bool = False) -> int:
             continue
         shuffler.shuffle(batch)
         for pending, sign_up in batch:
-            if survey_round is not None:  # a deleted round's sign-ups go with it
+            if survey_round is not None:
+                # A risk in what they typed as a name reaches the lead now, in the batch: a
+                # flag raised on the thank-you page would sit next to their response. The
+                # same name twice (the forum and updates) is one flag.
+                flag_words([sign_up.name], round_id, origin="signup", once=True)
+            if survey_round is not None and sign_up.kind != WORDS_ONLY:
                 db.session.add(
                     ContactRequest(
                         round_id=round_id,
@@ -108,9 +116,6 @@ def apply_sign_ups(*, everything: bool = False) -> int:
                         consent=sign_up.consent,
                     )
                 )
-                # A risk in what they typed as a name reaches the lead now, in the batch: a
-                # flag raised on the thank-you page would sit next to their response.
-                flag_words([sign_up.name], round_id, origin="signup")
                 written += 1
             db.session.delete(pending)
     db.session.commit()

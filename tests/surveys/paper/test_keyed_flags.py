@@ -9,8 +9,12 @@ answer takes it over at verification, so the lead keeps one flag with their note
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 import sqlalchemy as sa
 
+from app.core.clock import today
 from app.core.extensions import db
 from app.messaging import mail
 from app.staff.auth.models import Role
@@ -142,3 +146,100 @@ def test_voiding_a_form_keyed_once_keeps_its_flag_with_the_words(app, round_id):
         [flag] = db.session.scalars(sa.select(SafeguardingFlag))
         assert flag.origin == "voided" and DISCLOSURE in flag.said and "voided" in flag.note
         assert flag.where.startswith("A voided paper form")
+
+
+# From an adversarial review of the above.
+HITS = "he hits me when he is drunk"
+
+
+def test_two_keyers_racing_the_first_keying_get_a_clear_message_and_the_lead_one_flag(
+    app, round_id, monkeypatch
+):
+    """Screening the words read the database, which flushed the new form row before the
+    unique serial was claimed: the loser of a race got a 500, not "just been keyed"."""
+    first, second, _ = _double_entry(app, round_id)
+    _key(app, round_id, "7", form(Q7=DISCLOSURE), first)
+    # The second keyer's look for the serial came just before the first keyer's commit.
+    monkeypatch.setattr(paper, "find_form", lambda survey_round, number: None)
+    with pytest.raises(paper.KeyingInvalid) as caught:
+        _key(app, round_id, "7", form(Q7=DISCLOSURE + " again"), second)
+    assert "just been keyed" in caught.value.errors["serial"]
+    assert len(_flags(app)) == 1 and len(mail.outbox) == 1
+
+
+def test_two_flagged_answers_on_one_form_keep_the_leads_closed_flag_and_tell_them_once(
+    app, round_id
+):
+    first, second, _ = _double_entry(app, round_id)
+    _key(app, round_id, "7", form(Q7=DISCLOSURE, Q12=HITS), first)
+    [flag] = _flags(app)
+    assert DISCLOSURE in flag.said and HITS in flag.said
+    _note(app, status="action_taken")
+    _key(app, round_id, "7", form(Q7=DISCLOSURE, Q12=HITS), second)
+    flags = _flags(app)
+    assert len(flags) == 2 and all(f.answer_id is not None for f in flags)
+    assert [(f.status, f.note) for f in flags] == [("action_taken", SPOKEN)] * 2
+    assert len(mail.outbox) == 1
+
+
+def test_words_settled_away_stay_on_the_flag_the_lead_acted_on(app, round_id):
+    first, second, third = _double_entry(app, round_id)
+    _key(app, round_id, "9", form(Q7=DISCLOSURE), first)
+    _note(app, status="action_taken")
+    _key(app, round_id, "9", form(Q7="", Q12=HITS), second)
+    with app.app_context():
+        survey_round = db.session.get(SurveyRound, round_id)
+        [waiting] = paper.forms_to_settle(survey_round)
+        found = paper.differences(list(survey_round.questions), *waiting.entries)
+        paper.settle(waiting, {d.key: "2" for d in found}, user_id=third)
+    [flag] = _flags(app)
+    with app.app_context():
+        answer = db.session.get(Answer, flag.answer_id)
+        assert answer.value == {"text": HITS}
+    assert DISCLOSURE in flag.said and flag.note == SPOKEN
+
+
+def test_new_words_beside_a_long_keyed_answer_are_not_cut_off(app, round_id):
+    first, second, _ = _double_entry(app, round_id)
+    long = DISCLOSURE + ". " + "I do not like my flat and the heating is broken. " * 40
+    _key(app, round_id, "9", form(Q7=long), first)
+    _note(app, status="no_concern")
+    _key(app, round_id, "9", form(Q7=long, Q12=HITS), second)
+    [flag] = _flags(app)
+    assert flag.status == "new" and HITS in flag.said
+
+
+def test_a_form_refused_after_the_keying_deadline_is_flagged_once_and_the_keyer_told(
+    app, round_id, logged_in_as
+):
+    _double_entry(app, round_id)
+    with app.app_context():
+        paper.update_settings(
+            db.session.get(SurveyRound, round_id),
+            entry_deadline=today() - timedelta(days=1),
+            double_entry=True,
+        )
+    client = logged_in_as(Role.DATA_ENTRY)
+    url = f"/staff/paper/rounds/{round_id}/key"
+    for _ in range(2):  # keyed again: the same words are one flag
+        refused = client.post(url, data={"channel": "paper", "serial": "7", **form(Q7=DISCLOSURE)})
+        assert refused.status_code == 400 and "deadline" in refused.text
+        assert "Give the paper form to the safeguarding lead today" in refused.text
+    [flag] = _flags(app)
+    assert flag.origin == "refused" and DISCLOSURE in flag.said and flag.answer_id is None
+    assert len(mail.outbox) == 1
+
+
+def test_a_form_with_an_answer_to_put_right_tells_the_keyer_to_hand_it_over(
+    app, round_id, logged_in_as
+):
+    """Flagged when it is saved, once put right; the keyer, holding the paper, is told now."""
+    client = logged_in_as(Role.DATA_ENTRY)
+    url = f"/staff/paper/rounds/{round_id}/key"
+    data = {"channel": "paper", "serial": "7", **form(Q7=DISCLOSURE, Q1="not a date")}
+    refused = client.post(url, data=data)
+    assert refused.status_code == 400
+    assert "Give the paper form to the safeguarding lead today" in refused.text
+    ordinary = client.post(url, data={"channel": "paper", "serial": "7", **form(Q1="x")})
+    assert ordinary.status_code == 400
+    assert "Give the paper form to the safeguarding lead today" not in ordinary.text

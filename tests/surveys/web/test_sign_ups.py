@@ -108,10 +108,32 @@ def test_a_risk_typed_as_a_name_shows_help_at_once_and_reaches_the_lead_with_its
     assert NAME_DISCLOSURE in flag.said
 
 
-def test_a_risk_typed_as_a_name_on_a_form_refused_still_shows_help(app, round_id):
+def test_a_risk_typed_as_a_name_on_a_form_refused_shows_help_and_reaches_the_lead(app, round_id):
     browser = _answered(app)
     refused = _sign_up_as(browser, NAME_DISCLOSURE, email="not an email")
     assert refused.status_code == 400 and "116 123" in refused.text
+    assert _flags(app) == []  # with the batch, as a sign-up's would be
+    with app.app_context():
+        assert apply_sign_ups(everything=True) == 0  # no sign-up is written for it
+        assert db.session.scalar(sa.select(sa.func.count(ContactRequest.id))) == 0
+    [flag] = _flags(app)
+    assert flag.origin == "signup" and NAME_DISCLOSURE in flag.said
+
+
+def test_one_name_on_both_forms_is_one_flag(app, round_id):
+    browser = _answered(app)
+    for kind in ("forum", "updates"):
+        browser.post(
+            f"{BASE}/keep-in-touch/{kind}",
+            data={
+                f"{kind}-name": NAME_DISCLOSURE,
+                f"{kind}-email": "someone@example.org",
+                f"{kind}-consent": "y",
+            },
+        )
+    with app.app_context():
+        assert apply_sign_ups(everything=True) == 2
+    assert len(_flags(app)) == 1
 
 
 def test_an_ordinary_name_shows_no_help_and_raises_no_flag(app, round_id):
