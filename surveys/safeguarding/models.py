@@ -65,7 +65,7 @@ class SafeguardingFlag(Model):
     # Both empty for a text outside a survey conversation (then ``said`` holds its words).
     round_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("survey_round.id"), index=True)
     answer_id: so.Mapped[int | None] = so.mapped_column(
-        RandomKey, sa.ForeignKey("answer.id", ondelete="CASCADE")
+        RandomKey, sa.ForeignKey("answer.id", ondelete="SET NULL")
     )
     rules: so.Mapped[str] = so.mapped_column(sa.String(500))  # rule keys joined by |
     categories: so.Mapped[str] = so.mapped_column(sa.String(300))
@@ -117,4 +117,5 @@ FLAG_ORIGINS = {
     "keyed": "A paper form keyed once, not yet checked",
     "signup": "Typed as a name to keep in touch",
     "refused": "A paper form that could not be keyed",
+    "answer": "A survey answer since deleted",
 }
