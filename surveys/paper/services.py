@@ -61,6 +61,7 @@ from surveys.safeguarding.services import (
     flag_words,
     keep_flags_of,
     note_voided,
+    risky_words,
     screen_text,
     words_to_screen,
 )
@@ -449,8 +450,12 @@ def key_form(
         if isinstance(refused, KeyingInvalid):
             refused.flagged = screen_text(words_to_screen(words)).flagged
         else:
+            # Its risky answers and its serial (which form to ask for; the same form keyed
+            # again is the same flag), nothing else of the form.
             db.session.rollback()
-            level = flag_words(words, survey_round.id, "refused", once=True)
+            typed = serial.strip()[:40]
+            kept = [f"Serial {typed}", *risky_words(words)] if typed else risky_words(words)
+            level = flag_words(kept, survey_round.id, "refused", once=bool(typed))
             refused.flagged = level is not None
             db.session.commit()
         raise

@@ -281,26 +281,30 @@ def flag_keyed(
     words: list[str], round_id: int, waiting: SafeguardingFlag | None
 ) -> SafeguardingFlag | None:
     """Flag a risk in words keyed from a paper form that waits for a second keying (double
-    entry): now, not when it is verified, which may be days later or never. ``waiting``: the
-    flag an earlier keying of the same form raised, which this one refreshes (reopening it only
-    for words the lead has not read). Returns the form's flag, or None."""
-    typed = words_to_screen(words)
-    result = screen_text(typed) if typed else None
-    if result is None or not result.flagged:
+    entry): now, not when it is verified, which may be days later or never. The flag keeps
+    the answers that matched, not the form's other words. ``waiting``: the flag an earlier
+    keying of the same form raised, which this one refreshes (reopening it only for risky
+    words the lead has not read). Returns the form's flag, or None."""
+    risky = risky_words(words)
+    if not risky:
         return waiting
-    fields = _flag_fields(result)
-    said = "\n".join(typed)
+    fields = _flag_fields(screen_text(risky))
     if waiting is None:
-        flag = SafeguardingFlag(
-            round_id=round_id, said=said[:KEYED_LIMIT], origin="keyed", **fields
-        )
+        said = "\n".join(risky)[:KEYED_LIMIT]
+        flag = SafeguardingFlag(round_id=round_id, said=said, origin="keyed", **fields)
         db.session.add(flag)
         _notify_after_commit(flag)
         return flag
-    new_words = [word for word in typed if word not in waiting.said]
+    new_words = [word for word in risky if word not in waiting.said]
     merged = "\n".join(w for w in (waiting.said, *new_words) if w)[:KEYED_LIMIT]
     _refresh(waiting, fields, merged, reopen=bool(new_words))
     return waiting
+
+
+def risky_words(words: list[str]) -> list[str]:
+    """The pieces of ``words`` (as screened) that match the list on their own: a match is
+    always within one piece, so these are all a flag needs to keep of a form's answers."""
+    return [word for word in words_to_screen(words) if screen_text([word]).flagged]
 
 
 def note_voided(flag: SafeguardingFlag, why: str) -> None:

@@ -752,7 +752,7 @@ def _only_a_keyword(body: str, found: _Found, chosen: Language | None) -> bool:
     ("BELONG", "belong!"), or chooses a language ("LANG XB", a language's own keyword: only
     whole texts do): fixed words, none of them the sender's own, so nothing in it to screen.
     Anything more ("BELONG he hits me", "BELONG 💀": a skull reads as "die") is screened."""
-    if not _PLAIN_WORDS.fullmatch(body):
+    if not (body.isascii() and _PLAIN_WORDS.fullmatch(body)):  # fullwidth "kms" is screened
         return False
     return (
         found.word == _word(current_app.config["SMS_KEYWORD"])
@@ -761,7 +761,7 @@ def _only_a_keyword(body: str, found: _Found, chosen: Language | None) -> bool:
     )
 
 
-_PLAIN_WORDS = re.compile(r"[\w\s.!?]+")  # letters, digits, spaces and a full stop or two
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9\s.!?]+")  # letters, digits, spaces, a full stop or two
 
 
 def _help_outside_a_survey(body: str, round_id: int | None) -> list[str]:

@@ -96,15 +96,20 @@ def apply_sign_ups(*, everything: bool = False) -> int:
     for round_id, batch in by_round.items():
         survey_round = db.session.get(SurveyRound, round_id)
         closed = survey_round is None or survey_round.has_closed
-        if len(batch) < least and not closed and not everything:
+        # Words-only items ride with their round's batch but do not make it up: they are no
+        # sign-ups to hide among (and one person's refused tries would count many times).
+        signed_up = [item for item in batch if item[1].kind != WORDS_ONLY]
+        if len(signed_up) < least and not closed and not everything:
             continue
         shuffler.shuffle(batch)
+        flagged: set[str] = set()
         for pending, sign_up in batch:
-            if survey_round is not None:
-                # A risk in what they typed as a name reaches the lead now, in the batch: a
-                # flag raised on the thank-you page would sit next to their response. The
-                # same name twice (the forum and updates) is one flag.
-                flag_words([sign_up.name], round_id, origin="signup", once=True)
+            # A risk in what they typed as a name reaches the lead now, in the batch: a flag
+            # raised on the thank-you page would sit next to their response. The same name
+            # twice in a batch (the forum and updates) is one flag.
+            new_name = survey_round is not None and sign_up.name not in flagged
+            if new_name and flag_words([sign_up.name], round_id, origin="signup"):
+                flagged.add(sign_up.name)
             if survey_round is not None and sign_up.kind != WORDS_ONLY:
                 db.session.add(
                     ContactRequest(

@@ -243,3 +243,38 @@ def test_a_form_with_an_answer_to_put_right_tells_the_keyer_to_hand_it_over(
     ordinary = client.post(url, data={"channel": "paper", "serial": "7", **form(Q1="x")})
     assert ordinary.status_code == 400
     assert "Give the paper form to the safeguarding lead today" not in ordinary.text
+
+
+# From a second adversarial review.
+
+
+def test_a_typo_in_a_harmless_answer_does_not_reopen_the_leads_closed_flag(app, round_id):
+    """The flag keeps only the answers that matched, so only new risky words reopen it."""
+    first, second, _ = _double_entry(app, round_id)
+    _key(app, round_id, "9", form(Q7=DISCLOSURE), first)
+    _note(app, status="no_concern")
+    result = _key(app, round_id, "9", form(Q7=DISCLOSURE, Q4_1="Having my own spce"), second)
+    assert result.status == FormStatus.MISMATCH
+    [flag] = _flags(app)
+    assert flag.status == "no_concern" and len(mail.outbox) == 1
+    assert "Having my own" not in flag.said  # nothing of the form's other answers
+
+
+def test_two_late_paper_forms_with_the_same_words_are_two_flags(app, round_id):
+    """Another young person's form with the same words is not swallowed by the first one's
+    closed flag: a refused form's flag is one per serial."""
+    first, second, _ = _double_entry(app, round_id)
+    with app.app_context():
+        paper.update_settings(
+            db.session.get(SurveyRound, round_id),
+            entry_deadline=today() - timedelta(days=1),
+            double_entry=True,
+        )
+    for serial, user in (("7", first), ("8", second)):
+        with pytest.raises(paper.KeyingError):
+            _key(app, round_id, serial, form(Q7=DISCLOSURE), user)
+        if serial == "7":
+            _note(app, status="action_taken")
+    flags = _flags(app)
+    assert [f.status for f in flags] == ["action_taken", "new"] and len(mail.outbox) == 2
+    assert "Serial 8" in flags[1].said

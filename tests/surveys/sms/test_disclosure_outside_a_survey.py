@@ -269,3 +269,22 @@ def test_our_own_number_echoing_our_help_raises_no_flag(app, phone, round_id):
     phone.number = "+447700900000"
     assert phone.say(help_text) == ""
     assert len(_flags(app)) == 1, "only the young person's text"
+
+
+# Letters the screener reads but a keyword's letters-and-digits leave out (fullwidth, "fancy
+# font" maths letters): beside BELONG they are the sender's words, screened.
+FANCY = (
+    "\U0001d422 \U0001d430\U0001d41a\U0001d427\U0001d42d \U0001d42d\U0001d428 "
+    "\U0001d424\U0001d422\U0001d425\U0001d425 \U0001d426\U0001d432\U0001d42c\U0001d41e\U0001d425"
+    "\U0001d41f"
+)
+FULLWIDTH = "".join(c if c == " " else chr(ord(c) + 0xFEE0) for c in "i want to kill myself")
+
+
+@pytest.mark.parametrize("body", [f"BELONG {FANCY}", f"BELONG {FULLWIDTH}", f"test26 {FULLWIDTH}"])
+def test_a_keyword_beside_a_disclosure_in_other_letters_is_screened(app, phone, round_id, body):
+    with app.app_context():
+        assert services.screen_text([body]).flagged, "the screener itself reads these words"
+    reply = phone.say(body)
+    assert "116 123" in reply, reply
+    assert [f.said for f in _flags(app)] == [body]

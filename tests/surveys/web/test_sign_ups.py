@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.core.extensions import db
+from app.messaging import mail
 from app.staff.auth.models import Role
+from app.staff.authority.services import get_settings
 from surveys.models import ContactRequest, PendingSignUp, SurveyRound
 from surveys.safeguarding.models import SafeguardingFlag
 from surveys.services import close_round
@@ -143,3 +145,34 @@ def test_an_ordinary_name_shows_no_help_and_raises_no_flag(app, round_id):
     with app.app_context():
         assert apply_sign_ups(everything=True) == 1
     assert _flags(app) == []
+
+
+def test_two_people_typing_the_same_risky_name_in_two_batches_reach_the_lead_twice(app, round_id):
+    with app.app_context():
+        get_settings().safeguarding_lead_email = "lead@council.example"
+        db.session.commit()
+    mail.outbox.clear()
+    _sign_up_as(_answered(app), NAME_DISCLOSURE)  # one young person
+    with app.app_context():
+        apply_sign_ups(everything=True)
+        for flag in db.session.scalars(sa.select(SafeguardingFlag)):
+            flag.status = "action_taken"  # the lead acts on it
+        db.session.commit()
+    _sign_up_as(_answered(app), NAME_DISCLOSURE, email="other@example.org")  # someone else
+    with app.app_context():
+        apply_sign_ups(everything=True)
+    assert [f.status for f in _flags(app)] == ["action_taken", "new"]
+    assert len(mail.outbox) == 2
+
+
+def test_refused_tries_do_not_make_up_a_batch(app, round_id):
+    """Words-only items (a refused form's risky name) ride with the batch but do not count
+    toward its least size: one person's refused tries are no crowd to hide a sign-up in."""
+    browser = _answered(app)
+    for _ in range(4):
+        _sign_up_as(browser, NAME_DISCLOSURE, email="not an email")
+    _sign_up(browser, "Ash")
+    with app.app_context():
+        assert apply_sign_ups() == 0  # one sign-up: it waits
+        assert apply_sign_ups(everything=True) == 1
+    assert len(_flags(app)) == 1
