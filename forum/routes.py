@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from app.core import clock
 from app.core.forms import ConfirmForm
-from app.core.pages import int_arg, render_page_or_partial
+from app.core.pages import first_error, int_arg, render_page_or_partial, render_partial
 from app.messaging import confirm
 from app.staff.auth.access import allow, public
 from app.staff.auth.models import Role
@@ -220,25 +220,21 @@ def attendance(meeting_id: int, member_id: int):
         except services.ForumError as exc:
             error = str(exc)
     else:
-        error = next(iter(e for errors in form.errors.values() for e in errors), None)
+        error = first_error(form)
     if not request.headers.get("HX-Request"):
         flash(error or f"Register saved for {person.display_name}")
         return redirect(url_for("forum.meeting", meeting_id=held.id) + f"#member-{person.id}")
     row = next((r for r in services.register(held) if r[0].id == person.id), (person, None))
-    response = make_response(
-        render_template(
-            "forum/_partials/register_row.html",
-            meeting=held,
-            member=row[0],
-            attendance=row[1],
-            payment_types=PAYMENT_TYPES,
-            error=error,
-            saved=error is None,
-        ),
+    return render_partial(
+        "forum/_partials/register_row.html",
         400 if error else 200,
+        meeting=held,
+        member=row[0],
+        attendance=row[1],
+        payment_types=PAYMENT_TYPES,
+        error=error,
+        saved=error is None,
     )
-    response.vary.add("HX-Request")
-    return response
 
 
 # --- You said: items --------------------------------------------------------------------------
@@ -465,41 +461,44 @@ def action_status(action_id: int):
     form = StatusForm()
     error, conflict = None, None
     if form.validate_on_submit():
-        try:
-            services.set_status(
-                act, form.seen_version(), form.status.data, _actor(), form.reason.data or ""
-            )
-        except services.ActionConflict as exc:
-            conflict, act = exc.current, exc.current
-            error = (
-                "Someone else changed this action while you were editing. It now says: "
-                + (STATUS_LABELS[exc.current.status_enum])
-            )
-        except services.ActionInvalid as exc:
-            error = str(exc)
+        act, error, conflict = _set_status(act, form)
     else:
-        error = next(iter(e for errors in form.errors.values() for e in errors), None)
+        error = first_error(form)
     if not request.headers.get("HX-Request"):
         flash(error or "Status changed")
         back = request.form.get("back") == "action"
         return redirect(
             url_for("forum.action", action_id=act.id) if back else url_for("forum.tracker")
         )
-    response = make_response(
-        render_template(
-            "forum/_partials/tracker_row.html",
-            row=services.TrackerRow(act, rag_for(act, clock.today())),
-            reviews=monitoring.latest_reviews([act.id]),
-            can_edit=True,
-            statuses=STATUS_LABELS,
-            error=error,
-            conflict=conflict,
-            saved=error is None,
-        ),
+    return render_partial(
+        "forum/_partials/tracker_row.html",
         409 if conflict else 400 if error else 200,
+        row=services.TrackerRow(act, rag_for(act, clock.today())),
+        reviews=monitoring.latest_reviews([act.id]),
+        can_edit=True,
+        statuses=STATUS_LABELS,
+        error=error,
+        conflict=conflict,
+        saved=error is None,
     )
-    response.vary.add("HX-Request")
-    return response
+
+
+def _set_status(act: Action, form: StatusForm) -> tuple[Action, str | None, Action | None]:
+    """(the action as it now is, the error to show, the action someone else saved meanwhile)."""
+    try:
+        services.set_status(
+            act, form.seen_version(), form.status.data, _actor(), form.reason.data or ""
+        )
+    except services.ActionConflict as exc:
+        return (
+            exc.current,
+            "Someone else changed this action while you were editing. It now says: "
+            + STATUS_LABELS[exc.current.status_enum],
+            exc.current,
+        )
+    except services.ActionInvalid as exc:
+        return act, str(exc), None
+    return act, None, None
 
 
 @bp.post("/staff/actions/<int:action_id>/progress")
@@ -511,7 +510,7 @@ def action_progress(action_id: int):
         services.add_progress(act, form.text.data or "", _actor())
         flash("Progress update added")
     else:
-        flash(next(iter(e for errors in form.errors.values() for e in errors), "Try again"))
+        flash(first_error(form) or "Try again")
     return redirect(url_for("forum.action", action_id=act.id))
 
 
@@ -532,7 +531,7 @@ def action_rating(action_id: int):
         else:
             flash("Rating saved")
     else:
-        flash(next(iter(e for errors in form.errors.values() for e in errors), "Try again"))
+        flash(first_error(form) or "Try again")
     return redirect(url_for("forum.action", action_id=act.id))
 
 

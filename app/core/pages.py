@@ -16,6 +16,19 @@ def render_page_or_partial(page: str, partial: str, **context):
     return response
 
 
+def render_partial(template: str, status: int = 200, **context):
+    """An htmx fragment (a table row swapped in place), marked as varying by HX-Request: the
+    same URL answers a request without JavaScript with a redirect."""
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def first_error(form) -> str | None:
+    """The first of a form's error messages (for a one-line notice), or None."""
+    return next((e for errors in form.errors.values() for e in errors), None)
+
+
 def int_arg(name: str, default: int | None = None, *, largest: int = LARGEST_KEY) -> int | None:
     """A whole number from the query string (``?page=2``), or ``default`` when it is missing,
     not a number, below 1, or larger than the database can hold."""

@@ -183,12 +183,7 @@ def add_question(questionnaire_id: int):
     locked = editor.is_locked(questionnaire)
     kind_form = QuestionKindForm(request.values)
     if locked or not ("kind" in request.values and kind_form.validate()):
-        return render_template(
-            "surveys/questionnaires/add_kind.html",
-            form=kind_form if "kind" in request.values else QuestionKindForm(formdata=None),
-            questionnaire=questionnaire,
-            locked=locked,
-        )
+        return _kind_page(questionnaire, kind_form, locked)
     kind = QuestionKind(kind_form.kind.data)
     form = NewQuestionForm(
         code=editor.next_local_code(questionnaire), kind=kind.value, max_items="3"
@@ -211,6 +206,17 @@ def add_question(questionnaire_id: int):
         kind=kind,
         kind_label=editor.KIND_LABELS[kind],
         locked=False,
+    )
+
+
+def _kind_page(questionnaire, kind_form: QuestionKindForm, locked: bool) -> str:
+    """The first step of adding a question: choosing its kind (again, if the one sent is not
+    a kind; or only saying why not, if the version is locked)."""
+    return render_template(
+        "surveys/questionnaires/add_kind.html",
+        form=kind_form if "kind" in request.values else QuestionKindForm(formdata=None),
+        questionnaire=questionnaire,
+        locked=locked,
     )
 
 

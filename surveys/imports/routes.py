@@ -62,16 +62,10 @@ def mapping(upload_id: int):
     error = None
     if form.validate_on_submit():
         columns = posted_columns(request.form, upload.headers)
-        unknown = imports.unknown_values(upload, survey_round)
-        values = {
-            h: {
-                v: request.form.get(f"val-{upload.headers.index(h)}-{n}", "")
-                for n, v in enumerate(vs)
-            }
-            for h, vs in unknown.items()
-        }
         try:
-            imports.save_mapping(upload, survey_round, columns, values)
+            imports.save_mapping(
+                upload, survey_round, columns, _posted_values(upload, survey_round)
+            )
         except imports.ImportInvalid as exc:
             error = str(exc)
         else:
@@ -90,6 +84,15 @@ def mapping(upload_id: int):
         options={h: _options(survey_round, upload.columns.get(h, "")) for h in unknown},
         sample=upload.rows[:3],
     ), (400 if error else 200)
+
+
+def _posted_values(upload, survey_round: SurveyRound) -> dict[str, dict[str, str]]:
+    """For each column with answers the questions do not know, what each was mapped to
+    (``val-<column>-<n>``, "" for not mapped)."""
+    return {
+        h: {v: request.form.get(f"val-{upload.headers.index(h)}-{n}", "") for n, v in enumerate(vs)}
+        for h, vs in imports.unknown_values(upload, survey_round).items()
+    }
 
 
 def _options(survey_round: SurveyRound, target: str) -> list[tuple[str, str]]:

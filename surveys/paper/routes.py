@@ -64,26 +64,11 @@ def key(round_id: int):
     error, risk = None, False
     if request.method == "POST" and form.validate_on_submit():
         try:
-            result = paper.key_form(
-                survey_round,
-                form.serial.data or "",
-                Channel(form.channel.data),
-                bool(form.assisted.data),
-                request.form.to_dict(),
-                user_id=current_user.id,
-            )
+            return _save_keying(survey_round, form)
         except paper.KeyingInvalid as exc:
             errors, risk = exc.errors, exc.flagged
         except paper.KeyingError as exc:
             error, risk = str(exc), exc.flagged
-        else:
-            saved = [result.message, *([_hand_over()] if result.flagged else [])]
-            # Not flash(): the shared flash banner takes focus, and the serial must keep it.
-            session[SAVED] = saved
-            keep = {"channel": form.channel.data}
-            if form.assisted.data:
-                keep["assisted"] = "y"
-            return redirect(url_for("paper.key", round_id=round_id, **keep))
     elif request.method == "POST":
         errors = {name: messages[0] for name, messages in form.errors.items()}
     return render_template(
@@ -99,6 +84,25 @@ def key(round_id: int):
         paper=paper,
         saved=session.pop(SAVED, []) if request.method == "GET" else [],
     ), (200 if request.method == "GET" or not (errors or error) else 400)
+
+
+def _save_keying(survey_round: SurveyRound, form: KeyingForm):
+    """Key a valid form (KeyingError if it cannot be) and go back to an empty one, the same way
+    of answering kept, with what was saved (and, for a risk, whom to give the paper to)."""
+    result = paper.key_form(
+        survey_round,
+        form.serial.data or "",
+        Channel(form.channel.data),
+        bool(form.assisted.data),
+        request.form.to_dict(),
+        user_id=current_user.id,
+    )
+    # Not flash(): the shared flash banner takes focus, and the serial must keep it.
+    session[SAVED] = [result.message, *([_hand_over()] if result.flagged else [])]
+    keep = {"channel": form.channel.data}
+    if form.assisted.data:
+        keep["assisted"] = "y"
+    return redirect(url_for("paper.key", round_id=survey_round.id, **keep))
 
 
 def _hand_over() -> str:

@@ -290,53 +290,21 @@ def code_unit(round_id: int, answer_id: int, part: int):
     book = _codebook(survey_round)
     pass_no, question = _pass_no(), request.args.get("question", "")[:16]
     unit = services.get_unit(survey_round, answer_id, part, for_peer=_is_peer())
-    if (
-        unit is None
-        and request.method == "POST"
-        and services.get_unit(survey_round, answer_id, part) is None
-    ):
-        # Deleted while the coder was reading it: say so, and move on.
-        flash("This answer has been deleted, so it cannot be coded. Here is the next one.")
-        return redirect(url_for("themes.code_next", round_id=round_id, **_second_pass(pass_no)))
     if unit is None:
-        abort(404)
+        return _unit_gone(survey_round, answer_id, part, pass_no)
     existing = services.coding_for(answer_id, part, pass_no)
     if pass_no == 2 and not services.in_sample(book, answer_id, part):
         abort(404)
     # On a GET the form shows what is stored; on a POST it reads what was posted.
     form = _coding_form(book, existing) if request.method == "GET" else _posted_form(book)
-    notice, conflict, status = None, None, 200
+    conflict, notice, status = None, None, 200
     if form.validate_on_submit():
-        try:
-            services.save_coding(
-                survey_round,
-                book,
-                answer_id=answer_id,
-                part=part,
-                pass_no=pass_no,
-                theme_ids=form.themes.data or [],
-                sentiment=form.sentiment.data or None,
-                notable=bool(form.notable.data),
-                seen_version=form.seen_version(),
-                coder=current_user._get_current_object(),
-            )
-        except services.CodingConflict as exc:
-            conflict, status = exc.current, 409
-            form.version.data = str(exc.current.version)
-        except services.AnswerGone as exc:
-            flash(str(exc))
-            return redirect(url_for("themes.code_next", round_id=round_id, **_second_pass(pass_no)))
-        except services.CodingInvalid as exc:
-            form.themes.errors = [*form.themes.errors, str(exc)]
-        else:
-            return _after_save(survey_round, book, unit, pass_no, question)
-    elif request.method == "POST":
-        status = 400
-        # A ticked theme deleted or merged meanwhile: name it, rather than "choose from the list".
-        if gone := services.removed_themes_message(book, form.themes.data or []):
-            form.themes.errors = [gone]
-    elif request.method == "GET" and request.args.get("saved"):
-        notice = "Saved."
+        saved = _save_coding(survey_round, book, unit, form, pass_no, question)
+        if not isinstance(saved, tuple):
+            return saved  # saved (or the answer went meanwhile): on to the next
+        conflict, status = saved
+    else:
+        notice, status = _not_saved(book, form)
     response = _render_unit(
         survey_round,
         book,
@@ -350,6 +318,65 @@ def code_unit(round_id: int, answer_id: int, part: int):
     )
     response.status_code = status
     return response
+
+
+def _unit_gone(survey_round: SurveyRound, answer_id: int, part: int, pass_no: int):
+    """A unit this coder cannot code: deleted while they were reading it (a POST: say so, and
+    move on), or never theirs to see (404)."""
+    if request.method == "POST" and services.get_unit(survey_round, answer_id, part) is None:
+        flash("This answer has been deleted, so it cannot be coded. Here is the next one.")
+        return redirect(
+            url_for("themes.code_next", round_id=survey_round.id, **_second_pass(pass_no))
+        )
+    abort(404)
+
+
+def _save_coding(
+    survey_round: SurveyRound,
+    book: Codebook,
+    unit: services.Unit,
+    form: CodingForm,
+    pass_no: int,
+    question: str,
+):
+    """Save a valid coding form: the next page (a response), or (the coding someone else saved
+    meanwhile, or None if the form has an error to put right, and the status to show it with)."""
+    try:
+        services.save_coding(
+            survey_round,
+            book,
+            answer_id=unit.answer_id,
+            part=unit.part,
+            pass_no=pass_no,
+            theme_ids=form.themes.data or [],
+            sentiment=form.sentiment.data or None,
+            notable=bool(form.notable.data),
+            seen_version=form.seen_version(),
+            coder=current_user._get_current_object(),
+        )
+    except services.CodingConflict as exc:
+        form.version.data = str(exc.current.version)
+        return exc.current, 409
+    except services.AnswerGone as exc:
+        flash(str(exc))
+        return redirect(
+            url_for("themes.code_next", round_id=survey_round.id, **_second_pass(pass_no))
+        )
+    except services.CodingInvalid as exc:
+        form.themes.errors = [*form.themes.errors, str(exc)]
+        return None, 200
+    return _after_save(survey_round, book, unit, pass_no, question)
+
+
+def _not_saved(book: Codebook, form: CodingForm) -> tuple[str | None, int]:
+    """(the notice, the status) of a form shown without saving: a POST that did not validate
+    (400), or the page after a save ("Saved.")."""
+    if request.method == "POST":
+        # A ticked theme deleted or merged meanwhile: name it, rather than "choose from the list".
+        if gone := services.removed_themes_message(book, form.themes.data or []):
+            form.themes.errors = [gone]
+        return None, 400
+    return ("Saved." if request.args.get("saved") else None), 200
 
 
 def _coding_form(book: Codebook, existing) -> CodingForm:
@@ -513,23 +540,8 @@ def quote(round_id: int, answer_id: int, part: int):
     if unit is None:
         abort(404)
     proposal = services.propose_redaction(unit.text)
-    coding = services.coding_for(answer_id, part)
     existing = services.approved_quote_for(answer_id, part)
-    default_theme = (
-        existing.theme_id if existing else (coding.themes[0].id if coding and coding.themes else 0)
-    )
-    form = (
-        QuoteForm(
-            text=existing.text if existing else proposal.redacted,
-            audience=existing.audience if existing else "board",
-            theme_id=default_theme,
-        )
-        if request.method == "GET"
-        else QuoteForm()
-    )
-    form.theme_id.choices = [(0, "None")] + [
-        (t.id, t.label) for t in services.themes_in_order(book)
-    ]
+    form = _quote_form(book, unit, existing, proposal.redacted)
     error = None
     if form.validate_on_submit():
         try:
@@ -556,6 +568,25 @@ def quote(round_id: int, answer_id: int, part: int):
         existing=existing,
         withdraw=ConfirmForm(),
     )
+
+
+def _quote_form(book: Codebook, unit: services.Unit, existing, redacted: str) -> QuoteForm:
+    """On a GET, the quote approved before, or the proposed redaction under the answer's first
+    theme; on a POST, what was posted. Its theme choices are the codebook's."""
+    if request.method == "GET":
+        coding = services.coding_for(unit.answer_id, unit.part)
+        first_theme = coding.themes[0].id if coding and coding.themes else 0
+        form = QuoteForm(
+            text=existing.text if existing else redacted,
+            audience=existing.audience if existing else "board",
+            theme_id=existing.theme_id if existing else first_theme,
+        )
+    else:
+        form = QuoteForm()
+    form.theme_id.choices = [(0, "None")] + [
+        (t.id, t.label) for t in services.themes_in_order(book)
+    ]
+    return form
 
 
 @bp.post("/staff/themes/<int:round_id>/quotes/<int:answer_id>/<int:part>/withdraw")

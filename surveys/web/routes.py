@@ -98,37 +98,52 @@ def question(slug: str, code: str):
     except UnknownQuestion:
         abort(404)
     changing = request.args.get("change") == "1"
-    error, form_values, status, gentle = None, request.form, 200, False
+    error, gentle = None, False
     if request.method == "POST":
-        typed = typed_words(request.form)
-        try:
-            if request.form.get("action") == "skip":
-                result = engine.save_answer(response, current, None, skipped=True, said=typed)
-            else:
-                value = engine.validate(current, raw_answer(current, request.form))
-                result = engine.save_answer(response, current, value, said=typed)
-        except AnswerInvalid as exc:
-            error, status = exc, 400
-            gentle = engine.flag_words_beside(response, current, typed) is not None
-        except SurveyClosed:
-            return _closed_after(survey_round, request.form)
+        saved = _save_posted(survey_round, response, current, changing)
+        if not isinstance(saved, tuple):
+            return saved  # on to the next page (or help, a notice, the closed page)
+        error, gentle = saved
+    page = _question_page(survey_round, response, current, changing, error, gentle)
+    return page, 400 if error else 200
+
+
+def _save_posted(survey_round: SurveyRound, response, current, changing: bool):
+    """Save the posted answer (or skip): the page to go to next, or (the error to show on the
+    question again, whether its words disclose a risk the answer could not keep)."""
+    typed = typed_words(request.form)
+    try:
+        if request.form.get("action") == "skip":
+            result = engine.save_answer(response, current, None, skipped=True, said=typed)
         else:
-            following = _after(response, current, changing)
-            if result.level:
-                web.remember_disclosure(survey_round, result.level)
-            if result.level == "likely":
-                return redirect(url_for("survey.help_now", slug=slug, next=following))
-            if result.notices:
-                return render_template(
-                    "surveys/web/notice.html",
-                    survey_round=survey_round,
-                    notices=result.notices,
-                    next_url=following,
-                )
-            return redirect(following)
+            value = engine.validate(current, raw_answer(current, request.form))
+            result = engine.save_answer(response, current, value, said=typed)
+    except AnswerInvalid as exc:
+        return exc, engine.flag_words_beside(response, current, typed) is not None
+    except SurveyClosed:
+        return _closed_after(survey_round, request.form)
+    following = _after(response, current, changing)
+    if result.level:
+        web.remember_disclosure(survey_round, result.level)
+    if result.level == "likely":
+        return redirect(url_for("survey.help_now", slug=survey_round.slug, next=following))
+    if result.notices:
+        return render_template(
+            "surveys/web/notice.html",
+            survey_round=survey_round,
+            notices=result.notices,
+            next_url=following,
+        )
+    return redirect(following)
+
+
+def _question_page(
+    survey_round: SurveyRound, response, current, changing: bool, error, gentle: bool
+) -> str:
+    """The question's page: its stored answer, or what was posted beside ``error``."""
     answer = engine.answers_by_question(response).get(current.id)
     wording = web.question_wording(current)
-    page = web.question_page(
+    return web.question_page(
         dict(
             survey_round=survey_round,
             question=current,
@@ -138,13 +153,12 @@ def question(slug: str, code: str):
             number=engine.position(response, current),
             back_url=_back(response, current, changing),
             error=error,
-            form_values=form_values if error else None,
+            form_values=request.form if error else None,
             changing=changing,
             kinds=QuestionKind,
             gentle_help=gentle or web.take_gentle_help(survey_round),
         )
     )
-    return page, status
 
 
 def _closed_after(survey_round: SurveyRound, form):
@@ -213,13 +227,23 @@ def thanks(slug: str):
     survey_round = _round(slug)
     if not web.has_sent(survey_round):
         return redirect(url_for("survey.start", slug=slug))
+    return _thanks_page(survey_round)
+
+
+def _thanks_page(survey_round: SurveyRound, **posted: ContactRequestForm) -> str:
+    """The thank-you page with its two keep-in-touch forms (``posted``: one sent back with its
+    errors, as ``forum_form`` or ``updates_form``)."""
+    forms = {
+        "forum_form": ContactRequestForm(kind="forum", prefix="forum"),
+        "updates_form": ContactRequestForm(kind="updates", prefix="updates"),
+        **posted,
+    }
     return render_template(
         "surveys/web/thanks.html",
         disclosed=web.disclosed(survey_round),
         survey_round=survey_round,
         wording=web.questionnaire_wording(survey_round),
-        forum_form=ContactRequestForm(kind="forum", prefix="forum"),
-        updates_form=ContactRequestForm(kind="updates", prefix="updates"),
+        **forms,
     )
 
 
@@ -228,36 +252,21 @@ def thanks(slug: str):
 def keep_in_touch(slug: str, kind: str):
     survey_round = _round(slug)
     form = ContactRequestForm(prefix=kind)
-    helped = web.offer_help_for(survey_round, [form.name.data or ""])  # "he hits me" as a name
-    if form.validate_on_submit():
-        web.save_contact_request(
-            survey_round,
-            kind,
-            form.name.data or "",
-            form.phone.data or "",
-            form.email.data or "",
-            form.consent.data,
-        )
-        return render_template(
-            "surveys/web/kept_in_touch.html",
-            survey_round=survey_round,
-            kind=kind,
-            disclosed=web.disclosed(survey_round),
-        )
-    if helped:
-        web.keep_words_for_lead(survey_round, form.name.data or "")
-    forms = {
-        "forum_form": ContactRequestForm(kind="forum", prefix="forum"),
-        "updates_form": ContactRequestForm(kind="updates", prefix="updates"),
-    }
-    forms[f"{kind}_form"] = form
+    name = form.name.data or ""
+    helped = web.offer_help_for(survey_round, [name])  # "he hits me" typed as a name
+    if not form.validate_on_submit():
+        if helped:
+            web.keep_words_for_lead(survey_round, name)
+        return _thanks_page(survey_round, **{f"{kind}_form": form}), 400
+    web.save_contact_request(
+        survey_round, kind, name, form.phone.data or "", form.email.data or "", form.consent.data
+    )
     return render_template(
-        "surveys/web/thanks.html",
+        "surveys/web/kept_in_touch.html",
         survey_round=survey_round,
+        kind=kind,
         disclosed=web.disclosed(survey_round),
-        wording=web.questionnaire_wording(survey_round),
-        **forms,
-    ), 400
+    )
 
 
 @bp.get("/s/<slug>/help")

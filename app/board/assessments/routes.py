@@ -82,27 +82,10 @@ def answers(round_id: int, group: str):
     form = forms.answers_form(framework, target, posted)
     error, latest = None, None
     if posted is not None and form.validate():
-        scores, evidence = forms.submitted(framework, form)
-        try:
-            services.save_answers(
-                target,
-                forms.expected_version(form),
-                scores,
-                evidence,
-                form.people.data,
-                form.notes.data or "",
-                current_user,
-            )
-        except services.StaleEdit as exc:
-            # Keep what this person typed, show what was saved meanwhile, and let a second,
-            # deliberate save replace it (the form now carries the current version).
-            error, latest = str(exc), services.scores_of(target)
-            form.version.data = str(target.version)
-        except services.AssessmentError as exc:
-            error = str(exc)
-        else:
-            flash(f"{RESPONDENT_LABELS[GROUPS[group]]} answers saved")
-            return redirect(url_for("assessments.round_page", round_id=found.id))
+        saved = _save_answers(found, framework, target, form, group)
+        if not isinstance(saved, tuple):
+            return saved
+        error, latest = saved
     page = render_template(
         "board/assessments/answers.html",
         round=found,
@@ -114,6 +97,31 @@ def answers(round_id: int, group: str):
         latest=latest,
     )
     return page, (409 if latest is not None else 400 if posted is not None else 200)
+
+
+def _save_answers(found, framework, target, form, group: str):
+    """Save a valid answers form: the round's page, or (the error to show, the scores someone
+    else saved meanwhile, if that is the error)."""
+    scores, evidence = forms.submitted(framework, form)
+    try:
+        services.save_answers(
+            target,
+            forms.expected_version(form),
+            scores,
+            evidence,
+            form.people.data,
+            form.notes.data or "",
+            current_user,
+        )
+    except services.StaleEdit as exc:
+        # Keep what this person typed, show what was saved meanwhile, and let a second,
+        # deliberate save replace it (the form now carries the current version).
+        form.version.data = str(target.version)
+        return str(exc), services.scores_of(target)
+    except services.AssessmentError as exc:
+        return str(exc), None
+    flash(f"{RESPONDENT_LABELS[GROUPS[group]]} answers saved")
+    return redirect(url_for("assessments.round_page", round_id=found.id))
 
 
 @bp.route("/board/assessments/<int:round_id>/critical-friend", methods=["GET", "POST"])

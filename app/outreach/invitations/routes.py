@@ -103,43 +103,45 @@ def new(round_id: int):
     _team_choices(form)
     error = None
     if form.validate_on_submit():
-        filters = invitations.InviteFilter(
-            team=form.team.data or "",
-            age_band=form.age_band.data or "",
-            legal_status=form.legal_status.data or "",
-            in_touch=form.in_touch.data or "",
-        )
-        assert form.channels.data is not None  # InputRequired passed
-        token = confirm.token_from(request.form)
         try:
-            if not token:
-                preview = invitations.preview_invitations(survey_round, filters, form.channels.data)
-                return confirm.render_confirm(
-                    preview,
-                    title="Check the invitations",
-                    back_url=url_for("invitations.new", round_id=survey_round.id),
-                    form=request.form,
-                )
-            if not confirm.claim(token, "invitations"):
-                flash("These invitations were sent already")
-                return redirect(url_for("invitations.index", round_id=survey_round.id))
-            result = invitations.create_invitations(survey_round, filters, form.channels.data)
+            return _invite(survey_round, form)
         except invitations.InvitationInvalid as exc:
             error = str(exc)
-        else:
-            tasks.deliver_emails()  # the emails go from the job consumer, not this request
-            tasks.deliver_letters()  # and the letters, when GOV.UK Notify posts them
-            sent = ", ".join(
-                f"{n} by {CHANNEL_LABELS[c].lower()}" for c, n in result.by_channel.items()
-            )
-            flash(
-                f"{result.invited} people invited ({sent or 'none'}). "
-                f"{result.unreachable} had no details for the ways you chose."
-            )
-            return redirect(url_for("invitations.index", round_id=survey_round.id))
     return render_template(
         "invitations/new.html", survey_round=survey_round, form=form, error=error
     ), (400 if error or form.errors else 200)
+
+
+def _invite(survey_round: SurveyRound, form: InviteForm):
+    """A valid invitation form: the page to check it on, or (confirmed, once per check) the
+    invitations made and the list with how many went each way."""
+    filters = invitations.InviteFilter(
+        team=form.team.data or "",
+        age_band=form.age_band.data or "",
+        legal_status=form.legal_status.data or "",
+        in_touch=form.in_touch.data or "",
+    )
+    assert form.channels.data is not None  # InputRequired passed
+    token = confirm.token_from(request.form)
+    if not token:
+        return confirm.render_confirm(
+            invitations.preview_invitations(survey_round, filters, form.channels.data),
+            title="Check the invitations",
+            back_url=url_for("invitations.new", round_id=survey_round.id),
+            form=request.form,
+        )
+    if not confirm.claim(token, "invitations"):
+        flash("These invitations were sent already")
+        return redirect(url_for("invitations.index", round_id=survey_round.id))
+    result = invitations.create_invitations(survey_round, filters, form.channels.data)
+    tasks.deliver_emails()  # the emails go from the job consumer, not this request
+    tasks.deliver_letters()  # and the letters, when GOV.UK Notify posts them
+    sent = ", ".join(f"{n} by {CHANNEL_LABELS[c].lower()}" for c, n in result.by_channel.items())
+    flash(
+        f"{result.invited} people invited ({sent or 'none'}). "
+        f"{result.unreachable} had no details for the ways you chose."
+    )
+    return redirect(url_for("invitations.index", round_id=survey_round.id))
 
 
 @bp.post("/staff/rounds/<int:round_id>/invitations/remind")
