@@ -207,20 +207,7 @@ def attendance(meeting_id: int, member_id: int):
     held = _or_404(services.get_meeting(meeting_id))
     person = _or_404(services.get_member(member_id))
     form = AttendanceForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            services.set_attendance(
-                held,
-                person,
-                present=form.present.data,
-                payment_pence=form.amount.pence,
-                payment_type=form.payment_type.data,
-            )
-        except services.ForumError as exc:
-            error = str(exc)
-    else:
-        error = first_error(form)
+    error = _save_attendance(held, person, form) if form.validate_on_submit() else first_error(form)
     if not request.headers.get("HX-Request"):
         flash(error or f"Register saved for {person.display_name}")
         return redirect(url_for("forum.meeting", meeting_id=held.id) + f"#member-{person.id}")
@@ -235,6 +222,21 @@ def attendance(meeting_id: int, member_id: int):
         error=error,
         saved=error is None,
     )
+
+
+def _save_attendance(held, person, form: AttendanceForm) -> str | None:
+    """Save the posted register line; the reason it was not saved, or None."""
+    try:
+        services.set_attendance(
+            held,
+            person,
+            present=form.present.data,
+            payment_pence=form.amount.pence,
+            payment_type=form.payment_type.data,
+        )
+    except services.ForumError as exc:
+        return str(exc)
+    return None
 
 
 # --- You said: items --------------------------------------------------------------------------
@@ -723,23 +725,7 @@ def send_update():
         form.board_reply.data = str(reply.id)
         form.body.data = services.board_reply_update_draft(reply)
     if form.validate_on_submit():
-        token = confirm.token_from(request.form)
-        if not token:
-            return confirm.render_confirm(
-                services.preview_update(form.body.data),
-                title="Check the update",
-                back_url=url_for("forum.send_update"),
-                form=request.form,
-            )
-        if not confirm.claim(token, "update"):
-            flash("This update was sent already")
-            return redirect(url_for("forum.send_update"))
-        notice = services.send_update(form.body.data, _actor(), reply)
-        flash(
-            f"Update sent: {notice.texts_queued} texts queued (sent outside quiet hours), "
-            f"{notice.emails_sent} emails sent, {notice.skipped} skipped (opted out)"
-        )
-        return redirect(url_for("forum.send_update"))
+        return _confirm_or_send(form, reply)
     return render_template(
         "forum/send_update.html",
         form=form,
@@ -747,6 +733,27 @@ def send_update():
         notices=services.notices(),
         reply=reply,
     )
+
+
+def _confirm_or_send(form: UpdateForm, reply):
+    """The update's check page on the first post; sent, once, on the post that confirms it."""
+    token, body = confirm.token_from(request.form), form.body.data or ""  # InputRequired
+    if not token:
+        return confirm.render_confirm(
+            services.preview_update(body),
+            title="Check the update",
+            back_url=url_for("forum.send_update"),
+            form=request.form,
+        )
+    if not confirm.claim(token, "update"):
+        flash("This update was sent already")
+        return redirect(url_for("forum.send_update"))
+    notice = services.send_update(body, _actor(), reply)
+    flash(
+        f"Update sent: {notice.texts_queued} texts queued (sent outside quiet hours), "
+        f"{notice.emails_sent} emails sent, {notice.skipped} skipped (opted out)"
+    )
+    return redirect(url_for("forum.send_update"))
 
 
 def _board_reply(raw: int | str):

@@ -43,7 +43,7 @@ from surveys.themes.forms import (
     ResultsFilterForm,
     ThemeForm,
 )
-from surveys.themes.models import Codebook, Sentiment
+from surveys.themes.models import Codebook, Sentiment, Theme
 
 bp = Blueprint("themes", __name__)
 
@@ -217,17 +217,10 @@ def delete_theme(round_id: int, theme_id: int):
         (t.id, t.label) for t in services.themes_in_order(book) if t is not theme
     ]
     used = services.theme_use(theme)
-    error = None
-    if form.validate_on_submit():
-        target = services.get_theme(book, form.merge_into.data) if form.merge_into.data else None
-        name = theme.name
-        try:
-            services.delete_theme(theme, target)
-        except services.ThemesError as exc:
-            error = str(exc)
-        else:
-            flash(f"'{name}' merged into '{target.name}'" if target else f"'{name}' deleted")
-            return redirect(url_for("themes.codebook", round_id=round_id))
+    posted = form.validate_on_submit()
+    error = _delete(book, theme, form.merge_into.data) if posted else None
+    if posted and error is None:
+        return redirect(url_for("themes.codebook", round_id=round_id))
     return render_template(
         "surveys/themes/theme_delete.html",
         survey_round=survey_round,
@@ -236,6 +229,19 @@ def delete_theme(round_id: int, theme_id: int):
         form=form,
         error=error,
     )
+
+
+def _delete(book: Codebook, theme: Theme, merge_into: int | None) -> str | None:
+    """Delete the theme (its coding moved onto ``merge_into``'s theme, if chosen) and say so;
+    the reason it was not, or None."""
+    target = services.get_theme(book, merge_into) if merge_into else None
+    name = theme.name
+    try:
+        services.delete_theme(theme, target)
+    except services.ThemesError as exc:
+        return str(exc)
+    flash(f"'{name}' merged into '{target.name}'" if target else f"'{name}' deleted")
+    return None
 
 
 # --- The coding queue ---
@@ -542,22 +548,11 @@ def quote(round_id: int, answer_id: int, part: int):
     proposal = services.propose_redaction(unit.text)
     existing = services.approved_quote_for(answer_id, part)
     form = _quote_form(book, unit, existing, proposal.redacted)
-    error = None
-    if form.validate_on_submit():
-        try:
-            services.approve_quote(
-                survey_round,
-                unit,
-                text=form.text.data or "",
-                audience=form.audience.data,
-                theme=services.get_theme(book, form.theme_id.data) if form.theme_id.data else None,
-                approver=current_user._get_current_object(),
-            )
-        except services.ThemesError as exc:
-            error = str(exc)
-        else:
-            flash("Quote approved")
-            return redirect(url_for("themes.quotes", round_id=round_id))
+    posted = form.validate_on_submit()
+    error = _approve(survey_round, book, unit, form) if posted else None
+    if posted and error is None:
+        flash("Quote approved")
+        return redirect(url_for("themes.quotes", round_id=round_id))
     return render_template(
         "surveys/themes/quote.html",
         survey_round=survey_round,
@@ -568,6 +563,22 @@ def quote(round_id: int, answer_id: int, part: int):
         existing=existing,
         withdraw=ConfirmForm(),
     )
+
+
+def _approve(survey_round: SurveyRound, book: Codebook, unit: services.Unit, form) -> str | None:
+    """Approve the posted quote; the reason it was not, or None."""
+    try:
+        services.approve_quote(
+            survey_round,
+            unit,
+            text=form.text.data or "",
+            audience=form.audience.data,
+            theme=services.get_theme(book, form.theme_id.data) if form.theme_id.data else None,
+            approver=current_user._get_current_object(),
+        )
+    except services.ThemesError as exc:
+        return str(exc)
+    return None
 
 
 def _quote_form(book: Codebook, unit: services.Unit, existing, redacted: str) -> QuoteForm:

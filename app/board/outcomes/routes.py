@@ -98,22 +98,9 @@ def template(kind: str):
 def targets():
     target_form = TargetForm(prefix="target")
     comparison_form = ComparisonForm(prefix="comparison")
-    if target_form.submit.data and target_form.validate_on_submit():
-        services.save_target(
-            target_form.measure.data, target_form.age_group.data, float(target_form.percent.data)
-        )
-        flash("Target saved")
-        return redirect(url_for("outcomes.targets"))
-    if comparison_form.submit.data and comparison_form.validate_on_submit():
-        services.save_comparison(
-            comparison_form.kind.data,
-            comparison_form.measure.data,
-            comparison_form.age_group.data,
-            int(comparison_form.year.data),
-            float(comparison_form.percent.data),
-            comparison_form.source.data.strip(),
-        )
-        flash("Comparison figure saved")
+    saved = _save_posted(target_form, comparison_form)
+    if saved:
+        flash(saved)
         return redirect(url_for("outcomes.targets"))
     failed = bool(target_form.errors or comparison_form.errors)
     return render_template(
@@ -127,6 +114,29 @@ def targets():
         measures=MEASURE_LABELS,
         kinds=COMPARISON_LABELS,
     ), 400 if failed else 200
+
+
+def _save_posted(target_form: TargetForm, comparison_form: ComparisonForm) -> str | None:
+    """Save whichever of the two forms was posted, if it is valid: what was saved, or None."""
+    if target_form.submit.data and target_form.validate_on_submit():
+        percent = target_form.percent.data
+        assert percent is not None  # for mypy: the field's InputRequired says so
+        services.save_target(target_form.measure.data, target_form.age_group.data, float(percent))
+        return "Target saved"
+    if comparison_form.submit.data and comparison_form.validate_on_submit():
+        form = comparison_form
+        year, percent, source = form.year.data, form.percent.data, form.source.data
+        assert year is not None and percent is not None and source is not None  # InputRequired
+        services.save_comparison(
+            form.kind.data,
+            form.measure.data,
+            form.age_group.data,
+            year,
+            float(percent),
+            source.strip(),
+        )
+        return "Comparison figure saved"
+    return None
 
 
 @bp.post("/board/outcomes/targets/<int:target_id>/delete")
