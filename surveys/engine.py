@@ -334,8 +334,9 @@ def save_answer(
     said: list[str] | None = None,
 ) -> SaveResult:
     """Store (or replace) the answer to ``question``, screen it, and commit (``commit=False``:
-    the caller commits it with what else the request writes, as a text's reply, and looks again
-    if another request got in first). ``said``: everything typed with it, of which words the
+    the answer is only added to the session, to be written with what else the request writes
+    at the caller's commit, as a text's reply; the caller looks again if another request got
+    in first). ``said``: everything typed with it, of which words the
     answer does not keep (typed and then skipped, an "other" beside another choice) are
     screened too (see flag_words_beside).
 
@@ -374,7 +375,11 @@ def _save_answer(
         db.session.add(answer)
     answer.skipped = skipped
     answer.value = None if skipped else value
-    db.session.flush()
+    if commit:
+        db.session.flush()
+    # Uncommitted (a text), the answer is written with the rest of what the text changes, at
+    # its one commit: SQLite's write lock is then held for those statements only, not while
+    # the reply is worked out (see sms/conversation.py). A flag finds it all the same.
     result = SaveResult(answer=answer)
     if question.kind == QuestionKind.DATE_OF_BIRTH and value and not skipped:
         age = value["age"]

@@ -139,8 +139,13 @@ def flag_answer(
     screen_answer); for a caller that has screened the words already. Returns the level."""
     fields = _flag_fields(result)
     said = said[:SAID_LIMIT]
-    flag = db.session.scalar(
-        sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
+    # An answer not written yet (a text's, written at its commit) has no flag yet.
+    flag = (
+        None
+        if answer.id is None
+        else db.session.scalar(
+            sa.select(SafeguardingFlag).where(SafeguardingFlag.answer_id == answer.id)
+        )
     )
     if flag is not None:
         # A flag the lead closed ("no concern", "action taken") opens again: the young person

@@ -273,13 +273,19 @@ def _answer(inbound: Inbound, found: _Found, *, now: datetime, today: date | Non
     its reply, in one commit. IntegrityError if another delivery got in first (see above)."""
     with db.session.no_autoflush:
         messages, round_id = _respond(inbound, found, now=now, today=today)
-        text = "\n\n".join(m for m in messages if m)
-        if text:
-            messaging.record_reply(text, round_id)
+    text = "\n\n".join(m for m in messages if m)
     reply = twiml(messages)
-    # The message's row, with its reply, in the one commit of everything the text changed (one
-    # INSERT, without the ORM's unit of work): a retry finds the reply, and a copy delivered at
-    # the same moment fails on the unique MessageSid and rolls back whole.
+    # Then the writes, one after another and nothing else between them: on SQLite a
+    # transaction holds the database's one write lock from its first write to its commit, and
+    # every other text and answer waits for it, so everything worked out above (the answer,
+    # the next question, the reply) is worked out before the first write. The ORM's changes
+    # first (the unit of work prepares its statements before taking the lock), then the
+    # reply's count, then the message's row with its reply (one INSERT, without the unit of
+    # work): a retry finds the reply, and a copy delivered at the same moment fails on the
+    # unique MessageSid and rolls back whole.
+    db.session.flush()
+    if text:
+        messaging.record_reply(text, round_id)
     db.session.connection().execute(
         _record_statement(), {"sid": inbound.message_sid, "at": now, "reply": reply}
     )

@@ -11,6 +11,11 @@ only through the caches they share) and the number of Python function calls a re
 in the call count even when the machine is too busy for the load test to tell. Printed, not
 asserted beyond a working request: the figures are for comparing commits.
 
+For each request that writes, the time from its first write to its commit is printed too: on
+SQLite the database's one write lock is held for that long, and every other text and answer
+waits for it (tests/surveys/sms/test_webhook_statements.py checks nothing but the writes runs
+inside it).
+
 SQLite by default; PostgreSQL when TEST_DATABASE_URL is set (``make bench`` runs both).
 """
 
@@ -20,12 +25,16 @@ import cProfile
 import itertools
 import pstats
 import re
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app.core.extensions import db
 from tests.bench.apps import bare_app
 from tests.bench.clients import MOBILE_BLOCKS, SLUG, TOKEN, signed_text, signed_texts
 from tests.bench.test_hotpaths_bench import (  # noqa: F401 - the shared fixture
@@ -55,6 +64,30 @@ def _cost(request: Callable[[], None]) -> tuple[float, float]:
         request()
     profile.disable()
     return cpu_ms, pstats.Stats(profile).total_calls / PROFILED
+
+
+@contextmanager
+def _write_spans(engine: sa.Engine) -> Iterator[list[float]]:
+    """Milliseconds from each transaction's first write (any statement but a SELECT) to its
+    commit, while inside."""
+    spans: list[float] = []
+    first: list[float] = []
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        if not first and not sql.lstrip().upper().startswith("SELECT"):
+            first.append(time.perf_counter())
+
+    def commit(_conn) -> None:
+        if first:
+            spans.append((time.perf_counter() - first.pop()) * 1000)
+
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    sa.event.listen(engine, "commit", commit)
+    try:
+        yield spans
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", statement)
+        sa.event.remove(engine, "commit", commit)
 
 
 def _survey_requests(client: FlaskClient) -> dict[str, Callable[[], None]]:
@@ -123,9 +156,15 @@ def test_hot_paths_cost_per_request_in_process(bench_database):  # noqa: F811 - 
     backend = "PostgreSQL" if TEST_DATABASE_URL else "SQLite"
     print(f"\nHot paths in-process on {backend} (Flask test client, {REQUESTS} requests each):")
     print(f"  bare Flask /hello: {bare_ms:.3f} ms CPU, {bare_calls:,.0f} Python calls a request")
+    with app.app_context():
+        engine = db.engine
     for name, request in _survey_requests(app.test_client()).items():
         cpu_ms, calls = _cost(request)
+        with _write_spans(engine) as spans:
+            for _ in range(REQUESTS):
+                request()
+        held = f", write lock held {statistics.median(spans):.3f} ms" if spans else ""
         print(
             f"  {name}: {cpu_ms:.3f} ms CPU ({bare_ms / cpu_ms:.3f} of bare Flask), "
-            f"{calls:,.0f} Python calls a request"
+            f"{calls:,.0f} Python calls a request{held}"
         )

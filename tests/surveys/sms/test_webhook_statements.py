@@ -11,12 +11,14 @@ and ``commit`` events), so an ORM lazy load or an extra check shows up here firs
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
 from app.core.extensions import db
+from tests.conftest import FROZEN_AT
 from tests.surveys.conftest import make_open_round
 from tests.surveys.sms.twilio_fakes import (
     Phone,
@@ -74,3 +76,73 @@ def test_an_answer_by_text_reads_once_and_writes_what_it_changes_in_one_commit(a
     # SELECT: the conversation with all it needs; INSERT: the answer, the message's row;
     # UPDATE: the reply count, the conversation's place.
     assert sorted(sent) == ["COMMIT", "INSERT", "INSERT", "SELECT", "UPDATE", "UPDATE"], sent
+
+
+@contextlib.contextmanager
+def survey_code_while_writing(app) -> Iterator[list[str]]:
+    """The survey side's own functions (``surveys.*``) called between a request's first write
+    and its commit: while SQLite's one write lock is held, every other text and answer waits."""
+    called: list[str] = []
+    writing = [False]
+    with app.app_context():
+        engine = db.engine
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            writing[0] = True
+
+    def commit(_conn) -> None:
+        writing[0] = False
+
+    def profile(frame, event, _arg) -> None:
+        module = frame.f_globals.get("__name__", "")
+        if event == "call" and writing[0] and module.startswith("surveys."):
+            called.append(f"{module}.{frame.f_code.co_qualname}")
+
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    sa.event.listen(engine, "commit", commit)
+    sys.setprofile(profile)
+    try:
+        yield called
+    finally:
+        sys.setprofile(None)
+        sa.event.remove(engine, "before_cursor_execute", statement)
+        sa.event.remove(engine, "commit", commit)
+
+
+@pytest.mark.parametrize(
+    ("texts", "said"),
+    [
+        pytest.param(["BELONG"], "Hi from", id="BELONG"),
+        pytest.param(["BELONG", "SKIP", "2"], "/9", id="a choice"),
+        pytest.param(["BELONG", f"14/2/{FROZEN_AT.year - 19}"], "/9", id="a date of birth"),
+        pytest.param(
+            ["BELONG", "SKIP", "SKIP", "SKIP", "my flat and my friends"], "/9", id="words"
+        ),
+        pytest.param(
+            ["BELONG", "SKIP", "SKIP", "SKIP", "i feel like ending it"], "Samaritans", id="a risk"
+        ),
+        pytest.param(["BELONG", "no idea"], "/9", id="not understood"),
+        pytest.param(
+            ["BELONG", "no. he hits me"], "Samaritans", id="a risk beside a date of birth"
+        ),
+        pytest.param(["BELONG", "BACK"], "/9", id="BACK"),
+    ],
+)
+def test_a_text_is_answered_before_its_first_write_so_the_write_lock_waits_for_nothing(
+    app, phone, texts, said
+):
+    """Everything a text needs (reading the reply, the next question, the words of the answer
+    back, screening and a flag) is worked out before the text's first write; then only the
+    writes and the commit. (Was: the answer written first and the reply worked out while
+    holding the lock.) The last answer, which completes the response and ends the
+    conversation, still writes as it goes: once a survey, not once a text."""
+    # A first text with words seeds the screening list, once a process (a running service's
+    # list was seeded by its first text, long before)
+    Phone(phone.client, number="+447700900456").say("hello there")
+    for body in texts[:-1]:
+        phone.say(body)
+    with survey_code_while_writing(app) as called:
+        reply = phone.say(texts[-1])
+    assert said in reply
+    assert called == [], called
