@@ -508,11 +508,15 @@ def _set_status(act: Action, form: StatusForm) -> tuple[Action, str | None, Acti
 def action_progress(action_id: int):
     act = _or_404(services.get_action(action_id))
     form = ProgressForm()
-    if form.validate_on_submit():
-        services.add_progress(act, form.text.data or "", _actor())
-        flash("Progress update added")
-    else:
+    if not form.validate_on_submit():
         flash(first_error(form) or "Try again")
+        return redirect(url_for("forum.action", action_id=act.id))
+    try:
+        services.add_progress(act, form.text.data or "", _actor())
+    except services.ActionInvalid as exc:  # only spaces: nothing has been written
+        flash(str(exc))
+    else:
+        flash("Progress update added")
     return redirect(url_for("forum.action", action_id=act.id))
 
 

@@ -21,8 +21,10 @@ from app.core.text import strip_controls
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = options.pop("filters", ())
-            options["filters"] = (strip_controls, *filters)
+            # strip_controls first, then the field's own filters: they are the field's
+            # keyword arguments, which a "filters" option would replace, not add to.
+            own = unbound_field.kwargs.get("filters", ())
+            options["filters"] = (strip_controls, *options.pop("filters", ()), *own)
             return unbound_field.bind(form=form, **options)
 
     @classmethod

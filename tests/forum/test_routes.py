@@ -11,7 +11,7 @@ from app.core.extensions import db
 from app.staff.audit.models import AuditEvent
 from app.staff.auth.models import Role, StaffUser
 from forum import services
-from forum.models import Action, Attendance, ForumMember, YouSaid
+from forum.models import Action, ActionUpdate, Attendance, ForumMember, YouSaid
 from tests.forum.conftest import make_action, make_item
 
 
@@ -206,3 +206,19 @@ def test_members_turning_25_are_listed_as_moving_on(app):
     _member(app, "Sam Later", date_of_birth=date(date.today().year - 19, 1, 1))
     with app.app_context():
         assert [m.name for m, _ in services.moving_on()] == ["Alex Soon"]
+
+
+def test_a_progress_note_of_only_spaces_is_refused_with_a_message_not_a_500(
+    app, logged_in_as, worker_id
+):
+    client = logged_in_as(Role.ADMIN)
+    action_id = make_action(app, make_item(app), worker_id)
+    refused = client.post(f"/staff/actions/{action_id}/progress", data={"text": "   \n "})
+    assert refused.status_code == 302
+    assert "Write what has happened" in client.get(refused.location).text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ActionUpdate.id))) == 0
+    added = client.post(f"/staff/actions/{action_id}/progress", data={"text": "Room booked"})
+    assert "Progress update added" in client.get(added.location).text
+    with app.app_context():
+        assert db.session.scalar(sa.select(ActionUpdate.text)) == "Room booked"

@@ -109,3 +109,23 @@ def test_a_logo_that_is_not_an_image_is_refused(logged_in_as):
     )
     assert response.status_code == 400
     assert "PNG, JPG or SVG" in response.text
+
+
+def test_escalation_hours_left_empty_are_saved_as_24_as_the_form_says(logged_in_as, app):
+    """The form says "Leave empty for 24". (Was: an empty box was a 500, the field's own
+    filter dropped by the base form's control stripping.)"""
+    from app.staff.authority.services import get_settings
+
+    admin = logged_in_as(Role.ADMIN)
+    assert admin.post("/admin/settings", data={**VALID, "safeguarding_escalate_hours": "48"})
+    with app.app_context():
+        assert get_settings().safeguarding_escalate_hours == 48
+    for empty in ("", "   "):
+        response = admin.post(
+            "/admin/settings", data={**VALID, "safeguarding_escalate_hours": empty}
+        )
+        assert response.status_code == 302, (empty, response.status_code)
+        with app.app_context():
+            assert get_settings().safeguarding_escalate_hours == 24
+    refused = admin.post("/admin/settings", data={**VALID, "safeguarding_escalate_hours": "0"})
+    assert "Enter a number of hours between 1 and 720" in refused.text
