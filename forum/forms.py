@@ -21,9 +21,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import Email, Length, Optional, StopValidation
 
-from app.core.forms import BaseForm, MobileNumber
+from app.core.forms import BaseForm, InputRequired, MobileNumber
 from forum.models import (
     CONTACT_PREFERENCES,
     MEMBER_ROLE_LABELS,

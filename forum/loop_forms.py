@@ -10,9 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from forum.monitoring import HAPPENED, SATISFACTION
 from surveys.rounds.forms import GovDateField
 

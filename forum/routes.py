@@ -662,9 +662,13 @@ def objective(objective_id: int | None = None):
     found = _or_404(services.get_objective(objective_id)) if objective_id else None
     form = ObjectiveForm(obj=found)
     if form.validate_on_submit():
-        services.save_objective(found, form.data, _actor())
-        flash("Objective saved")
-        return redirect(url_for("forum.plan"))
+        try:
+            services.save_objective(found, form.data, _actor())
+        except services.ForumError as exc:  # only spaces
+            form.text.errors = [*form.text.errors, str(exc)]
+        else:
+            flash("Objective saved")
+            return redirect(url_for("forum.plan"))
     return render_template("forum/objective_form.html", form=form, objective=found)
 
 

@@ -9,9 +9,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import Length, NumberRange, Optional, StopValidation
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.rounds.forms import GovDateField, WholeNumberField
 from surveys.wellbeing import is_average
 

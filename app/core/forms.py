@@ -11,8 +11,8 @@ from typing import Any, Self
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
-from wtforms.validators import ValidationError
+from wtforms import SubmitField, validators
+from wtforms.validators import StopValidation, ValidationError
 
 from app.core import phones
 from app.core.text import strip_controls
@@ -37,6 +37,19 @@ class BaseForm(FlaskForm):
         again: build it with ``blank()``.
         """
         return cls(formdata=None, **data)
+
+
+class InputRequired(validators.InputRequired):
+    """WTForms' InputRequired, for which a box of only spaces (or line breaks) is filled in: a
+    box that looks empty is refused here, with the field's own message, rather than later by
+    the service, which would be a 500. Every form imports it from here: the one rule."""
+
+    def __call__(self, form, field) -> None:
+        super().__call__(form, field)
+        raw = field.raw_data[0] if field.raw_data else None
+        if isinstance(raw, str) and not raw.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message or field.gettext("This field is required."))
 
 
 class ConfirmForm(BaseForm):

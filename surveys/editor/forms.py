@@ -9,9 +9,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.editor.services import KIND_LABELS, SMS_MAX, QuestionWording
 from surveys.engine import MAX_ITEMS
 

@@ -11,9 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import NumberRange
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.models import CHANNEL_LABELS
 from surveys.paper.services import KEYING_CHANNELS, VOID_REASONS
 from surveys.rounds.forms import GovDateField, WholeNumberField

@@ -22,7 +22,6 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.validators import (
-    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -30,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.models import CHANNEL_LABELS
 from surveys.rounds.services import ROUND_CHANNELS, STATUS_LABELS
 

@@ -13,9 +13,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.safeguarding import screening
 from surveys.safeguarding.models import FLAG_STATUS_LABELS
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from app.core.phones import NumberInvalid, normalise_number
 
 

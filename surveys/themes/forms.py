@@ -21,9 +21,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.rounds.forms import WholeNumberField
 from surveys.themes.models import AUDIENCE_LABELS, SENTIMENT_LABELS
 

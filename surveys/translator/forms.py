@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
-from wtforms.validators import InputRequired
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 
 
 class ImportForm(BaseForm):

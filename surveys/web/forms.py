@@ -13,9 +13,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField, TelField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, Length, Optional
 
-from app.core.forms import BaseForm, MobileNumber
+from app.core.forms import BaseForm, InputRequired, MobileNumber
 from surveys.models import Question, QuestionKind
 
 # Posted fields that hold no words a young person typed.

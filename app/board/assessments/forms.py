@@ -16,11 +16,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from app.board.assessments.frameworks import Framework, frameworks
 from app.board.assessments.models import AssessmentRound, SelfAssessment
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.rounds.forms import GovDateField, WholeNumberField
 
 NOT_SCORED = ""

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DecimalField, HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import Length, NumberRange
 
 from app.board.outcomes.models import AGE_GROUP_LABELS as AGE_LABELS
 from app.board.outcomes.models import (
@@ -19,7 +19,7 @@ from app.board.outcomes.models import (
     COMPARISON_LABELS,
     MEASURE_LABELS,
 )
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from surveys.rounds.forms import WholeNumberField
 
 MEASURE_CHOICES = [(m.value, label) for m, label in MEASURE_LABELS.items()]

@@ -13,9 +13,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from app.outreach.contacts.groups import GROUPS
 from app.outreach.contacts.models import LEGAL_STATUS_LABELS
 from app.outreach.contacts.services import AGE_BANDS

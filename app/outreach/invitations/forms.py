@@ -9,9 +9,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 from app.outreach.contacts.forms import AGE_CHOICES, LEGAL_CHOICES
 
 CHANNEL_CHOICES = [("sms", "Text message"), ("email", "Email"), ("letter", "Letter")]

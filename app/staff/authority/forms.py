@@ -21,9 +21,9 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, InputRequired
 
 
 def _valid_timezone(_form, field) -> None:
