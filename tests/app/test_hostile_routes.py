@@ -14,11 +14,14 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
+from app.core.extensions import db
 from app.demo import DEMO_ACCOUNTS, seed_demo
 from app.staff.auth.access import PUBLIC, allowed_roles
 from app.staff.auth.models import Role
+from surveys.models import RoundStatus, SurveyRound
 from tests.app.test_access import PLACEHOLDER, _rules, signed_by_twilio
 from tests.data_sizes import statements
 
@@ -221,3 +224,72 @@ def test_each_field_left_blank_alone_gets_a_message_not_a_500(demo_app: Flask):
                 sent = client.post(action, data={**fields, name: "   "})
                 _check(sent, f"{role.value}: POST {action} {name} as spaces (from {page_url})")
     assert len(tried) > 20, tried  # the walk reached the demo's forms
+
+
+# --- The public side, as a young person goes through it --------------------------------------
+
+# What a young person's phone or a keyboard slip may send in one box: spaces, nothing, a NUL,
+# a number too big for any column, a right-to-left override, a wall of text.
+ONE_BOX = ("   ", "", "\x00", HUGE, "\u202e", "x" * 5000)
+
+
+def _each_field_hostile(client, page_url: str, action: str, fields, also=None) -> None:
+    """Post the form as its page fills it, with one field at a time as each of ONE_BOX (and,
+    for a survey question, with each of its buttons), then with nothing but its CSRF token."""
+    for name in sorted(set(fields) - {"csrf_token", "action"}):
+        for value in ONE_BOX:
+            for extra in also or [{}]:
+                sent = client.post(action, data={**fields, name: value, **extra})
+                _check(sent, f"public: POST {action} {name}={value[:8]!r} {extra} ({page_url})")
+    sent = client.post(action, data={"csrf_token": fields.get("csrf_token", [""])})
+    _check(sent, f"public: POST {action} with only its token ({page_url})")
+
+
+def test_the_public_survey_takes_hostile_values_in_each_box_without_a_500(demo_app: Flask):
+    """A young person answering the demo's open round, page by page, as an anonymous browser
+    would (the walks above reach the survey's pages only without a response, so they stop at
+    its start): each question page's boxes, one at a time, sent with each of its buttons
+    (answer, skip, back, save), the check page, the thank-you page's sign-up forms, the resume
+    code form and every other public page's form. Each gets a page or a message, never a 500."""
+    with demo_app.app_context():
+        slug = db.session.scalars(
+            sa.select(SurveyRound.slug).where(SurveyRound.status == RoundStatus.OPEN)
+        ).first()
+    assert slug, "the demo has an open round"
+    client = demo_app.test_client()
+    start = f"/s/{slug}"
+    action, fields = _forms(start, client.get(start).get_data(as_text=True))[0]
+    url = client.post(action, data=fields).headers["Location"]
+    buttons = [{"action": a} for a in ("answer", "skip", "back", "save")]
+    asked = 0
+    while "/q/" in url:
+        page = client.get(url)
+        assert page.status_code == 200, (url, page.status_code)
+        action, fields = next(f for f in _forms(url, page.get_data(as_text=True)) if "/q/" in f[0])
+        _each_field_hostile(client, url, action, fields, buttons)
+        asked += 1
+        url = client.post(action, data={**fields, "action": "skip"}).headers["Location"]
+    assert asked >= 5 and url.endswith("/check"), (asked, url)
+    page = client.get(url)
+    action, fields = _forms(url, page.get_data(as_text=True))[0]
+    assert client.post(action, data=fields).headers["Location"].endswith("/thanks")
+    thanks = f"/s/{slug}/thanks"
+    sign_ups = _forms(thanks, client.get(thanks).get_data(as_text=True))
+    assert any("keep-in-touch" in action for action, _fields in sign_ups), sign_ups
+    with demo_app.test_request_context():
+        others = [
+            PLACEHOLDER.sub(slug, r.rule)
+            for r in _rules(demo_app)
+            if "GET" in r.methods and allowed_roles(r.endpoint) == PUBLIC
+        ]
+    tried = set()
+    for page_url in [thanks, *others]:
+        page = client.get(page_url)
+        if page.status_code != 200 or page.mimetype != "text/html":
+            continue
+        for action, fields in _forms(page_url, page.get_data(as_text=True)):
+            if (action, tuple(sorted(fields))) not in tried:
+                tried.add((action, tuple(sorted(fields))))
+                _each_field_hostile(client, page_url, action, fields)
+    reached = {re.sub(r"/s/[^/]+/", "/s/R/", action) for action, _fields in tried}
+    assert {"/s/R/resume", "/s/R/keep-in-touch/forum", "/sign-in"} <= reached, reached
