@@ -28,7 +28,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today
-from app.core.extensions import Model, RandomKey, random_key
+from app.core.extensions import Model, RandomKey, random_key, scrubbed
 
 
 class QuestionKind(StrEnum):
@@ -284,6 +284,7 @@ class ContactRequest(Model):
     handled: so.Mapped[bool] = so.mapped_column(default=False)
 
 
+@scrubbed
 class PendingSignUp(Model):
     """A sign-up from the thank-you page, sealed until the daily batch (surveys/web/sign_ups.py).
 
@@ -319,6 +320,7 @@ class RoundTally(Model):
     complete: so.Mapped[int]
 
 
+@scrubbed
 class CompletionNotice(Model):
     """A sealed "someone finished" for the personal side (surveys/completion.py).
 

@@ -44,6 +44,7 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.core import extensions
 from app.core.clock import utcnow
 from app.core.extensions import db
 
@@ -176,6 +177,14 @@ def last_heartbeat() -> datetime | None:
 @periodic_task(crontab(minute="*"))
 def heartbeat() -> None:
     record_heartbeat()
+
+
+@periodic_task(crontab(minute="*"))
+def scrub_left_behind() -> None:
+    """Deleted links a VACUUM had to leave (app/core/extensions.py, scrub_deleted), removed."""
+    left = extensions.scrub_left_behind()
+    if left:
+        log.info("Vacuumed the deleted links left in %s", ", ".join(left))
 
 
 on_consumer_start(record_heartbeat)

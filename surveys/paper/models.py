@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.core.extensions import Model
+from app.core.extensions import Model, scrubbed
 
 if TYPE_CHECKING:
     from surveys.safeguarding.models import SafeguardingFlag
@@ -78,6 +78,7 @@ class PaperForm(Model):
     )
 
 
+@scrubbed
 class KeyedEntry(Model):
     """One keying of a form under double entry. Deleted once the form is verified."""
 

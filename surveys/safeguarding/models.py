@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today, utcnow
-from app.core.extensions import Model, RandomKey
+from app.core.extensions import Model, RandomKey, scrubbed
 from surveys.models import Answer, SurveyRound
 
 
@@ -51,6 +51,7 @@ FLAG_STATUS_LABELS = {
 }
 
 
+@scrubbed
 class SafeguardingFlag(Model):
     __tablename__ = "safeguarding_flag"
     __table_args__ = (

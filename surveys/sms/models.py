@@ -22,11 +22,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import utcnow
-from app.core.extensions import Model, RandomKey, random_key
+from app.core.extensions import Model, RandomKey, random_key, scrubbed
 from app.messaging.keys import current_key_id
 from surveys.models import Response
 
 
+@scrubbed
 class SmsConversation(Model):
     """One phone's place in one survey, while it is in progress (or invited, not yet started)."""
 
@@ -65,6 +66,7 @@ class SmsConversation(Model):
     __mapper_args__ = {"version_id_col": version}
 
 
+@scrubbed
 class InboundMessage(Model):
     """A MessageSid we have answered, and the TwiML we answered with (so a retry gets the same)."""
 

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.core.clock import today
-from app.core.extensions import Model
+from app.core.extensions import Model, scrubbed
 
 
+@scrubbed
 class Invitation(Model):
     __tablename__ = "invitation"
     __table_args__ = (

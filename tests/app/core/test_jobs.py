@@ -71,3 +71,18 @@ def test_sigterm_stops_an_idle_consumer_cleanly(app, job_queue, database_uri, tm
 def test_the_worker_command_refuses_immediate_mode(runner):
     result = runner.invoke(args=["jobs", "worker"])
     assert result.exit_code != 0 and "HUEY_IMMEDIATE" in result.output
+
+
+def test_the_consumer_vacuums_left_over_links_every_minute(app):
+    """The scheduler runs ``scrub_left_behind`` at every minute of the day (what it leaves is
+    tested in tests/surveys/test_anonymity_attacks.py, on PostgreSQL); the tables it looks at
+    are the links' own."""
+    from datetime import datetime, timedelta
+
+    (task,) = [t for t in jobs.huey._registry.periodic_tasks if t.name == "scrub_left_behind"]
+    start = datetime(2026, 12, 4)
+    assert all(task.validate_datetime(start + timedelta(minutes=m)) for m in range(24 * 60))
+    with app.app_context():
+        scrubbed = {t.name for t in db.metadata.tables.values() if t.info.get("scrubbed")}
+    assert scrubbed >= {"sms_conversation", "sms_inbound_message", "pending_sign_up"}, scrubbed
+    assert "survey_response" not in scrubbed and "answer" not in scrubbed
