@@ -7,6 +7,7 @@ builds from ``Base``; a type checker cannot follow that (``db.Model`` is an attr
 
 from __future__ import annotations
 
+import logging
 import secrets
 import select
 from collections.abc import Callable
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 
+log = logging.getLogger(__name__)
+
 Found = TypeVar("Found")  # what insert_once's ``find`` finds
 
 migrate = Migrate(render_as_batch=True, compare_type=True)
@@ -62,6 +65,13 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 htmx = Htmx()
 compress = Compress()
+
+
+BUSY_TIMEOUT_MS = 10_000  # SQLite: how long a statement waits for the write lock
+# How long a scrub's checkpoint waits for readers: it holds the write lock while it waits, so
+# every text and answer waits with it. A reader still going then (a long export) leaves the
+# checkpoint undone; the consumer's scrub_left_behind does it again a minute later.
+CHECKPOINT_WAIT_MS = 100
 
 
 @event.listens_for(Engine, "connect")
@@ -73,7 +83,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # A deleted row's bytes are overwritten with zeros, so a deleted link (a conversation's
     # phone hash -> response, a completion notice) cannot be carved out of the file's free pages.
@@ -230,12 +240,14 @@ def scrub_deleted(*tables: str) -> None:
     On PostgreSQL a VACUUM cannot remove a row version that a transaction begun before the
     delete may still see: another request's, a job's, or autovacuum's ANALYZE, still running.
     With other people using the service that is the usual case, not a rare one. Those rows stay
-    until ``scrub_left_behind`` (the job consumer, every minute) vacuums again.
+    until ``scrub_left_behind`` (the job consumer, every minute) vacuums again. On SQLite the
+    checkpoint cannot finish while a reader is still on an older snapshot (a streamed export):
+    it waits at most CHECKPOINT_WAIT_MS (holding the write lock, which every answer waits for),
+    and ``scrub_left_behind`` checkpoints again.
     """
     engine = db.engine
     if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        _checkpoint(engine)
         return
     if engine.dialect.name == "postgresql" and tables:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -243,14 +255,32 @@ def scrub_deleted(*tables: str) -> None:
                 connection.exec_driver_sql(f'VACUUM "{table}"')
 
 
+def _checkpoint(engine: Engine) -> bool:
+    """SQLite: copy the write-ahead log's pages home and empty it (TRUNCATE), waiting at most
+    CHECKPOINT_WAIT_MS; whether it finished (the pragma's first column says it was busy)."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return row is not None and not row[0]
+
+
 def scrub_left_behind() -> list[str]:
     """PostgreSQL: VACUUM each table marked ``scrubbed`` that still holds dead row versions
     (those ``scrub_deleted``'s VACUUM had to leave, as a transaction older than the delete was
-    running), and return their names; nothing to do on SQLite. The job consumer runs it every
+    running), and return their names. SQLite: checkpoint the write-ahead log again, in case a
+    reader kept the last one from finishing (a warning if this one could not finish either:
+    the next run tries again), and return nothing. The job consumer runs it every
     minute (app/core/jobs.py). A table's count of dead row versions is the one VACUUM and the
     writers report (``pg_stat_user_tables.n_dead_tup``): a writer's deletes reach it up to a few
     seconds after its commit, so a run that misses them is followed by one that does not."""
     engine = db.engine
+    if engine.dialect.name == "sqlite":
+        if not _checkpoint(engine):
+            log.warning("A reader kept the write-ahead log from being emptied: again in a minute")
+        return []
     if engine.dialect.name != "postgresql":
         return []
     names = sorted(t.name for t in db.metadata.tables.values() if t.info.get("scrubbed"))

@@ -184,7 +184,7 @@ def scrub_left_behind() -> None:
     """Deleted links a VACUUM had to leave (app/core/extensions.py, scrub_deleted), removed."""
     left = extensions.scrub_left_behind()
     if left:
-        log.info("Vacuumed the deleted links left in %s", ", ".join(left))
+        log.info("Scrubbed again the deleted links left in %s", ", ".join(left))
 
 
 on_consumer_start(record_heartbeat)

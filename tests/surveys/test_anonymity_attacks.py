@@ -222,6 +222,48 @@ def test_a_conversation_ended_by_stop_leaves_no_copy_in_the_write_ahead_log(app)
     assert wal.stat().st_size == 0
 
 
+@pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="reads the SQLite files")
+def test_a_link_deleted_while_an_export_reads_leaves_the_log_once_it_ends(app, tmp_path):
+    """The attack: a conversation ends while someone reads the database in one long statement
+    (a streamed export, a backup), so the checkpoint after its delete cannot empty the
+    write-ahead log, which still holds the row's page as it was, its phone hash beside its
+    response. (It used to wait for that reader for as long as a statement waits for the write
+    lock, holding the lock all the while, so every text and answer waited too, and then leave
+    the log as it was.) Once the reader has finished, the consumer's job empties the log: a
+    copy of the files taken then holds no trace of the link."""
+    make_open_round(app, channels=("web", "sms"))
+    number = KEYWORD_TEXTERS[0]
+    with app.app_context():
+        database = Path(db.engine.url.database)
+        hashed = phone_hash(number)
+        reader = db.engine.raw_connection()
+    phone = Phone(app.test_client(), number=number)
+    phone.say("BELONG")
+    cursor = reader.cursor()
+    cursor.arraysize = 1
+    cursor.execute("SELECT id FROM question")  # one long read, not yet finished
+    assert cursor.fetchone() is not None
+    try:
+        _text_survey(phone, disclose=False)
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsConversation)) == 0
+        wal = Path(f"{database}-wal")
+        assert wal.exists() and hashed.encode() in wal.read_bytes(), "no reader kept the log"
+    finally:
+        cursor.close()
+        reader.close()
+    with app.app_context():
+        jobs.scrub_left_behind.call_local()
+    stolen = tmp_path / "stolen"
+    stolen.mkdir()
+    copies = [
+        shutil.copy(Path(f"{database}{suffix}"), stolen)
+        for suffix in ("", "-wal")
+        if Path(f"{database}{suffix}").exists()
+    ]
+    assert all(hashed.encode() not in Path(copy).read_bytes() for copy in copies)
+
+
 def _deleted_links_in(image: bytes, played: Round) -> dict[str, list[str]]:
     return {
         "phone hashes of finished conversations": [
