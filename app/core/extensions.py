@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import select
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
@@ -245,14 +245,22 @@ def scrub_deleted(*tables: str) -> None:
     it waits at most CHECKPOINT_WAIT_MS (holding the write lock, which every answer waits for),
     and ``scrub_left_behind`` checkpoints again.
     """
+    # One list of link tables: what is scrubbed here is what scrub_left_behind looks at.
+    unmarked = [t for t in tables if not db.metadata.tables[t].info.get("scrubbed")]
+    assert not unmarked, f"mark the models of {unmarked} @scrubbed, so scrub_left_behind sees them"
     engine = db.engine
     if engine.dialect.name == "sqlite":
         _checkpoint(engine)
         return
     if engine.dialect.name == "postgresql" and tables:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table in tables:
-                connection.exec_driver_sql(f'VACUUM "{table}"')
+            _vacuum(connection, tables)
+
+
+def _vacuum(connection: sa.Connection, tables: Iterable[str]) -> None:
+    """VACUUM each table (``connection`` in autocommit: it cannot run inside a transaction)."""
+    for table in tables:
+        connection.exec_driver_sql(f'VACUUM "{table}"')
 
 
 def _checkpoint(engine: Engine) -> bool:
@@ -294,6 +302,5 @@ def scrub_left_behind() -> list[str]:
                 {"names": names},
             ).scalars()
         )
-        for table in left:
-            connection.exec_driver_sql(f'VACUUM "{table}"')
+        _vacuum(connection, left)
     return left
